@@ -1,0 +1,26 @@
+/**
+ * What every command's run function receives: the io streams, the global flags, and a way to
+ * load the chosen profile. Tests build one with fake streams.
+ */
+import type { Profile } from '../config/profile.js';
+import type { Io } from '../output/io.js';
+
+export interface GlobalOptions {
+  profile?: string;
+  config?: string;
+  json?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  /** false with --no-color. */
+  color?: boolean;
+  /** --timeout MS, already validated. */
+  timeout?: number;
+}
+
+export interface CommandContext {
+  io: Io;
+  globals: GlobalOptions;
+  /** Loads the config and resolves the profile (--profile > INTERFLOW_PROFILE > default > only one). */
+  loadProfile(): Promise<Profile>;
+}

@@ -1,0 +1,127 @@
+/**
+ * The one-off send: flags → validated message → the provider's exact request → dry-run print or
+ * one HTTP request → one result (table on a TTY, JSON with --json). Validation happens before
+ * anything is sent; provider refusals become ProviderError (exit 1, or 4 for 401/403).
+ */
+import { readFileSync } from 'node:fs';
+import { ProviderError, UsageError } from '../../errors.js';
+import { DEFAULT_TIMEOUT_MS, sendOnce } from '../../http/client.js';
+import { buildMessage, type Flags, type SendKind } from '../../message/build.js';
+import { resultTypeOf, type Message } from '../../message/model.js';
+import type { Profile } from '../../config/profile.js';
+import { printJson, printTable } from '../../output/format.js';
+import { redactHeaders } from '../../output/redact.js';
+import { getAdapter } from '../../providers/index.js';
+import { errorHint } from '../../providers/meta.js';
+import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
+import type { CommandContext } from '../context.js';
+import type { RunFn } from '../lazy.js';
+import { startSpinner } from '../../output/spinner.js';
+
+export interface SendResult {
+  ok: boolean;
+  provider: string;
+  profile: string;
+  to: string;
+  type: string;
+  id?: string;
+  status?: string;
+  response?: unknown;
+  error?: Record<string, unknown>;
+}
+
+export function sendCommand(kind: string): RunFn {
+  return async (ctx, args, options) => {
+    const [to, text] = args as [string, string | undefined];
+    const flags: Flags = { ...options };
+    if (kind === 'text') flags.text = await textFrom(ctx, text);
+    await sendOne(ctx, kind as SendKind, to, flags);
+  };
+}
+
+/** The text argument, or stdin when it is '-' or absent and stdin is piped. */
+async function textFrom(ctx: CommandContext, text: string | undefined): Promise<string> {
+  if (text !== undefined && text !== '-') return text;
+  const stdin = ctx.io.stdin;
+  if (stdin.isTTY) {
+    throw new UsageError('no text given: pass it as an argument (interflow send text 11999999999 "Olá") or pipe it on stdin');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  // Decode once at the end so multi-byte characters split across chunks survive.
+  const piped = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
+  if (!piped.trim()) throw new UsageError('the text from stdin is empty');
+  return piped;
+}
+
+export function readFlagFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new UsageError(`${flag} ${path}: ${why}`);
+  }
+}
+
+export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, flags: Flags): Promise<void> {
+  const profile = await ctx.loadProfile();
+  const msg = buildMessage(kind, to, flags, { profile, readFile: readFlagFile });
+  const adapter = getAdapter(profile.provider);
+  const req = adapter.buildSend(msg, profile);
+  if (ctx.globals.dryRun) {
+    printJson(ctx.io, dryRunView(req, adapter));
+    return;
+  }
+  const result = await deliver(ctx, adapter, profile, msg, req);
+  if (ctx.globals.json) printJson(ctx.io, result);
+  else if (!ctx.globals.quiet || ctx.io.isStdoutTTY) printResult(ctx, result);
+}
+
+/** The request as `--dry-run` shows it: exact, but with every credential as ***. */
+export function dryRunView(req: HttpRequest, adapter: ProviderAdapter): HttpRequest {
+  return { method: req.method, url: req.url, headers: redactHeaders(req.headers, adapter.secretHeaders), body: req.body };
+}
+
+async function deliver(
+  ctx: CommandContext,
+  adapter: ProviderAdapter,
+  profile: Profile,
+  msg: Message,
+  req: HttpRequest,
+): Promise<SendResult> {
+  const base = { provider: adapter.id, profile: profile.name, to: msg.to, type: resultTypeOf(msg) };
+  const spinner = ctx.io.spinnerEnabled && !ctx.io.verbose
+    ? await startSpinner(ctx.io, `sending ${base.type} to ${msg.to} via ${profile.name}`)
+    : undefined;
+  try {
+    const res = await sendOnce(req, {
+      timeoutMs: ctx.globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+      secretHeaders: adapter.secretHeaders,
+    });
+    const body = res.json ?? (res.text || undefined);
+    if (res.status >= 200 && res.status < 300) {
+      const accepted = adapter.parseSendResponse(res.status, body);
+      spinner?.succeed(`sent ${base.type} to ${msg.to} (${accepted.id})`);
+      return { ok: true, ...base, id: accepted.id, status: accepted.status, response: body };
+    }
+    const info = adapter.parseError(res.status, body);
+    const error = new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
+    if (ctx.globals.json) printJson(ctx.io, { ok: false, ...base, error: error.toJSON() } satisfies SendResult);
+    throw error;
+  } finally {
+    spinner?.stop();
+  }
+}
+
+function printResult(ctx: CommandContext, result: SendResult): void {
+  printTable(ctx.io, [result], [
+    { header: 'provider', value: (r) => r.provider },
+    { header: 'profile', value: (r) => r.profile },
+    { header: 'to', value: (r) => r.to },
+    { header: 'type', value: (r) => r.type },
+    { header: 'id', value: (r) => r.id },
+    { header: 'status', value: (r) => r.status },
+  ]);
+}

@@ -1,0 +1,125 @@
+/**
+ * Typed errors. Commands throw these; only cli.ts prints them and decides the exit code.
+ *
+ * Exit codes (PRODUCT.md):
+ *   0 done · 1 provider refused / network failed · 2 usage, validation or config (nothing sent)
+ *   3 bulk finished with failed/unknown rows · 4 authentication refused · 130 interrupted
+ */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  partial: 3,
+  auth: 4,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface CliErrorOptions {
+  /** Machine-readable code, e.g. USAGE, CONFIG, VALIDATION, CHANNEL_DISCONNECTED. */
+  code?: string;
+  exitCode?: ExitCode;
+  /** One line telling the user how to fix it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class CliError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint?: string;
+
+  constructor(message: string, opts: CliErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = opts.code ?? 'ERROR';
+    this.exitCode = opts.exitCode ?? ExitCode.failure;
+    this.hint = opts.hint;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+  }
+}
+
+/** Bad flags or arguments. Exit 2, nothing sent. */
+export class UsageError extends CliError {
+  constructor(message: string, opts: Omit<CliErrorOptions, 'exitCode'> = {}) {
+    super(message, { code: 'USAGE', ...opts, exitCode: ExitCode.usage });
+  }
+}
+
+/** A message that cannot be built or is not supported by the provider. Exit 2, nothing sent. */
+export class ValidationError extends CliError {
+  constructor(message: string, opts: Omit<CliErrorOptions, 'exitCode'> = {}) {
+    super(message, { code: 'VALIDATION', ...opts, exitCode: ExitCode.usage });
+  }
+}
+
+/** Configuration file or profile problem. Exit 2. Message names file, profile and field. */
+export class ConfigError extends CliError {
+  constructor(message: string, opts: Omit<CliErrorOptions, 'exitCode'> = {}) {
+    super(message, { code: 'CONFIG', ...opts, exitCode: ExitCode.usage });
+  }
+}
+
+/** The error part of a provider's refusal, normalized across providers. */
+export interface ProviderErrorInfo {
+  /** HTTP status. */
+  status: number;
+  /** Provider code as a string: 'CHANNEL_DISCONNECTED', '131047', '1008', … */
+  code: string;
+  message: string;
+  /** Field-level details (Interflow VALIDATION_ERROR details, Turn errors[] beyond the first…). */
+  details?: unknown;
+}
+
+/** The provider answered with an error. Exit 1, or 4 for 401/403. */
+export class ProviderError extends CliError {
+  readonly info: ProviderErrorInfo;
+  readonly provider: string;
+  /** The parsed response body, when there was one. */
+  readonly response?: unknown;
+
+  constructor(provider: string, info: ProviderErrorInfo, opts: { hint?: string; response?: unknown } = {}) {
+    const auth = info.status === 401 || info.status === 403;
+    super(`${provider} refused the request (${info.status}${info.code ? ' ' + info.code : ''}): ${info.message}`, {
+      code: info.code || `HTTP_${info.status}`,
+      exitCode: auth ? ExitCode.auth : ExitCode.failure,
+      hint: opts.hint,
+    });
+    this.info = info;
+    this.provider = provider;
+    this.response = opts.response;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      status: this.info.status,
+      code: this.info.code,
+      message: this.info.message,
+      ...(this.info.details === undefined ? {} : { details: this.info.details }),
+      ...(this.hint ? { hint: this.hint } : {}),
+    };
+  }
+}
+
+/**
+ * The network failed. `phase` tells whether the provider may have received the request:
+ * 'connect' (surely not: refused, DNS, connect timeout) or 'response' (maybe: reset or timeout
+ * after the request was written). Exit 1.
+ */
+export class NetworkError extends CliError {
+  readonly phase: 'connect' | 'response';
+  constructor(message: string, phase: 'connect' | 'response', opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { code: phase === 'connect' ? 'CONNECT_FAILED' : 'NO_RESPONSE', exitCode: ExitCode.failure, ...opts });
+    this.phase = phase;
+  }
+}
+
+/** Ctrl-C. Exit 130. */
+export class InterruptedError extends CliError {
+  constructor(message = 'interrupted') {
+    super(message, { code: 'INTERRUPTED', exitCode: ExitCode.interrupted });
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The HTTP layer: undici's Client (keep-alive, explicit connect/headers/body timeouts), JSON
+ * bodies as UTF-8 bytes, a redacted trace for --verbose, and network failures classified by
+ * whether the provider may have received the request (bulk retries only the 'connect' ones).
+ */
+import Client from 'undici/lib/dispatcher/client.js';
+import request from 'undici/lib/api/api-request.js';
+import type { Dispatcher } from 'undici';
+import { NetworkError } from '../errors.js';
+import { redactHeaders } from '../output/redact.js';
+import type { HttpRequest } from '../providers/types.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The body as text (UTF-8). */
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+  /** Milliseconds from sending to the end of the body. */
+  elapsedMs: number;
+}
+
+export interface HttpOptions {
+  timeoutMs?: number;
+  /** Receives trace lines (already redacted of credential headers) for --verbose. */
+  trace?: (line: string) => void;
+  /** Lowercase header names that carry credentials, from the provider adapter. */
+  secretHeaders?: readonly string[];
+  /** Sockets kept per origin (1 for one-off sends). */
+  connections?: number;
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+
+/** One keep-alive connection pool to one origin. */
+export class HttpClient {
+  private readonly client: InstanceType<typeof Client>;
+  private readonly timeoutMs: number;
+  readonly origin: string;
+
+  constructor(
+    origin: string,
+    private readonly opts: HttpOptions = {},
+  ) {
+    this.origin = origin;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.client = new Client(origin, {
+      connect: { timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: 10_000,
+      pipelining: 1,
+    });
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.url);
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body), 'utf8');
+    const headers: Record<string, string> = { ...req.headers };
+    if (body) headers['Content-Length'] = String(body.length);
+    const trace = this.opts.trace;
+    if (trace) {
+      trace(`> ${req.method} ${req.url}`);
+      for (const [k, v] of Object.entries(redactHeaders(headers, this.opts.secretHeaders))) trace(`> ${k}: ${v}`);
+      if (body) trace(`> ${body.toString('utf8')}`);
+    }
+    const started = performance.now();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await (request as unknown as RequestFn).call(this.client as unknown as Dispatcher, {
+        method: req.method,
+        path: url.pathname + url.search,
+        headers,
+        body,
+      });
+    } catch (err) {
+      throw this.networkError(err, url);
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw this.networkError(err, url, 'response');
+    }
+    const elapsedMs = Math.round(performance.now() - started);
+    const responseHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    if (trace) {
+      trace(`< ${res.statusCode} (${elapsedMs} ms)`);
+      for (const [k, v] of Object.entries(redactHeaders(responseHeaders))) trace(`< ${k}: ${v}`);
+      if (text) trace(`< ${text}`);
+    }
+    let json: unknown;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+    }
+    return { status: res.statusCode, headers: responseHeaders, text, json, elapsedMs };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+
+  private networkError(err: unknown, url: URL, forcedPhase?: 'response'): NetworkError {
+    const e = err as { code?: string; message?: string };
+    const code = e.code ?? '';
+    const host = url.host;
+    const phase = forcedPhase ?? (CONNECT_CODES.has(code) ? 'connect' : 'response');
+    if (phase === 'connect') {
+      const why =
+        code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'host not found'
+            : code === 'UND_ERR_CONNECT_TIMEOUT'
+              ? `no connection within ${this.timeoutMs} ms`
+              : (e.message ?? code);
+      return new NetworkError(`could not connect to ${host} (${why})`, 'connect', {
+        hint: "nothing was sent; check the profile's baseUrl and your network, then try again",
+        cause: err,
+      });
+    }
+    const why =
+      code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+        ? `no answer within ${this.timeoutMs} ms`
+        : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
+          ? 'the connection was closed before an answer'
+          : (e.message ?? code);
+    return new NetworkError(`${host}: ${why} after the request was sent`, 'response', {
+      hint: 'the provider may or may not have accepted the message; check before sending it again (--timeout MS waits longer)',
+      cause: err,
+    });
+  }
+}
+
+/** Sends one request on a fresh client and closes it. */
+export async function sendOnce(req: HttpRequest, opts: HttpOptions = {}): Promise<HttpResponse> {
+  const client = new HttpClient(new URL(req.url).origin, opts);
+  try {
+    return await client.send(req);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,13 @@
+// undici's Client on its own: importing undici's index costs about 4x a bare node start,
+// its Client module about 2x. The deep path has no types of its own; borrow the index's.
+declare module 'undici/lib/dispatcher/client.js' {
+  import type { Client } from 'undici';
+  const ClientClass: typeof Client;
+  export default ClientClass;
+}
+
+declare module 'undici/lib/api/api-request.js' {
+  import type { Dispatcher } from 'undici';
+  function request(this: Dispatcher, opts: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
+  export default request;
+}

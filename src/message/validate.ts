@@ -1,0 +1,78 @@
+/**
+ * Validation of a built message with errors that speak the user's words: a zod issue path is
+ * turned into the flag (or file field) the user typed, so "caption is only for image…" arrives
+ * as "--caption: caption is only for image, video and document".
+ */
+import type * as z from 'zod/mini';
+import { ValidationError } from '../errors.js';
+import { messageSchema, type Message } from './model.js';
+
+/** Model field (first path segment, or a dotted path) → the flag that sets it. */
+export type FieldNames = Record<string, string>;
+
+/**
+ * zod/mini carries no locale (that keeps startup cheap), so its own messages are "Invalid input":
+ * where a schema gave no message of its own, say what is wrong from the issue's code.
+ */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}, got ${typeName(issue.input)}`;
+    case 'invalid_value':
+      return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+    case 'invalid_union':
+      return 'does not match any of the accepted shapes';
+    case 'too_small':
+      return `must have at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''}`;
+    case 'too_big':
+      return `must have at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    default:
+      return 'is not valid';
+  }
+}
+
+function article(expected: string): string {
+  return expected === 'int' ? 'a whole number' : /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Drops keys whose value is undefined (flags not given), at every depth. */
+export function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(compact) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, compact(v)]),
+    ) as T;
+  }
+  return value;
+}
+
+export function formatIssue(issue: z.core.$ZodIssue, names: FieldNames = {}, source?: string): string {
+  const path = issue.path.map(String);
+  const dotted = path.join('.');
+  const name =
+    names[dotted] ??
+    names[path.slice(0, 2).join('.')] ??
+    names[path[0] ?? ''] ??
+    (dotted ? (source ? `${source}: ${dotted}` : dotted) : source);
+  const message = describeIssue(issue);
+  return name ? `${name}: ${message}` : message;
+}
+
+/** Parses a candidate message; throws ValidationError (exit 2) naming the flag or field. */
+export function validateMessage(candidate: unknown, names: FieldNames = {}, source?: string): Message {
+  const result = messageSchema.safeParse(compact(candidate));
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const first = formatIssue(issues[0]!, names, source);
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 3).map((i) => formatIssue(i, names, source)).join('; ')})` : '';
+  throw new ValidationError(first + more);
+}

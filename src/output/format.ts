@@ -1,0 +1,42 @@
+/**
+ * Rendering of collected data: tables for people, JSON for scripts. Commands compute plain data
+ * and hand it here (collect, then print).
+ */
+import type { Io } from './io.js';
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+const width = (s: string): number => {
+  // Code points, with wide emoji counting as two columns (good enough for tables of names/ids).
+  let w = 0;
+  for (const ch of s) w += /\p{Extended_Pictographic}/u.test(ch) ? 2 : /\p{Mark}/u.test(ch) ? 0 : 1;
+  return w;
+};
+
+const cell = (v: unknown): string =>
+  v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v).replace(/\s*\n\s*/g, ' ');
+
+/** A plain aligned table; the header row is bold when color is on. */
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], color = false): string {
+  const cells = rows.map((r) => columns.map((c) => cell(c.value(r))));
+  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((row) => width(row[i]!))));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : v + ' '.repeat(widths[i]! - width(v))))
+      .join('  ')
+      .trimEnd();
+  const head = line(columns.map((c) => c.header.toUpperCase()));
+  return [color ? `\u001b[1m${head}\u001b[22m` : head, ...cells.map(line)].join('\n') + '\n';
+}
+
+export function printTable<T>(io: Io, rows: readonly T[], columns: readonly Column<T>[]): void {
+  io.out(renderTable(rows, columns, io.color));
+}
+
+/** One JSON document on stdout, pretty on a TTY, compact in a pipe. */
+export function printJson(io: Io, value: unknown): void {
+  io.out((io.isStdoutTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value)) + '\n');
+}

@@ -1,0 +1,69 @@
+/**
+ * The one place that decides about terminals (gh's iostreams): whether stdout is a TTY, whether
+ * color and spinners are allowed, whether prompting is allowed. Every byte the CLI writes goes
+ * through `out` (results) or `err` (everything else), and both pass through `redact`, so a
+ * registered secret can never reach a terminal, a pipe or a log.
+ */
+import { redact } from './redact.js';
+
+export interface WritableLike {
+  write(chunk: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface Io {
+  /** Results only. */
+  out(text: string): void;
+  /** Errors, warnings, progress, traces. */
+  err(text: string): void;
+  stdout: WritableLike;
+  stderr: WritableLike;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  isStdoutTTY: boolean;
+  isStderrTTY: boolean;
+  /** Colors on stdout/stderr: a TTY, no NO_COLOR, no --no-color. */
+  color: boolean;
+  /** A spinner or progress line on stderr is allowed. */
+  spinnerEnabled: boolean;
+  /** stdin and stdout are both terminals and CI is not set. */
+  canPrompt: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export interface IoOptions {
+  noColor?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  stdout?: WritableLike;
+  stderr?: WritableLike;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createIo(opts: IoOptions = {}): Io {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const stdin = opts.stdin ?? process.stdin;
+  const env = opts.env ?? process.env;
+  const isStdoutTTY = stdout.isTTY === true;
+  const isStderrTTY = stderr.isTTY === true;
+  const noColor = opts.noColor === true || (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
+  return {
+    out: (text) => void stdout.write(redact(text)),
+    err: (text) => void stderr.write(redact(text)),
+    stdout,
+    stderr,
+    stdin,
+    env,
+    isStdoutTTY,
+    isStderrTTY,
+    color: !noColor && isStdoutTTY && isStderrTTY,
+    spinnerEnabled: !noColor && isStderrTTY && !opts.quiet && !env.CI,
+    canPrompt: stdin.isTTY === true && isStdoutTTY && !env.CI,
+    quiet: opts.quiet === true,
+    verbose: opts.verbose === true,
+  };
+}
