@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       ['socialminer', 'list', ['send', 'interactive', to, '--body', 'Escolha um horário', '--list', list]],
     ];
 
-    const env = { ...process.env, DEMO_KEY: 'demo_key_not_secret', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DEMO_KEY: 'demo_key_not_secret', NO_COLOR: '1' };
     delete env.INTERFLOW_PROFILE;
     delete env.INTERFLOW_API_KEY;
     process.stderr.write(`sandbox listening on ${sandbox.url}; sending ${sends.length} messages through the CLI…\n`);

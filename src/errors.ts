@@ -83,7 +83,8 @@ export class ProviderError extends CliError {
 
   constructor(provider: string, info: ProviderErrorInfo, opts: { hint?: string; response?: unknown } = {}) {
     const auth = info.status === 401 || info.status === 403;
-    super(`${provider} refused the request (${info.status}${info.code ? ' ' + info.code : ''}): ${info.message}`, {
+    const what = info.status >= 200 && info.status < 300 ? 'gave an answer that could not be read' : 'refused the request';
+    super(`${provider} ${what} (${info.status}${info.code ? ' ' + info.code : ''}): ${info.message}`, {
       code: info.code || `HTTP_${info.status}`,
       exitCode: auth ? ExitCode.auth : ExitCode.failure,
       hint: opts.hint,

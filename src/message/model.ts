@@ -56,7 +56,7 @@ export const textMessageSchema = z.strictObject({
   type: z.literal('text'),
   ...base,
   text: text('text', 4096),
-  /** Turn's preview_url. */
+  /** preview_url (Turn at the top level, SocialMiner inside text). */
   previewUrl: z.optional(z.boolean()),
 });
 
@@ -151,6 +151,10 @@ export const templateHeaderSchema = z.discriminatedUnion('type', [
     .check(
       z.refine((h) => (h.id === undefined) !== (h.url === undefined), {
         message: 'a media header takes a URL or a media id',
+      }),
+      z.refine((h) => h.filename === undefined || h.type === 'document', {
+        message: 'a header filename is only for document headers',
+        path: ['filename'],
       }),
     ),
 ]);

@@ -1,0 +1,117 @@
+/**
+ * Interflow — specs/interflow-send-message.txt (and interflow-api-reference.txt).
+ *
+ *   POST {base}/messages/send   Authorization: Bearer KEY
+ *   {"channel_id", "to", "type", "content"}
+ *
+ * content by type: text {text}; image/video/audio/document {url, filename? (document), caption?};
+ * location {latitude, longitude (JSON numbers), name?, address?}; template {name, language (a
+ * plain string like "pt_BR"), components (Meta style)}. Media go by URL only: the document shows
+ * no media id.
+ */
+import { ValidationError } from '../errors.js';
+import { capabilityOf, resultTypeOf, type Capability, type Message } from '../message/model.js';
+import {
+  assertSupported,
+  badResponse,
+  httpStatusError,
+  isObject,
+  opt,
+  refuseInteractoOptions,
+  requireProfileField,
+  sendUrl,
+  templateComponents,
+  unsupported,
+  type JsonObject,
+} from './meta.js';
+import type { ProviderAdapter } from './types.js';
+
+const capabilities: readonly Capability[] = ['text', 'image', 'video', 'audio', 'document', 'location', 'template'];
+
+function content(msg: Message): JsonObject {
+  switch (msg.type) {
+    case 'text':
+      // The document shows no preview_url: asking for a preview cannot be honoured.
+      if (msg.previewUrl === true) throw new ValidationError('interflow does not support link previews (preview_url)');
+      return { text: msg.text };
+    case 'media':
+      if (msg.url === undefined) {
+        throw new ValidationError(`interflow sends ${msg.kind} by URL only: use --url instead of --id`);
+      }
+      return { url: msg.url, ...opt('filename', msg.filename), ...opt('caption', msg.caption) };
+    case 'location':
+      // The model keeps coordinates as typed; Interflow's document sends JSON numbers.
+      return {
+        latitude: Number(msg.latitude),
+        longitude: Number(msg.longitude),
+        ...opt('name', msg.name),
+        ...opt('address', msg.address),
+      };
+    case 'template':
+      if (msg.policy !== undefined) {
+        throw new ValidationError(
+          `interflow takes the template language as a plain code ("${msg.language}"): a language policy (--policy ${msg.policy}) is not supported`,
+        );
+      }
+      if (msg.namespace !== undefined) {
+        throw new ValidationError('interflow templates have no namespace: --namespace is for turn');
+      }
+      return {
+        name: msg.name,
+        language: msg.language,
+        components: templateComponents('interflow', msg, { mediaById: false }),
+      };
+    default:
+      throw unsupported('interflow', capabilities, capabilityOf(msg));
+  }
+}
+
+export const interflow: ProviderAdapter = {
+  id: 'interflow',
+  label: 'Interflow',
+  defaultBaseUrl: (profile) =>
+    profile.environment === 'sandbox' ? 'https://sandbox.api.interflow.chat/v1' : 'https://api.interflow.chat/v1',
+  capabilities,
+  secretHeaders: ['authorization'],
+
+  buildSend(msg, profile) {
+    assertSupported('interflow', capabilities, msg);
+    refuseInteractoOptions('interflow', msg);
+    const channelId = requireProfileField(profile, 'channelId');
+    return {
+      method: 'POST',
+      url: sendUrl(profile, interflow.defaultBaseUrl(profile), '/messages/send'),
+      headers: { Authorization: `Bearer ${profile.apiKey}`, 'Content-Type': 'application/json' },
+      body: { channel_id: channelId, to: msg.to, type: resultTypeOf(msg), content: content(msg) },
+    };
+  },
+
+  parseSendResponse(status, body) {
+    // {"success": true, "data": {"id": "msg_abc123xyz", "status": "sent", …}}
+    if (isObject(body) && body.success === true && isObject(body.data)) {
+      const { id, status: state } = body.data;
+      if (typeof id === 'string' && id !== '' && typeof state === 'string' && state !== '') {
+        return { id, status: state.toLowerCase() };
+      }
+    }
+    throw badResponse('interflow', status, body, '{"success":true,"data":{"id":…,"status":…}}');
+  },
+
+  parseError(status, body) {
+    // {"success": false, "error": {"code", "message", "details"?: [{"field", "message"}]}}
+    if (isObject(body) && isObject(body.error) && typeof body.error.code === 'string' && body.error.code !== '') {
+      const { code, message, details } = body.error;
+      let text = typeof message === 'string' && message.trim() ? message.trim() : httpStatusError('interflow', status, undefined).message;
+      const fields = Array.isArray(details)
+        ? details
+            .filter(isObject)
+            .map((d) => [typeof d.field === 'string' ? d.field : '', typeof d.message === 'string' ? d.message : ''])
+            .filter(([field, why]) => field || why)
+            .map(([field, why]) => (field && why ? `${field}: ${why}` : field || why))
+        : [];
+      if (fields.length > 0) text = `${text} (${fields.join('; ')})`;
+      return { status, code, message: text, ...(details !== undefined ? { details } : {}) };
+    }
+    return httpStatusError('interflow', status, body);
+  },
+};
