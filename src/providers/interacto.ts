@@ -27,7 +27,6 @@ const capabilities: readonly Capability[] = ['contact'];
 export const interacto: ProviderAdapter = {
   id: 'interacto',
   label: 'Interacto',
-  defaultBaseUrl: () => 'https://api.interacto.io',
   capabilities,
   secretHeaders: ['authorization'],
 
@@ -46,7 +45,7 @@ export const interacto: ProviderAdapter = {
     const o = msg.options ?? {};
     return {
       method: 'POST',
-      url: sendUrl(profile, interacto.defaultBaseUrl(profile), '/message/contact'),
+      url: sendUrl(profile, '/message/contact'),
       headers: { Authorization: profile.apiKey, 'Content-Type': 'application/json', 'Instance-Id': instanceId },
       body: {
         to: msg.to,

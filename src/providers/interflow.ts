@@ -69,8 +69,6 @@ function content(msg: Message): JsonObject {
 export const interflow: ProviderAdapter = {
   id: 'interflow',
   label: 'Interflow',
-  defaultBaseUrl: (profile) =>
-    profile.environment === 'sandbox' ? 'https://sandbox.api.interflow.chat/v1' : 'https://api.interflow.chat/v1',
   capabilities,
   secretHeaders: ['authorization'],
 
@@ -80,7 +78,7 @@ export const interflow: ProviderAdapter = {
     const channelId = requireProfileField(profile, 'channelId');
     return {
       method: 'POST',
-      url: sendUrl(profile, interflow.defaultBaseUrl(profile), '/messages/send'),
+      url: sendUrl(profile, '/messages/send'),
       headers: { Authorization: `Bearer ${profile.apiKey}`, 'Content-Type': 'application/json' },
       body: { channel_id: channelId, to: msg.to, type: resultTypeOf(msg), content: content(msg) },
     };

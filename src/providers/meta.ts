@@ -10,6 +10,7 @@
  * Nothing here sends anything; the builders return plain JSON values and throw ValidationError
  * (exit 2) for a message the provider cannot take.
  */
+import { effectiveBaseUrl } from '../config/defaults.js';
 import type { Profile, ProviderId } from '../config/profile.js';
 import { ConfigError, ProviderError, ValidationError, type ProviderErrorInfo } from '../errors.js';
 import {
@@ -40,9 +41,8 @@ export function isObject(value: unknown): value is JsonObject {
  * `{base}{path}`: the profile's baseUrl replaces the default exactly (one trailing slash
  * stripped), and the provider's path is appended to it.
  */
-export function sendUrl(profile: Profile, defaultBase: string, path: string): string {
-  const base = profile.baseUrl ? profile.baseUrl.replace(/\/$/, '') : defaultBase;
-  return base + path;
+export function sendUrl(profile: Profile, path: string): string {
+  return effectiveBaseUrl(profile).replace(/\/$/, '') + path;
 }
 
 /** A profile field the provider needs (channelId, instanceId), or a ConfigError naming it. */

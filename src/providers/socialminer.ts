@@ -93,7 +93,6 @@ function payload(msg: Message): [type: string, JsonObject] {
 export const socialminer: ProviderAdapter = {
   id: 'socialminer',
   label: 'SocialMiner',
-  defaultBaseUrl: () => 'https://api-cerberus-kong.socialminer.tech',
   capabilities,
   secretHeaders: ['apikey'],
 
@@ -103,7 +102,7 @@ export const socialminer: ProviderAdapter = {
     const [type, content] = payload(msg);
     return {
       method: 'POST',
-      url: sendUrl(profile, socialminer.defaultBaseUrl(profile), '/api/Messages'),
+      url: sendUrl(profile, '/api/Messages'),
       headers: { 'Content-Type': 'application/json', apikey: profile.apiKey, version: '4.0' },
       body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: msg.to, type, ...content },
     };

@@ -93,7 +93,6 @@ function body(msg: Message, profile: Profile): JsonObject {
 export const turn: ProviderAdapter = {
   id: 'turn',
   label: 'Turn.io',
-  defaultBaseUrl: () => 'https://whatsapp.turn.io',
   capabilities,
   secretHeaders: ['authorization'],
 
@@ -102,7 +101,7 @@ export const turn: ProviderAdapter = {
     refuseInteractoOptions('turn', msg);
     return {
       method: 'POST',
-      url: sendUrl(profile, turn.defaultBaseUrl(profile), '/v1/messages'),
+      url: sendUrl(profile, '/v1/messages'),
       headers: { Authorization: `Bearer ${profile.apiKey}`, 'Content-Type': 'application/json' },
       body: body(msg, profile),
     };

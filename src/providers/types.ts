@@ -28,8 +28,6 @@ export interface ProviderAdapter {
   id: ProviderId;
   /** Human name: 'Interflow', 'Interacto', 'Turn.io', 'SocialMiner'. */
   label: string;
-  /** The base URL for a profile without baseUrl. */
-  defaultBaseUrl(profile: Profile): string;
   /** Message kinds this provider documents, in the order a refusal lists them. */
   capabilities: readonly Capability[];
   /** Lowercase names of headers that carry credentials (redacted in dry-run and --verbose). */

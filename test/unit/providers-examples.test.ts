@@ -99,12 +99,11 @@ describe('request line and headers', () => {
 
   test('interflow: sandbox environment', () => {
     const profile = profileFor('interflow', { environment: 'sandbox' });
-    assert.equal(providers.interflow.defaultBaseUrl(profile), 'https://sandbox.api.interflow.chat/v1');
     assert.equal(providers.interflow.buildSend(text, profile).url, 'https://sandbox.api.interflow.chat/v1/messages/send');
     // baseUrl wins over the environment.
     const local = profileFor('interflow', { environment: 'sandbox', baseUrl: 'http://127.0.0.1:8787/interflow/v1' });
     assert.equal(providers.interflow.buildSend(text, local).url, 'http://127.0.0.1:8787/interflow/v1/messages/send');
-    assert.equal(providers.interflow.defaultBaseUrl(profileFor('interflow', { environment: 'production' })), 'https://api.interflow.chat/v1');
+    assert.equal(providers.interflow.buildSend(text, profileFor('interflow', { environment: 'production' })).url, 'https://api.interflow.chat/v1/messages/send');
   });
 
   test('interflow and interacto need channelId / instanceId (ConfigError, exit 2)', () => {

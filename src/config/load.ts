@@ -1,0 +1,317 @@
+/**
+ * Finding and reading the rc file. Only data formats are ever read: JSON, YAML, package.json's
+ * "interflow" field. No code loader exists here, so a cloned repository's config cannot run code.
+ *
+ * Search order (PRODUCT.md, Configuration) — the places cosmiconfig uses for the module name
+ * `interflow`, minus its code formats: in the working directory, then each parent up to the home
+ * directory (to the root when the working directory is outside home):
+ *   package.json#interflow, .interflowrc (JSON or YAML), .interflowrc.json, .interflowrc.yaml,
+ *   .interflowrc.yml
+ * then the user's config directory ($XDG_CONFIG_HOME/interflow or ~/.config/interflow):
+ *   config.json, config.yaml, config.yml
+ *
+ * Why the walk is ours and not `cosmiconfig().search()`: creating a cosmiconfig explorer first
+ * reads cosmiconfig's own "meta config" from the process's working directory with the default
+ * loaders, so a cloned repository holding `.config/config.js` (or `.cjs`, `.mjs`, `.ts`, which
+ * also loads the typescript compiler) would run code the moment `interflow` starts there, whatever
+ * loaders we pass. Its global step also ignores the environment we are given (env-paths reads
+ * process.env, and on macOS points at ~/Library/Preferences). So the walk is these few lines and
+ * cosmiconfig provides what it is good at: the YAML loader, imported only when a YAML file is read.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { parseRcFile, type RcFile } from './schema.js';
+
+export const moduleName = 'interflow';
+
+/** Searched in each directory, in this order. */
+export const projectSearchPlaces = [
+  'package.json',
+  `.${moduleName}rc`,
+  `.${moduleName}rc.json`,
+  `.${moduleName}rc.yaml`,
+  `.${moduleName}rc.yml`,
+] as const;
+
+/** Searched in the user's config directory, in this order. */
+export const globalSearchPlaces = ['config.json', 'config.yaml', 'config.yml'] as const;
+
+const codeExtensions = new Set(['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx']);
+
+export interface LoadConfigOptions {
+  /** --config FILE: load exactly this file (relative to cwd). */
+  configPath?: string;
+  /** Where the search starts. Default: process.cwd(). */
+  cwd?: string;
+  /** HOME, XDG_CONFIG_HOME come from here. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file read. */
+  filepath: string;
+  /** The file's content, checked by the file-stage schema (`${NAME}` references not yet replaced). */
+  config: RcFile;
+}
+
+export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || os.homedir();
+}
+
+/** $XDG_CONFIG_HOME/interflow, else ~/.config/interflow. */
+export function globalConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.config'), moduleName);
+}
+
+/** The directories searched, nearest first: cwd and its parents, up to home (or the root). */
+export function searchDirs(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const stop = path.resolve(homeDir(env));
+  const dirs: string[] = [];
+  let dir = path.resolve(cwd);
+  for (;;) {
+    dirs.push(dir);
+    const parent = path.dirname(dir);
+    if (dir === stop || parent === dir) return dirs;
+    dir = parent;
+  }
+}
+
+/** A path for messages: `~/…` under the home directory, absolute otherwise. */
+export function displayPath(file: string, env: NodeJS.ProcessEnv = process.env): string {
+  const home = path.resolve(homeDir(env));
+  const rel = path.relative(home, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? path.join('~', rel) : file;
+}
+
+/** How messages name a config file: its display path, with `#interflow` for package.json. */
+export function fileLabel(filepath: string, env: NodeJS.ProcessEnv = process.env): string {
+  return displayPath(filepath, env) + (path.basename(filepath) === 'package.json' ? `#${moduleName}` : '');
+}
+
+/** One sentence saying where the search looked, for "no configuration found". */
+export function describeSearch(opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const env = opts.env ?? process.env;
+  const dirs = searchDirs(opts.cwd ?? process.cwd(), env);
+  const show = (p: string) => displayPath(p, env);
+  const places = ['package.json#interflow', ...projectSearchPlaces.slice(1)].join(', ');
+  const range = dirs.length > 1 ? `${show(dirs[0]!)} and its parents up to ${show(dirs[dirs.length - 1]!)}` : show(dirs[0]!);
+  return `searched ${places} in ${range}, then ${globalSearchPlaces.join(', ')} in ${show(globalConfigDir(env))}`;
+}
+
+/**
+ * Finds and reads the config. `configPath` loads exactly that file; otherwise the search above.
+ * Returns null when nothing was found. Throws ConfigError naming the file for unreadable,
+ * unparsable or invalid content.
+ */
+export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig | null> {
+  const env = opts.env ?? process.env;
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+
+  if (opts.configPath !== undefined) {
+    const filepath = path.resolve(cwd, opts.configPath);
+    const shown = displayPath(filepath, env);
+    if (codeExtensions.has(path.extname(filepath).toLowerCase())) {
+      throw new ConfigError(
+        `${shown}: interflow reads JSON or YAML config files only, never code; put the settings in a .json or .yaml file (see .interflowrc.example)`,
+      );
+    }
+    let text: string;
+    try {
+      text = await readFile(filepath, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      throw new ConfigError(`${shown} (--config): ${why}`, { cause: err });
+    }
+    const data = await parseContent(filepath, text, env);
+    if (data === undefined) {
+      throw new ConfigError(
+        path.basename(filepath) === 'package.json'
+          ? `${shown} (--config): has no "${moduleName}" field`
+          : `${shown} (--config): the file is empty; it should hold {"profiles": {…}} (see .interflowrc.example)`,
+      );
+    }
+    return { filepath, config: parseRcFile(data, fileLabel(filepath, env)) };
+  }
+
+  const candidates = [
+    ...searchDirs(cwd, env).flatMap((dir) => projectSearchPlaces.map((place) => path.join(dir, place))),
+    ...globalSearchPlaces.map((place) => path.join(globalConfigDir(env), place)),
+  ];
+  for (const filepath of candidates) {
+    let text: string;
+    try {
+      text = await readFile(filepath, 'utf8');
+    } catch (err) {
+      // As cosmiconfig: a place that is absent, a directory or unreadable is not a config.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'EACCES') continue;
+      throw new ConfigError(`${displayPath(filepath, env)}: ${(err as Error).message}`, { cause: err });
+    }
+    const data = await parseContent(filepath, text, env);
+    // As cosmiconfig: empty files and package.json without the field are skipped.
+    if (data === undefined) continue;
+    return { filepath, config: parseRcFile(data, fileLabel(filepath, env)) };
+  }
+  return null;
+}
+
+/** Parses by name: .json and package.json as JSON, .yaml/.yml as YAML, anything else sniffed. Undefined = empty. */
+async function parseContent(filepath: string, raw: string, env: NodeJS.ProcessEnv): Promise<unknown> {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  if (text.trim() === '') return undefined;
+  const shown = displayPath(filepath, env);
+  const ext = path.extname(filepath).toLowerCase();
+  if (path.basename(filepath) === 'package.json') {
+    const pkg = parseJson(text, shown) as Record<string, unknown> | null;
+    const field = pkg !== null && typeof pkg === 'object' ? pkg[moduleName] : undefined;
+    return field === null ? undefined : field;
+  }
+  if (ext === '.json') return parseJson(text, shown);
+  if (ext === '.yaml' || ext === '.yml') return parseYaml(text, filepath, shown);
+  // .interflowrc and other names: JSON or YAML.
+  if (/^\s*[{[]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      try {
+        return await parseYaml(text, filepath, shown);
+      } catch {
+        return parseJson(text, shown);
+      }
+    }
+  }
+  return parseYaml(text, filepath, shown);
+}
+
+function parseJson(text: string, shown: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const found = jsonSyntaxError(text);
+    const at = found ? ` at ${lineColumn(text, found.offset)}: ${found.reason}` : '';
+    throw new ConfigError(`${shown}: invalid JSON${at}`, { cause: err });
+  }
+}
+
+async function parseYaml(text: string, filepath: string, shown: string): Promise<unknown> {
+  const { defaultLoaders } = await import('cosmiconfig');
+  try {
+    const data: unknown = await defaultLoaders['.yaml']!(filepath, text);
+    return data === null ? undefined : data;
+  } catch (err) {
+    // js-yaml's YAMLException: `reason` and a 0-based `mark`. Its snippet is left out: the
+    // offending line could hold a key.
+    const e = err as { reason?: string; mark?: { line: number; column: number }; message?: string };
+    const at = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
+    throw new ConfigError(`${shown}: invalid YAML${at}: ${e.reason ?? 'unparsable'}`, { cause: err });
+  }
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `line ${line}, column ${column}`;
+}
+
+/**
+ * Where and why JSON.parse fails, without quoting the text (it could hold a key): Node's own
+ * messages carry no line and often quote the input.
+ */
+export function jsonSyntaxError(text: string): { offset: number; reason: string } | undefined {
+  let i = 0;
+  class Fail {
+    constructor(
+      readonly offset: number,
+      readonly reason: string,
+    ) {}
+  }
+  const fail = (reason: string, at = i): never => {
+    throw new Fail(at, reason);
+  };
+  const shown = (c: string | undefined) =>
+    c === undefined ? 'the end of the file' : c === '/' ? "'/' (JSON has no comments)" : c === "'" ? "''' (JSON strings use double quotes)" : `'${c}'`;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const string = () => {
+    const start = i++;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === '"') return void i++;
+      if (c === '\\') {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string');
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else fail('invalid escape in a string');
+        continue;
+      }
+      if (c === '\n') fail('unterminated string', start);
+      if (c < ' ') fail('control character in a string');
+      i++;
+    }
+    fail('unterminated string', start);
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') return object();
+    if (c === '[') return array();
+    if (c === '"') return string();
+    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    number.lastIndex = i;
+    if (c !== undefined && /[-0-9]/.test(c) && number.test(text)) return void (i = number.lastIndex);
+    for (const literal of ['true', 'false', 'null']) if (text.startsWith(literal, i)) return void (i += literal.length);
+    fail(`unexpected ${shown(c)}`);
+  };
+  const object = () => {
+    i++;
+    ws();
+    if (text[i] === '}') return void i++;
+    for (;;) {
+      ws();
+      if (text[i] !== '"') fail(`expected a property name in double quotes, found ${shown(text[i])}`);
+      string();
+      ws();
+      if (text[i] !== ':') fail(`expected ':' after the property name, found ${shown(text[i])}`);
+      i++;
+      value();
+      ws();
+      if (text[i] === '}') return void i++;
+      if (text[i] !== ',') fail(`expected ',' or '}', found ${shown(text[i])}`);
+      const comma = i++;
+      ws();
+      if (text[i] === '}') fail("trailing comma before '}'", comma);
+    }
+  };
+  const array = () => {
+    i++;
+    ws();
+    if (text[i] === ']') return void i++;
+    for (;;) {
+      value();
+      ws();
+      if (text[i] === ']') return void i++;
+      if (text[i] !== ',') fail(`expected ',' or ']', found ${shown(text[i])}`);
+      const comma = i++;
+      ws();
+      if (text[i] === ']') fail("trailing comma before ']'", comma);
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail(`unexpected ${shown(text[i])} after the end of the JSON value`);
+    return undefined;
+  } catch (err) {
+    if (err instanceof Fail) return { offset: err.offset, reason: err.reason };
+    throw err;
+  }
+}
