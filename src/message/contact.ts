@@ -7,7 +7,7 @@ import type { ContactCard } from './model.js';
 
 /** `--name N --phone P`. */
 export function contactFromFlags(name: string, phone: string): ContactCard {
-  return { name: { formatted_name: name }, phones: [{ phone, type: 'CELL' }] };
+  return { name: { formatted_name: name }, phones: [{ phone }] };
 }
 
 /**
@@ -121,13 +121,10 @@ export function contactsFromVcard(text: string, file: string): ContactCard[] {
 }
 
 function vcardType(params: string[]): string | undefined {
-  // TYPE=WORK,VOICE · TYPE=INTERNET,WORK · 2.1's bare WORK;VOICE: the first of the types WhatsApp knows.
+  // TYPE=WORK,VOICE · TYPE=INTERNET,WORK · 2.1's bare WORK;VOICE: HOME or WORK, the only types
+  // Meta's contact schema accepts (a CELL phone is sent without a type rather than refused).
   const values = params.flatMap((p) => p.replace(/^TYPE=/i, '').split(',')).map((v) => v.toUpperCase());
-  for (const v of values) {
-    if (['HOME', 'WORK', 'CELL', 'MAIN', 'IPHONE'].includes(v)) return v;
-    if (v === 'MOBILE') return 'CELL';
-  }
-  return undefined;
+  return values.find((v) => v === 'HOME' || v === 'WORK');
 }
 
 function splitStructured(value: string): string[] {

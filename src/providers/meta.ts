@@ -185,9 +185,8 @@ export function metaInteractive(provider: ProviderId, msg: InteractiveMessage): 
   };
 }
 
+/** The `type` words Meta's OpenAPI accepts on phones, emails, urls and addresses. */
 const metaEntryTypes = ['HOME', 'WORK'] as const;
-/** Meta documents CELL, MAIN, IPHONE, HOME, WORK for phones (the OpenAPI file lists only HOME, WORK). */
-const metaPhoneTypes = ['CELL', 'MAIN', 'IPHONE', 'HOME', 'WORK'] as const;
 
 /**
  * Contact cards for a Meta `contacts` message. The model's cards are already Meta-shaped; what
@@ -213,7 +212,7 @@ export function metaContacts(provider: ProviderId, cards: readonly ContactCard[]
         }
       });
     };
-    check(card.phones, 'phones', 'phone', metaPhoneTypes);
+    check(card.phones, 'phones', 'phone', metaEntryTypes);
     check(card.emails, 'emails', 'email', metaEntryTypes);
     check(card.urls, 'urls', 'url', metaEntryTypes);
     check(card.addresses, 'addresses', undefined, metaEntryTypes);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CANARY, CHANNEL, INSTANCE, json, startWorld, type RunResult, type World } from './harness.js';
+import { CANARY, CHANNEL, INSTANCE, cleanEnv, json, runCli, startWorld, type RunResult, type World } from './harness.js';
 
 let world: World;
 const outputs: RunResult[] = [];
@@ -156,7 +156,7 @@ describe('turn (Bearer token, /v1/messages)', () => {
 
   test('template: namespace from the profile, language {code, policy}, media header, quick replies', async () => {
     const { got } = await sendOk('turn', 'template', [
-      'send', 'template', TO, '--name', 'template-name', '--language', 'en', '--header-video', 'https://url.com/video-file.mp4',
+      'send', 'template', TO, '--name', 'template_name', '--language', 'en', '--header-video', 'https://url.com/video-file.mp4',
       '--param', 'body placeholder 1 value', '--quick-reply', '0=button-0-payload', '--quick-reply', '1=button-1-payload',
     ]);
     assert.deepEqual(got.body, {
@@ -164,7 +164,7 @@ describe('turn (Bearer token, /v1/messages)', () => {
       type: 'template',
       template: {
         namespace: 'template-namespace',
-        name: 'template-name',
+        name: 'template_name',
         language: { code: 'en', policy: 'deterministic' },
         components: [
           { type: 'header', parameters: [{ type: 'video', video: { link: 'https://url.com/video-file.mp4' } }] },
@@ -178,14 +178,14 @@ describe('turn (Bearer token, /v1/messages)', () => {
 
   test('template from a file', async () => {
     const file = join(world.dir, 'pedido.json');
-    writeFileSync(file, JSON.stringify({ name: 'template-name', language: 'en', header: { type: 'text', text: 'header placeholder value' }, body: ['Olá João'] }));
+    writeFileSync(file, JSON.stringify({ name: 'template_name', language: 'en', header: { type: 'text', text: 'header placeholder value' }, body: ['Olá João'] }));
     const { got } = await sendOk('turn', 'template', ['send', 'template', TO, '--file', file]);
     assert.deepEqual(got.body, {
       to: TO,
       type: 'template',
       template: {
         namespace: 'template-namespace',
-        name: 'template-name',
+        name: 'template_name',
         language: { code: 'en', policy: 'deterministic' },
         components: [
           { type: 'header', parameters: [{ type: 'text', text: 'header placeholder value' }] },
@@ -375,7 +375,7 @@ describe('exit codes and errors', () => {
   test('1: network failure names the host and says nothing was sent', async () => {
     const cfg = join(world.dir, 'down.json');
     writeFileSync(cfg, JSON.stringify({ profiles: { down: { provider: 'turn', baseUrl: 'http://127.0.0.1:9/turn', apiKey: '${TEST_KEY}' } } }), { mode: 0o600 });
-    const r = await world.run(['send', 'text', TO, 'Olá', '--config', cfg]);
+    const r = await runCli(['send', 'text', TO, 'Olá', '--config', cfg], { env: cleanEnv(world.dir, { TEST_KEY: CANARY }) });
     outputs.push(r);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /could not connect to 127\.0\.0\.1:9 \(connection refused\)/);

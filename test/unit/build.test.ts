@@ -80,7 +80,7 @@ describe('builders', () => {
     assert.deepEqual(m, {
       type: 'contact',
       to: '5511999999999',
-      contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '5511988887777', type: 'CELL' }] }],
+      contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '5511988887777' }] }],
       options: { delay: 2, typing: 8, priority: 2, tags: ['urgente', 'lead'], metadata: { leadId: '1234533' } },
     });
     refuses(() => build('contact', { name: 'João' }), /--phone is required/);
@@ -220,7 +220,7 @@ describe('vCard', () => {
       name: { formatted_name: 'João Pedro Silva', first_name: 'João', last_name: 'Silva', middle_name: 'Pedro', prefix: 'Sr.' },
       org: { company: 'Padaria São Jorge', department: 'Vendas', title: 'Gerente' },
       phones: [
-        { phone: '+55 11 98888-7777', type: 'CELL' },
+        { phone: '+55 11 98888-7777' },
         { phone: '+55 11 3333-4444', type: 'WORK' },
       ],
       emails: [{ email: 'joao@exemplo.com.br', type: 'WORK' }],

@@ -75,10 +75,9 @@ function compileMessageValidator(): ValidateFunction {
   // 6. InteractiveObject.type lacks location_request_message (Turn documents it).
   defs.InteractiveObject.properties.type.enum.push('location_request_message');
 
-  // Not in the README: the file's PhoneObject.type enum is HOME/WORK only, while Meta documents
-  // CELL, MAIN, IPHONE, HOME and WORK (and the CLI's `--name/--phone` contact uses CELL).
+  // The file's PhoneObject.type is HOME/WORK only; it is not among the README's corrections, so the
+  // CLI sends only those (a vCard's CELL phone goes without a type).
   assert.deepStrictEqual(defs.PhoneObject.properties.type.enum, ['HOME', 'WORK']);
-  defs.PhoneObject.properties.type.enum = ['CELL', 'MAIN', 'IPHONE', 'HOME', 'WORK'];
 
   // Formats (url, email, uri, date, int32) are not checked: Ajv has none built in.
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
@@ -125,10 +124,10 @@ describe("socialminer bodies validate against Meta's OpenAPI Message schema", ()
       address: 'Av. Paulista, 1000 - São Paulo',
     },
     'location, coordinates only': { type: 'location', to: PHONE, latitude: '1', longitude: '2' },
-    'contact from --name/--phone (phone type CELL)': {
+    'contact from --name/--phone': {
       type: 'contact',
       to: PHONE,
-      contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '+55 11 99999-9999', type: 'CELL' }] }],
+      contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '5511999999999' }] }],
     },
     'template: text header, body, quick reply and url buttons': {
       type: 'template',

@@ -1,0 +1,148 @@
+/**
+ * Interacto in the sandbox (specs/interacto-message-contact.txt), served under /interacto:
+ *
+ *   POST /message/contact   Authorization: KEY (no "Bearer"), Instance-Id: ID
+ *
+ * Errors are NestJS's: `{statusCode, message, error}`, with `message` a list of field problems
+ * on 400 (class-validator style).
+ */
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
+import {
+  PHONE_RE,
+  PHONE_RULE,
+  bilingual,
+  fieldProblems,
+  isJsonContentType,
+  isPlainObject,
+  isoSeconds,
+  type FieldProblem,
+  type HandlerRequest,
+  type HandlerResponse,
+  type KeyCheck,
+  type ProviderHandler,
+} from './common.js';
+
+const phone = z.string().refine((s) => PHONE_RE.test(s), PHONE_RULE);
+
+/** The body of POST /message/contact, as the document's table and example give it. */
+export const interactoContactSchema = z.strictObject({
+  to: phone,
+  contact: z.strictObject({
+    name: z.string().min(1),
+    phone,
+  }),
+  delay: z.optional(z.number().min(0)),
+  typing: z.optional(z.number().min(0)),
+  priority: z.optional(z.int()),
+  tags: z.optional(z.array(z.string().min(1))),
+  metadata: z.optional(
+    z.record(z.string(), z.unknown()).refine(
+      (m) => Object.values(m).every((v) => v !== null),
+      bilingual('must not have null values', 'não pode ter valores null'),
+    ),
+  ),
+});
+
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+};
+
+function nest(status: number, message: string | string[]): HandlerResponse {
+  return {
+    status,
+    body: { statusCode: status, message, error: statusText[status] ?? 'Error' },
+    error: Array.isArray(message) ? message.join('; ') : message,
+  };
+}
+
+function describe(p: FieldProblem): string {
+  const field = p.field || 'body';
+  if (p.kind === 'unknown') return `a propriedade ${field} não deve existir`;
+  if (p.kind === 'missing') return `${field} é obrigatório`;
+  return `${field} ${p.message}`;
+}
+
+/** A MongoDB ObjectId-like id: 4 bytes of seconds, 8 random bytes (24 hex chars). */
+function objectId(): string {
+  const time = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return time + randomBytes(8).toString('hex');
+}
+
+export interface InteractoOptions {
+  checkKey: KeyCheck;
+  instances: string[];
+}
+
+export function createInteractoHandler(opts: InteractoOptions): ProviderHandler {
+  function send(req: HandlerRequest): HandlerResponse {
+    const auth = req.headers.authorization;
+    if (auth === undefined || auth.trim() === '' || /^Bearer\s/i.test(auth) || !opts.checkKey(auth)) {
+      const why = auth !== undefined && /^Bearer\s/i.test(auth)
+        ? 'API key inválida: envie a chave em Authorization sem o prefixo "Bearer"'
+        : 'API key inválida ou ausente';
+      return nest(401, why);
+    }
+    const instanceId = req.headers['instance-id'];
+    if (instanceId === undefined || instanceId.trim() === '') {
+      return nest(400, ['o header Instance-Id é obrigatório']);
+    }
+    if (!opts.instances.includes(instanceId)) {
+      return nest(404, `Instância ${instanceId} não encontrada`);
+    }
+    const body = req.json.kind === 'json' ? req.json.value : undefined;
+    const to = isPlainObject(body) && typeof body.to === 'string' ? { to: body.to } : {};
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return { ...nest(400, ['o header Content-Type deve ser application/json']), messageType: 'contact', ...to };
+    }
+    if (req.json.kind !== 'json') {
+      return nest(400, [
+        req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`,
+      ]);
+    }
+    if (!isPlainObject(body)) return nest(400, ['o corpo deve ser um objeto JSON']);
+    const parsed = interactoContactSchema.safeParse(body);
+    if (!parsed.success) {
+      return { ...nest(400, fieldProblems(parsed.error, body, 'pt').map(describe)), messageType: 'contact', ...to };
+    }
+    const msg = parsed.data;
+    const id = objectId();
+    return {
+      status: 201,
+      body: {
+        statusCode: 201,
+        message: 'request successful',
+        data: {
+          id,
+          instanceId,
+          to: msg.to,
+          midia: { name: msg.contact.name, phone: msg.contact.phone },
+          status: 'QUEUED',
+          sended: false,
+          priority: msg.priority ?? 0,
+          timestamp: isoSeconds(),
+          metadata: msg.metadata ?? {},
+        },
+      },
+      messageId: id,
+      messageType: 'contact',
+      to: msg.to,
+    };
+  }
+
+  return {
+    provider: 'interacto',
+    error: (status, message) => nest(status, status === 400 ? [message] : message),
+    handle(req) {
+      if (req.path !== '/message/contact') return undefined;
+      if (req.method !== 'POST') return { ...nest(405, `Cannot ${req.method} /message/contact`), headers: { Allow: 'POST' } };
+      return send(req);
+    },
+  };
+}
