@@ -1,8 +1,92 @@
 #!/usr/bin/env node
-// The entry: enable Node's module compile cache where it exists (Node >= 22.1), then load the
-// bundled CLI. Everything else lives in dist/ (built from src/ by `npm install`).
-import module from 'node:module';
+'use strict';
+// The entry. It loads the bundles that `npm install` builds from src/: dist/cli.cjs (the command
+// line: commander and the command declarations) and, only when a command runs, the app bundle of
+// that command's family, dist/app/<family>.cjs (everything that does the work). Both are loaded through V8's code cache, so a
+// start skips parsing and compiling what an earlier start compiled: Node >= 22 does this itself
+// (module.enableCompileCache); on Node 20 the same is done here with vm.Script's cachedData,
+// produced after a run (so it holds the functions that run used, not only the top level).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Module = require('node:module');
 
-module.enableCompileCache?.();
-const { main } = await import('../dist/cli.js');
-await main();
+const dist = path.join(__dirname, '..', 'dist');
+
+const builtinCache = typeof Module.enableCompileCache === 'function';
+if (builtinCache) Module.enableCompileCache();
+
+function cacheDirs() {
+  const user = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return [path.join(dist, '.cache'), path.join(user, 'interflow')];
+}
+
+function load(name) {
+  const file = path.join(dist, name);
+  if (builtinCache) return require(file);
+  const vm = require('node:vm');
+  // esbuild writes ASCII (non-ASCII is escaped), so latin1 decodes it exactly, and fastest.
+  const source = fs.readFileSync(file, 'latin1');
+  // The key changes whenever the bundle or the runtime does; V8 also refuses a mismatched cache.
+  const stat = fs.statSync(file);
+  const key = `${name.replace('/', '-')}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.v8cache`;
+  let cachedData;
+  for (const dir of cacheDirs()) {
+    try {
+      cachedData = fs.readFileSync(path.join(dir, key));
+      break;
+    } catch {
+      // not cached there
+    }
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) pending.push({ key, script });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dist);
+  return mod.exports;
+}
+
+// Caches to write: at exit, or earlier when the app is about to change a V8 flag (V8 refuses a
+// cache made after any flag change, in every later process).
+const pending = [];
+function writePendingCaches() {
+  for (const { key, script } of pending.splice(0)) saveCache(key, script);
+}
+process.once('exit', writePendingCaches);
+
+// undici parses HTTP with a WebAssembly build of llhttp. V8's optimizing compile of that module
+// runs on a background thread and holds the process's exit until it ends: about 75 ms here, more
+// than a whole one-off command. So before a one-off command's first connection the app asks for
+// V8's baseline compiler only (runtime.preferBaselineWasm in src/runtime.ts). That flag change is
+// made as late as possible: Node's own modules loaded after it lose their embedded code cache.
+function preferBaselineWasm() {
+  writePendingCaches();
+  require('node:v8').setFlagsFromString('--liftoff-only');
+}
+
+function saveCache(key, script) {
+  let data;
+  try {
+    data = script.createCachedData();
+  } catch {
+    return;
+  }
+  for (const dir of cacheDirs()) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
+      fs.writeFileSync(tmp, data, { mode: 0o600 });
+      fs.renameSync(tmp, path.join(dir, key));
+      return;
+    } catch {
+      // not writable (a global install): try the next place
+    }
+  }
+}
+
+load('cli.cjs')
+  .main(process.argv, async (command) => load(`app/${command.split(' ')[0]}.cjs`), { preferBaselineWasm })
+  .catch((err) => {
+    process.stderr.write(`error: ${err && err.message ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });

@@ -1,13 +1,12 @@
 /**
- * The program: global flags, command groups (declared here, implemented lazily), and the one
- * place that turns errors into messages and exit codes. Commands never call process.exit().
+ * The shell: the commander program with its global flags and command declarations, and nothing
+ * else. It parses the command line, prints help and version, turns commander's own errors into
+ * exit code 2, and hands a parsed invocation to the app (src/app.ts), loaded only then.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { CliError, ExitCode, UsageError } from './errors.js';
-import type { CommandContext, GlobalOptions } from './commands/context.js';
-import { setContextFactory } from './commands/lazy.js';
-import { createIo, type Io } from './output/io.js';
+import { setDispatch, type Dispatch } from './commands/lazy.js';
+import type { RuntimeHooks } from './runtime.js';
 import { register as registerSend } from './commands/send/index.js';
 import { register as registerProfiles } from './commands/profiles/index.js';
 import { register as registerSandbox } from './commands/sandbox/index.js';
@@ -24,7 +23,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'trace HTTP requests and answers on stderr (keys redacted)')
     .option('--quiet', 'print nothing but results and errors')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or when not a terminal)')
-    .addOption(new Option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)'))
+    .option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)')
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
@@ -44,92 +43,32 @@ Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validatio
   return program;
 }
 
-function globalsOf(command: Command): GlobalOptions {
-  const o = command.optsWithGlobals() as Record<string, unknown>;
-  let timeout: number | undefined;
-  if (o.timeout !== undefined) {
-    timeout = Number(o.timeout);
-    if (!Number.isInteger(timeout) || timeout <= 0) {
-      throw new UsageError(`--timeout must be a whole number of milliseconds above 0, got '${String(o.timeout)}'`);
-    }
-  }
-  return {
-    profile: o.profile as string | undefined,
-    config: o.config as string | undefined,
-    json: o.json === true,
-    dryRun: o.dryRun === true,
-    verbose: o.verbose === true,
-    quiet: o.quiet === true,
-    color: o.color !== false,
-    timeout,
-  };
+function* allCommands(command: Command): Generator<Command> {
+  yield command;
+  for (const sub of command.commands) yield* allCommands(sub);
 }
 
-function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
-  if (err instanceof CliError) {
-    io.err(`${io.color ? '\u001b[31merror\u001b[39m' : 'error'}: ${err.message}\n`);
-    if (err.hint) io.err(`hint: ${err.hint}\n`);
-    if (verbose && err.cause instanceof Error) io.err(`${err.cause.stack ?? err.cause.message}\n`);
-    return err.exitCode;
-  }
-  const e = err as Error;
-  io.err(`error: ${e?.message ?? String(err)}\n`);
-  if (verbose) io.err(`${e?.stack ?? ''}\n`);
-  else io.err('hint: run again with --verbose for details\n');
-  return ExitCode.failure;
-}
-
-export async function main(argv: string[] = process.argv): Promise<void> {
+/**
+ * Parses argv and runs the command. `loadApp` loads the app bundle for a command (bin/interflow.js
+ * passes a loader that keeps a code cache per command family).
+ */
+export async function main(
+  argv: string[],
+  loadApp: (command: string) => Promise<{ run: Dispatch }>,
+  hooks: Partial<RuntimeHooks> = {},
+): Promise<void> {
   // A closed stdout (`| head`) ends the program quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  const early = argv.slice(2);
-  let io = createIo({ noColor: early.includes('--no-color') });
+  setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, hooks }));
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => io.out(s),
-    writeErr: (s) => io.err(s),
-    outputError: (s, write) => write(s),
-  });
-  for (const sub of allCommands(program)) {
-    sub.exitOverride();
-    sub.configureOutput(program.configureOutput());
-  }
-  let verbose = early.includes('--verbose');
-  setContextFactory(async (command: Command): Promise<CommandContext> => {
-    const globals = globalsOf(command);
-    verbose = globals.verbose === true;
-    io = createIo({ noColor: !globals.color, quiet: globals.quiet, verbose: globals.verbose });
-    let profile: Awaited<ReturnType<CommandContext['loadProfile']>> | undefined;
-    return {
-      io,
-      globals,
-      loadProfile: async () => {
-        if (!profile) {
-          const { loadProfileFor } = await import('./config/context.js');
-          profile = await loadProfileFor(globals, io);
-        }
-        return profile;
-      },
-    };
-  });
+  for (const command of allCommands(program)) command.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version end with 0; every other commander error is a usage error.
-      process.exitCode = err.exitCode === 0 ? 0 : ExitCode.usage;
-      return;
-    }
-    process.exitCode = reportError(io, err, verbose);
-  }
-}
-
-function* allCommands(command: Command): Generator<Command> {
-  for (const sub of command.commands) {
-    yield sub;
-    yield* allCommands(sub);
+    if (!(err instanceof CommanderError)) throw err;
+    // Help and version end with 0; every other commander error (already printed) is a usage error.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
   }
 }

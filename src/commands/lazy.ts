@@ -1,30 +1,44 @@
 /**
- * Commands are declared eagerly (names, flags, help) but their implementation is imported only
- * when they run, so `--help` and `--version` stay close to a bare node start.
+ * Commands are declared in the shell (names, flags, help: commander only) and implemented in the
+ * app bundle, which is loaded only when a command runs. A declaration names its implementation
+ * by key (see src/app.ts), so the shell never bundles the app's code and `--help`/`--version`
+ * stay close to a bare node start.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from './context.js';
+import type { CommandKey } from '../app-keys.js';
+import type { RuntimeHooks } from '../runtime.js';
 
-export type RunFn = (ctx: CommandContext, args: unknown[], options: Record<string, unknown>) => Promise<void>;
-
-let makeContext: ((command: Command) => Promise<CommandContext>) | undefined;
-
-/** cli.ts installs how a context is made from the parsed command. */
-export function setContextFactory(factory: (command: Command) => Promise<CommandContext>): void {
-  makeContext = factory;
+/** What the shell hands the app: the command's key, positional arguments and options. */
+export interface Invocation {
+  key: CommandKey;
+  args: unknown[];
+  /** The command's own options. */
+  options: Record<string, unknown>;
+  /** The command's options merged with the global ones (commander's optsWithGlobals()). */
+  globals: Record<string, unknown>;
+  /** What the entry offers the app (src/runtime.ts). */
+  hooks?: Partial<RuntimeHooks>;
 }
 
-/**
- * An action handler that imports `load()` and calls its `name` export with the context, the
- * positional arguments and the command's own options.
- */
-export function lazy<M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M & string) {
+export type Dispatch = (invocation: Invocation) => Promise<void>;
+
+let dispatch: Dispatch | undefined;
+
+/** The shell's main installs how an invocation reaches the app. */
+export function setDispatch(fn: Dispatch): void {
+  dispatch = fn;
+}
+
+/** An action handler that runs the implementation registered under `key` in src/app.ts. */
+export function lazy(key: CommandKey) {
   return async (...raw: unknown[]): Promise<void> => {
     const command = raw[raw.length - 1] as Command;
-    const options = command.opts() as Record<string, unknown>;
-    const args = raw.slice(0, -2);
-    const [mod, ctx] = await Promise.all([load(), makeContext!(command)]);
-    await (mod[name] as RunFn)(ctx, args, options);
+    await dispatch!({
+      key,
+      args: raw.slice(0, -2),
+      options: command.opts() as Record<string, unknown>,
+      globals: command.optsWithGlobals() as Record<string, unknown>,
+    });
   };
 }
 

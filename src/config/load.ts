@@ -18,7 +18,9 @@
  * process.env, and on macOS points at ~/Library/Preferences). So the walk is these few lines and
  * cosmiconfig provides what it is good at: the YAML loader, imported only when a YAML file is read.
  */
-import { readFile } from 'node:fs/promises';
+// Sync reads: a handful of small files, read before anything else can happen (and node:fs/promises
+// would load readline's internals into every start).
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -120,7 +122,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     }
     let text: string;
     try {
-      text = await readFile(filepath, 'utf8');
+      text = readFileSync(filepath, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why =
@@ -145,7 +147,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   for (const filepath of candidates) {
     let text: string;
     try {
-      text = await readFile(filepath, 'utf8');
+      text = readFileSync(filepath, 'utf8');
     } catch (err) {
       // As cosmiconfig: a place that is absent, a directory or unreadable is not a config.
       const code = (err as NodeJS.ErrnoException).code;

@@ -7,6 +7,7 @@ import Client from 'undici/lib/dispatcher/client.js';
 import request from 'undici/lib/api/api-request.js';
 import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors.js';
+import { preferBaselineWasm } from '../runtime.js';
 import { redactHeaders } from '../output/redact.js';
 import type { HttpRequest } from '../providers/types.js';
 
@@ -156,8 +157,9 @@ export class HttpClient {
   }
 }
 
-/** Sends one request on a fresh client and closes it. */
+/** Sends one request on a fresh client and closes it (for one-off commands). */
 export async function sendOnce(req: HttpRequest, opts: HttpOptions = {}): Promise<HttpResponse> {
+  preferBaselineWasm();
   const client = new HttpClient(new URL(req.url).origin, opts);
   try {
     return await client.send(req);

@@ -9,6 +9,12 @@
  */
 import * as z from 'zod/mini';
 
+/** Builds a schema on first use and keeps it. */
+const once = <T>(build: () => T): (() => T) => {
+  let built: T | undefined;
+  return () => (built ??= build());
+};
+
 /** Length in characters as a person counts them (code points, so an emoji counts once). */
 const chars = (s: string): number => [...s].length;
 
@@ -23,9 +29,11 @@ const text = (field: string, max: number) =>
 const optionalText = (field: string, max: number) => z.optional(text(field, max));
 
 /** A recipient after normalization: country code + national number, digits only (E.164 without '+'). */
-export const recipientSchema = z
-  .string({ error: 'to must be a phone number' })
-  .check(z.regex(/^[1-9]\d{6,14}$/, { message: 'to must be digits with country code (E.164 without +)' }));
+export const recipientSchema = once(() =>
+  z
+    .string({ error: 'to must be a phone number' })
+    .check(z.regex(/^[1-9]\d{6,14}$/, { message: 'to must be digits with country code (E.164 without +)' })),
+);
 
 /** A decimal coordinate kept as the user typed it (SocialMiner sends strings, Interflow numbers). */
 const coordinate = (field: string, limit: number) =>
@@ -38,137 +46,153 @@ export const mediaKinds = ['image', 'video', 'audio', 'document', 'sticker'] as 
 export type MediaKind = (typeof mediaKinds)[number];
 
 /** Interacto's per-message options. Other providers refuse them. */
-export const interactoOptionsSchema = z.strictObject({
-  delay: z.optional(z.number().check(z.nonnegative({ message: 'delay must be 0 or more seconds' }))),
-  typing: z.optional(z.number().check(z.nonnegative({ message: 'typing must be 0 or more seconds' }))),
-  priority: z.optional(z.int({ error: 'priority must be a whole number' })),
-  tags: z.optional(z.array(text('tag', 256))),
-  metadata: z.optional(z.record(z.string(), z.string())),
-});
-export type InteractoOptions = z.infer<typeof interactoOptionsSchema>;
-
-const base = {
-  to: recipientSchema,
-  options: z.optional(interactoOptionsSchema),
-};
-
-export const textMessageSchema = z.strictObject({
-  type: z.literal('text'),
-  ...base,
-  text: text('text', 4096),
-  /** preview_url (Turn at the top level, SocialMiner inside text). */
-  previewUrl: z.optional(z.boolean()),
-});
-
-export const mediaMessageSchema = z
-  .strictObject({
-    type: z.literal('media'),
-    ...base,
-    kind: z.enum(mediaKinds, { error: `kind must be one of ${mediaKinds.join(', ')}` }),
-    /** Provider media id (Turn, SocialMiner). */
-    id: optionalText('media id', 512),
-    /** Public http(s) URL (Interflow; Turn and SocialMiner as `link`). */
-    url: z.optional(z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' })),
-    caption: optionalText('caption', 1024),
-    filename: optionalText('filename', 240),
-  })
-  .check(
-    z.refine((m) => (m.id === undefined) !== (m.url === undefined), {
-      message: 'give exactly one of --url or --id',
-      path: ['url'],
-    }),
-    z.refine((m) => m.caption === undefined || ['image', 'video', 'document'].includes(m.kind), {
-      message: 'caption is only for image, video and document',
-      path: ['caption'],
-    }),
-    z.refine((m) => m.filename === undefined || m.kind === 'document', {
-      message: 'filename is only for documents',
-      path: ['filename'],
-    }),
-  );
-
-export const locationMessageSchema = z.strictObject({
-  type: z.literal('location'),
-  ...base,
-  latitude: coordinate('latitude', 90),
-  longitude: coordinate('longitude', 180),
-  name: optionalText('name', 1000),
-  address: optionalText('address', 1000),
-});
-
-/** A contact card in Meta's shape (SocialMiner sends it as is; Interacto uses name + first phone). */
-const typed = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject({ ...shape, type: z.optional(z.string()) });
-export const contactCardSchema = z.strictObject({
-  name: z.strictObject({
-    formatted_name: text('contact name', 1024),
-    first_name: z.optional(z.string()),
-    last_name: z.optional(z.string()),
-    middle_name: z.optional(z.string()),
-    suffix: z.optional(z.string()),
-    prefix: z.optional(z.string()),
+export const interactoOptionsSchema = once(() =>
+  z.strictObject({
+    delay: z.optional(z.number().check(z.nonnegative({ message: 'delay must be 0 or more seconds' }))),
+    typing: z.optional(z.number().check(z.nonnegative({ message: 'typing must be 0 or more seconds' }))),
+    priority: z.optional(z.int({ error: 'priority must be a whole number' })),
+    tags: z.optional(z.array(text('tag', 256))),
+    metadata: z.optional(z.record(z.string(), z.string())),
   }),
-  phones: z.optional(z.array(typed({ phone: z.optional(z.string()), wa_id: z.optional(z.string()) }))),
-  emails: z.optional(z.array(typed({ email: z.optional(z.string()) }))),
-  addresses: z.optional(
-    z.array(
-      typed({
-        street: z.optional(z.string()),
-        city: z.optional(z.string()),
-        state: z.optional(z.string()),
-        zip: z.optional(z.string()),
-        country: z.optional(z.string()),
-        country_code: z.optional(z.string()),
-      }),
-    ),
-  ),
-  org: z.optional(
-    z.strictObject({
-      company: z.optional(z.string()),
-      department: z.optional(z.string()),
-      title: z.optional(z.string()),
-    }),
-  ),
-  urls: z.optional(z.array(typed({ url: z.optional(z.string()) }))),
-  birthday: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthday must be YYYY-MM-DD' }))),
-});
-export type ContactCard = z.infer<typeof contactCardSchema>;
+);
+export type InteractoOptions = z.infer<ReturnType<typeof interactoOptionsSchema>>;
 
-export const contactMessageSchema = z.strictObject({
-  type: z.literal('contact'),
-  ...base,
-  contacts: z.array(contactCardSchema).check(z.minLength(1, { message: 'at least one contact is needed' })),
+const base = () => ({
+  to: recipientSchema(),
+  options: z.optional(interactoOptionsSchema()),
 });
 
-export const templateHeaderSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('text'), text: text('header text', 60) }),
+export const textMessageSchema = once(() =>
+  z.strictObject({
+    type: z.literal('text'),
+    ...base(),
+    text: text('text', 4096),
+    /** preview_url (Turn at the top level, SocialMiner inside text). */
+    previewUrl: z.optional(z.boolean()),
+  }),
+);
+
+export const mediaMessageSchema = once(() =>
   z
     .strictObject({
-      type: z.enum(['image', 'video', 'document']),
-      id: optionalText('header media id', 512),
-      url: z.optional(z.url({ protocol: /^https?$/, error: 'header media url must be an http(s) URL' })),
-      filename: optionalText('header filename', 240),
+      type: z.literal('media'),
+      ...base(),
+      kind: z.enum(mediaKinds, { error: `kind must be one of ${mediaKinds.join(', ')}` }),
+      /** Provider media id (Turn, SocialMiner). */
+      id: optionalText('media id', 512),
+      /** Public http(s) URL (Interflow; Turn and SocialMiner as `link`). */
+      url: z.optional(z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' })),
+      caption: optionalText('caption', 1024),
+      filename: optionalText('filename', 240),
     })
     .check(
-      z.refine((h) => (h.id === undefined) !== (h.url === undefined), {
-        message: 'a media header takes a URL or a media id',
+      z.refine((m) => (m.id === undefined) !== (m.url === undefined), {
+        message: 'give exactly one of --url or --id',
+        path: ['url'],
       }),
-      z.refine((h) => h.filename === undefined || h.type === 'document', {
-        message: 'a header filename is only for document headers',
+      z.refine((m) => m.caption === undefined || ['image', 'video', 'document'].includes(m.kind), {
+        message: 'caption is only for image, video and document',
+        path: ['caption'],
+      }),
+      z.refine((m) => m.filename === undefined || m.kind === 'document', {
+        message: 'filename is only for documents',
         path: ['filename'],
       }),
     ),
-]);
-export type TemplateHeader = z.infer<typeof templateHeaderSchema>;
+);
+
+export const locationMessageSchema = once(() =>
+  z.strictObject({
+    type: z.literal('location'),
+    ...base(),
+    latitude: coordinate('latitude', 90),
+    longitude: coordinate('longitude', 180),
+    name: optionalText('name', 1000),
+    address: optionalText('address', 1000),
+  }),
+);
+
+/** A contact card in Meta's shape (SocialMiner sends it as is; Interacto uses name + first phone). */
+const typed = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject({ ...shape, type: z.optional(z.string()) });
+export const contactCardSchema = once(() =>
+  z.strictObject({
+    name: z.strictObject({
+      formatted_name: text('contact name', 1024),
+      first_name: z.optional(z.string()),
+      last_name: z.optional(z.string()),
+      middle_name: z.optional(z.string()),
+      suffix: z.optional(z.string()),
+      prefix: z.optional(z.string()),
+    }),
+    phones: z.optional(z.array(typed({ phone: z.optional(z.string()), wa_id: z.optional(z.string()) }))),
+    emails: z.optional(z.array(typed({ email: z.optional(z.string()) }))),
+    addresses: z.optional(
+      z.array(
+        typed({
+          street: z.optional(z.string()),
+          city: z.optional(z.string()),
+          state: z.optional(z.string()),
+          zip: z.optional(z.string()),
+          country: z.optional(z.string()),
+          country_code: z.optional(z.string()),
+        }),
+      ),
+    ),
+    org: z.optional(
+      z.strictObject({
+        company: z.optional(z.string()),
+        department: z.optional(z.string()),
+        title: z.optional(z.string()),
+      }),
+    ),
+    urls: z.optional(z.array(typed({ url: z.optional(z.string()) }))),
+    birthday: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthday must be YYYY-MM-DD' }))),
+  }),
+);
+export type ContactCard = z.infer<ReturnType<typeof contactCardSchema>>;
+
+export const contactMessageSchema = once(() =>
+  z.strictObject({
+    type: z.literal('contact'),
+    ...base(),
+    contacts: z.array(contactCardSchema()).check(z.minLength(1, { message: 'at least one contact is needed' })),
+  }),
+);
+
+export const templateHeaderSchema = once(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('text'), text: text('header text', 60) }),
+    z
+      .strictObject({
+        type: z.enum(['image', 'video', 'document']),
+        id: optionalText('header media id', 512),
+        url: z.optional(z.url({ protocol: /^https?$/, error: 'header media url must be an http(s) URL' })),
+        filename: optionalText('header filename', 240),
+      })
+      .check(
+        z.refine((h) => (h.id === undefined) !== (h.url === undefined), {
+          message: 'a media header takes a URL or a media id',
+        }),
+        z.refine((h) => h.filename === undefined || h.type === 'document', {
+          message: 'a header filename is only for document headers',
+          path: ['filename'],
+        }),
+      ),
+  ]),
+);
+export type TemplateHeader = z.infer<ReturnType<typeof templateHeaderSchema>>;
 
 const buttonIndex = z.int({ error: 'button index must be a whole number' }).check(
   z.gte(0, { message: 'button index starts at 0' }),
   z.lte(9, { message: 'button index must be 9 or less' }),
 );
-export const templateButtonSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('quick_reply'), index: buttonIndex, payload: text('quick-reply payload', 256) }),
-  z.strictObject({ type: z.literal('url'), index: buttonIndex, text: text('url button text', 2000) }),
-]);
-export type TemplateButton = z.infer<typeof templateButtonSchema>;
+export const templateButtonSchema = once(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('quick_reply'), index: buttonIndex, payload: text('quick-reply payload', 256) }),
+    z.strictObject({ type: z.literal('url'), index: buttonIndex, text: text('url button text', 2000) }),
+  ]),
+);
+export type TemplateButton = z.infer<ReturnType<typeof templateButtonSchema>>;
 
 export const templatePolicies = ['deterministic', 'fallback'] as const;
 const languageCode = z
@@ -178,134 +202,174 @@ const templateName = z
   .string({ error: 'template name must be text' })
   .check(z.regex(/^[a-z0-9_]{1,512}$/, { message: 'template name must be lowercase letters, digits and _' }));
 
-export const templateMessageSchema = z
-  .strictObject({
-    type: z.literal('template'),
-    ...base,
-    name: templateName,
-    language: languageCode,
-    policy: z.optional(z.enum(templatePolicies, { error: 'policy must be deterministic or fallback' })),
-    namespace: optionalText('namespace', 256),
-    header: z.optional(templateHeaderSchema),
-    body: z.array(text('template parameter', 32768)),
-    buttons: z.array(templateButtonSchema),
-  })
-  .check(
-    z.refine((t) => new Set(t.buttons.map((b) => b.index)).size === t.buttons.length, {
-      message: 'two buttons have the same index',
-      path: ['buttons'],
+export const templateMessageSchema = once(() =>
+  z
+    .strictObject({
+      type: z.literal('template'),
+      ...base(),
+      name: templateName,
+      language: languageCode,
+      policy: z.optional(z.enum(templatePolicies, { error: 'policy must be deterministic or fallback' })),
+      namespace: optionalText('namespace', 256),
+      header: z.optional(templateHeaderSchema()),
+      body: z.array(text('template parameter', 32768)),
+      buttons: z.array(templateButtonSchema()),
+    })
+    .check(
+      z.refine((t) => new Set(t.buttons.map((b) => b.index)).size === t.buttons.length, {
+        message: 'two buttons have the same index',
+        path: ['buttons'],
+      }),
+    ),
+);
+
+export const interactiveActionSchema = once(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('buttons'),
+      buttons: z
+        .array(z.strictObject({ id: text('button id', 256), title: text('button title', 20) }))
+        .check(
+          z.minLength(1, { message: 'at least one button is needed' }),
+          z.maxLength(3, { message: 'WhatsApp allows at most 3 reply buttons' }),
+          z.refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, { message: 'button ids must be unique' }),
+        ),
     }),
-  );
+    z.strictObject({
+      type: z.literal('list'),
+      button: text('list button', 20),
+      sections: z
+        .array(
+          z.strictObject({
+            title: optionalText('section title', 24),
+            rows: z
+              .array(
+                z.strictObject({
+                  id: text('row id', 200),
+                  title: text('row title', 24),
+                  description: optionalText('row description', 72),
+                }),
+              )
+              .check(z.minLength(1, { message: 'each section needs at least one row' })),
+          }),
+        )
+        .check(
+          z.minLength(1, { message: 'a list needs at least one section' }),
+          z.maxLength(10, { message: 'WhatsApp allows at most 10 sections' }),
+          z.refine((ss) => ss.reduce((n, s) => n + s.rows.length, 0) <= 10, {
+            message: 'WhatsApp allows at most 10 rows in a list',
+          }),
+          z.refine((ss) => ss.length === 1 || ss.every((s) => s.title !== undefined), {
+            message: 'every section needs a title when there is more than one',
+          }),
+        ),
+    }),
+    z.strictObject({ type: z.literal('location_request') }),
+  ]),
+);
+export type InteractiveAction = z.infer<ReturnType<typeof interactiveActionSchema>>;
 
-export const interactiveActionSchema = z.discriminatedUnion('type', [
+export const interactiveMessageSchema = once(() =>
   z.strictObject({
-    type: z.literal('buttons'),
-    buttons: z
-      .array(z.strictObject({ id: text('button id', 256), title: text('button title', 20) }))
-      .check(
-        z.minLength(1, { message: 'at least one button is needed' }),
-        z.maxLength(3, { message: 'WhatsApp allows at most 3 reply buttons' }),
-        z.refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, { message: 'button ids must be unique' }),
-      ),
+    type: z.literal('interactive'),
+    ...base(),
+    body: text('body', 1024),
+    header: optionalText('header', 60),
+    footer: optionalText('footer', 60),
+    action: interactiveActionSchema(),
   }),
-  z.strictObject({
-    type: z.literal('list'),
-    button: text('list button', 20),
-    sections: z
-      .array(
-        z.strictObject({
-          title: optionalText('section title', 24),
-          rows: z
-            .array(
-              z.strictObject({
-                id: text('row id', 200),
-                title: text('row title', 24),
-                description: optionalText('row description', 72),
-              }),
-            )
-            .check(z.minLength(1, { message: 'each section needs at least one row' })),
-        }),
-      )
-      .check(
-        z.minLength(1, { message: 'a list needs at least one section' }),
-        z.maxLength(10, { message: 'WhatsApp allows at most 10 sections' }),
-        z.refine((ss) => ss.reduce((n, s) => n + s.rows.length, 0) <= 10, {
-          message: 'WhatsApp allows at most 10 rows in a list',
-        }),
-        z.refine((ss) => ss.length === 1 || ss.every((s) => s.title !== undefined), {
-          message: 'every section needs a title when there is more than one',
-        }),
-      ),
-  }),
-  z.strictObject({ type: z.literal('location_request') }),
-]);
-export type InteractiveAction = z.infer<typeof interactiveActionSchema>;
-
-export const interactiveMessageSchema = z.strictObject({
-  type: z.literal('interactive'),
-  ...base,
-  body: text('body', 1024),
-  header: optionalText('header', 60),
-  footer: optionalText('footer', 60),
-  action: interactiveActionSchema,
-});
+);
 
 /** One of Turn's hsm localizable_params, exactly in Turn's shape. */
-export const localizableParamSchema = z.strictObject({
-  default: z.string({ error: 'every hsm parameter needs a default text' }),
-  currency: z.optional(
-    z.strictObject({
-      currency_code: z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'currency_code must be like USD or BRL' })),
-      amount_1000: z.int({ error: 'amount_1000 must be a whole number (the amount times 1000)' }),
-    }),
-  ),
-  date_time: z.optional(
-    z.union([
+export const localizableParamSchema = once(() =>
+  z.strictObject({
+    default: z.string({ error: 'every hsm parameter needs a default text' }),
+    currency: z.optional(
       z.strictObject({
-        component: z.strictObject({
-          day_of_week: z.optional(z.int()),
-          day_of_month: z.optional(z.int()),
-          year: z.optional(z.int()),
-          month: z.optional(z.int()),
-          hour: z.optional(z.int()),
-          minute: z.optional(z.int()),
-        }),
+        currency_code: z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'currency_code must be like USD or BRL' })),
+        amount_1000: z.int({ error: 'amount_1000 must be a whole number (the amount times 1000)' }),
       }),
-      z.strictObject({ unix_epoch: z.strictObject({ timestamp: z.int() }) }),
-    ]),
-  ),
-});
-export type LocalizableParam = z.infer<typeof localizableParamSchema>;
+    ),
+    date_time: z.optional(
+      z.union([
+        z.strictObject({
+          component: z.strictObject({
+            day_of_week: z.optional(z.int()),
+            day_of_month: z.optional(z.int()),
+            year: z.optional(z.int()),
+            month: z.optional(z.int()),
+            hour: z.optional(z.int()),
+            minute: z.optional(z.int()),
+          }),
+        }),
+        z.strictObject({ unix_epoch: z.strictObject({ timestamp: z.int() }) }),
+      ]),
+    ),
+  }),
+);
+export type LocalizableParam = z.infer<ReturnType<typeof localizableParamSchema>>;
 
 /** Turn's deprecated hsm form of a template. */
-export const hsmMessageSchema = z.strictObject({
-  type: z.literal('hsm'),
-  ...base,
-  namespace: text('namespace', 256),
-  elementName: templateName,
-  language: languageCode,
-  policy: z.enum(templatePolicies, { error: 'policy must be deterministic or fallback' }),
-  params: z.array(localizableParamSchema),
-});
+export const hsmMessageSchema = once(() =>
+  z.strictObject({
+    type: z.literal('hsm'),
+    ...base(),
+    namespace: text('namespace', 256),
+    elementName: templateName,
+    language: languageCode,
+    policy: z.enum(templatePolicies, { error: 'policy must be deterministic or fallback' }),
+    params: z.array(localizableParamSchema()),
+  }),
+);
 
-export const messageSchema = z.discriminatedUnion('type', [
-  textMessageSchema,
-  mediaMessageSchema,
-  locationMessageSchema,
-  contactMessageSchema,
-  templateMessageSchema,
-  interactiveMessageSchema,
-  hsmMessageSchema,
-]);
+const byType = {
+  text: textMessageSchema,
+  media: mediaMessageSchema,
+  location: locationMessageSchema,
+  contact: contactMessageSchema,
+  template: templateMessageSchema,
+  interactive: interactiveMessageSchema,
+  hsm: hsmMessageSchema,
+};
 
-export type Message = z.infer<typeof messageSchema>;
-export type TextMessage = z.infer<typeof textMessageSchema>;
-export type MediaMessage = z.infer<typeof mediaMessageSchema>;
-export type LocationMessage = z.infer<typeof locationMessageSchema>;
-export type ContactMessage = z.infer<typeof contactMessageSchema>;
-export type TemplateMessage = z.infer<typeof templateMessageSchema>;
-export type InteractiveMessage = z.infer<typeof interactiveMessageSchema>;
-export type HsmMessage = z.infer<typeof hsmMessageSchema>;
+const unionSchema = once(() =>
+  z.discriminatedUnion('type', [
+    textMessageSchema(),
+    mediaMessageSchema(),
+    locationMessageSchema(),
+    contactMessageSchema(),
+    templateMessageSchema(),
+    interactiveMessageSchema(),
+    hsmMessageSchema(),
+  ]),
+);
+
+/**
+ * The message schema. Each type's schema is built the first time a message of that type is
+ * parsed (building all seven costs a one-off send several milliseconds); a candidate without a
+ * known type goes through the whole union, for its error.
+ */
+export const messageSchema = {
+  safeParse(input: unknown): z.core.util.SafeParseResult<Message> {
+    const type = (input as { type?: unknown } | null)?.type;
+    const schema = typeof type === 'string' && Object.hasOwn(byType, type) ? byType[type as keyof typeof byType]() : unionSchema();
+    return schema.safeParse(input) as z.core.util.SafeParseResult<Message>;
+  },
+  parse(input: unknown): Message {
+    const result = messageSchema.safeParse(input);
+    if (!result.success) throw result.error;
+    return result.data;
+  },
+};
+
+export type Message = z.infer<ReturnType<typeof unionSchema>>;
+export type TextMessage = z.infer<ReturnType<typeof textMessageSchema>>;
+export type MediaMessage = z.infer<ReturnType<typeof mediaMessageSchema>>;
+export type LocationMessage = z.infer<ReturnType<typeof locationMessageSchema>>;
+export type ContactMessage = z.infer<ReturnType<typeof contactMessageSchema>>;
+export type TemplateMessage = z.infer<ReturnType<typeof templateMessageSchema>>;
+export type InteractiveMessage = z.infer<ReturnType<typeof interactiveMessageSchema>>;
+export type HsmMessage = z.infer<ReturnType<typeof hsmMessageSchema>>;
 
 /**
  * The user-facing name of what a message is, as used in support tables and refusals:

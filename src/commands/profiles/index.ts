@@ -22,7 +22,7 @@ export function register(program: Command): void {
         'interflow profiles list --config ./ci/.interflowrc.json',
       ),
     )
-    .action(lazy(() => import('./list.js'), 'runProfilesList'));
+    .action(lazy('profiles list'));
 
   profiles
     .command('show [name]')
@@ -35,5 +35,5 @@ export function register(program: Command): void {
         'INTERFLOW_PROFILE=local interflow profiles show --json',
       ),
     )
-    .action(lazy(() => import('./show.js'), 'runProfilesShow'));
+    .action(lazy('profiles show'));
 }

@@ -26,5 +26,5 @@ export function register(program: Command): void {
         'curl -s http://127.0.0.1:8787/_sandbox/requests   # what the sandbox received (keys masked)',
       ),
     )
-    .action(lazy(() => import('./run.js'), 'runSandbox'));
+    .action(lazy('sandbox'));
 }

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { examples, lazy } from '../lazy.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const run = (kind: string) => lazy(() => import('./run.js').then((m) => ({ run: m.sendCommand(kind) })), 'run');
 
 export function register(program: Command): void {
   const send = program
@@ -35,7 +34,7 @@ export function register(program: Command): void {
         'cat mensagem.txt | interflow send text 5511999999999 - --json',
       ),
     )
-    .action(run('text'));
+    .action(lazy('send text'));
 
   send
     .command('media')
@@ -54,7 +53,7 @@ export function register(program: Command): void {
         'interflow send media 11999999999 --kind sticker --id 515056594160172 --profile turn',
       ),
     )
-    .action(run('media'));
+    .action(lazy('send media'));
 
   send
     .command('location')
@@ -71,7 +70,7 @@ export function register(program: Command): void {
         'interflow send location 11999999999 --latitude -22.9068 --longitude -43.1729 --profile socialminer',
       ),
     )
-    .action(run('location'));
+    .action(lazy('send location'));
 
   send
     .command('contact')
@@ -95,7 +94,7 @@ export function register(program: Command): void {
         'interflow send contact 11999999999 --file contato.json --tag urgente --tag lead --metadata leadId=1234533',
       ),
     )
-    .action(run('contact'));
+    .action(lazy('send contact'));
 
   send
     .command('template')
@@ -125,7 +124,7 @@ export function register(program: Command): void {
         'interflow send template 19195551112 --hsm --name purchase_with_credit_card --language en_US --param "$10" --param 1234 --profile turn',
       ),
     )
-    .action(run('template'));
+    .action(lazy('send template'));
 
   send
     .command('interactive')
@@ -145,5 +144,5 @@ export function register(program: Command): void {
         'interflow send interactive 11999999999 --body "Por favor, informe sua localização" --location-request --profile turn',
       ),
     )
-    .action(run('interactive'));
+    .action(lazy('send interactive'));
 }

@@ -14,8 +14,7 @@ import { redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { errorHint } from '../../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
-import type { CommandContext } from '../context.js';
-import type { RunFn } from '../lazy.js';
+import type { CommandContext, RunFn } from '../context.js';
 import { startSpinner } from '../../output/spinner.js';
 
 export interface SendResult {

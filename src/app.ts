@@ -1,0 +1,79 @@
+/**
+ * The app: everything that does work, loaded by the shell (src/cli.ts) only when a command runs,
+ * one bundle per command family (src/entries/<family>.ts), so a start reads and compiles only what
+ * that family uses. It turns the shell's invocation into a context (io, global flags, profile loader), runs the
+ * command's implementation, and is the one place that prints errors and sets the exit code.
+ * Commands never call process.exit().
+ */
+import type { CommandKey } from './app-keys.js';
+import type { CommandContext, GlobalOptions, RunFn } from './commands/context.js';
+import type { Invocation } from './commands/lazy.js';
+import { CliError, ExitCode, UsageError } from './errors.js';
+import { createIo, type Io } from './output/io.js';
+import { setRuntimeHooks } from './runtime.js';
+
+/** A family's implementations, by command key (see src/entries/). */
+export type Implementations = Partial<Record<CommandKey, () => Promise<RunFn>>>;
+
+function globalsOf(o: Record<string, unknown>): GlobalOptions {
+  let timeout: number | undefined;
+  if (o.timeout !== undefined) {
+    timeout = Number(o.timeout);
+    if (!Number.isInteger(timeout) || timeout <= 0) {
+      throw new UsageError(`--timeout must be a whole number of milliseconds above 0, got '${String(o.timeout)}'`);
+    }
+  }
+  return {
+    profile: o.profile as string | undefined,
+    config: o.config as string | undefined,
+    json: o.json === true,
+    dryRun: o.dryRun === true,
+    verbose: o.verbose === true,
+    quiet: o.quiet === true,
+    color: o.color !== false,
+    timeout,
+  };
+}
+
+export function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
+  if (err instanceof CliError) {
+    io.err(`${io.color ? '\u001b[31merror\u001b[39m' : 'error'}: ${err.message}\n`);
+    if (err.hint) io.err(`hint: ${err.hint}\n`);
+    if (verbose && err.cause instanceof Error) io.err(`${err.cause.stack ?? err.cause.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.err(`error: ${e?.message ?? String(err)}\n`);
+  if (verbose) io.err(`${e?.stack ?? ''}\n`);
+  else io.err('hint: run again with --verbose for details\n');
+  return ExitCode.failure;
+}
+
+/** Runs one command. Never throws: errors are printed and become process.exitCode. */
+export async function runWith(implementations: Implementations, invocation: Invocation): Promise<void> {
+  if (invocation.hooks) setRuntimeHooks(invocation.hooks);
+  const raw = invocation.globals;
+  let io = createIo({ noColor: raw.color === false, quiet: raw.quiet === true, verbose: raw.verbose === true });
+  try {
+    const globals = globalsOf(raw);
+    io = createIo({ noColor: !globals.color, quiet: globals.quiet, verbose: globals.verbose });
+    let profile: Awaited<ReturnType<CommandContext['loadProfile']>> | undefined;
+    const ctx: CommandContext = {
+      io,
+      globals,
+      loadProfile: async () => {
+        if (!profile) {
+          const { loadProfileFor } = await import('./config/context.js');
+          profile = await loadProfileFor(globals, io);
+        }
+        return profile;
+      },
+    };
+    const load = implementations[invocation.key];
+    if (!load) throw new Error(`no implementation for '${invocation.key}' in this bundle`);
+    const impl = await load();
+    await impl(ctx, invocation.args, invocation.options);
+  } catch (err) {
+    process.exitCode = reportError(io, err, raw.verbose === true);
+  }
+}
