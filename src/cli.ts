@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colors (also: NO_COLOR=1, or when not a terminal)')
     .option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)')
     .showSuggestionAfterError(true)
+    .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(
       'after',
       `

@@ -152,6 +152,12 @@ describe('turn (Bearer token, /v1/messages)', () => {
     world.sandbox.reset();
     ({ got } = await sendOk('turn', 'sticker', ['send', 'media', TO, '--kind', 'sticker', '--id', 'your-media-id']));
     assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'sticker', sticker: { id: 'your-media-id' } });
+    world.sandbox.reset();
+    ({ got } = await sendOk('turn', 'video', ['send', 'media', TO, '--kind', 'video', '--id', 'your-media-id', '--caption', 'your-video-caption']));
+    assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'video', video: { id: 'your-media-id', caption: 'your-video-caption' } });
+    world.sandbox.reset();
+    ({ got } = await sendOk('turn', 'audio', ['send', 'media', TO, '--kind', 'audio', '--id', 'your-media-id']));
+    assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'audio', audio: { id: 'your-media-id' } });
   });
 
   test('template: namespace from the profile, language {code, policy}, media header, quick replies', async () => {
@@ -319,6 +325,22 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
         },
       }),
     );
+  });
+});
+
+describe('socialminer lists', () => {
+  test('interactive list from a file', async () => {
+    const list = join(world.dir, 'sm-list.json');
+    const sections = [{ title: 'Horários', rows: [{ id: 'manha', title: 'Manhã', description: '9h às 12h' }, { id: 'tarde', title: 'Tarde' }] }];
+    writeFileSync(list, JSON.stringify({ button: 'Ver opções', sections }));
+    const { got } = await sendOk('socialminer', 'interactive', ['send', 'interactive', TO, '--body', 'Escolha um horário', '--footer', 'Loja São Jorge', '--list', list]);
+    assert.deepEqual(got.body, {
+      messaging_product: 'whatsapp',
+      to: TO,
+      type: 'interactive',
+      recipient_type: 'individual',
+      interactive: { type: 'list', body: { text: 'Escolha um horário' }, footer: { text: 'Loja São Jorge' }, action: { button: 'Ver opções', sections } },
+    });
   });
 });
 
