@@ -37,6 +37,8 @@ export interface ConfigSource {
 export interface ResolveOptions {
   /** --profile NAME. */
   profileName?: string;
+  /** Where profileName came from, for messages (default: --profile). */
+  profileNameFrom?: string;
   env: NodeJS.ProcessEnv;
   /** Receives warning lines (no trailing newline). */
   warn: (line: string) => void;
@@ -76,12 +78,16 @@ export function noConfigurationError(opts: { cwd?: string; env: NodeJS.ProcessEn
 }
 
 /** --profile > INTERFLOW_PROFILE > defaultProfile > the only profile. Throws when none or ambiguous. */
-export function chooseProfile(config: RcFile, label: string, opts: { profileName?: string; env: NodeJS.ProcessEnv }): ProfileChoice {
+export function chooseProfile(
+  config: RcFile,
+  label: string,
+  opts: { profileName?: string; profileNameFrom?: string; env: NodeJS.ProcessEnv },
+): ProfileChoice {
   const names = Object.keys(config.profiles);
   const list = names.join(', ');
   const pick = (name: string, by: ProfileChoice['by']): ProfileChoice => {
     if (Object.hasOwn(config.profiles, name)) return { name, by };
-    const from = by === '--profile' ? '--profile' : `${profileVariable}=${name}`;
+    const from = by === '--profile' ? (opts.profileNameFrom ?? '--profile') : `${profileVariable}=${name}`;
     throw new ConfigError(
       names.length
         ? `${label}: no profile '${name}' (from ${from}); profiles: ${list} — choose one with ${HOW_TO_CHOOSE}`
@@ -180,7 +186,7 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
   registerLiteralKeys(config);
   warnIfExposed(loaded.filepath, config, env, opts.warn);
 
-  const choice = chooseProfile(config, label, { profileName: opts.profileName, env });
+  const choice = chooseProfile(config, label, { profileName: opts.profileName, profileNameFrom: opts.profileNameFrom, env });
   const input = config.profiles[choice.name]!;
   const override = isSet(env, overrideVariable) ? env[overrideVariable]! : undefined;
 

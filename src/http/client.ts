@@ -4,6 +4,7 @@
  * whether the provider may have received the request (bulk retries only the 'connect' ones).
  */
 import Client from 'undici/lib/dispatcher/client.js';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import request from 'undici/lib/api/api-request.js';
 import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors.js';
@@ -50,10 +51,12 @@ const CONNECT_CODES = new Set([
 
 type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 
-/** One keep-alive connection pool to one origin. */
+/** Keep-alive connections to one origin: one (undici Client) or several (undici Pool). */
 export class HttpClient {
-  private readonly client: InstanceType<typeof Client>;
+  private readonly client: InstanceType<typeof Client> | InstanceType<typeof Pool>;
   private readonly timeoutMs: number;
+  /** Some connection to the origin was established (so a request may have been written). */
+  private connected = false;
   readonly origin: string;
 
   constructor(
@@ -62,12 +65,21 @@ export class HttpClient {
   ) {
     this.origin = origin;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.client = new Client(origin, {
+    // undici checks its header and body timeouts on a coarse clock (about a second); the deadline
+    // in send() is exact, and these stay only as a backstop.
+    const options = {
       connect: { timeout: this.timeoutMs },
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      headersTimeout: this.timeoutMs + 2_000,
+      bodyTimeout: this.timeoutMs + 2_000,
       keepAliveTimeout: 10_000,
+      // One request per connection at a time: a request is never queued behind another one
+      // whose answer may not come (so a timeout is this request's own).
       pipelining: 1,
+    };
+    const connections = opts.connections ?? 1;
+    this.client = connections > 1 ? new Pool(origin, { ...options, connections }) : new Client(origin, options);
+    this.client.on('connect', () => {
+      this.connected = true;
     });
   }
 
@@ -83,22 +95,30 @@ export class HttpClient {
       if (body) trace(`> ${body.toString('utf8')}`);
     }
     const started = performance.now();
+    // The whole exchange (connect, answer, body) must end within timeoutMs.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     let res: Dispatcher.ResponseData;
-    try {
-      res = await (request as unknown as RequestFn).call(this.client as unknown as Dispatcher, {
-        method: req.method,
-        path: url.pathname + url.search,
-        headers,
-        body,
-      });
-    } catch (err) {
-      throw this.networkError(err, url);
-    }
     let text: string;
     try {
-      text = await res.body.text();
-    } catch (err) {
-      throw this.networkError(err, url, 'response');
+      try {
+        res = await (request as unknown as RequestFn).call(this.client as unknown as Dispatcher, {
+          method: req.method,
+          path: url.pathname + url.search,
+          headers,
+          body,
+          signal: deadline.signal,
+        });
+      } catch (err) {
+        throw this.networkError(err, url, deadline.signal.aborted ? (this.connected ? 'response' : 'connect') : undefined, deadline.signal.aborted);
+      }
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        throw this.networkError(err, url, 'response', deadline.signal.aborted);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     const elapsedMs = Math.round(performance.now() - started);
     const responseHeaders: Record<string, string> = {};
@@ -125,9 +145,9 @@ export class HttpClient {
     await this.client.close().catch(() => undefined);
   }
 
-  private networkError(err: unknown, url: URL, forcedPhase?: 'response'): NetworkError {
+  private networkError(err: unknown, url: URL, forcedPhase?: 'connect' | 'response', timedOut = false): NetworkError {
     const e = err as { code?: string; message?: string };
-    const code = e.code ?? '';
+    const code = timedOut ? (forcedPhase === 'connect' ? 'UND_ERR_CONNECT_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT') : (e.code ?? '');
     const host = url.host;
     const phase = forcedPhase ?? (CONNECT_CODES.has(code) ? 'connect' : 'response');
     if (phase === 'connect') {

@@ -61,7 +61,9 @@ export function createIo(opts: IoOptions = {}): Io {
     isStdoutTTY,
     isStderrTTY,
     color: !noColor && isStdoutTTY && isStderrTTY,
-    spinnerEnabled: !noColor && isStderrTTY && !opts.quiet && !env.CI,
+    // A terminal that reports no width (some ptys say 0 columns) would make ora's line count
+    // infinite: no spinner there.
+    spinnerEnabled: !noColor && isStderrTTY && (stderr.columns ?? 0) > 0 && !opts.quiet && !env.CI,
     canPrompt: stdin.isTTY === true && isStdoutTTY && !env.CI,
     quiet: opts.quiet === true,
     verbose: opts.verbose === true,

@@ -41,11 +41,11 @@ export interface World {
 
 /** The environment every spawned CLI gets: no color, no real home, no inherited profile/key. */
 export function cleanEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: dir, XDG_CONFIG_HOME: join(dir, '.config'), ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: dir, XDG_CONFIG_HOME: join(dir, '.config') };
   delete env.INTERFLOW_PROFILE;
   delete env.INTERFLOW_API_KEY;
   delete env.NODE_OPTIONS;
-  return env;
+  return { ...env, ...extra };
 }
 
 export function runCli(args: string[], opts: RunOptions & { env: NodeJS.ProcessEnv }): Promise<RunResult> {

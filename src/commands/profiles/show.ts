@@ -52,6 +52,7 @@ export async function collectProfile(ctx: CommandContext, name: string | undefin
   const loaded = await loadConfig({ configPath: globals.config, cwd, env: io.env });
   const { profile, keySource, chosenBy } = resolveProfileDetailed(loaded, {
     profileName: name ?? globals.profile,
+    profileNameFrom: name !== undefined ? 'the argument' : '--profile',
     env: io.env,
     cwd,
     warn: (line) => io.err(`${line}\n`),
