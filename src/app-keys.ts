@@ -9,5 +9,6 @@ export const commandKeys = [
   'profiles list',
   'profiles show',
   'sandbox',
+  'bulk',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

@@ -10,6 +10,7 @@ import type { RuntimeHooks } from './runtime.js';
 import { register as registerSend } from './commands/send/index.js';
 import { register as registerProfiles } from './commands/profiles/index.js';
 import { register as registerSandbox } from './commands/sandbox/index.js';
+import { register as registerBulk } from './commands/bulk/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('interflow')
@@ -39,6 +40,7 @@ Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validatio
             3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted`,
     );
   registerSend(program);
+  registerBulk(program);
   registerProfiles(program);
   registerSandbox(program);
   return program;

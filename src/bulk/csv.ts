@@ -1,0 +1,523 @@
+/**
+ * CSV input of `interflow bulk`: a header row, then data records streamed one at a time.
+ *
+ * - UTF-8 with or without BOM; CRLF, LF or CR line breaks (mixed too); `,` `;` tab or `|`
+ *   delimiters (detected from the header line unless `--delimiter` says); quoted fields holding
+ *   delimiters, `""` quotes and line breaks; a `"` inside an unquoted field is kept as text.
+ * - Every cell stays a string, exactly as written (not trimmed, not cast). Header names are trimmed.
+ * - Blank lines, and lines whose cells are all empty or blank (`;;;` rows that spreadsheets leave
+ *   at the end of an export), are skipped; they still count for row numbers.
+ * - `row` is the line where a record starts, as an editor shows it: the header's line is 1 when
+ *   the file starts with it, blank lines count, a quoted cell's line breaks count.
+ * - Short rows list their missing columns, long rows count their extra cells: the caller reports
+ *   them; nothing is thrown for them.
+ * - A malformed file (a quote never closed, bytes that are not UTF-8) throws a ValidationError
+ *   naming the line when iteration reaches it: the records before it are yielded first.
+ * - Memory stays flat: the input is read as the consumer pulls records (csv-parse stream with
+ *   backpressure); only the first 64 KiB are read up front, to fingerprint the input and find the
+ *   delimiter.
+ */
+import { createHash } from 'node:crypto';
+import { parse, CsvError } from 'csv-parse';
+import { CliError, UsageError, ValidationError } from '../errors.js';
+import type { CsvRow, CsvSource } from './types.js';
+
+/** How much of the input identifies it (CsvSource.fingerprint). */
+export const FINGERPRINT_BYTES = 64 * 1024;
+
+/** The most input parsed at once: bounds the records waiting in the queue. */
+const SLICE_BYTES = 64 * 1024;
+
+/** Longest record csv-parse accepts, in characters: past it, a quote is surely never closed. */
+const MAX_RECORD_SIZE = 128_000;
+
+export type Delimiter = CsvSource['delimiter'];
+
+export interface OpenCsvOptions {
+  /** `--delimiter`: `,` `;` `tab` (or `\t`, or a tab character) `|`. Detected when absent. */
+  delimiter?: string;
+  /** The file path, or 'stdin': used in messages. */
+  source: string;
+}
+
+/** A CsvSource that can also be abandoned before its rows are read to the end. */
+export interface OpenedCsv extends CsvSource {
+  /** Stops reading the input (idempotent). Not needed when `rows` was iterated to its end. */
+  close(): void;
+}
+
+/** `--delimiter` value → delimiter, or a UsageError naming the flag. */
+export function parseDelimiterFlag(value: string): Delimiter {
+  switch (value) {
+    case ',':
+    case ';':
+    case '|':
+      return value;
+    case '\t':
+    case '\\t':
+    case 'tab':
+    case 'TAB':
+      return '\t';
+    default:
+      throw new UsageError(`--delimiter '${value}' is not supported: use one of , ; tab |`, {
+        hint: "e.g. --delimiter ';' (or leave it out: it is detected from the header line)",
+      });
+  }
+}
+
+/**
+ * True for a cell a spreadsheet has mangled, which must not be "repaired" into a phone number:
+ *  - scientific notation: digits, an optional `.` or `,` decimal part, then `E`/`e`, an optional
+ *    sign and exponent digits (`5.5119E+12`, `5,5119E+12`, `5.5119e12`, `5E12`), optional `+`;
+ *  - a long number a spreadsheet has rounded to 15 significant digits: 15 or more digits (an
+ *    optional leading `+`, nothing else) ending in at least three zeros (`551199999999000`).
+ *    No real E.164 number is that long and that round.
+ * Numbers as people type them (`5511999999999`, `+55 (11) 99999-9999`, `11999999999`) are false.
+ * Surrounding whitespace is ignored.
+ */
+export function spreadsheetMangled(cell: string): boolean {
+  const s = cell.trim();
+  if (/^\+?\d+(?:[.,]\d+)?[eE][+-]?\d+$/.test(s)) return true;
+  return /^\+?\d{12,}000$/.test(s);
+}
+
+/**
+ * Opens a CSV: reads its first 64 KiB (fingerprint, delimiter, encoding check) and its header
+ * record, then streams the data records through csv-parse as `rows` is iterated.
+ *
+ * Throws UsageError for an empty input, an empty or duplicate header name, a bad `--delimiter`,
+ * an input that is not UTF-8, or an input that cannot be read.
+ */
+export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions): Promise<OpenedCsv> {
+  const { source } = opts;
+  const explicit = opts.delimiter === undefined ? undefined : parseDelimiterFlag(opts.delimiter);
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<string | Buffer>;
+  const stopInput = (): void => {
+    void Promise.resolve(it.return?.()).catch(() => undefined);
+  };
+
+  // 1. The first 64 KiB (or the whole input when shorter), raw bytes.
+  const firstChunks: Buffer[] = [];
+  let headLength = 0;
+  let ended = false;
+  try {
+    while (headLength < FINGERPRINT_BYTES) {
+      const r = await it.next();
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      const b = toBuffer(r.value);
+      firstChunks.push(b);
+      headLength += b.length;
+    }
+  } catch (err) {
+    stopInput();
+    throw readError(source, err);
+  }
+  const prefix = Buffer.concat(firstChunks, headLength);
+  const fingerprint = createHash('sha256').update(prefix.subarray(0, FINGERPRINT_BYTES)).digest('hex');
+
+  // 2. Encoding: UTF-8, BOM tolerated (and dropped before parsing).
+  try {
+    checkEncoding(prefix, ended, source);
+  } catch (err) {
+    stopInput();
+    throw err;
+  }
+  const bom = prefix.length >= 3 && prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf;
+  const body = bom ? prefix.subarray(3) : prefix;
+  const delimiter: Delimiter = explicit ?? detectDelimiter(body);
+
+  // 3. The parser, fed one chunk at a time as the consumer pulls records.
+  const lines = new LineTracker();
+  let columns: string[] | undefined;
+  let protoColumn = -1;
+  /** A parsed record → the header (kept in `columns`), a data row, or null for a blank record. */
+  const toRow = (fields: string[], end: number): CsvRow | null => {
+    const row = lines.record(end);
+    if (isBlankRecord(fields)) return null;
+    for (let i = 0; i < fields.length; i++) {
+      if (fields[i]!.includes('\uFFFD')) {
+        throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+      }
+    }
+    if (columns === undefined) {
+      columns = headerColumns(fields, source);
+      protoColumn = columns.indexOf('__proto__');
+      return null;
+    }
+    const n = columns.length;
+    const cells: Record<string, string> = {};
+    const have = fields.length < n ? fields.length : n;
+    for (let i = 0; i < have; i++) cells[columns[i]!] = fields[i]!;
+    if (protoColumn >= 0 && protoColumn < have) {
+      Object.defineProperty(cells, '__proto__', { value: fields[protoColumn], enumerable: true, writable: true, configurable: true });
+    }
+    return { row, cells, missing: fields.length < n ? columns.slice(fields.length) : [], extra: fields.length > n ? fields.length - n : 0 };
+  };
+  const parser = parse({
+    bom: true,
+    delimiter,
+    quote: '"',
+    escape: '"',
+    record_delimiter: ['\r\n', '\n', '\r'],
+    skip_empty_lines: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    max_record_size: MAX_RECORD_SIZE,
+    cast: false,
+    columns: false,
+  });
+
+  // The parser pushes each record as it completes it, with `parser.info.bytes` just past it: take
+  // the records there, into a queue of our own, instead of the stream's readable buffer. csv-parse's
+  // `on_record` hook would give the same offset but builds an info object per record (half the
+  // speed), and a stream destroyed by a parse error drops the records still in its buffer: here,
+  // every record parsed before an error is yielded before the error.
+  const queue: CsvRow[] = [];
+  let head = 0;
+  let failure: unknown;
+  const streamPush = parser.push.bind(parser);
+  parser.push = (record: unknown, encoding?: BufferEncoding): boolean => {
+    if (record === null) return streamPush(null, encoding);
+    if (failure !== undefined) return false;
+    try {
+      const row = toRow(record as string[], parser.info.bytes);
+      if (row !== null) queue.push(row);
+    } catch (err) {
+      failure = err;
+    }
+    return true;
+  };
+  parser.on('error', (err: unknown) => {
+    if (failure === undefined) failure = err;
+  });
+  parser.resume(); // nothing reaches the readable side but the end: let it flow
+
+  /** Feeds the parser one chunk (null: the end) and waits until it has parsed it. */
+  const pump = (chunk: Buffer | null): Promise<void> =>
+    new Promise<void>((resolve) => {
+      let settled = false;
+      const done = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        parser.off('error', done);
+        if (err && failure === undefined) failure = err;
+        resolve();
+      };
+      parser.once('error', done);
+      if (chunk === null) parser.end(done);
+      else parser.write(chunk, done);
+    });
+
+  let fedPrefix = false;
+  let pending: Buffer | undefined;
+  let parsedAll = false;
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    queue.length = head = 0;
+    if (!ended) stopInput();
+    parser.destroy();
+  };
+  /** Parses input until a record is queued, the input ends, or something fails. */
+  const fill = async (): Promise<void> => {
+    while (head === queue.length && failure === undefined && !parsedAll && !closed) {
+      if (queue.length !== 0) queue.length = head = 0;
+      let chunk: Buffer | null;
+      if (!fedPrefix) {
+        fedPrefix = true;
+        chunk = body;
+      } else if (pending !== undefined) {
+        chunk = pending;
+        pending = undefined;
+      } else if (ended) chunk = null;
+      else {
+        let r: IteratorResult<string | Buffer>;
+        try {
+          r = await it.next();
+        } catch (err) {
+          failure = readError(source, err);
+          break;
+        }
+        if (r.done) {
+          ended = true;
+          chunk = null;
+        } else chunk = toBuffer(r.value);
+      }
+      if (chunk !== null && chunk.length > SLICE_BYTES) {
+        // A huge chunk would queue all its records at once: parse it a slice at a time.
+        pending = chunk.subarray(SLICE_BYTES);
+        chunk = chunk.subarray(0, SLICE_BYTES);
+      }
+      if (chunk === null) {
+        await pump(null);
+        parsedAll = true;
+      } else if (chunk.length > 0) {
+        lines.push(chunk);
+        await pump(chunk);
+      }
+    }
+  };
+  const translate = (err: unknown): Error => {
+    if (err instanceof CliError) return err;
+    if (err instanceof CsvError) return malformed(err, source, lines.nextRecordLine());
+    return err instanceof Error ? err : new Error(String(err));
+  };
+
+  // 4. The header record.
+  while (columns === undefined && failure === undefined && !parsedAll) await fill();
+  if (failure !== undefined) {
+    const err = translate(failure);
+    close();
+    throw err;
+  }
+  if (columns === undefined) {
+    close();
+    throw new UsageError(`the CSV is empty: it needs a header row (${source})`, {
+      hint: 'the first line names the columns, e.g. to,name,order_id',
+    });
+  }
+
+  async function* rows(): AsyncGenerator<CsvRow> {
+    try {
+      for (;;) {
+        if (head === queue.length) await fill();
+        if (head < queue.length) {
+          const row = queue[head]!;
+          queue[head++] = undefined as unknown as CsvRow;
+          yield row;
+        } else if (failure !== undefined) {
+          throw translate(failure);
+        } else return;
+      }
+    } finally {
+      close();
+    }
+  }
+
+  return { columns, delimiter, fingerprint, rows: rows(), close };
+}
+
+const UTF8_HINT = 'save the file as UTF-8 ("CSV UTF-8" in Excel, or: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv)';
+
+function toBuffer(chunk: string | Buffer | Uint8Array): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function readError(source: string, err: unknown): Error {
+  if (err instanceof CliError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && e.syscall) {
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    return new UsageError(`cannot read ${source}: ${why}`, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Refuses UTF-16 and non-UTF-8 bytes in the first 64 KiB, naming the line. */
+function checkEncoding(prefix: Buffer, ended: boolean, source: string): void {
+  if (prefix.length >= 2 && ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))) {
+    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(prefix, { stream: !ended });
+  } catch {
+    const text = prefix.toString('utf8');
+    const at = text.indexOf('\uFFFD');
+    throw new UsageError(`${source} line ${lineAt(text, at < 0 ? text.length : at)} is not UTF-8 text`, {
+      hint: UTF8_HINT,
+      code: 'CSV_ENCODING',
+    });
+  }
+}
+
+/** 1-based line of a string index (CRLF, LF and CR each end a line). */
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 13) {
+      line++;
+      if (text.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return line;
+}
+
+/**
+ * The delimiter of the header line (the first non-blank line): the most frequent of `,` `;` tab
+ * `|` outside quotes. A tie, or none at all (a one-column file), gives `,`.
+ */
+export function detectDelimiter(bytes: Uint8Array): Delimiter {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 10 || bytes[i] === 13)) i++;
+  let comma = 0;
+  let semicolon = 0;
+  let tab = 0;
+  let pipe = 0;
+  let quoted = false;
+  for (; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0x22) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === 10 || c === 13) break;
+    else if (c === 0x2c) comma++;
+    else if (c === 0x3b) semicolon++;
+    else if (c === 0x09) tab++;
+    else if (c === 0x7c) pipe++;
+  }
+  const best = Math.max(comma, semicolon, tab, pipe);
+  if (best === 0 || comma === best) return ',';
+  const winners = [semicolon === best, tab === best, pipe === best].filter(Boolean).length;
+  if (winners > 1) return ',';
+  return semicolon === best ? ';' : tab === best ? '\t' : '|';
+}
+
+function isBlankRecord(fields: string[]): boolean {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.length !== 0 && f.trim().length !== 0) return false;
+  }
+  return true;
+}
+
+function headerColumns(fields: string[], source: string): string[] {
+  const columns = fields.map((f) => f.trim());
+  const seen = new Set<string>();
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i]!;
+    if (name === '') {
+      throw new UsageError(`column ${i + 1} of the header is empty (${source})`, {
+        hint: 'give every column a name in the first row, or remove the empty column',
+      });
+    }
+    if (seen.has(name)) {
+      throw new UsageError(`column '${name}' appears twice in the header (${source})`, {
+        hint: 'rename one of them: placeholders {{column}} need unique names',
+      });
+    }
+    seen.add(name);
+  }
+  return columns;
+}
+
+function malformed(err: CsvError, source: string, line: number): ValidationError {
+  let what: string;
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      what = 'has a quoted field that is never closed (a " with no closing ")';
+      break;
+    case 'CSV_MAX_RECORD_SIZE':
+      what = `is longer than ${MAX_RECORD_SIZE} characters: a quoted field is probably never closed`;
+      break;
+    default:
+      what = `cannot be read: ${err.message}`;
+  }
+  return new ValidationError(`${source}: the record starting on line ${line} ${what}`, {
+    code: 'CSV_MALFORMED',
+    hint: 'fix the file and run the same command again: rows already done are not sent twice',
+    cause: err,
+  });
+}
+
+/**
+ * Turns csv-parse's byte counts into editor line numbers. It sees the same bytes as the parser
+ * (after the BOM), in order; `record(end)` is called as each record is parsed, with the byte
+ * offset just past it (its line break included), and returns the line where it starts: the first
+ * byte after the previous record that is not a line break (blank lines before a record belong to
+ * it in csv-parse's count). Chunks behind the cursor are dropped, so it holds only what the
+ * parser has not consumed yet.
+ */
+class LineTracker {
+  private chunks: Buffer[] = [];
+  /** Index into chunks[0] of the cursor. */
+  private at = 0;
+  /** Absolute byte offset of the cursor. */
+  private pos = 0;
+  /** Line breaks before the cursor. */
+  private breaks = 0;
+  /** The byte before the cursor was CR (a following LF belongs to it). */
+  private afterCR = false;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  record(end: number): number {
+    this.skipBreaks();
+    const line = this.breaks + 1;
+    this.advance(end);
+    return line;
+  }
+
+  /** The line where the next record starts (for errors). */
+  nextRecordLine(): number {
+    let breaks = this.breaks;
+    let afterCR = this.afterCR;
+    for (let k = 0, i = this.at; k < this.chunks.length; k++, i = 0) {
+      const c = this.chunks[k]!;
+      for (; i < c.length; i++) {
+        const b = c[i];
+        if (b === 10) {
+          if (!afterCR) breaks++;
+          afterCR = false;
+        } else if (b === 13) {
+          breaks++;
+          afterCR = true;
+        } else return breaks + 1;
+      }
+    }
+    return breaks + 1;
+  }
+
+  private skipBreaks(): void {
+    while (this.chunks.length > 0) {
+      const c = this.chunks[0]!;
+      while (this.at < c.length) {
+        const b = c[this.at];
+        if (b === 10) {
+          if (!this.afterCR) this.breaks++;
+          this.afterCR = false;
+        } else if (b === 13) {
+          this.breaks++;
+          this.afterCR = true;
+        } else return;
+        this.at++;
+        this.pos++;
+      }
+      this.chunks.shift();
+      this.at = 0;
+    }
+  }
+
+  private advance(end: number): void {
+    let breaks = this.breaks;
+    let afterCR = this.afterCR;
+    while (this.pos < end && this.chunks.length > 0) {
+      const c = this.chunks[0]!;
+      const stop = Math.min(c.length, this.at + (end - this.pos));
+      for (let i = this.at; i < stop; i++) {
+        const b = c[i];
+        if (b === 10) {
+          if (!afterCR) breaks++;
+          afterCR = false;
+        } else if (b === 13) {
+          breaks++;
+          afterCR = true;
+        } else afterCR = false;
+      }
+      this.pos += stop - this.at;
+      if (stop === c.length) {
+        this.chunks.shift();
+        this.at = 0;
+      } else this.at = stop;
+    }
+    this.breaks = breaks;
+    this.afterCR = afterCR;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Client-side pacing: requests spread evenly at the allowed rate (never a burst at the start of a
+ * minute), and paused when the provider says so (Retry-After, X-RateLimit-Remaining: 0 until
+ * X-RateLimit-Reset). Every attempt, retries included, takes a slot.
+ */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export class Pacer {
+  /** Milliseconds between two requests; 0 = unpaced. */
+  readonly interval: number;
+  private next = 0;
+  private pausedUntil = 0;
+
+  constructor(
+    /** Requests a minute; undefined or 0 = as fast as concurrency allows. */
+    readonly perMinute: number | undefined,
+    private readonly clock: Clock = realClock,
+  ) {
+    this.interval = perMinute ? 60_000 / perMinute : 0;
+  }
+
+  /** Waits for this request's slot. Slots are handed out in call order. */
+  async take(): Promise<void> {
+    const now = this.clock.now();
+    const slot = Math.max(now, this.next, this.pausedUntil);
+    this.next = slot + this.interval;
+    if (slot > now) await this.clock.sleep(slot - now);
+    // A pause announced while this request waited still applies to it.
+    const late = this.pausedUntil - this.clock.now();
+    if (late > 0) {
+      this.next = Math.max(this.next, this.pausedUntil + this.interval);
+      await this.clock.sleep(late);
+    }
+  }
+
+  /** No request before `ms` from now (Retry-After, a rate-limit reset). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+  }
+}
+
+/** `--rate 300/min`, `--rate 5/s`, `--rate 300` (a minute). Returns requests a minute. */
+export function parseRate(raw: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(min|m|minute|s|sec|second))?\s*$/i.exec(raw);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const perMinute = m[2] && /^s/i.test(m[2]) ? n * 60 : n;
+  return perMinute > 0 ? perMinute : undefined;
+}

@@ -1,0 +1,340 @@
+/**
+ * The bulk run: CSV rows in, one outcome per row out, nothing lost and nothing sent twice.
+ *
+ * Each row is rendered ({{column}}), validated and built into the provider's request before
+ * anything about it is sent; then, unless the journal says an earlier run already settled it or
+ * the same message to the same recipient came earlier in the input, its intent is journaled, it
+ * takes a paced slot and goes out, and its outcome is journaled. N workers pull rows from the
+ * stream, so memory stays flat and `--concurrency` bounds the requests in flight.
+ */
+import { CliError, NetworkError, ProviderError } from '../errors.js';
+import type { HttpResponse } from '../http/client.js';
+import { buildMessage, type Flags, type SendKind } from '../message/build.js';
+import { normalizeRecipient } from '../message/recipient.js';
+import type { Profile } from '../config/profile.js';
+import { errorHint } from '../providers/meta.js';
+import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
+import { spreadsheetMangled } from './csv.js';
+import { KeySet } from './keyset.js';
+import type { Pacer } from './pacer.js';
+import { MissingColumnError, renderDeep } from './placeholders.js';
+import { backoffMs, rateLimitPauseMs, retryAfterMs, verdictForStatus } from './retry.js';
+import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './types.js';
+
+/** What the runner needs of the journal (src/bulk/journal.ts). */
+export interface JournalLike {
+  entry(row: number): JournalEntry | undefined;
+  intent(rows: { row: number; key: string }[]): void;
+  outcome(o: RowOutcome): void;
+}
+
+/** What the runner needs of the HTTP layer. */
+export interface Sender {
+  send(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface BulkPlan {
+  kind: SendKind;
+  /** Message flags as given, placeholders unrendered. */
+  flags: Flags;
+  /** Column holding the recipient. */
+  toColumn: string;
+  /** Files the flags name, read once: path → parsed JSON (rendered per row) or text. */
+  files: Map<string, { json?: unknown; text?: string }>;
+}
+
+export interface RunOptions {
+  plan: BulkPlan;
+  profile: Profile;
+  adapter: ProviderAdapter;
+  rows: AsyncIterable<CsvRow>;
+  sender: Sender;
+  pacer: Pacer;
+  journal?: JournalLike;
+  concurrency: number;
+  /** Attempts per row for what may be retried (connect failures, 429, 503). */
+  maxAttempts: number;
+  /** Stop after this many failed + unknown rows (the rest stay unsent, resumable). */
+  maxErrors?: number;
+  /** Resend rows an earlier run left unknown. */
+  retryUnknown: boolean;
+  dryRun: boolean;
+  /** Set to stop: no new row is read; in-flight requests settle. */
+  stop: AbortSignal;
+  /** Called with each row's outcome as it settles (awaited: backpressure for --json/--output). */
+  onOutcome(outcome: RowOutcome): void | Promise<void>;
+  /** --dry-run: called with each row's request instead of sending it. */
+  onRequest?(row: number, req: HttpRequest): void | Promise<void>;
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  random?: () => number;
+}
+
+export type StopReason = 'done' | 'interrupted' | 'max-errors' | 'auth';
+
+export interface RunSummary {
+  counts: Record<RowStatus, number>;
+  /** Rows settled by an earlier run and reported from the journal. */
+  fromJournal: number;
+  /** Rows that would be sent (dry run). */
+  wouldSend: number;
+  requests: number;
+  retries: number;
+  stopReason: StopReason;
+  /** The 401/403 that stopped the run, if any. */
+  authError?: ProviderError;
+  elapsedMs: number;
+}
+
+type Prepared =
+  | { kind: 'outcome'; outcome: RowOutcome; key?: string }
+  | { kind: 'send'; row: number; to: string; key: string; req: HttpRequest; resend: boolean };
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export async function runBulk(o: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const sleep = o.sleep ?? defaultSleep;
+  const keys = new KeySet();
+  const summary: RunSummary = {
+    counts: { sent: 0, failed: 0, skipped: 0, unknown: 0 },
+    fromJournal: 0,
+    wouldSend: 0,
+    requests: 0,
+    retries: 0,
+    stopReason: 'done',
+    elapsedMs: 0,
+  };
+  // Stops reading rows: Ctrl-C (o.stop), the error budget, a refused key.
+  const halt = new AbortController();
+  const onStop = (): void => {
+    if (summary.stopReason === 'done') summary.stopReason = 'interrupted';
+    halt.abort();
+  };
+  o.stop.addEventListener('abort', onStop, { once: true });
+  if (o.stop.aborted) onStop();
+
+  const settle = async (outcome: RowOutcome): Promise<void> => {
+    if (!outcome.fromJournal && !alreadyJournaled(o.journal, outcome)) o.journal?.outcome(outcome);
+    summary.counts[outcome.status]++;
+    if (outcome.fromJournal) summary.fromJournal++;
+    await o.onOutcome(outcome);
+    if (
+      o.maxErrors !== undefined &&
+      !outcome.fromJournal &&
+      summary.counts.failed + summary.counts.unknown >= o.maxErrors &&
+      !halt.signal.aborted
+    ) {
+      summary.stopReason = 'max-errors';
+      halt.abort();
+    }
+  };
+
+  const iterator = o.rows[Symbol.asyncIterator]();
+  let exhausted = false;
+  const nextRow = async (): Promise<CsvRow | undefined> => {
+    if (exhausted || halt.signal.aborted) return undefined;
+    const r = await iterator.next();
+    if (r.done) exhausted = true;
+    return r.done ? undefined : r.value;
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const row = await nextRow();
+      if (!row || halt.signal.aborted) return;
+      const prepared = prepare(row, o, keys);
+      if (prepared.kind === 'outcome') {
+        await settle(prepared.outcome);
+        continue;
+      }
+      if (o.dryRun) {
+        summary.wouldSend++;
+        await o.onRequest?.(prepared.row, prepared.req);
+        continue;
+      }
+      await settle(await deliver(prepared, o, summary, halt, sleep));
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  } finally {
+    o.stop.removeEventListener('abort', onStop);
+    if (!exhausted) await iterator.return?.();
+  }
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
+
+/** A row that fails again the way an earlier run recorded (a rerun of invalid rows) adds no line. */
+function alreadyJournaled(journal: JournalLike | undefined, outcome: RowOutcome): boolean {
+  const earlier = journal?.entry(outcome.row)?.outcome;
+  return earlier !== undefined && earlier.status === outcome.status && earlier.error?.code === outcome.error?.code;
+}
+
+/** Row → outcome (journal, invalid, duplicate) or the request to send. Never throws for a row. */
+function prepare(row: CsvRow, o: RunOptions, keys: KeySet): Prepared {
+  const { plan, profile, adapter } = o;
+  const fail = (code: string, message: string, to?: string): Prepared => ({
+    kind: 'outcome',
+    outcome: { row: row.row, ...(to ? { to } : {}), status: 'failed', error: { code, message }, attempts: 0 },
+  });
+  const rawTo = row.cells[plan.toColumn];
+  if (rawTo === undefined) return fail('MISSING_COLUMN', `row ${row.row}: column '${plan.toColumn}' is missing`);
+  if (spreadsheetMangled(rawTo)) {
+    return fail(
+      'MANGLED_NUMBER',
+      `row ${row.row}: '${rawTo}' in column '${plan.toColumn}' looks changed by a spreadsheet (scientific notation or lost digits); export the column as text`,
+    );
+  }
+  let to: string;
+  let req: HttpRequest;
+  try {
+    to = normalizeRecipient(rawTo, profile.defaultCountry, `row ${row.row}: ${plan.toColumn}`);
+    const flags = renderDeep(plan.flags, row.cells);
+    const msg = buildMessage(plan.kind, to, flags, {
+      profile,
+      readFile: (path) => {
+        const file = plan.files.get(path)!;
+        return file.json !== undefined ? JSON.stringify(renderDeep(file.json, row.cells)) : renderDeep(file.text ?? '', row.cells);
+      },
+    });
+    req = adapter.buildSend(msg, profile);
+  } catch (err) {
+    if (err instanceof MissingColumnError) return fail('MISSING_COLUMN', `row ${row.row}: ${err.message}`);
+    if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
+    throw err;
+  }
+  const key = KeySet.keyOf(to, JSON.stringify(req.body));
+  const fresh = keys.add(key);
+  const keyHex = KeySet.keyHex(key);
+  const earlier = o.journal?.entry(row.row);
+  let resend = false;
+  if (earlier) {
+    const recorded = earlier.outcome;
+    if (earlier.inFlight && !recorded) {
+      if (!o.retryUnknown) {
+        return {
+          kind: 'outcome',
+          key: keyHex,
+          outcome: {
+            row: row.row,
+            to,
+            status: 'unknown',
+            error: { code: 'IN_FLIGHT', message: `row ${row.row}: an earlier run stopped while this row's request was in flight; rerun with --retry-unknown to send it again` },
+            fromJournal: true,
+            attempts: 0,
+          },
+        };
+      }
+      resend = true;
+    } else if (recorded) {
+      const retryable = recorded.error?.retryable === true || (recorded.status === 'unknown' && o.retryUnknown);
+      if (!retryable) return { kind: 'outcome', key: keyHex, outcome: { ...recorded, fromJournal: true, attempts: 0 } };
+      resend = true;
+    }
+  }
+  if (!fresh && !resend) {
+    return {
+      kind: 'outcome',
+      key: keyHex,
+      outcome: { row: row.row, to, status: 'skipped', error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` }, attempts: 0 },
+    };
+  }
+  return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
+}
+
+/** Sends one prepared row with the retry rule; returns its outcome. */
+async function deliver(
+  p: Extract<Prepared, { kind: 'send' }>,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+): Promise<RowOutcome> {
+  const halt = haltController.signal;
+  const base = { row: p.row, to: p.to };
+  o.journal?.intent([{ row: p.row, key: p.key }]);
+  let lastError: RowError | undefined;
+  for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
+    if (attempt > 0) {
+      summary.retries++;
+      if (halt.aborted) break;
+    }
+    await o.pacer.take();
+    if (halt.aborted && attempt > 0) break;
+    summary.requests++;
+    let res: HttpResponse;
+    try {
+      res = await o.sender.send(p.req);
+    } catch (err) {
+      if (err instanceof NetworkError && err.phase === 'connect') {
+        lastError = { code: err.code, message: err.message, retryable: true };
+        const wait = backoffMs(attempt, 250, 20_000, o.random);
+        o.pacer.pause(wait);
+        await sleep(wait, halt);
+        continue;
+      }
+      if (err instanceof NetworkError) {
+        return { ...base, status: 'unknown', error: { code: err.code, message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: attempt + 1 };
+      }
+      throw err;
+    }
+    const pauseMs = rateLimitPauseMs(res.headers);
+    if (pauseMs !== undefined) o.pacer.pause(pauseMs);
+    const body = res.json ?? (res.text || undefined);
+    const verdict = verdictForStatus(res.status);
+    if (verdict === 'sent') {
+      try {
+        const accepted = o.adapter.parseSendResponse(res.status, body);
+        return { ...base, status: 'sent', id: accepted.id, attempts: attempt + 1 };
+      } catch (err) {
+        const e = err as ProviderError;
+        return { ...base, status: 'unknown', error: { status: res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: attempt + 1 };
+      }
+    }
+    const info = o.adapter.parseError(res.status, body);
+    const error: RowError = { status: info.status, code: info.code, message: info.message };
+    if (verdict === 'retry') {
+      lastError = { ...error, retryable: true };
+      const wait = retryAfterMs(res.headers['retry-after']) ?? backoffMs(attempt, 250, 20_000, o.random);
+      o.pacer.pause(wait);
+      await sleep(wait, halt);
+      continue;
+    }
+    if (verdict === 'auth') {
+      summary.stopReason = 'auth';
+      summary.authError = new ProviderError(o.adapter.id, info, { hint: errorHint(o.adapter.id, info) });
+      // The key is refused: every other row would be too. Stop; the rest stay unsent.
+      haltController.abort();
+      return { ...base, status: 'failed', error: { ...error, retryable: true }, attempts: attempt + 1 };
+    }
+    const hint = errorHint(o.adapter.id, info);
+    return {
+      ...base,
+      status: verdict === 'unknown' ? 'unknown' : 'failed',
+      error: verdict === 'unknown' ? { ...error, message: `${error.message} (the provider may have accepted it; not resent)` } : hint ? { ...error, hint } : error,
+      attempts: attempt + 1,
+    };
+  }
+  // Never accepted (refused connections, 429s, 503s): safe to send on the next run.
+  if (halt.aborted) {
+    return { ...base, status: 'skipped', error: { code: 'INTERRUPTED', message: `row ${p.row}: stopped before it was accepted; the next run sends it`, retryable: true }, attempts: 0 };
+  }
+  return {
+    ...base,
+    status: 'failed',
+    error: { ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }), message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`, retryable: true },
+    attempts: o.maxAttempts,
+  };
+}

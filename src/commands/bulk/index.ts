@@ -1,0 +1,78 @@
+/**
+ * `interflow bulk <file.csv | ->`: flags and help only; the work is in ./run.ts (app bundle).
+ * Every message flag of `send` is here, and every one takes {{column}} placeholders.
+ */
+import type { Command } from 'commander';
+import { examples, lazy } from '../lazy.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('bulk')
+    .description('send one message per CSV row, paced, resumable, never twice (file or - for stdin)')
+    .argument('<csv>', "CSV file with a header row, or '-' to read stdin")
+    .optionsGroup('Message (every value takes {{column}} placeholders):')
+    .option('--text <text>', 'a text message')
+    .option('--preview-url', 'preview the first URL of the text (turn, socialminer)')
+    .option('--kind <kind>', 'a media message: image | video | audio | document | sticker')
+    .option('--url <url>', 'media URL')
+    .option('--id <mediaId>', 'media id')
+    .option('--caption <text>', 'media caption')
+    .option('--filename <name>', 'document file name')
+    .option('--latitude <n>', 'a location message: latitude')
+    .option('--longitude <n>', 'location longitude')
+    .option('--name <name>', 'location name, or contact name')
+    .option('--address <address>', 'location address')
+    .option('--phone <phone>', 'a contact message: contact phone (with --name)')
+    .option('--contact-file <contact.json>', 'a contact message from a JSON file')
+    .option('--vcard <card.vcf>', 'a contact message from a vCard file')
+    .option('--template <name>', 'a template message: the approved template name')
+    .option('--template-file <template.json>', 'a template message from a template file (see README: Template files)')
+    .option('--language <code>', 'template language (default: pt_BR)')
+    .option('--namespace <ns>', 'template namespace (turn)')
+    .option('--policy <policy>', 'deterministic | fallback (turn, socialminer)')
+    .option('--param <text>', 'template body parameter; repeat in order', collect)
+    .option('--header-text <text>', 'template text header')
+    .option('--header-image <url|id>', 'template image header')
+    .option('--header-video <url|id>', 'template video header')
+    .option('--header-document <url|id>', 'template document header')
+    .option('--header-filename <name>', 'template document header file name')
+    .option('--button-url <index=text>', 'template URL button suffix; repeat', collect)
+    .option('--quick-reply <index=payload>', 'template quick-reply payload; repeat', collect)
+    .option('--hsm', "Turn's deprecated hsm form of --template")
+    .option('--body <text>', 'an interactive message: its text')
+    .option('--button <id=title>', 'interactive reply button; repeat (up to 3)', collect)
+    .option('--list <list.json>', 'interactive list file')
+    .option('--location-request', 'interactive location request (turn)')
+    .option('--header <text>', 'interactive header text')
+    .option('--footer <text>', 'interactive footer text')
+    .option('--delay <seconds>', 'interacto: wait before sending')
+    .option('--typing <seconds>', 'interacto: show "typing…" first')
+    .option('--priority <n>', 'interacto: priority')
+    .option('--tag <tag>', 'interacto: tag; repeat', collect)
+    .option('--metadata <key=value>', 'interacto: metadata; repeat', collect)
+    .optionsGroup('Run:')
+    .option('--to-column <name>', 'the recipient column (default: to, else phone)')
+    .option('--delimiter <char>', "CSV delimiter: ',' ';' tab '|' (default: detected from the header)")
+    .option('--journal <file>', 'journal for resuming (default: <csv>.journal; none for stdin unless given)')
+    .option('--rate <n/min|n/s>', "requests per minute or second (default: the profile's rateLimit or plan)")
+    .option('--concurrency <n>', 'requests in flight at most (default: 8)')
+    .option('--max-attempts <n>', 'attempts per row for connect failures, 429 and 503 (default: 5)')
+    .option('--max-errors <n>', 'stop after this many failed or unknown rows; the rest stay unsent')
+    .option('--retry-unknown', 'send again the rows an earlier run left unknown (they may arrive twice)')
+    .option('--output <results.csv>', 'write one CSV line per row (row, to, status, id, error)')
+    .addHelpText(
+      'after',
+      examples(
+        "interflow bulk contatos.csv --template order_confirmation --language pt_BR --param '{{name}}' --param '{{order_id}}'",
+        "interflow bulk clientes.csv --text 'Olá, {{nome}}! Seu pedido {{pedido}} saiu para entrega.' --rate 60/min --json | jq -c 'select(.status != \"sent\")'",
+        "xsv select phone,name export.csv | interflow bulk - --to-column phone --text 'Oi {{name}}' --journal hoje.journal",
+        "interflow bulk contatos.csv --template-file pedido.json --profile turn --output resultados.csv",
+      ) +
+        '\nEach row ends sent, failed, skipped or unknown. Rerun the same command to resume: rows already\n' +
+        'settled are reported from the journal and never sent again. Exit 0 when every row was sent or\n' +
+        'skipped, 3 when some failed or are unknown, 130 after Ctrl-C.\n',
+    )
+    .action(lazy('bulk'));
+}

@@ -1,0 +1,337 @@
+/**
+ * `interflow bulk`: options → plan (which message, which files, which placeholders) → checks that
+ * can fail before anything is sent (exit 2) → the run (src/bulk/runner.ts) → one line per row on
+ * stdout, a summary on stderr, and the exit code: 0 all sent or skipped, 3 some failed or unknown,
+ * 4 key refused, 130 interrupted.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { CliError, ExitCode, InterruptedError, UsageError } from '../../errors.js';
+import { DEFAULT_TIMEOUT_MS, HttpClient } from '../../http/client.js';
+import type { Flags, SendKind } from '../../message/build.js';
+import { mediaKinds, type Capability } from '../../message/model.js';
+import { effectiveBaseUrl } from '../../config/defaults.js';
+import { plans } from '../../config/profile.js';
+import type { Profile } from '../../config/profile.js';
+import { redact, redactHeaders } from '../../output/redact.js';
+import { getAdapter } from '../../providers/index.js';
+import { unsupported } from '../../providers/meta.js';
+import { openCsv } from '../../bulk/csv.js';
+import { openJournal } from '../../bulk/journal.js';
+import { Pacer, parseRate } from '../../bulk/pacer.js';
+import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
+import { runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
+import type { RowOutcome } from '../../bulk/types.js';
+import type { CommandContext } from '../context.js';
+import type { Io } from '../../output/io.js';
+
+/** Which send kind each message flag belongs to (bulk flag name → kind). */
+const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
+  text: ['text'],
+  media: ['kind', 'url', 'id'],
+  location: ['latitude', 'longitude'],
+  contact: ['phone', 'contactFile', 'vcard'],
+  template: ['template', 'templateFile', 'hsm'],
+  interactive: ['body', 'button', 'list', 'locationRequest'],
+};
+
+const flagName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/** The send kind the flags describe: exactly one. */
+export function inferKind(options: Record<string, unknown>): SendKind {
+  const given = (Object.entries(kindFlags) as [SendKind, string[]][]).filter(([, keys]) => keys.some((k) => options[k] !== undefined));
+  if (given.length === 0) {
+    throw new UsageError(
+      'say what to send: --text, --template NAME (or --template-file), --kind with --url/--id, --latitude/--longitude, --name with --phone (or --contact-file/--vcard), or --body with --button/--list/--location-request',
+    );
+  }
+  if (given.length > 1) {
+    const show = given.map(([kind, keys]) => `${kind} (${keys.filter((k) => options[k] !== undefined).map(flagName).join(', ')})`);
+    throw new UsageError(`one kind of message per run: the flags describe ${show.join(' and ')}`);
+  }
+  return given[0]![0];
+}
+
+/** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
+function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
+  const f: Flags = { ...o };
+  for (const k of ['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']) delete f[k];
+  if (kind === 'template') {
+    f.name = o.template;
+    f.file = o.templateFile;
+    delete f.template;
+    delete f.templateFile;
+  }
+  if (kind === 'contact') {
+    f.file = o.contactFile;
+    delete f.contactFile;
+  }
+  return f;
+}
+
+/** The capability a run sends, when the flags fix it (a --kind placeholder leaves it per row). */
+function capabilityOf(kind: SendKind, o: Record<string, unknown>): Capability | undefined {
+  switch (kind) {
+    case 'media': {
+      const k = o.kind as string | undefined;
+      return k && (mediaKinds as readonly string[]).includes(k) ? (k as Capability) : undefined;
+    }
+    case 'template':
+      return o.hsm ? 'hsm' : o.templateFile ? undefined : 'template';
+    case 'interactive':
+      return o.button ? 'interactive buttons' : o.list ? 'interactive list' : o.locationRequest ? 'interactive location request' : undefined;
+    default:
+      return kind;
+  }
+}
+
+function positiveInt(o: Record<string, unknown>, key: string, fallback: number | undefined, max: number): number | undefined {
+  const raw = o[key];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flagName(key)} must be a whole number from 1 to ${max}, got '${String(raw)}'`);
+  return n;
+}
+
+/** Requests a minute: --rate, else the profile's rateLimit, else its plan; undefined = unpaced. */
+export function rateFor(o: Record<string, unknown>, profile: Profile): number | undefined {
+  if (o.rate !== undefined) {
+    const r = parseRate(String(o.rate));
+    if (r === undefined) throw new UsageError(`--rate takes N/min or N/s (like 300/min or 5/s), got '${String(o.rate)}'`);
+    return r;
+  }
+  return profile.rateLimit ?? (profile.plan ? plans[profile.plan] : undefined);
+}
+
+function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
+  const files: BulkPlan['files'] = new Map();
+  const read = (path: unknown, flag: string, json: boolean): void => {
+    if (typeof path !== 'string') return;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    if (!json) return void files.set(path, { text });
+    try {
+      files.set(path, { json: JSON.parse(text) });
+    } catch (err) {
+      throw new UsageError(`${flag} ${path}: not valid JSON (${(err as Error).message})`);
+    }
+  };
+  if (kind === 'template') read(f.file, '--template-file', true);
+  if (kind === 'contact') {
+    read(f.file, '--contact-file', true);
+    read(f.vcard, '--vcard', false);
+  }
+  if (kind === 'interactive') read(f.list, '--list', true);
+  return files;
+}
+
+/** Writes to stdout honouring backpressure (a slow `| jq` must not make memory grow). */
+async function writeOut(io: Io, text: string): Promise<void> {
+  if (!io.stdout.write(redact(text))) await once(process.stdout, 'drain');
+}
+
+/** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
+export function csvSafe(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+export async function runBulkCommand(ctx: CommandContext, args: unknown[], options: Record<string, unknown>): Promise<void> {
+  const { io, globals } = ctx;
+  const input = String(args[0]);
+  const kind = inferKind(options);
+  const flags = sendFlags(kind, options);
+  const concurrency = positiveInt(options, 'concurrency', 8, 256)!;
+  const maxAttempts = positiveInt(options, 'maxAttempts', 5, 20)!;
+  const maxErrors = positiveInt(options, 'maxErrors', undefined, Number.MAX_SAFE_INTEGER);
+  const files = readPlanFiles(kind, flags);
+
+  const profile = await ctx.loadProfile();
+  const adapter = getAdapter(profile.provider);
+  const capability = capabilityOf(kind, options);
+  if (capability && !adapter.capabilities.includes(capability)) throw unsupported(profile.provider, adapter.capabilities, capability);
+  const rate = rateFor(options, profile);
+
+  if (input === '-' && io.stdin.isTTY) {
+    throw new UsageError("'bulk -' reads the CSV from stdin: pipe it in (… | interflow bulk - …) or give a file");
+  }
+  const stream = input === '-' ? io.stdin : createReadStream(input);
+  if (input !== '-') {
+    await new Promise<void>((resolve, reject) => {
+      (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('open', () => resolve());
+      (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('error', (err: NodeJS.ErrnoException) =>
+        reject(new UsageError(`${input}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message}`)),
+      );
+    });
+  }
+  const csv = await openCsv(stream, { delimiter: options.delimiter as string | undefined, source: input === '-' ? 'stdin' : input });
+  const toColumn = (options.toColumn as string | undefined) ?? (csv.columns.includes('to') ? 'to' : csv.columns.includes('phone') ? 'phone' : undefined);
+  if (!toColumn || !csv.columns.includes(toColumn)) {
+    throw new UsageError(
+      `${options.toColumn ? `--to-column '${toColumn}' is not a column` : "no 'to' or 'phone' column for the recipients"}: the CSV has ${csv.columns.join(', ')}; name it with --to-column`,
+    );
+  }
+  checkPlaceholders(collectPlaceholders(flags), csv.columns, 'message flags');
+  for (const [path, file] of files) checkPlaceholders(collectPlaceholders(file.json ?? file.text), csv.columns, path);
+
+  const plan: BulkPlan = { kind, flags, toColumn, files };
+  const spec = createHash('sha256')
+    .update(JSON.stringify({ provider: profile.provider, profile: profile.name, kind, flags, toColumn, files: [...files] }))
+    .digest('hex');
+  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
+  const journal = journalPath && !globals.dryRun ? await openJournal(journalPath, { fingerprint: csv.fingerprint, spec, source: input }) : undefined;
+
+  let output: WriteStream | undefined;
+  if (options.output) {
+    output = createWriteStream(String(options.output), { encoding: 'utf8' });
+    await new Promise<void>((resolve, reject) => {
+      output!.once('open', () => resolve());
+      output!.once('error', (err) => reject(new UsageError(`--output ${String(options.output)}: ${err.message}`)));
+    });
+    output.write('row,to,status,id,error_code,error_message\n');
+  }
+  const writeCsvLine = async (o: RowOutcome): Promise<void> => {
+    const cells = [String(o.row), o.to ?? '', o.status, o.id ?? '', o.error?.code ?? '', o.error?.message ?? ''].map(csvSafe);
+    const line = cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\n';
+    if (!output!.write(redact(line))) await once(output!, 'drain');
+  };
+
+  const sender = new HttpClient(new URL(effectiveBaseUrl(profile)).origin, {
+    connections: concurrency,
+    timeoutMs: globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    trace: io.verbose ? (line) => io.err(line + '\n') : undefined,
+    secretHeaders: adapter.secretHeaders,
+  });
+
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    io.err('\nstopping: no new rows; waiting for requests in flight (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate) : undefined;
+  const tty = io.isStdoutTTY;
+  let summary: RunSummary;
+  try {
+    if (!rate && !io.quiet) io.err('note: no rate set (--rate, or the profile\'s rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n');
+    summary = await runBulk({
+      plan,
+      profile,
+      adapter,
+      rows: csv.rows,
+      sender,
+      pacer: new Pacer(rate),
+      journal,
+      concurrency,
+      maxAttempts,
+      maxErrors,
+      retryUnknown: options.retryUnknown === true,
+      dryRun: globals.dryRun === true,
+      stop: stop.signal,
+      onOutcome: async (o) => {
+        progress?.count(o);
+        if (output) await writeCsvLine(o);
+        if (globals.json) await writeOut(io, JSON.stringify(publicOutcome(o)) + '\n');
+        else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
+      },
+      onRequest: async (row, req) => {
+        await writeOut(io, JSON.stringify({ row, request: { ...req, headers: redactHeaders(req.headers, adapter.secretHeaders) } }) + '\n');
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress?.stop();
+    await sender.close();
+    journal?.close();
+    if (output) {
+      output.end();
+      await once(output, 'finish').catch(() => undefined);
+    }
+  }
+  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0) io.err(describeSummary(summary, journalPath, globals.dryRun === true));
+  finish(summary, journalPath);
+}
+
+/** The --json line: PRODUCT.md's shape. */
+function publicOutcome(o: RowOutcome): Record<string, unknown> {
+  return {
+    row: o.row,
+    ...(o.to ? { to: o.to } : {}),
+    status: o.status,
+    ...(o.id ? { id: o.id } : {}),
+    ...(o.error ? { error: o.error } : {}),
+    ...(o.fromJournal ? { journal: true } : {}),
+  };
+}
+
+function textLine(o: RowOutcome): string {
+  const detail = o.status === 'sent' ? (o.id ?? '') : o.error ? `${o.error.code}: ${o.error.message}` : '';
+  return [o.row, o.to ?? '-', o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
+}
+
+function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean): string {
+  const secs = s.elapsedMs / 1000;
+  const done = s.counts.sent + s.counts.failed + s.counts.skipped + s.counts.unknown;
+  const lines: string[] = [];
+  if (dryRun) {
+    lines.push(`dry run: ${s.wouldSend} row(s) would be sent, ${s.counts.failed} failed validation, ${s.counts.skipped} skipped; nothing was sent`);
+  } else {
+    lines.push(
+      `bulk: ${done} row(s) in ${secs.toFixed(1)} s (${(s.requests / Math.max(secs, 0.001)).toFixed(1)} requests/s): ` +
+        `${s.counts.sent} sent, ${s.counts.failed} failed, ${s.counts.skipped} skipped, ${s.counts.unknown} unknown` +
+        (s.fromJournal ? ` (${s.fromJournal} from the journal of an earlier run)` : '') +
+        (s.retries ? `; ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}` : ''),
+    );
+  }
+  if (journalPath && !dryRun) lines.push(`journal: ${journalPath}`);
+  if (s.stopReason === 'interrupted') lines.push('interrupted: rows not yet read were not sent; run the same command again to resume');
+  if (s.stopReason === 'max-errors') lines.push('stopped: --max-errors reached; the remaining rows were not sent (run again to resume)');
+  if (s.counts.unknown) lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
+  return lines.join('\n') + '\n';
+}
+
+function finish(s: RunSummary, journalPath: string | undefined): void {
+  if (s.stopReason === 'auth' && s.authError) throw s.authError;
+  if (s.stopReason === 'interrupted') {
+    throw new InterruptedError(`interrupted; ${journalPath ? 'the journal is saved: run the same command again to resume' : 'give --journal to be able to resume'}`);
+  }
+  const bad = s.counts.failed + s.counts.unknown;
+  if (bad > 0 || s.stopReason === 'max-errors') {
+    throw new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial });
+  }
+}
+
+interface Progress {
+  count(o: RowOutcome): void;
+  stop(): void;
+}
+
+/** An ora line on stderr: rows settled, rate, failures. */
+async function startProgress(io: Io, rate: number | undefined): Promise<Progress> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
+  const started = performance.now();
+  const c = { sent: 0, failed: 0, skipped: 0, unknown: 0 };
+  const timer = setInterval(() => {
+    const secs = (performance.now() - started) / 1000;
+    const total = c.sent + c.failed + c.skipped + c.unknown;
+    spinner.text = `${total} rows · ${(total / Math.max(secs, 0.001)).toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''} · ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped, ${c.unknown} unknown`;
+  }, 200);
+  timer.unref();
+  return {
+    count: (o) => void c[o.status]++,
+    stop: () => {
+      clearInterval(timer);
+      spinner.stop();
+    },
+  };
+}
