@@ -37,6 +37,8 @@ export interface Journal {
   entry(row: number): JournalEntry | undefined;
   /** Records that requests for these rows are about to go out (one write for the batch). */
   intent(rows: { row: number; key: string }[]): void;
+  /** One row's intent, batched with this turn's other lines; resolves once it is written. */
+  intentSoon(row: number, key: string): Promise<void>;
   /** Records how a row ended. Outcomes that came from the journal (fromJournal) are not written again. */
   outcome(o: RowOutcome): void;
   /** Rows by what earlier runs recorded last: an outcome, or inFlight (an intent with no outcome after it). */
@@ -121,6 +123,10 @@ function zeroCounts(): Record<RowStatus | 'inFlight', number> {
 class FileJournal implements Journal {
   private fd: number | undefined;
   private readBuf = Buffer.allocUnsafe(1024);
+  /** Outcome lines not yet written (see outcome()). */
+  private pending = '';
+  private flushScheduled = false;
+  private waiting: (() => void)[] = [];
 
   constructor(
     readonly path: string,
@@ -147,14 +153,54 @@ class FileJournal implements Journal {
       checkRow(r.row);
       text += `{"t":"intent","row":${r.row},"key":${JSON.stringify(r.key)},"at":"${at}"}\n`;
     }
-    this.write(text);
+    // Outcomes waiting to be written go first, in the same write: one system call per row.
+    this.write(this.pending + text);
+    this.pending = '';
   }
 
+  /**
+   * Outcomes are written with the next intent, or at the end of this turn of the event loop,
+   * whichever comes first (one write per row instead of two). A process killed in between loses
+   * only this turn's outcomes; their rows resume as in flight (unknown), never as unsent.
+   */
   outcome(o: RowOutcome): void {
     if (o.fromJournal) return;
+    if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     checkRow(o.row);
     const line = { t: 'done', row: o.row, status: o.status, to: o.to, id: o.id, error: o.error, at: new Date().toISOString() };
-    this.write(JSON.stringify(line) + '\n');
+    this.pending += JSON.stringify(line) + '\n';
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * The intent of one row, written together with every other intent and outcome of this turn of
+   * the event loop in one write; resolves once it is written, so the caller's request goes out
+   * only after its intent is in the file.
+   */
+  intentSoon(row: number, key: string): Promise<void> {
+    checkRow(row);
+    this.pending += `{"t":"intent","row":${row},"key":${JSON.stringify(key)},"at":"${new Date().toISOString()}"}\n`;
+    const written = new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return written;
+  }
+
+  /** Writes the lines still waiting and releases the requests waiting for their intent. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending !== '' && this.fd !== undefined) {
+      this.write(this.pending);
+      this.pending = '';
+    }
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
   }
 
   counts(): Record<RowStatus | 'inFlight', number> {
@@ -162,6 +208,7 @@ class FileJournal implements Journal {
   }
 
   close(): void {
+    this.flush();
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;

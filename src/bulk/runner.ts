@@ -10,7 +10,6 @@
 import { CliError, NetworkError, ProviderError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { buildMessage, type Flags, type SendKind } from '../message/build.js';
-import { normalizeRecipient } from '../message/recipient.js';
 import type { Profile } from '../config/profile.js';
 import { errorHint } from '../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
@@ -24,7 +23,8 @@ import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './ty
 /** What the runner needs of the journal (src/bulk/journal.ts). */
 export interface JournalLike {
   entry(row: number): JournalEntry | undefined;
-  intent(rows: { row: number; key: string }[]): void;
+  /** Resolves once the intent is written (the request must not go out before). */
+  intentSoon(row: number, key: string): Promise<void>;
   outcome(o: RowOutcome): void;
 }
 
@@ -103,6 +103,7 @@ const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 export async function runBulk(o: RunOptions): Promise<RunSummary> {
   const started = performance.now();
+  const dynamic = dynamicFlags(o.plan.flags);
   const sleep = o.sleep ?? defaultSleep;
   const keys = new KeySet();
   const summary: RunSummary = {
@@ -152,7 +153,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     for (;;) {
       const row = await nextRow();
       if (!row || halt.signal.aborted) return;
-      const prepared = prepare(row, o, keys);
+      const prepared = prepare(row, o, keys, dynamic);
       if (prepared.kind === 'outcome') {
         await settle(prepared.outcome);
         continue;
@@ -182,8 +183,13 @@ function alreadyJournaled(journal: JournalLike | undefined, outcome: RowOutcome)
   return earlier !== undefined && earlier.status === outcome.status && earlier.error?.code === outcome.error?.code;
 }
 
+/** The flags whose values hold placeholders: only those are rendered per row. */
+function dynamicFlags(flags: Flags): string[] {
+  return Object.keys(flags).filter((k) => JSON.stringify(flags[k] ?? null).includes('{{'));
+}
+
 /** Row → outcome (journal, invalid, duplicate) or the request to send. Never throws for a row. */
-function prepare(row: CsvRow, o: RunOptions, keys: KeySet): Prepared {
+function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly string[]): Prepared {
   const { plan, profile, adapter } = o;
   const fail = (code: string, message: string, to?: string): Prepared => ({
     kind: 'outcome',
@@ -200,22 +206,26 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet): Prepared {
   let to: string;
   let req: HttpRequest;
   try {
-    to = normalizeRecipient(rawTo, profile.defaultCountry, `row ${row.row}: ${plan.toColumn}`);
-    const flags = renderDeep(plan.flags, row.cells);
-    const msg = buildMessage(plan.kind, to, flags, {
+    const flags: Flags = { ...plan.flags };
+    for (const k of dynamic) flags[k] = renderDeep(plan.flags[k], row.cells);
+    // buildMessage normalizes the recipient (with the profile's country) and names it in errors.
+    const msg = buildMessage(plan.kind, rawTo, flags, {
       profile,
       readFile: (path) => {
         const file = plan.files.get(path)!;
         return file.json !== undefined ? JSON.stringify(renderDeep(file.json, row.cells)) : renderDeep(file.text ?? '', row.cells);
       },
     });
+    to = msg.to;
     req = adapter.buildSend(msg, profile);
+    // Serialized once: for the duplicate key and for the wire.
+    req.bodyText = JSON.stringify(req.body);
   } catch (err) {
     if (err instanceof MissingColumnError) return fail('MISSING_COLUMN', `row ${row.row}: ${err.message}`);
     if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
     throw err;
   }
-  const key = KeySet.keyOf(to, JSON.stringify(req.body));
+  const key = KeySet.keyOf(to, req.bodyText!);
   const fresh = keys.add(key);
   const keyHex = KeySet.keyHex(key);
   const earlier = o.journal?.entry(row.row);
@@ -264,7 +274,7 @@ async function deliver(
 ): Promise<RowOutcome> {
   const halt = haltController.signal;
   const base = { row: p.row, to: p.to };
-  o.journal?.intent([{ row: p.row, key: p.key }]);
+  await o.journal?.intentSoon(p.row, p.key);
   let lastError: RowError | undefined;
   for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
     if (attempt > 0) {

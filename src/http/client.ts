@@ -35,6 +35,13 @@ export interface HttpOptions {
   connections?: number;
 }
 
+/** The path and query of a URL on this client's origin (no URL object per request). */
+function pathOf(url: string, origin: string): string {
+  if (url.startsWith(origin) && url.charAt(origin.length) === '/') return url.slice(origin.length);
+  const u = new URL(url);
+  return u.pathname + u.search;
+}
+
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -57,6 +64,12 @@ export class HttpClient {
   private readonly timeoutMs: number;
   /** Some connection to the origin was established (so a request may have been written). */
   private connected = false;
+  /**
+   * One connection (one-off commands): an exact deadline of our own per request. A pool (bulk):
+   * undici's own timeouts, checked on its coarse clock (about a second), which cost nothing per
+   * request at thousands of requests a second.
+   */
+  private readonly exactDeadline: boolean;
   readonly origin: string;
 
   constructor(
@@ -65,18 +78,20 @@ export class HttpClient {
   ) {
     this.origin = origin;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // undici checks its header and body timeouts on a coarse clock (about a second); the deadline
-    // in send() is exact, and these stay only as a backstop.
+    const connections = opts.connections ?? 1;
+    this.exactDeadline = connections <= 1;
+    // undici checks its header and body timeouts on a coarse clock (about a second); with the
+    // exact deadline of send() they stay only as a backstop.
+    const slack = this.exactDeadline ? 2_000 : 0;
     const options = {
       connect: { timeout: this.timeoutMs },
-      headersTimeout: this.timeoutMs + 2_000,
-      bodyTimeout: this.timeoutMs + 2_000,
+      headersTimeout: this.timeoutMs + slack,
+      bodyTimeout: this.timeoutMs + slack,
       keepAliveTimeout: 10_000,
       // One request per connection at a time: a request is never queued behind another one
       // whose answer may not come (so a timeout is this request's own).
       pipelining: 1,
     };
-    const connections = opts.connections ?? 1;
     this.client = connections > 1 ? new Pool(origin, { ...options, connections }) : new Client(origin, options);
     this.client.on('connect', () => {
       this.connected = true;
@@ -84,8 +99,9 @@ export class HttpClient {
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const url = new URL(req.url);
-    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body), 'utf8');
+    const path = pathOf(req.url, this.origin);
+    const bodyText = req.bodyText ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+    const body = bodyText === undefined ? undefined : Buffer.from(bodyText, 'utf8');
     const headers: Record<string, string> = { ...req.headers };
     if (body) headers['Content-Length'] = String(body.length);
     const trace = this.opts.trace;
@@ -96,29 +112,30 @@ export class HttpClient {
     }
     const started = performance.now();
     // The whole exchange (connect, answer, body) must end within timeoutMs.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    const deadline = this.exactDeadline ? new AbortController() : undefined;
+    const timer = deadline && setTimeout(() => deadline.abort(), this.timeoutMs);
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
       try {
         res = await (request as unknown as RequestFn).call(this.client as unknown as Dispatcher, {
           method: req.method,
-          path: url.pathname + url.search,
+          path,
           headers,
           body,
-          signal: deadline.signal,
+          ...(deadline ? { signal: deadline.signal } : {}),
         });
       } catch (err) {
-        throw this.networkError(err, url, deadline.signal.aborted ? (this.connected ? 'response' : 'connect') : undefined, deadline.signal.aborted);
+        const late = deadline?.signal.aborted === true;
+        throw this.networkError(err, req.url, late ? (this.connected ? 'response' : 'connect') : undefined, late);
       }
       try {
         text = await res.body.text();
       } catch (err) {
-        throw this.networkError(err, url, 'response', deadline.signal.aborted);
+        throw this.networkError(err, req.url, 'response', deadline?.signal.aborted === true);
       }
     } finally {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
     }
     const elapsedMs = Math.round(performance.now() - started);
     const responseHeaders: Record<string, string> = {};
@@ -145,7 +162,8 @@ export class HttpClient {
     await this.client.close().catch(() => undefined);
   }
 
-  private networkError(err: unknown, url: URL, forcedPhase?: 'connect' | 'response', timedOut = false): NetworkError {
+  private networkError(err: unknown, rawUrl: string, forcedPhase?: 'connect' | 'response', timedOut = false): NetworkError {
+    const url = new URL(rawUrl);
     const e = err as { code?: string; message?: string };
     const code = timedOut ? (forcedPhase === 'connect' ? 'UND_ERR_CONNECT_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT') : (e.code ?? '');
     const host = url.host;

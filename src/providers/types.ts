@@ -14,6 +14,8 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: unknown;
+  /** The body already serialized as JSON (bulk serializes once for its duplicate key and the wire). */
+  bodyText?: string;
 }
 
 /** What a provider's success answer says about the message. */

@@ -6,7 +6,7 @@
  * Nothing here (or anywhere in src/sandbox) imports src/providers or src/message: the sandbox is
  * written from the providers' documents so that it checks the CLI's adapters against them.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type * as z from 'zod';
 
 export type ProviderName = 'interflow' | 'interacto' | 'turn' | 'socialminer';
@@ -22,6 +22,12 @@ export interface HandlerRequest {
   rawBody: string;
   /** The body as JSON: parsed, absent (empty body) or not JSON (with why). */
   json: { kind: 'json'; value: unknown } | { kind: 'empty' } | { kind: 'invalid'; reason: string };
+  /**
+   * Set by the server on a send request whose credential it already checked and counted against
+   * the rate limit (see ProviderHandler.credential): the handler must not count it again, and
+   * answers with these X-RateLimit-* figures where it has them.
+   */
+  rate?: RateDecision;
 }
 
 /** What a handler answers. */
@@ -40,13 +46,38 @@ export interface HandlerResponse {
 
 export interface ProviderHandler {
   readonly provider: ProviderName;
+  /** The path (after the prefix) a message is sent to with POST: '/messages/send', '/v1/messages'… */
+  readonly sendPath: string;
   /** The answer, or undefined when no route matches (the server answers 404). */
   handle(req: HandlerRequest): HandlerResponse | undefined | Promise<HandlerResponse | undefined>;
   /** An error in this provider's shape, for what the server refuses itself (413, 405, bad UTF-8). */
   error(status: number, message: string): HandlerResponse;
+  /**
+   * The request's credential when this provider would accept it (the key the rate limit counts
+   * against), else undefined. Only a cheap header check: a refusal is still answered by handle().
+   */
+  credential(req: HandlerRequest): string | undefined;
+  /**
+   * The answer to a fault the server injects (a 429, 500, 502, 503 or 504), in this provider's own
+   * error envelope; `rate` when the 429 is the rate limit's. The server adds Retry-After and
+   * X-RateLimit-* itself.
+   */
+  fault(status: FaultStatus, rate?: RateDecision): HandlerResponse;
   /** Forgets state (messages, rate-limit windows). */
   reset?(): void;
 }
+
+/** The statuses a fault can answer with (`--fail-status`). */
+export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+export const FAULT_STATUSES: readonly FaultStatus[] = [429, 500, 502, 503, 504];
+
+/**
+ * The one recipient every provider refuses, for per-row refusals in tests without any flag: a
+ * valid message to it gets the provider's "not on WhatsApp" answer (Interflow 400
+ * VALIDATION_ERROR naming `to`, Turn 400 code 1013, Interacto 400, SocialMiner 400 code 131026)
+ * and is not accepted. Any other number is accepted.
+ */
+export const REFUSED_RECIPIENT = '5511900000422';
 
 /** How the server tells a handler whether a credential is acceptable. */
 export type KeyCheck = (key: string) => boolean;
@@ -227,20 +258,48 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** `application/json`, optionally with `; charset=utf-8`. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
+  if (value === 'application/json') return true;
   const [type, ...params] = value.split(';').map((p) => p.trim().toLowerCase());
   if (type !== 'application/json') return false;
   return params.every((p) => !p.startsWith('charset=') || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }
 
 /** ISO 8601 without milliseconds, as the documents show: 2024-01-15T10:30:00Z. */
-export function isoSeconds(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function isoSeconds(date?: Date): string {
+  if (date) return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Now: made once a second (every accepted message asks for it).
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastIso = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastIso;
 }
+let lastSecond = -1;
+let lastIso = '';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
+/**
+ * Random bytes from a pool refilled 8 KiB at a time: ids are made on every accepted message, and
+ * one randomBytes() call per id costs more than the rest of making it.
+ */
+const pool = Buffer.alloc(8192);
+let poolAt = pool.length;
+
+export function randomBytesPooled(length: number): Buffer {
+  if (length > pool.length) return randomFillSync(Buffer.alloc(length));
+  if (poolAt + length > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolAt, poolAt + length));
+  poolAt += length;
+  return out;
+}
+
 export function randomAlnum(length: number, alphabet = ALNUM): string {
-  const bytes = randomBytes(length);
+  const bytes = randomBytesPooled(length);
   let out = '';
   for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
   return out;
@@ -253,6 +312,111 @@ export function summaryOf(body: unknown): { messageType?: string; to?: string } 
     ...(typeof body.type === 'string' ? { messageType: body.type } : {}),
     ...(typeof body.to === 'string' ? { to: body.to } : {}),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limit
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Unix seconds when the oldest request of the window leaves it. */
+  reset: number;
+  /** Seconds to wait, when refused (at least 1). */
+  retryAfter?: number;
+}
+
+/** The X-RateLimit-* headers of a decision. */
+export function rateLimitHeaders(d: RateDecision): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(d.limit),
+    'X-RateLimit-Remaining': String(d.remaining),
+    'X-RateLimit-Reset': String(d.reset),
+  };
+}
+
+/** One key's window: arrival times in order, the live ones from `head` on. */
+interface Window {
+  times: number[];
+  head: number;
+}
+
+/**
+ * A sliding window: at most `limit` requests in any `windowMs`, per key. O(1) amortized per
+ * request (times leave from the front of a queue, never a scan), memory bounded by the requests
+ * of one window.
+ */
+export class SlidingWindowLimiter {
+  private readonly hits = new Map<string, Window>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs = 60_000,
+  ) {}
+
+  /** The live part of `key`'s window (created when `create`). */
+  private window(key: string, now: number, create: boolean): Window | undefined {
+    let w = this.hits.get(key);
+    if (!w) {
+      if (!create) return undefined;
+      w = { times: [], head: 0 };
+      this.hits.set(key, w);
+      return w;
+    }
+    const cutoff = now - this.windowMs;
+    const { times } = w;
+    let head = w.head;
+    while (head < times.length && times[head]! <= cutoff) head++;
+    if (head === times.length) {
+      times.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > times.length) {
+      times.splice(0, head);
+      head = 0;
+    }
+    w.head = head;
+    return w;
+  }
+
+  /** Counts one request for `key` when there is room. */
+  hit(key: string, now = Date.now()): RateDecision {
+    const w = this.window(key, now, true)!;
+    const count = w.times.length - w.head;
+    if (count >= this.limit) {
+      const freeAt = w.times[w.head]! + this.windowMs;
+      return {
+        allowed: false,
+        limit: this.limit,
+        remaining: 0,
+        reset: Math.ceil(freeAt / 1000),
+        retryAfter: Math.max(1, Math.ceil((freeAt - now) / 1000)),
+      };
+    }
+    w.times.push(now);
+    return {
+      allowed: true,
+      limit: this.limit,
+      remaining: this.limit - count - 1,
+      reset: Math.ceil((w.times[w.head]! + this.windowMs) / 1000),
+    };
+  }
+
+  /** The state for `key` without counting a request. */
+  peek(key: string, now = Date.now()): RateDecision {
+    const w = this.window(key, now, false);
+    const count = w ? w.times.length - w.head : 0;
+    return {
+      allowed: count < this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count),
+      reset: Math.ceil(((count > 0 ? w!.times[w!.head]! : now) + this.windowMs) / 1000),
+    };
+  }
+
+  clear(): void {
+    this.hits.clear();
+  }
 }
 
 /** The credential of an `Authorization: Bearer X` header, or undefined. */

@@ -6,16 +6,18 @@
  * Errors are NestJS's: `{statusCode, message, error}`, with `message` a list of field problems
  * on 400 (class-validator style).
  */
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import {
   PHONE_RE,
   PHONE_RULE,
+  REFUSED_RECIPIENT,
   bilingual,
   fieldProblems,
   isJsonContentType,
   isPlainObject,
   isoSeconds,
+  randomBytesPooled,
+  type FaultStatus,
   type FieldProblem,
   type HandlerRequest,
   type HandlerResponse,
@@ -50,6 +52,20 @@ const statusText: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** Injected faults, as a NestJS server answers them (429 is @nestjs/throttler's). */
+const FAULTS: Record<FaultStatus, string> = {
+  429: 'ThrottlerException: Too Many Requests',
+  500: 'Internal server error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 function nest(status: number, message: string | string[]): HandlerResponse {
@@ -72,7 +88,7 @@ function objectId(): string {
   const time = Math.floor(Date.now() / 1000)
     .toString(16)
     .padStart(8, '0');
-  return time + randomBytes(8).toString('hex');
+  return time + randomBytesPooled(8).toString('hex');
 }
 
 export interface InteractoOptions {
@@ -81,9 +97,14 @@ export interface InteractoOptions {
 }
 
 export function createInteractoHandler(opts: InteractoOptions): ProviderHandler {
+  const credential = (req: HandlerRequest): string | undefined => {
+    const auth = req.headers.authorization;
+    return auth === undefined || auth.trim() === '' || /^Bearer\s/i.test(auth) || !opts.checkKey(auth) ? undefined : auth;
+  };
+
   function send(req: HandlerRequest): HandlerResponse {
     const auth = req.headers.authorization;
-    if (auth === undefined || auth.trim() === '' || /^Bearer\s/i.test(auth) || !opts.checkKey(auth)) {
+    if (credential(req) === undefined) {
       const why = auth !== undefined && /^Bearer\s/i.test(auth)
         ? 'API key inválida: envie a chave em Authorization sem o prefixo "Bearer"'
         : 'API key inválida ou ausente';
@@ -112,6 +133,9 @@ export function createInteractoHandler(opts: InteractoOptions): ProviderHandler 
       return { ...nest(400, fieldProblems(parsed.error, body, 'pt').map(describe)), messageType: 'contact', ...to };
     }
     const msg = parsed.data;
+    if (msg.to === REFUSED_RECIPIENT) {
+      return { ...nest(400, [`to: o número ${msg.to} não está no WhatsApp`]), messageType: 'contact', to: msg.to };
+    }
     const id = objectId();
     return {
       status: 201,
@@ -138,6 +162,10 @@ export function createInteractoHandler(opts: InteractoOptions): ProviderHandler 
 
   return {
     provider: 'interacto',
+    sendPath: '/message/contact',
+    credential,
+    fault: (status, rate) =>
+      nest(status, rate ? `ThrottlerException: Too Many Requests (at most ${rate.limit} requests a minute)` : FAULTS[status]),
     error: (status, message) => nest(status, status === 400 ? [message] : message),
     handle(req) {
       if (req.path !== '/message/contact') return undefined;

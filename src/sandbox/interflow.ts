@@ -12,6 +12,8 @@ import * as z from 'zod';
 import {
   PHONE_RE,
   PHONE_RULE,
+  REFUSED_RECIPIENT,
+  SlidingWindowLimiter,
   bearerToken,
   bilingual,
   fieldProblems,
@@ -19,12 +21,15 @@ import {
   isPlainObject,
   isoSeconds,
   randomAlnum,
+  rateLimitHeaders as rateHeaders,
   summaryOf,
+  type FaultStatus,
   type FieldProblem,
   type HandlerRequest,
   type HandlerResponse,
   type KeyCheck,
   type ProviderHandler,
+  type RateDecision,
 } from './common.js';
 import { httpUrl, templateComponents, text } from './meta.js';
 
@@ -148,63 +153,7 @@ export function publicMessage(r: InterflowMessageRecord): Record<string, unknown
 export const PLAN_LIMITS = { starter: 60, professional: 300, enterprise: 1000 } as const;
 export type Plan = keyof typeof PLAN_LIMITS;
 
-export interface RateDecision {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** Unix seconds when the oldest request of the window leaves it. */
-  reset: number;
-  /** Seconds to wait, when refused. */
-  retryAfter?: number;
-}
-
-/** A sliding window: at most `limit` requests in any `windowMs`, per key. */
-export class SlidingWindowLimiter {
-  private readonly hits = new Map<string, number[]>();
-
-  constructor(
-    readonly limit: number,
-    readonly windowMs = 60_000,
-  ) {}
-
-  private window(key: string, now: number): number[] {
-    const list = (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    this.hits.set(key, list);
-    return list;
-  }
-
-  /** Counts one request for `key` when there is room. */
-  hit(key: string, now = Date.now()): RateDecision {
-    const list = this.window(key, now);
-    if (list.length >= this.limit) {
-      const freeAt = list[0]! + this.windowMs;
-      return {
-        allowed: false,
-        limit: this.limit,
-        remaining: 0,
-        reset: Math.ceil(freeAt / 1000),
-        retryAfter: Math.max(1, Math.ceil((freeAt - now) / 1000)),
-      };
-    }
-    list.push(now);
-    return { allowed: true, limit: this.limit, remaining: this.limit - list.length, reset: Math.ceil((list[0]! + this.windowMs) / 1000) };
-  }
-
-  /** The state for `key` without counting a request. */
-  peek(key: string, now = Date.now()): RateDecision {
-    const list = this.window(key, now);
-    return {
-      allowed: list.length < this.limit,
-      limit: this.limit,
-      remaining: Math.max(0, this.limit - list.length),
-      reset: Math.ceil(((list[0] ?? now) + this.windowMs) / 1000),
-    };
-  }
-
-  clear(): void {
-    this.hits.clear();
-  }
-}
+export { SlidingWindowLimiter, type RateDecision } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
 // Handler
@@ -220,7 +169,14 @@ export interface InterflowOptions {
   /** Requests a minute per API key. */
   rateLimit: number;
   rateWindowMs?: number;
+  /** A limiter to use instead of one built from rateLimit (the server's, shared by all providers). */
+  limiter?: SlidingWindowLimiter;
   store?: InterflowMessageStore;
+  /**
+   * false: accepted messages are not kept in the store (GET /messages/:id answers 404 for them),
+   * so that memory stays flat in benchmarks. Default true.
+   */
+  keepMessages?: boolean;
 }
 
 function failure(code: string, message: string, details?: { field: string; message: string }[]) {
@@ -265,13 +221,9 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   limiter: SlidingWindowLimiter;
 } {
   const store = opts.store ?? new InterflowMessageStore();
-  const limiter = new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs);
-
-  const rateHeaders = (d: RateDecision): Record<string, string> => ({
-    'X-RateLimit-Limit': String(d.limit),
-    'X-RateLimit-Remaining': String(d.remaining),
-    'X-RateLimit-Reset': String(d.reset),
-  });
+  const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs);
+  const keepMessages = opts.keepMessages ?? true;
+  const channelsById = new Map(opts.channels.map((c) => [c.id.toLowerCase(), c]));
 
   function send(req: HandlerRequest): HandlerResponse {
     const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
@@ -293,7 +245,7 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     if (!parsed.success) return refuse(validationError(fieldProblems(parsed.error, body, 'pt')));
 
     const msg = body as { channel_id: string; to: string; type: string; content: unknown };
-    const channel = opts.channels.find((c) => c.id.toLowerCase() === msg.channel_id.toLowerCase());
+    const channel = channelsById.get(msg.channel_id.toLowerCase());
     if (!channel) {
       return refuse({ status: 404, body: failure('CHANNEL_NOT_FOUND', 'Canal não encontrado'), error: 'CHANNEL_NOT_FOUND' });
     }
@@ -304,8 +256,17 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
         error: 'CHANNEL_DISCONNECTED',
       });
     }
+    if (msg.to === REFUSED_RECIPIENT) {
+      return refuse({
+        status: 400,
+        body: failure('VALIDATION_ERROR', "Campo 'to' inválido: número não está no WhatsApp", [
+          { field: 'to', message: `O número ${msg.to} não está no WhatsApp` },
+        ]),
+        error: 'to: número não está no WhatsApp',
+      });
+    }
     const now = isoSeconds();
-    const record = store.add({
+    const fresh: InterflowMessageRecord = {
       id: `msg_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
       channel_id: msg.channel_id,
       to: msg.to,
@@ -314,7 +275,8 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
       content: msg.content,
       created_at: now,
       updated_at: now,
-    });
+    };
+    const record = keepMessages ? store.add(fresh) : fresh;
     return { ...summary, status: 201, body: { success: true, data: publicMessage(record) }, messageId: record.id };
   }
 
@@ -326,10 +288,42 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     return { status: 200, body: { success: true, data: publicMessage(record) }, messageId: record.id };
   }
 
+  const faultCodes: Record<FaultStatus, [string, string]> = {
+    429: ['RATE_LIMITED', 'Muitas requisições: tente novamente em instantes'],
+    500: ['INTERNAL_ERROR', 'Erro interno do servidor'],
+    502: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível (bad gateway)'],
+    503: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível'],
+    504: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível (tempo esgotado)'],
+  };
+
+  const credential = (req: HandlerRequest): string | undefined => {
+    const key = bearerToken(req.headers.authorization);
+    return key !== undefined && opts.checkKey(key) ? key : undefined;
+  };
+
+  function fault(status: FaultStatus, rate?: RateDecision): HandlerResponse {
+    if (status === 429 && rate) {
+      return {
+        status: 429,
+        body: failure(
+          'RATE_LIMIT_EXCEEDED',
+          `Limite de ${rate.limit} requisições por minuto excedido. Tente novamente em ${rate.retryAfter ?? 1} segundo(s).`,
+        ),
+        headers: rateHeaders(rate),
+        error: 'RATE_LIMIT_EXCEEDED',
+      };
+    }
+    const [code, message] = faultCodes[status];
+    return { status, body: failure(code, message), headers: rateHeaders(limiter.peek('')), error: code };
+  }
+
   return {
     provider: 'interflow',
+    sendPath: '/messages/send',
     store,
     limiter,
+    credential,
+    fault,
     error(status, message) {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 400 ? 'VALIDATION_ERROR' : 'ERROR';
       return { status, body: failure(code, message), headers: rateHeaders(limiter.peek('')), error: message };
@@ -338,38 +332,35 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
       store.clear();
       limiter.clear();
     },
-    handle(req) {
+    handle(req): HandlerResponse | undefined {
       const isSend = req.path === '/messages/send';
-      const getMatch = /^\/messages\/([^/]+)$/.exec(req.path);
+      const getMatch = isSend ? null : /^\/messages\/([^/]+)$/.exec(req.path);
       if (!isSend && !getMatch) return undefined;
       const allowed = isSend ? 'POST' : 'GET';
       if (req.method !== allowed) {
         return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed }, error: 'method not allowed' };
       }
 
-      const key = bearerToken(req.headers.authorization);
-      if (key === undefined || !opts.checkKey(key)) {
+      const key = credential(req);
+      if (key === undefined) {
+        const sent = bearerToken(req.headers.authorization);
         return {
           status: 401,
           body: failure('UNAUTHORIZED', 'API key inválida ou ausente'),
-          headers: rateHeaders(limiter.peek(key ?? '')),
+          headers: rateHeaders(limiter.peek(sent ?? '')),
           error: 'UNAUTHORIZED',
         };
       }
-      const decision = limiter.hit(key);
+      // The server counts send requests itself (its fault stages come after the rate limit).
+      const decision = req.rate ?? limiter.hit(key);
       if (!decision.allowed) {
-        return {
-          status: 429,
-          body: failure(
-            'RATE_LIMIT_EXCEEDED',
-            `Limite de ${decision.limit} requisições por minuto excedido. Tente novamente em ${decision.retryAfter} segundo(s).`,
-          ),
-          headers: { ...rateHeaders(decision), 'Retry-After': String(decision.retryAfter) },
-          error: 'RATE_LIMIT_EXCEEDED',
-        };
+        const refused = fault(429, decision);
+        return { ...refused, headers: { ...refused.headers, 'Retry-After': String(decision.retryAfter) } };
       }
       const response = isSend ? send(req) : getMessage(safeDecode(getMatch![1]!));
-      return { ...response, headers: { ...rateHeaders(decision), ...response.headers } };
+      // A send the server counted gets these headers from the server (as every provider's does).
+      if (!req.rate) response.headers = { ...rateHeaders(decision), ...response.headers };
+      return response;
     },
   };
 }

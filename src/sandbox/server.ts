@@ -6,14 +6,39 @@
  *   /interflow/v1/…   ./interflow.ts      /turn/…          ./turn.ts
  *   /interacto/…      ./interacto.ts      /socialminer/…   ./socialminer.ts
  *   GET|DELETE /_sandbox/requests         what was received (credentials masked) / forget it
+ *   GET /_sandbox/stats                   stats(): requests, accepted, byStatus, distinctBodies
+ *   GET /_sandbox/accepted                accepted(): the messages accepted, in order
+ *   POST /_sandbox/reset                  reset(): forget everything, fault counters included
  *
- * This file routes, reads bodies (1 MiB at most), checks nothing about messages itself, and keeps
- * the received log. The validation is written from specs/ and reference/, never from
- * src/providers or src/message: the sandbox is how the CLI's adapters are checked.
+ * This file routes, reads bodies (1 MiB at most), injects the faults of ./faults.ts, checks
+ * nothing about messages itself, and keeps the received log and the counters. The validation is
+ * written from specs/ and reference/, never from src/providers or src/message: the sandbox is how
+ * the CLI's adapters are checked.
+ *
+ * The recipient REFUSED_RECIPIENT (5511900000422) is refused by every provider with its own
+ * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags.
+ *
+ * The hot path stays cheap, for benchmarks at tens of thousands of requests a second: nothing is
+ * logged unless onRequest asks, every counter is O(1) per request, schemas are built once at
+ * module load, and with `record: 'none'` nothing grows per request but a set of 27-character digests
+ * (distinctBodies) and a rate window when `rate` is set.
  */
+import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HandlerRequest, HandlerResponse, KeyCheck, ProviderHandler, ProviderName } from './common.js';
+import {
+  SlidingWindowLimiter,
+  rateLimitHeaders,
+  summaryOf,
+  type HandlerRequest,
+  type HandlerResponse,
+  type KeyCheck,
+  type ProviderHandler,
+  type ProviderName,
+  type RateDecision,
+} from './common.js';
+import { FaultCounters, checkFaultOptions, type FaultKind, type FaultOptions } from './faults.js';
 import { createInteractoHandler } from './interacto.js';
 import {
   PLAN_LIMITS,
@@ -27,6 +52,7 @@ import { createTurnHandler } from './turn.js';
 
 export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, Plan } from './interflow.js';
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
+export { FAULT_STATUSES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus } from './faults.js';
 
 export interface SandboxOptions {
   /** 0 (the default here) picks a free port. */
@@ -41,11 +67,23 @@ export interface SandboxOptions {
   instances?: string[];
   /** Interflow plan for X-RateLimit-*: starter 60, professional 300 (default), enterprise 1000 a minute. */
   plan?: Plan;
-  /** Requests a minute per Interflow API key; overrides `plan` (handy in tests). */
+  /** Requests a minute per Interflow API key; overrides `plan` (handy in tests). `faults.rate` overrides both. */
   rateLimit?: number;
-  /** The rate-limit window in ms (default 60000). */
+  /** The rate-limit window in ms (default 60000), for `rateLimit`/`plan` and `faults.rate`. */
   rateWindowMs?: number;
-  /** Called with each request once it is answered and recorded. */
+  /** Faults to inject into send requests (see ./faults.ts): 429/5xx, resets, hangs, latency, a rate limit. */
+  faults?: FaultOptions;
+  /**
+   * 'all' (default): every request is kept in `received` and every accepted message, body
+   * included, in accepted(). 'none', for long benchmarks: memory stays flat — `received` stays
+   * empty, accepted() returns [], Interflow's message store keeps nothing (GET /messages/:id is
+   * 404), and only stats() counts (distinctBodies with one 27-character digest per distinct message).
+   */
+  record?: 'all' | 'none';
+  /**
+   * Called with each request once it is handled and recorded: before a `latencyMs` delay, and
+   * with status 0 for a reset or hung one. Also called with record: 'none'.
+   */
   onRequest?: (request: ReceivedRequest) => void;
 }
 
@@ -60,8 +98,12 @@ export interface ReceivedRequest {
   rawBody: string;
   /** The parsed JSON, or undefined (no body, not JSON). */
   body: unknown;
-  /** What the sandbox answered. */
+  /** What the sandbox answered; 0 when it answered nothing (a reset or hung request). */
   status: number;
+  /** Whether the server accepted the message (a send that got an id: answered 2xx, reset or hung). */
+  accepted: boolean;
+  /** The injected fault or limit that decided the answer, if one did. */
+  fault?: FaultKind;
   /** The provider's id for the accepted message. */
   messageId?: string;
   /** The message type the body named ('text', 'template', 'contact'…), when it named one. */
@@ -74,17 +116,45 @@ export interface ReceivedRequest {
   at: string;
 }
 
+/** A message the server accepted (it has an id), whether or not its answer reached the client. */
+export interface AcceptedMessage {
+  provider: ProviderName;
+  messageId: string;
+  /** The recipient the body named. */
+  to: string;
+  /** The parsed JSON body. */
+  body: unknown;
+}
+
+export interface SandboxStats {
+  /** Requests to provider routes (unknown paths included; /_sandbox/* not). */
+  requests: number;
+  /** Messages accepted (reset and hung ones included). */
+  accepted: number;
+  /** Requests by the status answered; 0 counts resets and hangs. */
+  byStatus: Record<number, number>;
+  /**
+   * Distinct (to, exact body bytes) pairs among the accepted messages: equal to `accepted` when
+   * no message was accepted twice, which is what "the server saw each message once" checks.
+   */
+  distinctBodies: number;
+}
+
 export interface Sandbox {
   /** http://127.0.0.1:PORT, no trailing slash. */
   url: string;
   port: number;
   host: string;
-  /** Every request to a provider route, in order, refused ones included. */
+  /** Every request to a provider route, in order, refused ones included (empty with record: 'none'). */
   received: ReceivedRequest[];
-  /** The messages Interflow accepted (GET /messages/:id reads this). */
+  /** The messages Interflow accepted (GET /messages/:id reads this; empty with record: 'none'). */
   messages: InterflowMessageStore;
+  /** The messages accepted, in order, by every provider, reset/hung ones included ([] with record: 'none'). */
+  accepted(): AcceptedMessage[];
+  /** Counters kept as requests arrive (also with record: 'none'). */
+  stats(): SandboxStats;
   close(): Promise<void>;
-  /** Forgets received requests, Interflow messages and rate-limit windows. */
+  /** Forgets received requests, accepted messages, stats, Interflow messages, rate-limit windows and fault counters. */
   reset(): void;
 }
 
@@ -120,54 +190,69 @@ export function maskRequest(r: ReceivedRequest): ReceivedRequest {
 
 function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (tooLarge) return;
       if (size > MAX_BODY_BYTES) {
         tooLarge = true;
-        chunks.length = 0;
-      } else if (!tooLarge) {
-        chunks.push(chunk);
+        first = chunks = undefined;
+      } else if (first === undefined) {
+        first = chunk;
+      } else {
+        (chunks ??= [first]).push(chunk);
       }
     });
-    req.on('end', () => resolve({ bytes: Buffer.concat(chunks), tooLarge }));
+    req.on('end', () => resolve({ bytes: chunks ? Buffer.concat(chunks) : (first ?? EMPTY), tooLarge }));
     req.on('error', reject);
   });
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const EMPTY = Buffer.alloc(0);
 
-function parseJson(bytes: Buffer, text: string): HandlerRequest['json'] {
-  if (bytes.length === 0) return { kind: 'empty' };
+function parseBody(bytes: Buffer): { text: string; json: HandlerRequest['json'] } {
+  if (bytes.length === 0) return { text: '', json: { kind: 'empty' } };
+  const text = bytes.toString('utf8');
+  if (!isUtf8(bytes)) return { text, json: { kind: 'invalid', reason: 'the body is not valid UTF-8' } };
+  if (text.charCodeAt(0) === 0xfeff) return { text, json: { kind: 'invalid', reason: 'the body starts with a byte order mark (BOM)' } };
   try {
-    strictUtf8.decode(bytes);
-  } catch {
-    return { kind: 'invalid', reason: 'the body is not valid UTF-8' };
-  }
-  if (text.charCodeAt(0) === 0xfeff) return { kind: 'invalid', reason: 'the body starts with a byte order mark (BOM)' };
-  try {
-    return { kind: 'json', value: JSON.parse(text) as unknown };
+    return { text, json: { kind: 'json', value: JSON.parse(text) as unknown } };
   } catch (err) {
-    return { kind: 'invalid', reason: err instanceof Error ? err.message : String(err) };
+    return { text, json: { kind: 'invalid', reason: err instanceof Error ? err.message : String(err) } };
   }
 }
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  const h = req.headers;
+  for (const name in h) {
+    const value = h[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
 }
 
-function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** pathname and query of a request target; the common "/a/b?c" without a URL object. */
+function splitTarget(raw: string): { pathname: string; query: URLSearchParams } {
+  // Anything unusual (dot segments, "//", backslashes, absolute form) goes through the URL parser.
+  if (raw.charCodeAt(0) === 47 && raw.charCodeAt(1) !== 47 && !raw.includes('/.') && !raw.includes('\\') && !raw.includes('#')) {
+    const q = raw.indexOf('?');
+    return q === -1 ? { pathname: raw, query: new URLSearchParams() } : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+  }
+  const url = new URL(raw, 'http://sandbox.invalid');
+  return { pathname: url.pathname, query: url.searchParams };
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const payload = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    ...(payload ? { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
-  });
+  // writeHead's flat [name, value, …] form: no header object to build.
+  const out: string[] = [];
+  if (headers) for (const name in headers) out.push(name, headers[name]!);
+  if (payload) out.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(payload)));
+  res.writeHead(status, out);
   res.end(payload);
 }
 
@@ -179,6 +264,11 @@ function route(pathname: string, handlers: ProviderHandler[]): { handler: Provid
   return undefined;
 }
 
+/** The key distinctBodies counts: a SHA-1 of (to, body bytes), 27 characters whatever the body's size. */
+function bodyDigest(to: string, rawBody: string): string {
+  return hash('sha1', `${to}\n${rawBody}`, 'base64');
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const port = opts.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`sandbox port must be 0-65535, got ${port}`);
@@ -187,15 +277,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (!Object.hasOwn(PLAN_LIMITS, plan)) throw new RangeError(`sandbox plan must be one of ${Object.keys(PLAN_LIMITS).join(', ')}`);
   const rateLimit = opts.rateLimit ?? PLAN_LIMITS[plan];
   if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new RangeError(`sandbox rateLimit must be a positive integer`);
+  const faults: FaultOptions = { ...opts.faults };
+  checkFaultOptions(faults);
+  const recordAll = (opts.record ?? 'all') === 'all';
+  if (opts.record !== undefined && opts.record !== 'all' && opts.record !== 'none') {
+    throw new RangeError(`sandbox record must be 'all' or 'none', got ${String(opts.record)}`);
+  }
+  const failStatus = faults.failStatus ?? 503;
+  const latencyMs = faults.latencyMs ?? 0;
+  const retryAfter = faults.retryAfter === undefined ? undefined : String(faults.retryAfter);
 
   const allowed = opts.apiKeys ? new Set(opts.apiKeys) : undefined;
   const checkKey: KeyCheck = (key) => (allowed ? allowed.has(key) : key.trim().length > 0);
 
+  // faults.rate: one window per key for every provider; Interflow's plan limit gives way to it.
+  const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs);
   const interflow = createInterflowHandler({
     checkKey,
     channels: (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c })),
     rateLimit,
     rateWindowMs: opts.rateWindowMs,
+    keepMessages: recordAll,
+    ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
   });
   const handlers: ProviderHandler[] = [
     interflow,
@@ -203,36 +306,106 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     createTurnHandler({ checkKey }),
     createSocialMinerHandler({ checkKey }),
   ];
+  const counters = new FaultCounters(faults);
+
   const received: ReceivedRequest[] = [];
+  const acceptedList: AcceptedMessage[] = [];
+  const digests = new Set<string>();
+  let requestCount = 0;
+  let acceptedCount = 0;
+  let byStatus: Record<number, number> = {};
+  const timers = new Set<NodeJS.Timeout>();
+
+  const stats = (): SandboxStats => ({ requests: requestCount, accepted: acceptedCount, byStatus: { ...byStatus }, distinctBodies: digests.size });
+
+  function reset(): void {
+    received.length = 0;
+    acceptedList.length = 0;
+    digests.clear();
+    requestCount = acceptedCount = 0;
+    byStatus = {};
+    counters.clear();
+    sharedLimiter?.clear();
+    for (const h of handlers) h.reset?.();
+  }
+
+  /** Answers a /_sandbox/* request; false when the path is not one. */
+  function control(pathname: string, method: string, res: ServerResponse): boolean {
+    switch (pathname) {
+      case '/_sandbox/requests':
+        if (method === 'GET') writeJson(res, 200, received.map(maskRequest));
+        else if (method === 'DELETE') {
+          const cleared = received.length;
+          received.length = 0;
+          writeJson(res, 200, { cleared });
+        } else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET, DELETE' });
+        return true;
+      case '/_sandbox/stats':
+        if (method === 'GET') writeJson(res, 200, stats());
+        else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        return true;
+      case '/_sandbox/accepted':
+        if (method === 'GET') writeJson(res, 200, acceptedList);
+        else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        return true;
+      case '/_sandbox/reset':
+        if (method === 'POST') {
+          reset();
+          writeJson(res, 200, { reset: true });
+        } else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
+        return true;
+      default:
+        return false;
+    }
+  }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = new Date().toISOString();
+    const arrived = Date.now();
     const method = req.method ?? 'GET';
     const rawPath = req.url ?? '/';
-    const url = new URL(rawPath, 'http://sandbox.invalid');
+    const { pathname, query } = splitTarget(rawPath);
     const { bytes, tooLarge } = await readBody(req);
 
-    if (url.pathname === '/_sandbox/requests') {
-      if (method === 'GET') return writeJson(res, 200, received.map(maskRequest));
-      if (method === 'DELETE') {
-        const cleared = received.length;
-        received.length = 0;
-        return writeJson(res, 200, { cleared });
-      }
-      return writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET, DELETE' });
-    }
+    if (pathname.startsWith('/_sandbox/') && control(pathname, method, res)) return;
 
     const headers = flatHeaders(req);
-    const rawBody = tooLarge ? '' : bytes.toString('utf8');
-    const json: HandlerRequest['json'] = tooLarge ? { kind: 'empty' } : parseJson(bytes, rawBody);
-    const matched = route(url.pathname, handlers);
+    const { text: rawBody, json } = tooLarge ? { text: '', json: { kind: 'empty' } as const } : parseBody(bytes);
+    const matched = route(pathname, handlers);
+    const handler = matched?.handler;
+    const hreq: HandlerRequest = { method, path: matched?.rest ?? pathname, query, headers, rawBody, json, rate: undefined };
+    const isSend = handler !== undefined && !tooLarge && method === 'POST' && hreq.path === handler.sendPath;
 
     let answer: HandlerResponse | undefined;
-    if (matched && tooLarge) {
-      answer = matched.handler.error(413, `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`);
-    } else if (matched) {
+    let fault: FaultKind | undefined;
+    let rate: RateDecision | undefined;
+    if (isSend) {
+      const key = handler.credential(hreq);
+      if (key !== undefined) {
+        const limiter = sharedLimiter ?? (handler === interflow ? interflow.limiter : undefined);
+        if (limiter) {
+          rate = limiter.hit(key, arrived);
+          hreq.rate = rate;
+          if (!rate.allowed) {
+            fault = 'rate';
+            answer = handler.fault(429, rate);
+            answer.headers = { ...answer.headers, 'Retry-After': retryAfter ?? String(rate.retryAfter ?? 1) };
+          }
+        }
+        if (!answer) {
+          fault = counters.next();
+          if (fault === 'fail') {
+            answer = handler.fault(failStatus);
+            if (retryAfter !== undefined) answer.headers = { ...answer.headers, 'Retry-After': retryAfter };
+          }
+        }
+      }
+    }
+    if (!answer && handler && tooLarge) {
+      answer = handler.error(413, `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`);
+    } else if (!answer && handler) {
       try {
-        answer = await matched.handler.handle({ method, path: matched.rest, query: url.searchParams, headers, rawBody, json });
+        const handled = handler.handle(hreq);
+        answer = handled instanceof Promise ? await handled : handled;
       } catch (err) {
         answer = { status: 500, body: { error: 'internal sandbox error' }, error: err instanceof Error ? err.message : String(err) };
       }
@@ -240,24 +413,69 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     answer ??= tooLarge
       ? { status: 413, body: { error: 'payload too large' }, error: 'payload too large' }
       : { status: 404, body: { error: 'not found' }, error: 'not found' };
+    // Send answers carry the figures of the window that counted them (every provider's with
+    // faults.rate, Interflow's always), fault answers included.
+    if (rate) answer.headers = answer.headers ? Object.assign(answer.headers, rateLimitHeaders(rate)) : rateLimitHeaders(rate);
+    // For the log: whom a fault answer was for.
+    if (fault === 'rate' || fault === 'fail') Object.assign(answer, summaryOf(json.kind === 'json' ? json.value : undefined));
 
-    writeJson(res, answer.status, answer.body, answer.headers);
-    const record: ReceivedRequest = {
-      provider: matched?.handler.provider ?? 'unknown',
-      method,
-      path: rawPath,
-      headers,
-      rawBody,
-      body: json.kind === 'json' ? json.value : undefined,
-      status: answer.status,
-      ...(answer.messageId === undefined ? {} : { messageId: answer.messageId }),
-      ...(answer.messageType === undefined ? {} : { messageType: answer.messageType }),
-      ...(answer.to === undefined ? {} : { to: answer.to }),
-      ...(answer.error === undefined ? {} : { error: answer.error }),
-      at,
-    };
-    received.push(record);
-    opts.onRequest?.(record);
+    const silent = fault === 'reset' || fault === 'hang';
+    const status = silent ? 0 : answer.status;
+    const accepted =
+      isSend && answer.messageId !== undefined && (silent || (answer.status >= 200 && answer.status < 300));
+
+    requestCount++;
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    if (accepted) {
+      acceptedCount++;
+      const to = answer.to ?? '';
+      digests.add(bodyDigest(to, rawBody));
+      if (recordAll) {
+        acceptedList.push({ provider: handler!.provider, messageId: answer.messageId!, to, body: json.kind === 'json' ? json.value : undefined });
+      }
+    }
+    if (recordAll || opts.onRequest) {
+      const record: ReceivedRequest = {
+        provider: handler?.provider ?? 'unknown',
+        method,
+        path: rawPath,
+        headers,
+        rawBody,
+        body: json.kind === 'json' ? json.value : undefined,
+        status,
+        accepted,
+        ...(fault === undefined ? {} : { fault }),
+        ...(answer.messageId === undefined ? {} : { messageId: answer.messageId }),
+        ...(answer.messageType === undefined ? {} : { messageType: answer.messageType }),
+        ...(answer.to === undefined ? {} : { to: answer.to }),
+        ...(answer.error === undefined ? {} : { error: answer.error }),
+        at: new Date(arrived).toISOString(),
+      };
+      if (recordAll) received.push(record);
+      opts.onRequest?.(record);
+    }
+
+    if (fault === 'reset') {
+      // Read completely, accepted, and then the connection goes away with a TCP RST, no answer.
+      try {
+        req.socket.resetAndDestroy();
+      } catch {
+        req.socket.destroy();
+      }
+      return;
+    }
+    if (fault === 'hang') return; // never answered; the socket stays open until the client gives up or close()
+
+    const final = answer;
+    if (isSend && latencyMs > 0) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed && !res.writableEnded) writeJson(res, final.status, final.body, final.headers);
+      }, latencyMs);
+      timers.add(timer);
+      return;
+    }
+    writeJson(res, final.status, final.body, final.headers);
   }
 
   const server = createServer((req, res) => {
@@ -284,16 +502,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     host,
     received,
     messages: interflow.store,
+    accepted: () => [...acceptedList],
+    stats,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });
       return closing;
     },
-    reset() {
-      received.length = 0;
-      for (const h of handlers) h.reset?.();
-    },
+    reset,
   };
 }

@@ -9,16 +9,18 @@
  * and list only. Nulls and the undocumented `Id` of SocialMiner's interactive example are refused.
  * Errors in Meta's envelope; success `{messaging_product, contacts, messages:[{id:"wamid.…"}]}`.
  */
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import {
   PHONE_RE,
   PHONE_RULE,
+  REFUSED_RECIPIENT,
   bilingual,
   fieldProblems,
   isJsonContentType,
   isPlainObject,
+  randomBytesPooled,
   summaryOf,
+  type FaultStatus,
   type FieldProblem,
   type HandlerRequest,
   type HandlerResponse,
@@ -121,7 +123,7 @@ export type SocialMinerType = keyof typeof socialminerSchemas;
 export const SOCIALMINER_TYPES = Object.keys(socialminerSchemas) as SocialMinerType[];
 
 function fbtrace(): string {
-  return randomBytes(9).toString('base64').replace(/[+/=]/g, 'A');
+  return randomBytesPooled(9).toString('base64').replace(/[+/=]/g, 'A');
 }
 
 /** Meta's error envelope. */
@@ -158,7 +160,7 @@ function wamid(to: string): string {
     Buffer.from([0x1c, 0x18, to.length]),
     Buffer.from(to),
     Buffer.from([0x15, 0x02, 0x00, 0x11, 0x18, 0x12]),
-    randomBytes(18),
+    randomBytesPooled(18),
   ]);
   return `wamid.${inner.toString('base64')}`;
 }
@@ -167,10 +169,23 @@ export interface SocialMinerOptions {
   checkKey: KeyCheck;
 }
 
+/** Injected faults in Meta's numbering: 130429 throughput, 1 unknown error, 2 service unavailable. */
+const FAULTS: Record<FaultStatus, [number, string]> = {
+  429: [130429, '(#130429) Rate limit hit'],
+  500: [1, '(#1) An unknown error occurred'],
+  502: [2, '(#2) Service temporarily unavailable'],
+  503: [2, '(#2) Service temporarily unavailable'],
+  504: [2, '(#2) Service temporarily unavailable'],
+};
+
 export function createSocialMinerHandler(opts: SocialMinerOptions): ProviderHandler {
-  function send(req: HandlerRequest): HandlerResponse {
+  const credential = (req: HandlerRequest): string | undefined => {
     const key = req.headers.apikey;
-    if (key === undefined || key.trim() === '' || !opts.checkKey(key)) {
+    return key === undefined || key.trim() === '' || !opts.checkKey(key) ? undefined : key;
+  };
+
+  function send(req: HandlerRequest): HandlerResponse {
+    if (credential(req) === undefined) {
       return metaError(401, 190, 'Invalid OAuth access token - Cannot parse access token (apikey header missing or invalid)');
     }
     const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
@@ -201,6 +216,12 @@ export function createSocialMinerHandler(opts: SocialMinerOptions): ProviderHand
       return { ...metaError(400, 100, message, problems.map(describe).join('; ')), ...summary };
     }
     const to = body.to as string;
+    if (to === REFUSED_RECIPIENT) {
+      return {
+        ...metaError(400, 131026, '(#131026) Message undeliverable', `Recipient ${to} is not a valid WhatsApp user`),
+        ...summary,
+      };
+    }
     const id = wamid(to);
     return {
       status: 200,
@@ -212,6 +233,13 @@ export function createSocialMinerHandler(opts: SocialMinerOptions): ProviderHand
 
   return {
     provider: 'socialminer',
+    sendPath: '/api/Messages',
+    credential,
+    fault: (status, rate) => {
+      const [code, message] = FAULTS[status];
+      const details = rate ? `At most ${rate.limit} requests a minute: retry in ${rate.retryAfter ?? 1} second(s)` : undefined;
+      return metaError(status, code, message, details);
+    },
     error: (status, message) => metaError(status, 100, `(#100) ${message}`, message),
     handle(req) {
       if (req.path !== '/api/Messages') return undefined;

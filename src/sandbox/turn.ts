@@ -11,11 +11,13 @@ import * as z from 'zod';
 import {
   PHONE_RE,
   PHONE_RULE,
+  REFUSED_RECIPIENT,
   bearerToken,
   fieldProblems,
   isJsonContentType,
   isPlainObject,
   randomAlnum,
+  type FaultStatus,
   type FieldProblem,
   type HandlerRequest,
   type HandlerResponse,
@@ -124,10 +126,23 @@ export interface TurnOptions {
   checkKey: KeyCheck;
 }
 
+/** Injected faults, as the WhatsApp on-premise API Turn speaks numbers them. */
+const FAULTS: Record<FaultStatus, TurnError> = {
+  429: { code: 1015, title: 'Too many requests', details: 'Rate limit hit: slow down and retry later' },
+  500: { code: 1014, title: 'Internal error', details: 'Upload failed or internal server error: retry later' },
+  502: { code: 1011, title: 'Service not ready', details: 'The service is not ready (bad gateway): retry later' },
+  503: { code: 1011, title: 'Service not ready', details: 'The service is temporarily unavailable: retry later' },
+  504: { code: 1011, title: 'Service not ready', details: 'The service did not answer in time (gateway timeout): retry later' },
+};
+
 export function createTurnHandler(opts: TurnOptions): ProviderHandler {
-  function send(req: HandlerRequest): HandlerResponse {
+  const credential = (req: HandlerRequest): string | undefined => {
     const token = bearerToken(req.headers.authorization);
-    if (token === undefined || !opts.checkKey(token)) {
+    return token !== undefined && opts.checkKey(token) ? token : undefined;
+  };
+
+  function send(req: HandlerRequest): HandlerResponse {
+    if (credential(req) === undefined) {
       return errors(401, [{ code: 1005, title: 'Access denied', details: 'Invalid or missing bearer token in the Authorization header' }]);
     }
     const body = req.json.kind === 'json' ? req.json.value : undefined;
@@ -151,12 +166,25 @@ export function createTurnHandler(opts: TurnOptions): ProviderHandler {
     }
     const parsed = turnSchemas[type as TurnType].safeParse(body);
     if (!parsed.success) return { ...errors(400, fieldProblems(parsed.error, body, 'en').map(toTurnError)), ...summary };
+    if (body.to === REFUSED_RECIPIENT) {
+      return {
+        ...errors(400, [{ code: 1013, title: 'User is not valid', details: `Recipient ${REFUSED_RECIPIENT} is not a valid WhatsApp user` }]),
+        ...summary,
+      };
+    }
     const id = `gBEG${randomAlnum(23, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')}`;
     return { status: 200, body: { messages: [{ id }] }, messageId: id, ...summary };
   }
 
   return {
     provider: 'turn',
+    sendPath: '/v1/messages',
+    credential,
+    fault: (status, rate) =>
+      errors(
+        status,
+        [rate ? { ...FAULTS[429], details: `Rate limit hit: at most ${rate.limit} requests a minute; retry in ${rate.retryAfter ?? 1} second(s)` } : FAULTS[status]],
+      ),
     error: (status, message) =>
       errors(status, [status === 413 ? { code: 1000, title: 'Request too large', details: message } : invalid(message)]),
     handle(req) {

@@ -131,9 +131,36 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
   return files;
 }
 
-/** Writes to stdout honouring backpressure (a slow `| jq` must not make memory grow). */
-async function writeOut(io: Io, text: string): Promise<void> {
-  if (!io.stdout.write(redact(text))) await once(process.stdout, 'drain');
+/**
+ * Lines for stdout, coalesced per turn of the event loop (one write for many rows), honouring
+ * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow.
+ */
+function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promise<void> } {
+  let buffer = '';
+  let scheduled = false;
+  let full: Promise<void> | undefined;
+  const flush = (): void => {
+    scheduled = false;
+    if (buffer === '') return;
+    const ok = io.stdout.write(redact(buffer));
+    buffer = '';
+    if (!ok) full = once(process.stdout, 'drain').then(() => void (full = undefined));
+  };
+  return {
+    async write(text) {
+      if (full) await full;
+      buffer += text;
+      if (buffer.length > 65_536) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    async end() {
+      flush();
+      if (full) await full;
+    },
+  };
 }
 
 /** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
@@ -219,6 +246,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   process.on('SIGINT', onSigint);
 
   const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate) : undefined;
+  const out = lineWriter(io);
+  const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
   let summary: RunSummary;
   try {
@@ -240,7 +269,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       onOutcome: async (o) => {
         progress?.count(o);
         if (output) await writeCsvLine(o);
-        if (globals.json) await writeOut(io, JSON.stringify(publicOutcome(o)) + '\n');
+        // A dry run prints JSON lines (its requests are JSON), its invalid rows too.
+        if (globals.json || globals.dryRun) await writeOut(io, JSON.stringify(publicOutcome(o)) + '\n');
         else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
       },
       onRequest: async (row, req) => {
@@ -248,6 +278,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       },
     });
   } finally {
+    await out.end();
     process.off('SIGINT', onSigint);
     progress?.stop();
     await sender.close();

@@ -17,14 +17,27 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--api-key <key>', 'accept only this key (repeatable); by default any non-empty key is accepted', collect)
     .option('--plan <plan>', "Interflow plan for the X-RateLimit-* answers: starter | professional | enterprise", 'professional')
+    .option('--fail-first <n>', 'fault: the first N send requests are answered --fail-status (not accepted)')
+    .option('--fail-status <status>', 'the status of --fail-first: 429 | 500 | 502 | 503 | 504 (default: 503)')
+    .option('--retry-after <seconds>', 'fault: Retry-After on --fail-first answers and on --rate 429s')
+    .option('--reset-first <n>', 'fault: the next N send requests are accepted, then the connection is reset with no answer')
+    .option('--hang-first <n>', 'fault: the next N send requests are accepted and never answered')
+    .option('--latency <ms>', 'fault: every answer to a send request waits MS milliseconds')
+    .option('--rate <rate>', 'fault: at most N/min (or N/s) send requests per key, all providers together; then 429 (replaces the Interflow plan limit)')
+    .option('--quiet-requests', 'do not log each request (the banner is still printed); for benchmarks')
+    .option('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks')
     .addHelpText(
       'after',
-      examples(
-        'interflow sandbox',
-        'interflow sandbox --port 9000 --api-key "$SANDBOX_KEY"',
-        'interflow sandbox --json > received.jsonl     # one JSON line per request received',
-        'curl -s http://127.0.0.1:8787/_sandbox/requests   # what the sandbox received (keys masked)',
-      ),
+      '\nSend requests meet, in order: auth, --rate, --fail-first, --reset-first, --hang-first, then normal handling.\n' +
+        'The recipient 5511900000422 is always refused by every provider ("not on WhatsApp", 400).\n' +
+        examples(
+          'interflow sandbox',
+          'interflow sandbox --port 9000 --api-key "$SANDBOX_KEY"',
+          'interflow sandbox --fail-first 2 --fail-status 429 --retry-after 1 --reset-first 1 --rate 600/min   # test retries and pacing',
+          'interflow sandbox --port 0 --quiet-requests --no-record --rate 100000/s   # benchmarks; counters at GET /_sandbox/stats',
+          'interflow sandbox --json > received.jsonl     # one JSON line per request received',
+          'curl -s http://127.0.0.1:8787/_sandbox/requests   # what the sandbox received (keys masked)',
+        ),
     )
     .action(lazy('sandbox'));
 }

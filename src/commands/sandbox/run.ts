@@ -1,6 +1,7 @@
 /**
  * `interflow sandbox`: starts the local server (src/sandbox/server.ts), prints on stderr where each
- * provider lives and a profile snippet to paste, then one line per request it receives, until
+ * provider lives, the faults it injects (src/sandbox/faults.ts) and a profile snippet to paste,
+ * then one line per request it receives (not with --quiet or --quiet-requests), until
  * SIGINT/SIGTERM. stdout stays empty, or carries one JSON line per request with --json.
  * Keys are never printed: headers are masked and the keys given are registered for redaction.
  */
@@ -10,10 +11,15 @@ import { registerSecret } from '../../output/redact.js';
 import {
   DEFAULT_CHANNELS,
   DEFAULT_INSTANCES,
+  FAULT_STATUSES,
   PLAN_LIMITS,
   PROVIDER_PREFIXES,
+  REFUSED_RECIPIENT,
+  describeFaults,
   maskRequest,
   startSandbox,
+  type FaultOptions,
+  type FaultStatus,
   type Plan,
   type ReceivedRequest,
   type Sandbox,
@@ -24,6 +30,68 @@ export interface SandboxCommandOptions {
   host: string;
   apiKeys?: string[];
   plan: Plan;
+  /** Only when a fault flag was given. */
+  faults?: FaultOptions;
+  /** --no-record. */
+  record?: 'none';
+  /** --quiet-requests: no line per request on stderr. */
+  quietRequests?: true;
+}
+
+const MAX_COUNT = 1_000_000_000;
+
+/** A whole number flag ("--fail-first 3"), or undefined when absent. */
+function wholeNumber(flag: string, value: unknown, min: number, max: number, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be ${what}, got '${String(value)}'`);
+  }
+  return n;
+}
+
+/** --rate: "N/min", "N/s" (×60) or a bare N (a minute) → requests a minute. */
+export function parseRate(value: unknown): number {
+  const text = String(value).trim();
+  const m = /^(\d+)\s*(?:\/\s*(min|minute|m|s|sec|second))?$/i.exec(text);
+  const n = m ? Number(m[1]) * (m[2] && m[2].toLowerCase().startsWith('s') ? 60 : 1) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_COUNT) {
+    throw new UsageError(`--rate must be a positive number of requests per minute, as N/min, N/s or N, got '${String(value)}'`, {
+      hint: 'e.g. --rate 600/min, --rate 10/s',
+    });
+  }
+  return n;
+}
+
+function parseFaults(options: Record<string, unknown>): FaultOptions | undefined {
+  const faults: FaultOptions = {};
+  const count = (flag: string, value: unknown) => wholeNumber(flag, value, 0, MAX_COUNT, 'a whole number (0 or more)');
+  const failFirst = count('--fail-first', options.failFirst);
+  if (failFirst !== undefined) faults.failFirst = failFirst;
+  if (options.failStatus !== undefined) {
+    const status = Number(String(options.failStatus).trim());
+    if (!FAULT_STATUSES.includes(status as FaultStatus)) {
+      throw new UsageError(`--fail-status must be one of ${FAULT_STATUSES.join(', ')}, got '${String(options.failStatus)}'`);
+    }
+    if (failFirst === undefined) throw new UsageError('--fail-status only applies with --fail-first N', { hint: 'add --fail-first N' });
+    faults.failStatus = status as FaultStatus;
+  }
+  const retryAfter = wholeNumber('--retry-after', options.retryAfter, 0, 86_400, 'a whole number of seconds from 0 to 86400');
+  const resetFirst = count('--reset-first', options.resetFirst);
+  if (resetFirst !== undefined) faults.resetFirst = resetFirst;
+  const hangFirst = count('--hang-first', options.hangFirst);
+  if (hangFirst !== undefined) faults.hangFirst = hangFirst;
+  const latency = wholeNumber('--latency', options.latency, 0, 600_000, 'a whole number of milliseconds from 0 to 600000');
+  if (latency !== undefined) faults.latencyMs = latency;
+  if (options.rate !== undefined) faults.rate = parseRate(options.rate);
+  if (retryAfter !== undefined) {
+    if (failFirst === undefined && faults.rate === undefined) {
+      throw new UsageError('--retry-after only applies with --fail-first N or --rate N/min', { hint: 'add --fail-first N or --rate N/min' });
+    }
+    faults.retryAfter = retryAfter;
+  }
+  return Object.keys(faults).length > 0 ? faults : undefined;
 }
 
 /** Validates the command's flags (commander gives strings). */
@@ -47,15 +115,27 @@ export function parseSandboxOptions(options: Record<string, unknown>): SandboxCo
     apiKeys = (Array.isArray(options.apiKey) ? options.apiKey : [options.apiKey]).map(String);
     if (apiKeys.some((k) => k.trim() === '')) throw new UsageError('--api-key must not be empty');
   }
-  return { port, host, plan: plan as Plan, ...(apiKeys ? { apiKeys } : {}) };
+  const faults = parseFaults(options);
+  return {
+    port,
+    host,
+    plan: plan as Plan,
+    ...(apiKeys ? { apiKeys } : {}),
+    ...(faults ? { faults } : {}),
+    ...(options.record === false ? { record: 'none' as const } : {}),
+    ...(options.quietRequests === true ? { quietRequests: true as const } : {}),
+  };
 }
 
 /** One line for the log: `POST /turn/v1/messages 200 text → 5511999999999`. */
 export function describeRequest(r: ReceivedRequest): string {
-  let line = `${r.method} ${r.path} ${r.status}`;
+  // A reset or hung request has no status: the fault stands in its place.
+  let line = `${r.method} ${r.path} ${r.status === 0 ? `${r.fault ?? 'no answer'}` : r.status}`;
   if (r.messageType) line += ` ${r.messageType}`;
   if (r.to) line += ` → ${r.to}`;
   if (r.messageId) line += ` (${r.messageId})`;
+  if (r.status === 0) line += r.accepted ? ' — accepted, no answer sent' : ' — no answer sent';
+  else if (r.fault) line += ` [${r.fault}]`;
   if (r.status >= 400 && r.error) line += ` — ${r.error}`;
   return line;
 }
@@ -79,6 +159,11 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
   const keys = opts.apiKeys
     ? `only the ${opts.apiKeys.length} key(s) given with --api-key (the snippet reads it from $SANDBOX_API_KEY)`
     : 'any non-empty key';
+  const faults = opts.faults ? describeFaults(opts.faults) : [];
+  const limit =
+    opts.faults?.rate === undefined
+      ? `Interflow plan: ${opts.plan} (${PLAN_LIMITS[opts.plan]} requests/min per key).`
+      : `Interflow plan: ${opts.plan}, replaced by --rate (${opts.faults.rate} requests/min per key).`;
   return [
     `interflow sandbox listening on ${sandbox.url}`,
     '',
@@ -88,8 +173,14 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
     `  turn         ${base('turn')}`,
     `  socialminer  ${base('socialminer')}`,
     '',
-    `Keys accepted: ${keys}. Interflow plan: ${opts.plan} (${PLAN_LIMITS[opts.plan]} requests/min per key).`,
-    `What it received: GET ${sandbox.url}/_sandbox/requests (DELETE to clear)`,
+    `Keys accepted: ${keys}. ${limit}`,
+    `Refused recipient: ${REFUSED_RECIPIENT} gets each provider's "not on WhatsApp" refusal (400); every other number is accepted.`,
+    ...(faults.length > 0
+      ? ['Faults (send requests, in this order after auth):', ...faults.map((f) => `  ${f}`)]
+      : ['Faults: none (see --fail-first, --reset-first, --hang-first, --latency, --rate).']),
+    opts.record === 'none'
+      ? `What it received: not recorded (--no-record); counters at GET ${sandbox.url}/_sandbox/stats`
+      : `What it received: GET ${sandbox.url}/_sandbox/requests (DELETE to clear), counters at GET ${sandbox.url}/_sandbox/stats`,
     '',
     '.interflowrc.json:',
     JSON.stringify(snippet, null, 2),
@@ -105,19 +196,28 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
   const { io } = ctx;
   let sandbox: Sandbox;
   try {
+    // Nothing per request unless something is printed for it: the hot path stays bare for benchmarks.
+    const logLines = !io.quiet && !opts.quietRequests;
+    const jsonLines = ctx.globals.json === true;
     sandbox = await startSandbox({
       port: opts.port,
       host: opts.host,
       plan: opts.plan,
       ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
-      onRequest: (r) => {
-        // Headers are masked below; a credential a client sent is also kept out of any echo of it
-        // (short ones are left alone so that they do not mangle ordinary words in the log).
-        const credential = (r.headers.authorization ?? r.headers.apikey)?.replace(/^Bearer\s+/i, '');
-        if (credential && credential.length >= 8) registerSecret(credential);
-        if (ctx.globals.json) io.out(JSON.stringify(maskRequest(r)) + '\n');
-        if (!io.quiet) io.err(describeRequest(r) + '\n');
-      },
+      ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(opts.record ? { record: opts.record } : {}),
+      ...(logLines || jsonLines
+        ? {
+            onRequest: (r: ReceivedRequest) => {
+              // Headers are masked below; a credential a client sent is also kept out of any echo of it
+              // (short ones are left alone so that they do not mangle ordinary words in the log).
+              const credential = (r.headers.authorization ?? r.headers.apikey)?.replace(/^Bearer\s+/i, '');
+              if (credential && credential.length >= 8) registerSecret(credential);
+              if (jsonLines) io.out(JSON.stringify(maskRequest(r)) + '\n');
+              if (logLines) io.err(describeRequest(r) + '\n');
+            },
+          }
+        : {}),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -133,7 +233,10 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
   if (io.quiet) io.err(`interflow sandbox listening on ${sandbox.url}\n`);
   else io.err(banner(sandbox, opts));
   const signal = await stop;
-  if (!io.quiet) io.err(`\n${signal}: stopping the sandbox (${sandbox.received.length} request(s) received)\n`);
+  if (!io.quiet) {
+    const { requests, accepted } = sandbox.stats();
+    io.err(`\n${signal}: stopping the sandbox (${requests} request(s) received, ${accepted} message(s) accepted)\n`);
+  }
   await sandbox.close();
 }
 

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// Bulk figures, measured in one run against the embedded sandbox (a separate process, logging
+// and recording off), so that only ratios matter on this shared, noisy machine:
+//
+//   node bench/bulk.js [--rows 20000] [--concurrency 16] [--million] [--paced]
+//
+// 1. throughput: `interflow bulk` unthrottled vs a bare undici Pool loop sending the same
+//    requests at the same concurrency (issue #3: at least 0.5x), and vs a shell loop of one
+//    `curl` per row (at least 50x);
+// 2. --million: 1,000,000 rows: peak RSS of the bulk process (at most 150 MiB) and CSV parsing
+//    alone vs the whole run (parsing must not be the bottleneck);
+// 3. --paced: --rate 1200/min for 10 s against a sandbox enforcing 1200/min: the achieved rate
+//    (within 3%) and the 429s (zero).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'interflow.js');
+const require = createRequire(import.meta.url);
+const { Pool } = require('undici');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const has = (name) => process.argv.includes(name);
+const rows = arg('--rows', 50_000);
+const concurrency = arg('--concurrency', 16);
+const KEY = 'if_bench_key_123456';
+const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
+const env = { ...process.env, NO_COLOR: '1', BENCH_KEY: KEY };
+delete env.NODE_EXTRA_CA_CERTS;
+delete env.INTERFLOW_PROFILE;
+delete env.INTERFLOW_API_KEY;
+
+const dir = mkdtempSync(join(tmpdir(), 'interflow-bench-bulk-'));
+const children = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `interflow sandbox` in its own process; resolves its base URL. */
+async function sandbox(...flags) {
+  // Unlimited unless a run asks for a rate (the default Interflow plan allows 300/min).
+  const rate = flags.includes('--rate') ? [] : ['--rate', '1000000000/min'];
+  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--quiet-requests', '--no-record', ...rate, ...flags], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let err = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (c) => {
+      err += c;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${err}`)));
+  });
+  return { url, stop: () => child.kill('SIGINT') };
+}
+
+const phone = (i) => String(5511910000000 + i);
+
+async function writeCsv(path, n) {
+  const out = createWriteStream(path);
+  out.write('to,nome,pedido\n');
+  for (let i = 0; i < n; i++) {
+    if (!out.write(`${phone(i)},"João ${i}",${100000 + i}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+function writeConfig(url, extra = {}) {
+  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({ profiles: { bench: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${BENCH_KEY}', channelId: CHANNEL, ...extra } } }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+/** The same requests as bulk sends, straight through an undici Pool: the ceiling. */
+async function bareLoop(url, n) {
+  const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const body = JSON.stringify({ channel_id: CHANNEL, to: phone(i), type: 'text', content: { text: `Olá João ${i}, pedido ${100000 + i} 🎉` } });
+        const res = await pool.request({
+          method: 'POST',
+          path: '/interflow/v1/messages/send',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body,
+        });
+        await res.body.text();
+        if (res.statusCode !== 201) throw new Error(`bare loop got ${res.statusCode}`);
+      }
+    }),
+  );
+  const secs = (performance.now() - started) / 1000;
+  await pool.close();
+  return n / secs;
+}
+
+function bulk(csv, config, extra = []) {
+  const started = performance.now();
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', process.execPath, bin, 'bulk', csv, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--config', config, '--concurrency', String(concurrency), '--json', '--quiet', ...extra],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
+  );
+  const secs = (performance.now() - started) / 1000;
+  const stderr = r.stderr.toString();
+  const lines = r.stdout.toString().trim().split('\n').filter(Boolean);
+  const sent = lines.filter((l) => l.includes('"status":"sent"')).length;
+  const peakKiB = Number(stderr.trim().split('\n').at(-1));
+  if (r.status !== 0) throw new Error(`bulk exited ${r.status}: ${stderr.slice(0, 2000)}`);
+  return { secs, sent, rows: lines.length, peakMiB: peakKiB / 1024 };
+}
+
+/** Rows answered per second between the first and the last answer, from the journal's times. */
+function sustained(journal) {
+  const done = readFileSync(journal, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"t":"done"'))
+    .map((l) => Date.parse(JSON.parse(l).at))
+    .sort((a, b) => a - b);
+  return (done.length - 1) / ((done.at(-1) - done[0]) / 1000);
+}
+
+function curlLoop(url, n) {
+  const script = `for i in $(seq 0 ${n - 1}); do curl -s -o /dev/null -X POST "${url}/interflow/v1/messages/send" -H "Authorization: Bearer ${KEY}" -H 'Content-Type: application/json' -d "{\\"channel_id\\":\\"${CHANNEL}\\",\\"to\\":\\"$((5511920000000 + i))\\",\\"type\\":\\"text\\",\\"content\\":{\\"text\\":\\"Olá\\"}}"; done`;
+  const started = performance.now();
+  execFileSync('bash', ['-c', script], { env, stdio: 'ignore' });
+  return n / ((performance.now() - started) / 1000);
+}
+
+console.log(`node ${process.version}; ${rows} rows, concurrency ${concurrency}`);
+
+// 1. Throughput
+{
+  const sb = await sandbox();
+  const csv = join(dir, 'rows.csv');
+  await writeCsv(csv, rows);
+  const config = writeConfig(sb.url);
+  await bareLoop(sb.url, Math.min(2000, rows)); // warm the sandbox
+  const bare = await bareLoop(sb.url, rows);
+  const run = bulk(csv, config, ['--journal', join(dir, 'rows.journal')]);
+  const bulkRate = sustained(join(dir, 'rows.journal'));
+  const wallRate = run.sent / run.secs;
+  const hasCurl = spawnSync('curl', ['--version']).status === 0;
+  const curlRate = hasCurl ? curlLoop(sb.url, 200) : undefined;
+  console.log(`bare undici Pool loop   ${bare.toFixed(0).padStart(8)} req/s`);
+  console.log(
+    `interflow bulk          ${bulkRate.toFixed(0).padStart(8)} rows/s sustained (first to last answer); ${wallRate.toFixed(0)} rows/s over the whole process ` +
+      `(${run.sent}/${rows} sent in ${run.secs.toFixed(2)} s incl. start-up; peak RSS ${run.peakMiB.toFixed(0)} MiB)`,
+  );
+  console.log(`  ratio to bare loop    ${(bulkRate / bare).toFixed(2)}x   (target >= 0.5x)`);
+  if (curlRate) console.log(`curl loop (200 rows)    ${curlRate.toFixed(0).padStart(8)} req/s   ratio bulk/curl ${(bulkRate / curlRate).toFixed(0)}x (target >= 50x)`);
+  sb.stop();
+}
+
+// 2. A million rows
+if (has('--million')) {
+  const sb = await sandbox();
+  const csv = join(dir, 'million.csv');
+  await writeCsv(csv, 1_000_000);
+  const config = writeConfig(sb.url);
+  const parseStarted = performance.now();
+  const parse = spawnSync(process.execPath, [bin, 'bulk', csv, '--text', 'Olá {{nome}}', '--config', config, '--dry-run', '--quiet'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const dryRun = (performance.now() - parseStarted) / 1000;
+  if (parse.status !== 0) throw new Error(`dry run exited ${parse.status}: ${parse.stderr}`);
+  const run = bulk(csv, config, ['--journal', join(dir, 'million.journal')]);
+  console.log(
+    `1,000,000 rows: ${run.sent} sent in ${run.secs.toFixed(1)} s (${(run.sent / run.secs).toFixed(0)} rows/s), peak RSS ${run.peakMiB.toFixed(0)} MiB (target <= 150); ` +
+      `dry run (parse, render, validate, build; no network) ${dryRun.toFixed(1)} s = ${(1_000_000 / dryRun).toFixed(0)} rows/s`,
+  );
+  sb.stop();
+}
+
+// 3. Paced
+if (has('--paced')) {
+  const sb = await sandbox('--rate', '1200/min');
+  const n = 200; // 10 s at 1200/min
+  const csv = join(dir, 'paced.csv');
+  await writeCsv(csv, n);
+  const config = writeConfig(sb.url);
+  const journal = join(dir, 'paced.journal');
+  const run = bulk(csv, config, ['--rate', '1200/min', '--journal', journal]);
+  const stats = await (await fetch(`${sb.url}/_sandbox/stats`)).json();
+  // The rate from the journal: each row's outcome time; n answers span (n - 1) intervals.
+  const done = readFileSync(journal, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"t":"done"'))
+    .map((l) => Date.parse(JSON.parse(l).at))
+    .sort((a, b) => a - b);
+  const achieved = ((done.length - 1) / ((done.at(-1) - done[0]) / 1000)) * 60;
+  console.log(
+    `paced --rate 1200/min: ${run.sent}/${n} sent; ${done.length} answers over ${((done.at(-1) - done[0]) / 1000).toFixed(2)} s = ${achieved.toFixed(0)}/min ` +
+      `(${((achieved / 1200 - 1) * 100).toFixed(1)}% off; target within 3%); 429s: ${stats.byStatus?.['429'] ?? 0} (target 0)`,
+  );
+  sb.stop();
+}

@@ -1,0 +1,391 @@
+/**
+ * `interflow bulk` end to end: the built binary against the sandbox with injected faults. What
+ * matters most is asserted on the server side: every message arrives, and none arrives twice.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { CANARY, CHANNEL, bin, cleanEnv, runCli, type RunResult } from './harness.js';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'interflow-bulk-e2e-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const phone = (i: number): string => String(5511910000000 + i);
+
+function csvOf(n: number, name = 'rows'): string {
+  const path = join(dir, `${name}-${Math.random().toString(36).slice(2)}.csv`);
+  const lines = ['to,nome,pedido'];
+  for (let i = 0; i < n; i++) lines.push(`${phone(i)},João ${i},${1000 + i}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+function configFor(sandbox: { url: string }, extra: Record<string, unknown> = {}): string {
+  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({ profiles: { local: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL, ...extra } } }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+const env = (): NodeJS.ProcessEnv => cleanEnv(dir, { TEST_KEY: CANARY });
+
+async function bulk(args: string[], opts: { input?: string } = {}): Promise<RunResult> {
+  const r = await runCli(['bulk', ...args], { env: env(), input: opts.input });
+  assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
+  return r;
+}
+
+const lines = (r: RunResult): Record<string, unknown>[] =>
+  r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const TEXT = ['--text', 'Olá {{nome}}, pedido {{pedido}} 🎉'];
+
+/** A sandbox without Interflow's plan limit (300/min) unless a test sets one. */
+async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  const sb = await startSandbox({ port: 0, apiKeys: [CANARY], rateLimit: 1_000_000, ...opts });
+  try {
+    await fn(sb);
+  } finally {
+    await sb.close();
+  }
+}
+
+describe('bulk happy path and output', () => {
+  test('every row sent once, JSON lines in PRODUCT.md shape, unicode byte-exact, summary on stderr', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(25);
+      const r = await bulk([csv, ...TEXT, '--config', configFor(sb), '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = lines(r);
+      assert.equal(out.length, 25);
+      for (const o of out) {
+        assert.equal(o.status, 'sent');
+        assert.match(String(o.id), /^msg_/);
+        assert.match(String(o.to), /^55119100000\d\d$/);
+        assert.equal(typeof o.row, 'number');
+      }
+      assert.deepEqual(out.map((o) => o.row).sort((a, b) => Number(a) - Number(b)), Array.from({ length: 25 }, (_, i) => i + 2));
+      const stats = sb.stats();
+      assert.equal(stats.accepted, 25);
+      assert.equal(stats.distinctBodies, 25);
+      const first = sb.accepted().find((a) => a.to === phone(0))!;
+      assert.deepEqual((first.body as { content: unknown }).content, { text: 'Olá João 0, pedido 1000 🎉' });
+      assert.match(r.stderr, /25 sent, 0 failed, 0 skipped, 0 unknown/);
+      assert.ok(existsSync(`${csv}.journal`), 'journal beside the input');
+    });
+  });
+
+  test('rerun sends nothing and reports every row from the journal', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(10);
+      const config = configFor(sb);
+      assert.equal((await bulk([csv, ...TEXT, '--config', config])).code, 0);
+      const again = await bulk([csv, ...TEXT, '--config', config, '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(sb.stats().accepted, 10, 'nothing sent twice');
+      assert.ok(lines(again).every((o) => o.status === 'sent' && o.journal === true));
+      assert.match(again.stderr, /10 from the journal/);
+    });
+  });
+
+  test('a real-world CSV: BOM, CRLF, ;, quoted newlines, mangled phones, blank lines, duplicates, short rows', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = join(dir, 'planilha.csv');
+      const content =
+        '\uFEFFtelefone;nome;cidade\r\n' + // line 1
+        '11999990001;João;São Paulo\r\n' + // 2 sent
+        '"11999990002";"Maria\r\nda Silva";"Rio; RJ"\r\n' + // 3-4 sent (quoted newline)
+        '\r\n' + // 5 blank
+        '5.5119E+12;Zé;Santos\r\n' + // 6 failed (mangled)
+        '11999990001;João;São Paulo\r\n' + // 7 skipped (duplicate of 2)
+        '11999990003;Ana\r\n' + // 8 failed (no cidade)
+        '551199999999000;Bia;Natal\r\n' + // 9 failed (15+ digits ending in zeros)
+        '11999990004;Caio;Belém\r\n'; // 10 sent
+      writeFileSync(csv, content);
+      const r = await bulk([csv, '--to-column', 'telefone', '--text', 'Olá {{nome}} de {{cidade}}', '--config', configFor(sb), '--json']);
+      assert.equal(r.code, 3, r.stderr);
+      const byRow = new Map(lines(r).map((o) => [o.row, o]));
+      assert.deepEqual(
+        [...byRow.entries()].map(([row, o]) => `${row}:${o.status}`).sort(),
+        ['10:sent', '2:sent', '3:sent', '6:failed', '7:skipped', '8:failed', '9:failed'],
+      );
+      assert.equal((byRow.get(6)!.error as { code: string }).code, 'MANGLED_NUMBER');
+      assert.equal((byRow.get(7)!.error as { code: string }).code, 'DUPLICATE');
+      assert.match((byRow.get(8)!.error as { message: string }).message, /row 8: column 'cidade' is missing/);
+      assert.equal((byRow.get(9)!.error as { code: string }).code, 'MANGLED_NUMBER');
+      const maria = sb.accepted().find((a) => a.to === '5511999990002')!;
+      assert.deepEqual((maria.body as { content: unknown }).content, { text: 'Olá Maria\r\nda Silva de Rio; RJ' });
+      assert.equal(sb.stats().accepted, 3);
+      assert.match(r.stderr, /3 sent, 3 failed, 1 skipped, 0 unknown/);
+    });
+  });
+
+  test('--output CSV escapes formula cells; --dry-run sends nothing', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = join(dir, 'formula.csv');
+      writeFileSync(csv, 'to,nome\n11999990001,=HYPERLINK("x")\n123,Bad\n');
+      const output = join(dir, 'results.csv');
+      const config = configFor(sb);
+      const dry = await bulk([csv, '--text', '{{nome}}', '--config', config, '--dry-run']);
+      assert.equal(dry.code, 3, dry.stderr); // one row is invalid
+      assert.equal(sb.stats().requests, 0, 'dry run sent nothing');
+      const req = lines(dry).find((o) => o.request) as { row: number; request: { headers: Record<string, string>; body: { content: { text: string } } } };
+      assert.equal(req.row, 2);
+      assert.equal(req.request.headers.Authorization, 'Bearer ***');
+      assert.equal(req.request.body.content.text, '=HYPERLINK("x")');
+      const r = await bulk([csv, '--text', '{{nome}}', '--config', config, '--output', output, '--journal', join(dir, 'formula.journal')]);
+      assert.equal(r.code, 3);
+      const text = readFileSync(output, 'utf8');
+      assert.match(text, /^row,to,status,id,error_code,error_message\n/);
+      assert.match(text, /\n2,5511999990001,sent,msg_\w+,,\n/);
+      assert.match(text, /\n3,,failed,,VALIDATION,/);
+      // The sent text itself is not in the results; an error message starting with = would be escaped.
+      assert.ok(!/\n=|,=/.test(text));
+    });
+  });
+
+  test('usage errors before anything is sent: unknown placeholder, no recipient column, another input\'s journal', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(3);
+      const config = configFor(sb);
+      let r = await bulk([csv, '--text', 'Oi {{cidade}}', '--config', config]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /\{\{cidade\}\} names no column of the CSV; its columns are: to, nome, pedido/);
+      const noTo = join(dir, 'noto.csv');
+      writeFileSync(noTo, 'celular,nome\n11999990001,Ana\n');
+      r = await bulk([noTo, '--text', 'Oi', '--config', config]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /no 'to' or 'phone' column.*--to-column/);
+      const journal = join(dir, 'shared.journal');
+      assert.equal((await bulk([csv, ...TEXT, '--config', config, '--journal', journal])).code, 0);
+      const other = csvOf(3, 'other');
+      writeFileSync(other, readFileSync(other, 'utf8').replace('João 0', 'Outro'));
+      r = await bulk([other, ...TEXT, '--config', config, '--journal', journal]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /different input/);
+      assert.equal(sb.stats().accepted, 3, 'the refused run sent nothing');
+    });
+  });
+});
+
+describe('faults: retries never duplicate', () => {
+  test('429 with Retry-After: each message reaches the server once', async () => {
+    await withSandbox({ faults: { failFirst: 3, failStatus: 429, retryAfter: 1 } }, async (sb) => {
+      const started = Date.now();
+      const r = await bulk([csvOf(5), ...TEXT, '--config', configFor(sb), '--concurrency', '1', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(Date.now() - started >= 1000, 'waited at least the Retry-After');
+      assert.equal(sb.stats().accepted, 5);
+      assert.equal(sb.stats().distinctBodies, 5);
+      assert.equal(sb.stats().byStatus[429], 3);
+      assert.match(r.stderr, /3 retries/);
+    });
+  });
+
+  test('503 is retried; 500 makes the row unknown and it is not resent', async () => {
+    await withSandbox({ faults: { failFirst: 1, failStatus: 500 } }, async (sb) => {
+      const csv = csvOf(3);
+      const config = configFor(sb);
+      const r = await bulk([csv, ...TEXT, '--config', config, '--concurrency', '1', '--json']);
+      assert.equal(r.code, 3, r.stderr);
+      const unknown = lines(r).filter((o) => o.status === 'unknown');
+      assert.equal(unknown.length, 1);
+      assert.equal((unknown[0]!.error as { status: number }).status, 500);
+      assert.equal(sb.stats().requests, 3, 'no retry of the 500');
+      const again = await bulk([csv, ...TEXT, '--config', config]);
+      assert.equal(again.code, 3);
+      assert.equal(sb.stats().requests, 3, 'the rerun sent nothing');
+    });
+  });
+
+  for (const fault of ['reset', 'hang'] as const) {
+    test(`${fault} after the request was written: unknown; rerun sends nothing; --retry-unknown sends once`, async () => {
+      const faults = fault === 'reset' ? { resetFirst: 1 } : { hangFirst: 1 };
+      await withSandbox({ faults }, async (sb) => {
+        const csv = csvOf(4);
+        const config = configFor(sb);
+        const args = [csv, ...TEXT, '--config', config, '--concurrency', '1', '--timeout', '700', '--json'];
+        const r = await bulk(args);
+        assert.equal(r.code, 3, r.stderr);
+        const unknown = lines(r).filter((o) => o.status === 'unknown');
+        assert.equal(unknown.length, 1, r.stdout);
+        assert.equal(unknown[0]!.row, 2);
+        assert.match(r.stderr, /hint: unknown rows may have reached the recipient/);
+        assert.equal(sb.stats().accepted, 4, 'the server did accept the unknown row');
+        const rerun = await bulk(args);
+        assert.equal(rerun.code, 3);
+        assert.equal(sb.stats().accepted, 4, 'a rerun does not resend an unknown row');
+        const retry = await bulk([...args, '--retry-unknown']);
+        assert.equal(retry.code, 0, retry.stderr);
+        assert.equal(sb.stats().accepted, 5, '--retry-unknown sends it exactly once more');
+      });
+    });
+  }
+
+  test('connection refused, then the server comes up: every row sent', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const config = configFor({ url: `http://127.0.0.1:${port}` });
+    const child = runCli(['bulk', csvOf(3), ...TEXT, '--config', config, '--max-attempts', '12', '--json'], { env: env() });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const sb = await startSandbox({ port, apiKeys: [CANARY], rateLimit: 1_000_000 });
+    try {
+      const r = await child;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.stats().accepted, 3);
+      assert.equal(sb.stats().distinctBodies, 3);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  test('a refused key (401) stops the run at once: exit 4, the rest unsent', async () => {
+    await withSandbox({}, async (sb) => {
+      const r = await runCli(['bulk', csvOf(20), ...TEXT, '--config', configFor(sb), '--concurrency', '1'], { env: cleanEnv(dir, { TEST_KEY: 'wrong_key_abcdef' }) });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /401/);
+      assert.equal(sb.stats().requests, 1);
+    });
+  });
+
+  test('--max-errors stops a doomed run early; a rerun resumes the rest', async () => {
+    await withSandbox({ faults: { failFirst: 1000, failStatus: 500 } }, async (sb) => {
+      const csv = csvOf(30);
+      const r = await bulk([csv, ...TEXT, '--config', configFor(sb), '--concurrency', '1', '--max-errors', '3']);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /--max-errors reached/);
+      assert.equal(sb.stats().requests, 3);
+    });
+  });
+});
+
+describe('interruptions: nothing lost, nothing twice', () => {
+  /** Starts bulk on a 1,000-row file; resolves after `after` rows settled, with the child. */
+  function startRun(csv: string, config: string, extra: string[] = []) {
+    const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--config', config, '--concurrency', '4', '--json', ...extra], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+    const settled = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (out.split('\n').length > n ? resolve() : setTimeout(check, 10));
+        check();
+      });
+    return { child, exited, settled, output: () => ({ out, err }) };
+  }
+
+  test('SIGINT after part of a 1,000-row run, then resume: exactly 1,000 distinct messages', async () => {
+    await withSandbox({ faults: { latencyMs: 3 } }, async (sb) => {
+      const csv = csvOf(1000);
+      const config = configFor(sb);
+      const run = startRun(csv, config);
+      await run.settled(150);
+      run.child.kill('SIGINT');
+      const code = await run.exited;
+      assert.equal(code, 130, run.output().err);
+      const firstPart = sb.stats().accepted;
+      assert.ok(firstPart >= 150 && firstPart < 1000, `accepted ${firstPart}`);
+      assert.match(run.output().err, /interrupted/);
+      const resume = await bulk([csv, ...TEXT, '--config', config, '--concurrency', '4']);
+      assert.equal(resume.code, 0, resume.stderr);
+      assert.equal(sb.stats().accepted, 1000);
+      assert.equal(sb.stats().distinctBodies, 1000);
+    });
+  });
+
+  test('kill -9 mid-run, then resume: no message twice; in-flight rows are unknown until --retry-unknown', async () => {
+    await withSandbox({ faults: { latencyMs: 3 } }, async (sb) => {
+      const csv = csvOf(1000);
+      const config = configFor(sb);
+      const run = startRun(csv, config);
+      await run.settled(200);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const resume = await bulk([csv, ...TEXT, '--config', config, '--concurrency', '4', '--json']);
+      const unknown = lines(resume).filter((o) => o.status === 'unknown');
+      assert.ok(unknown.length <= 4, `at most the requests in flight are unknown, got ${unknown.length}`);
+      assert.equal(resume.code, unknown.length ? 3 : 0, resume.stderr);
+      assert.equal(sb.stats().accepted, sb.stats().distinctBodies, 'no message twice');
+      assert.ok(sb.stats().accepted >= 1000 - unknown.length);
+      const retry = await bulk([csv, ...TEXT, '--config', config, '--retry-unknown']);
+      assert.equal(retry.code, 0, retry.stderr);
+      assert.equal(sb.stats().distinctBodies, 1000, 'every message arrived');
+    });
+  });
+
+  test('a closed stdout (| head -1) ends quietly and leaves a journal that resumes', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(300);
+      const config = configFor(sb);
+      const r = await new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
+        const child = spawn('sh', ['-c', `"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`], {
+          env: env(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('close', (code) => resolve({ code, err, out }));
+      });
+      assert.equal(r.code, 0);
+      assert.equal(r.out.trim().split('\n').length, 1);
+      assert.doesNotMatch(r.err, /EPIPE|Error|at /);
+      const resume = await bulk([csv, '--text', 'Oi {{nome}}', '--config', config, '--retry-unknown']);
+      assert.equal(resume.code, 0, resume.stderr);
+      assert.equal(sb.stats().distinctBodies, 300);
+    });
+  });
+});
+
+describe('pacing', () => {
+  test('--rate spreads requests evenly: no 429 from a server enforcing the same rate', async () => {
+    await withSandbox({ faults: { rate: 600 } }, async (sb) => {
+      const started = Date.now();
+      const r = await bulk([csvOf(20), ...TEXT, '--config', configFor(sb), '--rate', '600/min']);
+      const elapsed = Date.now() - started;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.stats().byStatus[429] ?? 0, 0);
+      // 20 requests at one per 100 ms span 1.9 s.
+      assert.ok(elapsed >= 1900, `took ${elapsed} ms`);
+    });
+  });
+
+  test('a per-row refusal (the sandbox refuses one magic number) fails that row, the rest go on', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = join(dir, 'refuse.csv');
+      writeFileSync(csv, 'to,nome\n11999990001,Ana\n5511900000422,Bia\n11999990003,Caio\n');
+      const r = await bulk([csv, '--text', 'Oi {{nome}}', '--config', configFor(sb), '--json']);
+      assert.equal(r.code, 3, r.stderr);
+      const failed = lines(r).filter((o) => o.status === 'failed');
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0]!.row, 3);
+      assert.equal((failed[0]!.error as { status: number }).status, 400);
+      assert.equal(sb.stats().accepted, 2);
+    });
+  });
+});
