@@ -15,7 +15,7 @@
  * asks for it: a 1,000,000-row journal costs about 9 MB of memory. `entry()` and `counts()`
  * describe the journal as it was when opened; this run's writes only go to the file.
  */
-import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import type { JournalEntry, RowOutcome, RowStatus } from './types.js';
 
@@ -69,6 +69,66 @@ const fixHint = (path: string): string => `use another --journal, or delete ${pa
  * its line number.
  */
 export async function openJournal(path: string, meta: JournalMeta): Promise<Journal> {
+  const release = lock(path);
+  try {
+    const journal = openUnlocked(path, meta);
+    journal.onClose = release;
+    return journal;
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/**
+ * `<journal>.lock` holds the pid of the run using the journal: two runs of the same command at
+ * once (overlapping cron jobs) would both send the rows neither has recorded yet. A lock whose
+ * process is gone (killed) is taken over.
+ */
+function lock(path: string): () => void {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        process.off('exit', release);
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(lockPath, err);
+      const pid = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new UsageError(
+          `the journal ${path} is in use by another run (process ${pid}); wait for it to finish, or use another --journal`,
+        );
+      }
+      unlinkSync(lockPath); // stale: its process is gone
+    }
+  }
+  throw new UsageError(`could not lock the journal ${path} (${lockPath} keeps coming back)`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function openUnlocked(path: string, meta: JournalMeta): FileJournal {
   let fd: number;
   try {
     fd = openSync(path, 'ax+', 0o600);
@@ -213,7 +273,11 @@ class FileJournal implements Journal {
     const fd = this.fd;
     this.fd = undefined;
     closeSync(fd);
+    this.onClose?.();
   }
+
+  /** Releases the journal's lock (set by openJournal). */
+  onClose: (() => void) | undefined;
 
   private write(text: string): void {
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);

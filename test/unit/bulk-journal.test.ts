@@ -433,3 +433,31 @@ describe('KeySet', () => {
     assert.ok(grown < 40 * 2 ** 20, `RSS grew ${mib(grown)} MiB`);
   });
 });
+
+describe('journal lock: one run at a time', () => {
+  test('a second open while the first is in use is refused naming the process; after close it opens', async () => {
+    const path = fresh();
+    const first = await openJournal(path, meta);
+    assert.equal(readFileSync(`${path}.lock`, 'utf8'), String(process.pid));
+    // The same pid holding it means this process: simulate another live process with our parent.
+    writeFileSync(`${path}.lock`, String(process.ppid));
+    await assert.rejects(openJournal(path, meta), (e: unknown) => e instanceof UsageError && e.exitCode === ExitCode.usage && new RegExp(`in use by another run \\(process ${process.ppid}\\)`).test(e.message));
+    writeFileSync(`${path}.lock`, String(process.pid));
+    first.close();
+    assert.throws(() => statSync(`${path}.lock`), /ENOENT/, 'close removes the lock');
+    const second = await openJournal(path, meta);
+    second.close();
+  });
+
+  test('a lock left by a killed run (its process is gone) is taken over', async () => {
+    const path = fresh();
+    (await openJournal(path, meta)).close();
+    const child = spawn(process.execPath, ['-e', '0']);
+    const deadPid = child.pid!;
+    await new Promise((resolve) => child.once('exit', resolve));
+    writeFileSync(`${path}.lock`, String(deadPid));
+    const j = await openJournal(path, meta);
+    assert.equal(readFileSync(`${path}.lock`, 'utf8'), String(process.pid));
+    j.close();
+  });
+});
