@@ -154,7 +154,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
     if (protoColumn >= 0 && protoColumn < have) {
       Object.defineProperty(cells, '__proto__', { value: fields[protoColumn], enumerable: true, writable: true, configurable: true });
     }
-    return { row, cells, missing: fields.length < n ? columns.slice(fields.length) : [], extra: fields.length > n ? fields.length - n : 0 };
+    return { row, cells, missing: fields.length < n ? columns.slice(fields.length) : [], extra: fields.length > n ? fields.length - n : 0, end };
   };
   const parser = parse({
     bom: true,

@@ -45,6 +45,8 @@ export interface CsvRow {
   missing: string[];
   /** Cells beyond the header (a long row): their count. */
   extra: number;
+  /** Bytes of the input read through the end of this record (progress through a file). */
+  end: number;
 }
 
 export interface CsvSource {

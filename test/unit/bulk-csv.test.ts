@@ -98,10 +98,11 @@ describe('bulk csv: formats', () => {
 
   test('short rows list what is missing (absent, not empty); long rows count the extra cells', async () => {
     const r = await all('to,name,order_id\n1,Ana\n2\n3,Bia,77,surplus,more\n4,Caio,\n');
-    assert.deepEqual(r.list[0], { row: 2, cells: { to: '1', name: 'Ana' }, missing: ['order_id'], extra: 0 });
-    assert.deepEqual(r.list[1], { row: 3, cells: { to: '2' }, missing: ['name', 'order_id'], extra: 0 });
-    assert.deepEqual(r.list[2], { row: 4, cells: { to: '3', name: 'Bia', order_id: '77' }, missing: [], extra: 2 });
-    assert.deepEqual(r.list[3], { row: 5, cells: { to: '4', name: 'Caio', order_id: '' }, missing: [], extra: 0 });
+    // `end`: bytes read through the record (the header is 17 bytes, then each line's length).
+    assert.deepEqual(r.list[0], { row: 2, cells: { to: '1', name: 'Ana' }, missing: ['order_id'], extra: 0, end: 23 });
+    assert.deepEqual(r.list[1], { row: 3, cells: { to: '2' }, missing: ['name', 'order_id'], extra: 0, end: 25 });
+    assert.deepEqual(r.list[2], { row: 4, cells: { to: '3', name: 'Bia', order_id: '77' }, missing: [], extra: 2, end: 47 });
+    assert.deepEqual(r.list[3], { row: 5, cells: { to: '4', name: 'Caio', order_id: '' }, missing: [], extra: 0, end: 55 });
     assert.ok(!('order_id' in r.list[0]!.cells));
   });
 

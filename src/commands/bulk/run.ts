@@ -5,7 +5,7 @@
  * 4 key refused, 130 interrupted.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { CliError, ExitCode, InterruptedError, UsageError } from '../../errors.js';
 import { DEFAULT_TIMEOUT_MS, HttpClient } from '../../http/client.js';
@@ -22,7 +22,7 @@ import { openJournal } from '../../bulk/journal.js';
 import { Pacer, parseRate } from '../../bulk/pacer.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
 import { runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
-import type { RowOutcome } from '../../bulk/types.js';
+import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { Io } from '../../output/io.js';
 
@@ -245,7 +245,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   };
   process.on('SIGINT', onSigint);
 
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate) : undefined;
+  const size = input === '-' ? undefined : statSync(input).size;
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size) : undefined;
   const out = lineWriter(io);
   const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
@@ -256,7 +257,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       plan,
       profile,
       adapter,
-      rows: csv.rows,
+      rows: progress ? tapOffsets(csv.rows, progress) : csv.rows,
       sender,
       pacer: new Pacer(rate),
       journal,
@@ -343,22 +344,49 @@ function finish(s: RunSummary, journalPath: string | undefined): void {
 
 interface Progress {
   count(o: RowOutcome): void;
+  /** Bytes of the file read so far. */
+  at(end: number): void;
   stop(): void;
 }
 
-/** An ora line on stderr: rows settled, rate, failures. */
-async function startProgress(io: Io, rate: number | undefined): Promise<Progress> {
+/** Passes rows through, telling the progress line how far into the file they are. */
+async function* tapOffsets(rows: AsyncIterable<CsvRow>, progress: Progress): AsyncIterable<CsvRow> {
+  for await (const row of rows) {
+    progress.at(row.end);
+    yield row;
+  }
+}
+
+const duration = (secs: number): string =>
+  secs >= 3600 ? `${Math.floor(secs / 3600)}h${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}m` : secs >= 60 ? `${Math.floor(secs / 60)}m${String(Math.floor(secs % 60)).padStart(2, '0')}s` : `${Math.ceil(secs)}s`;
+
+/**
+ * An ora line on stderr: rows settled, how far through the file (when it is a file: by bytes, so
+ * an estimate of the total and the time left), the rate, and how many did not go out.
+ */
+async function startProgress(io: Io, rate: number | undefined, size: number | undefined): Promise<Progress> {
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
   const started = performance.now();
   const c = { sent: 0, failed: 0, skipped: 0, unknown: 0 };
+  let read = 0;
   const timer = setInterval(() => {
     const secs = (performance.now() - started) / 1000;
-    const total = c.sent + c.failed + c.skipped + c.unknown;
-    spinner.text = `${total} rows · ${(total / Math.max(secs, 0.001)).toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''} · ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped, ${c.unknown} unknown`;
+    const done = c.sent + c.failed + c.skipped + c.unknown;
+    const perSec = done / Math.max(secs, 0.001);
+    const share = size ? Math.min(read / size, 1) : 0;
+    const whole = share > 0.001 ? Math.round(done / share) : undefined;
+    const left = whole !== undefined && perSec > 0 ? (whole - done) / perSec : undefined;
+    spinner.text =
+      `${done}${whole !== undefined ? `/~${whole}` : ''} rows` +
+      (size ? ` · ${Math.floor(share * 100)}%` : '') +
+      ` · ${perSec.toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''}` +
+      (left !== undefined && done > 0 ? ` · ETA ${duration(left)}` : '') +
+      ` · ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped, ${c.unknown} unknown`;
   }, 200);
   timer.unref();
   return {
+    at: (end) => void (read = end),
     count: (o) => void c[o.status]++,
     stop: () => {
       clearInterval(timer);
