@@ -4,11 +4,11 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy } from '../lazy.js';
+import { collect, interactoOptions, templateOptions } from '../message-options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
-  program
+  const bulk = program
     .command('bulk')
     .description('send one message per CSV row, paced, resumable, never twice (file or - for stdin)')
     .argument('<csv>', "CSV file with a header row, or '-' to read stdin")
@@ -28,30 +28,16 @@ export function register(program: Command): void {
     .option('--contact-file <contact.json>', 'a contact message from a JSON file')
     .option('--vcard <card.vcf>', 'a contact message from a vCard file')
     .option('--template <name>', 'a template message: the approved template name')
-    .option('--template-file <template.json>', 'a template message from a template file (see README: Template files)')
-    .option('--language <code>', 'template language (default: pt_BR)')
-    .option('--namespace <ns>', 'template namespace (turn)')
-    .option('--policy <policy>', 'deterministic | fallback (turn, socialminer)')
-    .option('--param <text>', 'template body parameter; repeat in order', collect)
-    .option('--header-text <text>', 'template text header')
-    .option('--header-image <url|id>', 'template image header')
-    .option('--header-video <url|id>', 'template video header')
-    .option('--header-document <url|id>', 'template document header')
-    .option('--header-filename <name>', 'template document header file name')
-    .option('--button-url <index=text>', 'template URL button suffix; repeat', collect)
-    .option('--quick-reply <index=payload>', 'template quick-reply payload; repeat', collect)
+    .option('--template-file <template.json>', 'a template message from a template file (see README: Template files)');
+  templateOptions(bulk)
     .option('--hsm', "Turn's deprecated hsm form of --template")
     .option('--body <text>', 'an interactive message: its text')
     .option('--button <id=title>', 'interactive reply button; repeat (up to 3)', collect)
     .option('--list <list.json>', 'interactive list file')
     .option('--location-request', 'interactive location request (turn)')
     .option('--header <text>', 'interactive header text')
-    .option('--footer <text>', 'interactive footer text')
-    .option('--delay <seconds>', 'interacto: wait before sending')
-    .option('--typing <seconds>', 'interacto: show "typing…" first')
-    .option('--priority <n>', 'interacto: priority')
-    .option('--tag <tag>', 'interacto: tag; repeat', collect)
-    .option('--metadata <key=value>', 'interacto: metadata; repeat', collect)
+    .option('--footer <text>', 'interactive footer text');
+  interactoOptions(bulk)
     .optionsGroup('Run:')
     .option('--to-column <name>', 'the recipient column (default: to, else phone)')
     .option('--delimiter <char>', "CSV delimiter: ',' ';' tab '|' (default: detected from the header)")

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy } from '../lazy.js';
+import { collect, interactoOptions, templateOptions } from '../message-options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
   const send = program
@@ -72,7 +72,7 @@ export function register(program: Command): void {
     )
     .action(lazy('send location'));
 
-  send
+  const contact = send
     .command('contact')
     .description('send a contact card (interacto, socialminer) from flags, a JSON file or a .vcf file')
     .argument('<to>', 'recipient phone number')
@@ -80,12 +80,8 @@ export function register(program: Command): void {
     .option('--phone <phone>', 'contact phone number')
     .option('--file <contact.json>', 'JSON: {"name","phone"}, a WhatsApp contact object, or an array of them')
     .option('--vcard <card.vcf>', 'a vCard file (one or more cards)')
-    .optionsGroup('Interacto options:')
-    .option('--delay <seconds>', 'wait before sending (interacto)')
-    .option('--typing <seconds>', 'show "typing…" for this long first (interacto)')
-    .option('--priority <n>', 'message priority, a whole number (interacto)')
-    .option('--tag <tag>', 'tag the message; repeat for more (interacto)', collect)
-    .option('--metadata <key=value>', 'attach metadata; repeat for more (interacto)', collect)
+    .optionsGroup('Interacto options:');
+  interactoOptions(contact)
     .addHelpText(
       'after',
       examples(
@@ -96,22 +92,12 @@ export function register(program: Command): void {
     )
     .action(lazy('send contact'));
 
-  send
+  const template = send
     .command('template')
     .description('send an approved template message, from flags or a template file (Turn hsm with --hsm)')
     .argument('<to>', 'recipient phone number')
-    .option('--name <name>', 'approved template name (hsm: element_name)')
-    .option('--language <code>', 'language code, e.g. pt_BR, en_US, es (default: pt_BR)')
-    .option('--namespace <ns>', "template namespace (turn; default: the profile's namespace)")
-    .option('--policy <policy>', 'language policy: deterministic | fallback (turn, socialminer; default: deterministic)')
-    .option('--param <text>', 'body parameter {{1}}, {{2}}, … in order; repeat for each', collect)
-    .option('--header-text <text>', 'text header parameter')
-    .option('--header-image <url|id>', 'image header, by URL or media id')
-    .option('--header-video <url|id>', 'video header, by URL or media id')
-    .option('--header-document <url|id>', 'document header, by URL or media id')
-    .option('--header-filename <name>', 'file name for a document header')
-    .option('--button-url <index=text>', 'dynamic suffix of URL button INDEX; repeat for more', collect)
-    .option('--quick-reply <index=payload>', 'payload of quick-reply button INDEX; repeat for more', collect)
+    .option('--name <name>', 'approved template name (hsm: element_name)');
+  templateOptions(template)
     .option('--file <template.json>', 'read the whole template from a file (see README: Template files)')
     .option('--hsm', "send Turn's deprecated hsm form (--name is the element_name, --param the localizable defaults)")
     .addHelpText(
