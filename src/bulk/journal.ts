@@ -39,6 +39,8 @@ export interface Journal {
   intent(rows: { row: number; key: string }[]): void;
   /** One row's intent, batched with this turn's other lines; resolves once it is written. */
   intentSoon(row: number, key: string): Promise<void>;
+  /** Writes the lines still waiting (outcomes are batched per turn of the event loop). */
+  flush(): void;
   /** Records how a row ended. Outcomes that came from the journal (fromJournal) are not written again. */
   outcome(o: RowOutcome): void;
   /** Rows by what earlier runs recorded last: an outcome, or inFlight (an intent with no outcome after it). */

@@ -5,12 +5,23 @@
  */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits ms, or less when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 
 export class Pacer {
@@ -27,17 +38,18 @@ export class Pacer {
     this.interval = perMinute ? 60_000 / perMinute : 0;
   }
 
-  /** Waits for this request's slot. Slots are handed out in call order. */
-  async take(): Promise<void> {
+  /** Waits for this request's slot (slots go in call order); returns early when `signal` aborts. */
+  async take(signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
     const slot = Math.max(now, this.next, this.pausedUntil);
     this.next = slot + this.interval;
-    if (slot > now) await this.clock.sleep(slot - now);
+    if (slot > now) await this.clock.sleep(slot - now, signal);
+    if (signal?.aborted) return;
     // A pause announced while this request waited still applies to it.
     const late = this.pausedUntil - this.clock.now();
     if (late > 0) {
       this.next = Math.max(this.next, this.pausedUntil + this.interval);
-      await this.clock.sleep(late);
+      await this.clock.sleep(late, signal);
     }
   }
 

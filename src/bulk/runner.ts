@@ -281,8 +281,9 @@ async function deliver(
       summary.retries++;
       if (halt.aborted) break;
     }
-    await o.pacer.take();
-    if (halt.aborted && attempt > 0) break;
+    await o.pacer.take(halt);
+    // Stopped while waiting for a slot: this row's request has not gone out.
+    if (halt.aborted) break;
     summary.requests++;
     let res: HttpResponse;
     try {
@@ -337,7 +338,7 @@ async function deliver(
       attempts: attempt + 1,
     };
   }
-  // Never accepted (refused connections, 429s, 503s): safe to send on the next run.
+  // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
   if (halt.aborted) {
     return { ...base, status: 'skipped', error: { code: 'INTERRUPTED', message: `row ${p.row}: stopped before it was accepted; the next run sends it`, retryable: true }, attempts: 0 };
   }

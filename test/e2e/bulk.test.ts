@@ -337,6 +337,25 @@ describe('interruptions: nothing lost, nothing twice', () => {
     });
   });
 
+  test('Ctrl-C while rows wait for paced slots: they are not sent afterwards; a rerun sends them once', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(20);
+      const config = configFor(sb);
+      const run = startRun(csv, config, ['--rate', '60/min']);
+      await run.settled(2);
+      const interruptedAt = Date.now();
+      run.child.kill('SIGINT');
+      assert.equal(await run.exited, 130, run.output().err);
+      assert.ok(Date.now() - interruptedAt < 1500, 'stopped promptly, without waiting for the paced slots');
+      const before = sb.stats().accepted;
+      assert.ok(before <= 4, `accepted ${before}`);
+      const resume = await bulk([csv, ...TEXT, '--config', config, '--rate', '60000/min', '--json']);
+      assert.equal(resume.code, 0, resume.stderr);
+      assert.equal(sb.stats().accepted, 20);
+      assert.equal(sb.stats().distinctBodies, 20);
+    });
+  });
+
   test('a closed stdout (| head -1) ends quietly and leaves a journal that resumes', async () => {
     await withSandbox({}, async (sb) => {
       const csv = csvOf(300);

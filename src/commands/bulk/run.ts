@@ -212,6 +212,9 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     .digest('hex');
   const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
   const journal = journalPath && !globals.dryRun ? await openJournal(journalPath, { fingerprint: csv.fingerprint, spec, source: input }) : undefined;
+  // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
+  const flushJournal = (): void => journal?.flush();
+  process.once('exit', flushJournal);
 
   let output: WriteStream | undefined;
   if (options.output) {
@@ -280,6 +283,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     });
   } finally {
     await out.end();
+    process.off('exit', flushJournal);
     process.off('SIGINT', onSigint);
     progress?.stop();
     await sender.close();
