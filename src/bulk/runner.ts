@@ -124,8 +124,13 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   o.stop.addEventListener('abort', onStop, { once: true });
   if (o.stop.aborted) onStop();
 
-  const settle = async (outcome: RowOutcome): Promise<void> => {
-    if (!outcome.fromJournal && !alreadyJournaled(o.journal, outcome)) o.journal?.outcome(outcome);
+  /**
+   * `decidedBeforeIntent`: the outcome came from checking the row (invalid, duplicate, journal),
+   * no intent was written for it in this run, so an identical earlier line may stand for it. An
+   * outcome after an intent is always written: it must follow that intent in the journal.
+   */
+  const settle = async (outcome: RowOutcome, decidedBeforeIntent = false): Promise<void> => {
+    if (!outcome.fromJournal && !(decidedBeforeIntent && alreadyJournaled(o.journal, outcome))) o.journal?.outcome(outcome);
     summary.counts[outcome.status]++;
     if (outcome.fromJournal) summary.fromJournal++;
     await o.onOutcome(outcome);
@@ -155,7 +160,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       if (!row || halt.signal.aborted) return;
       const prepared = prepare(row, o, keys, dynamic);
       if (prepared.kind === 'outcome') {
-        await settle(prepared.outcome);
+        await settle(prepared.outcome, true);
         continue;
       }
       if (o.dryRun) {

@@ -349,6 +349,11 @@ describe('interruptions: nothing lost, nothing twice', () => {
       assert.ok(Date.now() - interruptedAt < 1500, 'stopped promptly, without waiting for the paced slots');
       const before = sb.stats().accepted;
       assert.ok(before <= 4, `accepted ${before}`);
+      // Interrupted again while the same rows wait: each must still resume as 'not sent'.
+      const again = startRun(csv, config, ['--rate', '60/min']);
+      await again.settled(before + 1);
+      again.child.kill('SIGINT');
+      assert.equal(await again.exited, 130, again.output().err);
       const resume = await bulk([csv, ...TEXT, '--config', config, '--rate', '60000/min', '--json']);
       assert.equal(resume.code, 0, resume.stderr);
       assert.equal(sb.stats().accepted, 20);
