@@ -10,5 +10,6 @@ export const commandKeys = [
   'profiles show',
   'sandbox',
   'bulk',
+  'webhooks listen',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

@@ -11,6 +11,7 @@ import { register as registerSend } from './commands/send/index.js';
 import { register as registerProfiles } from './commands/profiles/index.js';
 import { register as registerSandbox } from './commands/sandbox/index.js';
 import { register as registerBulk } from './commands/bulk/index.js';
+import { register as registerWebhooks } from './commands/webhooks/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('interflow')
@@ -41,6 +42,7 @@ Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validatio
     );
   registerSend(program);
   registerBulk(program);
+  registerWebhooks(program);
   registerProfiles(program);
   registerSandbox(program);
   return program;

@@ -1,0 +1,214 @@
+/**
+ * `interflow webhooks listen`: a local webhook receiver (src/webhooks/receiver.ts) that prints
+ * each event as it arrives: a table row on a terminal, one JSON line otherwise (or with --json).
+ * The banner, refused requests and notices go to stderr. The secret is read from the environment
+ * variable --secret names (never the command line) and registered for redaction. Runs until
+ * SIGINT/SIGTERM, then closes the server and ends with exit 0.
+ */
+import type { CommandContext, RunFn } from '../context.js';
+import { CliError, UsageError } from '../../errors.js';
+import { registerSecret } from '../../output/redact.js';
+import type { Io } from '../../output/io.js';
+import { startReceiver, type Receiver, type WebhookEvent } from '../../webhooks/receiver.js';
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  path: string;
+  /** The name of the environment variable the secret came from (for the banner). */
+  secretEnv?: string;
+  secret?: string;
+  verifyToken?: string;
+  forward?: string;
+  maxBodyBytes: number;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
+
+function wholeNumber(flag: string, value: unknown, min: number, max: number, what: string): number {
+  const text = String(value).trim();
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be ${what}, got '${String(value)}'`);
+  return n;
+}
+
+/** Flags → options; every refusal names its flag. `env` is where --secret is looked up. */
+export function parseListenOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv): ListenOptions {
+  const port = wholeNumber('--port', options.port ?? '8787', 0, 65535, 'a port number from 0 to 65535');
+  const host = String(options.host ?? '127.0.0.1').trim();
+  if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or address, got '${String(options.host)}'`);
+  const path = String(options.path ?? '/');
+  if (!path.startsWith('/') || /[\s?#]/.test(path)) {
+    throw new UsageError(`--path must start with / and hold no spaces, ? or #, got '${path}'`, { hint: 'e.g. --path /webhooks' });
+  }
+  const maxBodyBytes = wholeNumber('--max-body', options.maxBody ?? '1048576', 1, MAX_BODY_LIMIT, 'a whole number of bytes from 1 to 1073741824');
+  const opts: ListenOptions = { host, port, path, maxBodyBytes };
+
+  if (options.secret !== undefined) {
+    const name = String(options.secret).trim();
+    if (!ENV_NAME.test(name)) {
+      throw new UsageError(`--secret takes the name of an environment variable holding the secret, got an invalid name`, {
+        hint: 'e.g. export META_APP_SECRET=… then --secret META_APP_SECRET (the secret itself never goes on the command line)',
+      });
+    }
+    const value = env[name];
+    if (value === undefined || value === '') {
+      throw new UsageError(`--secret ${name}: the environment variable ${name} is not set`, {
+        hint: `export ${name}=<your app secret>, then run again`,
+      });
+    }
+    registerSecret(value);
+    opts.secretEnv = name;
+    opts.secret = value;
+  }
+  if (options.verifyToken !== undefined) {
+    const token = String(options.verifyToken);
+    if (token === '') throw new UsageError('--verify-token must not be empty');
+    registerSecret(token);
+    opts.verifyToken = token;
+  }
+  if (options.forward !== undefined) {
+    const text = String(options.forward).trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new UsageError(`--forward must be an http(s) URL, got '${text}'`, { hint: 'e.g. --forward http://localhost:3000/webhooks' });
+    }
+    opts.forward = url.toString();
+  }
+  return opts;
+}
+
+/** One event as a JSON line (unicode as is). */
+export function eventJson(e: WebhookEvent): string {
+  return JSON.stringify(e) + '\n';
+}
+
+const COLUMNS = [
+  { header: 'TIME', width: 8 },
+  { header: 'STATUS/KIND', width: 11 },
+  { header: 'MESSAGE-ID', width: 28 },
+  { header: 'FROM/TO', width: 29 },
+  { header: 'DETAIL', width: 0 },
+] as const;
+
+const pad = (s: string, w: number): string => {
+  const len = [...s].length;
+  return len >= w ? s : s + ' '.repeat(w - len);
+};
+
+function timeOf(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso.slice(0, 8);
+  return d.toTimeString().slice(0, 8);
+}
+
+export function detailOf(e: WebhookEvent): string {
+  const parts: string[] = [];
+  if (e.errorCode !== undefined || e.errorTitle !== undefined) {
+    parts.push([e.errorCode, e.errorTitle].filter(Boolean).join(' '));
+    if (e.hint) parts.push(`(${e.hint})`);
+  }
+  if (e.text !== undefined) parts.push(JSON.stringify(e.text));
+  return parts.join(' ').replace(/\s*\n\s*/g, ' ');
+}
+
+/** The table header line (bold with color). */
+export function tableHeader(color: boolean): string {
+  const line = COLUMNS.map((c) => pad(c.header, c.width)).join('  ').trimEnd();
+  return (color ? `\u001b[1m${line}\u001b[22m` : line) + '\n';
+}
+
+/** One event as a table row under tableHeader(). */
+export function tableRow(e: WebhookEvent, color: boolean): string {
+  let kind = e.kind === 'status' ? (e.status ?? 'status') : `msg:${e.type ?? 'message'}`;
+  const peers = e.from !== undefined || e.to !== undefined ? `${e.from ?? '?'} → ${e.to ?? '?'}` : '';
+  const cells = [timeOf(e.timestamp), kind, e.messageId, peers, detailOf(e)];
+  const line = cells.map((c, i) => pad(c, COLUMNS[i]!.width)).join('  ').trimEnd();
+  if (!color) return line + '\n';
+  kind = pad(kind, COLUMNS[1].width);
+  const paint = e.status === 'failed' || e.errorCode ? 31 : e.kind === 'message' ? 36 : e.status === 'read' ? 32 : 0;
+  return paint ? line.replace(kind, `\u001b[${paint}m${kind}\u001b[39m`) + '\n' : line + '\n';
+}
+
+function printer(io: Io, json: boolean): (e: WebhookEvent) => void {
+  if (json || !io.isStdoutTTY) return (e) => io.out(eventJson(e));
+  let headed = false;
+  return (e) => {
+    if (!headed) {
+      io.out(tableHeader(io.color));
+      headed = true;
+    }
+    io.out(tableRow(e, io.color));
+  };
+}
+
+/** Runs the receiver until `stop` settles. */
+export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, stop: Promise<unknown>): Promise<void> {
+  const { io } = ctx;
+  const print = printer(io, ctx.globals.json === true);
+  let receiver: Receiver;
+  try {
+    receiver = await startReceiver({
+      host: opts.host,
+      port: opts.port,
+      path: opts.path,
+      maxBodyBytes: opts.maxBodyBytes,
+      ...(opts.secret !== undefined ? { secret: opts.secret } : {}),
+      ...(opts.verifyToken !== undefined ? { verifyToken: opts.verifyToken } : {}),
+      ...(opts.forward !== undefined ? { forward: opts.forward } : {}),
+      onEvent: print,
+      onRejected: (reason) => io.err(`${reason}\n`),
+      onNotice: (message) => {
+        if (!io.quiet) io.err(`${message}\n`);
+      },
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      throw new CliError(`port ${opts.port} on ${opts.host} is already in use`, { code: 'PORT_IN_USE', hint: 'choose another with --port (0 picks a free one)' });
+    }
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') {
+      throw new CliError(`cannot listen on ${opts.host}:${opts.port} (${e.code})`, { code: e.code, hint: 'check --host and --port' });
+    }
+    throw err;
+  }
+  if (!io.quiet) {
+    io.err(`listening for webhooks on ${receiver.url}\n`);
+    io.err(
+      opts.secretEnv
+        ? `signatures: verified (X-Hub-Signature-256, secret from $${opts.secretEnv}); unsigned or badly signed posts get 403\n`
+        : 'signatures: NOT verified (add --secret ENV_NAME to check X-Hub-Signature-256)\n',
+    );
+    io.err(opts.verifyToken ? 'handshake: answering hub.mode=subscribe with the given --verify-token\n' : 'handshake: refused (no --verify-token)\n');
+    if (opts.forward) io.err(`forwarding each verified event to ${opts.forward}\n`);
+    io.err('press Ctrl-C to stop\n');
+  }
+  try {
+    await stop;
+  } finally {
+    await receiver.close();
+    if (!io.quiet) io.err('stopped\n');
+  }
+}
+
+export const runWebhooksListen: RunFn = async (ctx, _args, options) => {
+  const opts = parseListenOptions(options, ctx.io.env);
+  let onSignal: (() => void) | undefined;
+  const stop = new Promise<void>((resolve) => {
+    onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  try {
+    await serveWebhooks(ctx, opts, stop);
+  } finally {
+    process.off('SIGINT', onSignal!);
+    process.off('SIGTERM', onSignal!);
+  }
+};

@@ -1,0 +1,7 @@
+/** The app bundle for `interflow webhooks`. */
+import type { Invocation } from '../commands/lazy.js';
+import { runWith } from '../app.js';
+import { runWebhooksListen } from '../commands/webhooks/listen.js';
+
+export const run = (invocation: Invocation): Promise<void> =>
+  runWith({ 'webhooks listen': async () => runWebhooksListen }, invocation);
