@@ -3,7 +3,9 @@
  * served under /interflow/v1:
  *
  *   POST /messages/send   Authorization: Bearer KEY, Content-Type: application/json
- *   GET  /messages/:id
+ *   GET  /messages/:id    the current status (sent → delivered → read), updated_at once it moved on
+ *
+ * and, through ./interflow-resources.ts, /customers, /chats and /webhooks.
  *
  * Answers `{success:true, data}` or `{success:false, error:{code, message, details?}}`, and every
  * answer carries X-RateLimit-Limit / -Remaining / -Reset (per API key, sliding minute window).
@@ -31,6 +33,7 @@ import {
   type ProviderHandler,
   type RateDecision,
 } from './common.js';
+import type { InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +180,8 @@ export interface InterflowOptions {
    * so that memory stays flat in benchmarks. Default true.
    */
   keepMessages?: boolean;
+  /** Customers, chats, webhooks and the status progression of accepted messages. */
+  resources?: InterflowResources;
 }
 
 function failure(code: string, message: string, details?: { field: string; message: string }[]) {
@@ -219,6 +224,9 @@ function capitalize(s: string): string {
 export function createInterflowHandler(opts: InterflowOptions): ProviderHandler & {
   store: InterflowMessageStore;
   limiter: SlidingWindowLimiter;
+  /** The server calls this for a message accepted and answered normally (not reset or hung). */
+  accepted(messageId: string): void;
+  close(): void;
 } {
   const store = opts.store ?? new InterflowMessageStore();
   const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs);
@@ -285,7 +293,10 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     if (!record) {
       return { status: 404, body: failure('MESSAGE_NOT_FOUND', 'Mensagem não encontrada'), error: 'MESSAGE_NOT_FOUND' };
     }
-    return { status: 200, body: { success: true, data: publicMessage(record) }, messageId: record.id };
+    // updated_at once the status moved on: until then the message reads as the send answer did
+    // (the document's shape, which test/unit/sandbox.test.ts holds it to).
+    const data = record.status === 'sent' ? publicMessage(record) : { ...publicMessage(record), updated_at: record.updated_at };
+    return { status: 200, body: { success: true, data }, messageId: record.id };
   }
 
   const faultCodes: Record<FaultStatus, [string, string]> = {
@@ -331,14 +342,23 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     reset() {
       store.clear();
       limiter.clear();
+      opts.resources?.reset();
+    },
+    accepted(messageId) {
+      const record = store.get(messageId);
+      if (record && opts.resources) opts.resources.accepted(record);
+    },
+    close() {
+      opts.resources?.close();
     },
     handle(req): HandlerResponse | undefined {
       const isSend = req.path === '/messages/send';
       const getMatch = isSend ? null : /^\/messages\/([^/]+)$/.exec(req.path);
-      if (!isSend && !getMatch) return undefined;
-      const allowed = isSend ? 'POST' : 'GET';
-      if (req.method !== allowed) {
-        return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed }, error: 'method not allowed' };
+      const resource = isSend || getMatch ? undefined : opts.resources?.route(req.path);
+      if (!isSend && !getMatch && !resource) return undefined;
+      const allowed = resource ? resource.allow : [isSend ? 'POST' : 'GET'];
+      if (!allowed.includes(req.method)) {
+        return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') }, error: 'method not allowed' };
       }
 
       const key = credential(req);
@@ -357,7 +377,7 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
         const refused = fault(429, decision);
         return { ...refused, headers: { ...refused.headers, 'Retry-After': String(decision.retryAfter) } };
       }
-      const response = isSend ? send(req) : getMessage(safeDecode(getMatch![1]!));
+      const response = isSend ? send(req) : getMatch ? getMessage(safeDecode(getMatch[1]!)) : resource!.run(req);
       // A send the server counted gets these headers from the server (as every provider's does).
       if (!req.rate) response.headers = { ...rateHeaders(decision), ...response.headers };
       return response;

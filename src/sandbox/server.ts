@@ -7,6 +7,7 @@
  *   /interacto/…      ./interacto.ts      /socialminer/…   ./socialminer.ts
  *   GET|DELETE /_sandbox/requests         what was received (credentials masked) / forget it
  *   GET /_sandbox/stats                   stats(): requests, accepted, byStatus, distinctBodies
+ *   GET /_sandbox/webhooks                webhookStats(): Interflow webhooks registered, deliveries queued/delivered/failed
  *   GET /_sandbox/accepted                accepted(): the messages accepted, in order
  *   POST /_sandbox/reset                  reset(): forget everything, fault counters included
  *
@@ -43,15 +44,19 @@ import { createInteractoHandler } from './interacto.js';
 import {
   PLAN_LIMITS,
   createInterflowHandler,
+  InterflowMessageStore,
   type InterflowChannel,
-  type InterflowMessageStore,
   type Plan,
 } from './interflow.js';
+import { InterflowResources, checkStatusDelays } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
+import { WebhookDispatcher, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 
 export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, Plan } from './interflow.js';
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
+export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer } from './interflow-resources.js';
+export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 export { FAULT_STATUSES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus } from './faults.js';
 
 export interface SandboxOptions {
@@ -85,6 +90,20 @@ export interface SandboxOptions {
    * with status 0 for a reset or hung one. Also called with record: 'none'.
    */
   onRequest?: (request: ReceivedRequest) => void;
+  /**
+   * Interflow: ms from `sent` to `delivered` and from `delivered` to `read` for an accepted
+   * message (normal path, record 'all' only). Default [1500, 1500].
+   */
+  statusDelaysMs?: [number, number];
+  /**
+   * Signs webhook deliveries: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`.
+   * Unsigned when absent.
+   */
+  webhookSecret?: string;
+  /** ms one webhook delivery may take (default 5000). */
+  webhookTimeoutMs?: number;
+  /** Called after each webhook delivery attempt (for the command's log). */
+  onWebhookDelivery?: (delivery: WebhookDelivery) => void;
 }
 
 export interface ReceivedRequest {
@@ -153,8 +172,15 @@ export interface Sandbox {
   accepted(): AcceptedMessage[];
   /** Counters kept as requests arrive (also with record: 'none'). */
   stats(): SandboxStats;
+  /** Interflow webhook deliveries: queued, delivered (2xx), failed. Also GET /_sandbox/webhooks. */
+  webhookStats(): WebhookStats;
+  /** How many webhooks are registered (POST /interflow/v1/webhooks). */
+  webhookCount(): number;
   close(): Promise<void>;
-  /** Forgets received requests, accepted messages, stats, Interflow messages, rate-limit windows and fault counters. */
+  /**
+   * Forgets received requests, accepted messages, stats, Interflow messages, customers, chats
+   * (back to the seeded ones), webhooks and pending status changes, rate-limit windows and fault counters.
+   */
   reset(): void;
 }
 
@@ -292,12 +318,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   // faults.rate: one window per key for every provider; Interflow's plan limit gives way to it.
   const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs);
+  if (opts.statusDelaysMs !== undefined) checkStatusDelays(opts.statusDelaysMs);
+  const webhooks = new WebhookDispatcher({
+    ...(opts.webhookSecret !== undefined ? { secret: opts.webhookSecret } : {}),
+    ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
+    ...(opts.onWebhookDelivery ? { onDelivery: opts.onWebhookDelivery } : {}),
+  });
+  const interflowChannels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
+  const store = new InterflowMessageStore();
+  const resources = new InterflowResources({
+    store,
+    webhooks,
+    channelId: (interflowChannels.find((c) => c.status === 'connected') ?? interflowChannels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
+    ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
+  });
   const interflow = createInterflowHandler({
     checkKey,
-    channels: (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c })),
+    channels: interflowChannels,
     rateLimit,
     rateWindowMs: opts.rateWindowMs,
     keepMessages: recordAll,
+    store,
+    resources,
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
   });
   const handlers: ProviderHandler[] = [
@@ -346,6 +388,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return true;
       case '/_sandbox/accepted':
         if (method === 'GET') writeJson(res, 200, acceptedList);
+        else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        return true;
+      case '/_sandbox/webhooks':
+        if (method === 'GET') writeJson(res, 200, { registered: webhooks.size, ...webhooks.stats() });
         else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
         return true;
       case '/_sandbox/reset':
@@ -427,6 +473,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     requestCount++;
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     if (accepted) {
+      // The life of an Interflow message (sent → delivered → read, webhooks): normal answers only.
+      if (handler === interflow && fault === undefined && recordAll) interflow.accepted(answer.messageId!);
       acceptedCount++;
       const to = answer.to ?? '';
       digests.add(bodyDigest(to, rawBody));
@@ -504,10 +552,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     messages: interflow.store,
     accepted: () => [...acceptedList],
     stats,
+    webhookStats: () => webhooks.stats(),
+    webhookCount: () => webhooks.size,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);
         timers.clear();
+        interflow.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });

@@ -24,18 +24,28 @@ export function register(program: Command): void {
     .option('--hang-first <n>', 'fault: the next N send requests are accepted and never answered')
     .option('--latency <ms>', 'fault: every answer to a send request waits MS milliseconds')
     .option('--rate <rate>', 'fault: at most N/min (or N/s) send requests per key, all providers together; then 429 (replaces the Interflow plan limit)')
+    .option('--status-delays <ms,ms>', 'Interflow: ms from sent to delivered and from delivered to read (default: 1500,1500)')
+    .option(
+      '--webhook-secret <env>',
+      'sign webhook deliveries (X-Hub-Signature-256) with the secret held in environment variable ENV (its name, never the secret itself)',
+    )
     .option('--quiet-requests', 'do not log each request (the banner is still printed); for benchmarks')
     .option('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks')
     .addHelpText(
       'after',
       '\nSend requests meet, in order: auth, --rate, --fail-first, --reset-first, --hang-first, then normal handling.\n' +
         'The recipient 5511900000422 is always refused by every provider ("not on WhatsApp", 400).\n' +
+        'Interflow messages move sent → delivered → read (--status-delays) and each change is POSTed to the webhooks\n' +
+        'registered with POST /interflow/v1/webhooks: {"id":"evt_…","event":"message.status_updated","data":{message_id,status,timestamp}},\n' +
+        'header X-Interflow-Event-Id; with --webhook-secret ENV also X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>.\n' +
+        'The secret is read from that environment variable so that it never shows in argv (ps) or shell history.\n' +
         examples(
           'interflow sandbox',
           'interflow sandbox --port 9000 --api-key "$SANDBOX_KEY"',
           'interflow sandbox --fail-first 2 --fail-status 429 --retry-after 1 --reset-first 1 --rate 600/min   # test retries and pacing',
           'interflow sandbox --port 0 --quiet-requests --no-record --rate 100000/s   # benchmarks; counters at GET /_sandbox/stats',
           'interflow sandbox --json > received.jsonl     # one JSON line per request received',
+          'SANDBOX_WEBHOOK_SECRET=s3cret interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET --status-delays 500,1000',
           'curl -s http://127.0.0.1:8787/_sandbox/requests   # what the sandbox received (keys masked)',
         ),
     )

@@ -4,6 +4,8 @@
  * then one line per request it receives (not with --quiet or --quiet-requests), until
  * SIGINT/SIGTERM. stdout stays empty, or carries one JSON line per request with --json.
  * Keys are never printed: headers are masked and the keys given are registered for redaction.
+ * The webhook secret is read from the environment variable --webhook-secret names (never given on
+ * the command line, where `ps` and shell history would show it) and registered for redaction too.
  */
 import type { CommandContext } from '../context.js';
 import { CliError, UsageError } from '../../errors.js';
@@ -11,6 +13,7 @@ import { registerSecret } from '../../output/redact.js';
 import {
   DEFAULT_CHANNELS,
   DEFAULT_INSTANCES,
+  DEFAULT_STATUS_DELAYS_MS,
   FAULT_STATUSES,
   PLAN_LIMITS,
   PROVIDER_PREFIXES,
@@ -23,6 +26,7 @@ import {
   type Plan,
   type ReceivedRequest,
   type Sandbox,
+  type WebhookDelivery,
 } from '../../sandbox/server.js';
 
 export interface SandboxCommandOptions {
@@ -36,6 +40,10 @@ export interface SandboxCommandOptions {
   record?: 'none';
   /** --quiet-requests: no line per request on stderr. */
   quietRequests?: true;
+  /** --status-delays MS,MS: sent → delivered, delivered → read. */
+  statusDelaysMs?: [number, number];
+  /** --webhook-secret ENV: the variable's name and the secret it holds. */
+  webhookSecret?: { env: string; value: string };
 }
 
 const MAX_COUNT = 1_000_000_000;
@@ -94,8 +102,37 @@ function parseFaults(options: Record<string, unknown>): FaultOptions | undefined
   return Object.keys(faults).length > 0 ? faults : undefined;
 }
 
+/** --status-delays "1500,1500" → [1500, 1500] (ms; 0 to 3600000 each). */
+export function parseStatusDelays(value: unknown): [number, number] {
+  const parts = String(value).split(',').map((p) => p.trim());
+  const ms = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (ms.length !== 2 || ms.some((n) => !Number.isSafeInteger(n) || n > 3_600_000)) {
+    throw new UsageError(`--status-delays must be two whole numbers of milliseconds, as MS,MS, got '${String(value)}'`, {
+      hint: 'e.g. --status-delays 1500,1500 (sent → delivered, then delivered → read)',
+    });
+  }
+  return [ms[0]!, ms[1]!];
+}
+
+/** --webhook-secret ENV: the secret is read from that environment variable, never taken from argv. */
+export function readWebhookSecret(value: unknown, env: NodeJS.ProcessEnv = process.env): { env: string; value: string } {
+  const name = String(value).trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new UsageError(`--webhook-secret takes the NAME of an environment variable holding the secret, got '${String(value)}'`, {
+      hint: 'e.g. export SANDBOX_WEBHOOK_SECRET=…; interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET',
+    });
+  }
+  const secret = env[name];
+  if (secret === undefined || secret === '') {
+    throw new UsageError(`--webhook-secret ${name}: the environment variable ${name} is not set or empty`, {
+      hint: `set it first: export ${name}=…`,
+    });
+  }
+  return { env: name, value: secret };
+}
+
 /** Validates the command's flags (commander gives strings). */
-export function parseSandboxOptions(options: Record<string, unknown>): SandboxCommandOptions {
+export function parseSandboxOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SandboxCommandOptions {
   const rawPort = options.port ?? '8787';
   const portText = String(rawPort).trim();
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
@@ -116,6 +153,8 @@ export function parseSandboxOptions(options: Record<string, unknown>): SandboxCo
     if (apiKeys.some((k) => k.trim() === '')) throw new UsageError('--api-key must not be empty');
   }
   const faults = parseFaults(options);
+  const statusDelaysMs = options.statusDelays === undefined ? undefined : parseStatusDelays(options.statusDelays);
+  const webhookSecret = options.webhookSecret === undefined ? undefined : readWebhookSecret(options.webhookSecret, env);
   return {
     port,
     host,
@@ -124,6 +163,8 @@ export function parseSandboxOptions(options: Record<string, unknown>): SandboxCo
     ...(faults ? { faults } : {}),
     ...(options.record === false ? { record: 'none' as const } : {}),
     ...(options.quietRequests === true ? { quietRequests: true as const } : {}),
+    ...(statusDelaysMs ? { statusDelaysMs } : {}),
+    ...(webhookSecret ? { webhookSecret } : {}),
   };
 }
 
@@ -138,6 +179,11 @@ export function describeRequest(r: ReceivedRequest): string {
   else if (r.fault) line += ` [${r.fault}]`;
   if (r.status >= 400 && r.error) line += ` — ${r.error}`;
   return line;
+}
+
+/** One line for the log: `webhook message.status_updated delivered msg_… → http://… 200`. */
+export function describeDelivery(d: WebhookDelivery): string {
+  return `webhook ${d.event} ${d.messageStatus} ${d.messageId} → ${d.url} ${d.ok ? d.status : `failed (${d.error ?? d.status})`}`;
 }
 
 /** The banner: where each provider lives and a profile snippet (keys never shown). */
@@ -178,6 +224,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
     ...(faults.length > 0
       ? ['Faults (send requests, in this order after auth):', ...faults.map((f) => `  ${f}`)]
       : ['Faults: none (see --fail-first, --reset-first, --hang-first, --latency, --rate).']),
+    webhookLine(sandbox, opts),
     opts.record === 'none'
       ? `What it received: not recorded (--no-record); counters at GET ${sandbox.url}/_sandbox/stats`
       : `What it received: GET ${sandbox.url}/_sandbox/requests (DELETE to clear), counters at GET ${sandbox.url}/_sandbox/stats`,
@@ -190,9 +237,21 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
   ].join('\n');
 }
 
+function webhookLine(sandbox: Sandbox, opts: SandboxCommandOptions): string {
+  const [toDelivered, toRead] = opts.statusDelaysMs ?? DEFAULT_STATUS_DELAYS_MS;
+  const hooks = `${sandbox.url}${PROVIDER_PREFIXES.interflow}/webhooks`;
+  const signing = opts.webhookSecret ? `signed (X-Hub-Signature-256) with $${opts.webhookSecret.env}` : 'unsigned (see --webhook-secret)';
+  if (opts.record === 'none') return `Webhooks: ${sandbox.webhookCount()} registered; no status changes with --no-record.`;
+  return (
+    `Webhooks: ${sandbox.webhookCount()} registered (POST ${hooks}); Interflow messages go sent → delivered (${toDelivered} ms) → read (${toRead} ms more), ` +
+    `each change POSTed to them, ${signing}.`
+  );
+}
+
 /** Runs the sandbox until `stop` settles (SIGINT/SIGTERM in the command). */
 export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOptions, stop: Promise<string>): Promise<void> {
   for (const key of opts.apiKeys ?? []) registerSecret(key);
+  if (opts.webhookSecret) registerSecret(opts.webhookSecret.value);
   const { io } = ctx;
   let sandbox: Sandbox;
   try {
@@ -206,6 +265,9 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
       ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
       ...(opts.faults ? { faults: opts.faults } : {}),
       ...(opts.record ? { record: opts.record } : {}),
+      ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
+      ...(opts.webhookSecret ? { webhookSecret: opts.webhookSecret.value } : {}),
+      ...(logLines ? { onWebhookDelivery: (d: WebhookDelivery) => io.err(describeDelivery(d) + '\n') } : {}),
       ...(logLines || jsonLines
         ? {
             onRequest: (r: ReceivedRequest) => {
@@ -235,7 +297,9 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
   const signal = await stop;
   if (!io.quiet) {
     const { requests, accepted } = sandbox.stats();
-    io.err(`\n${signal}: stopping the sandbox (${requests} request(s) received, ${accepted} message(s) accepted)\n`);
+    const { delivered, failed } = sandbox.webhookStats();
+    const hooks = delivered + failed > 0 ? `, webhooks: ${delivered} delivered, ${failed} failed` : '';
+    io.err(`\n${signal}: stopping the sandbox (${requests} request(s) received, ${accepted} message(s) accepted${hooks})\n`);
   }
   await sandbox.close();
 }
