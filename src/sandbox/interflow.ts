@@ -33,7 +33,7 @@ import {
   type ProviderHandler,
   type RateDecision,
 } from './common.js';
-import type { InterflowResources } from './interflow-resources.js';
+import { failure, validationError, type InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -184,30 +184,7 @@ export interface InterflowOptions {
   resources?: InterflowResources;
 }
 
-function failure(code: string, message: string, details?: { field: string; message: string }[]) {
-  return { success: false, error: { code, message, ...(details ? { details } : {}) } };
-}
 
-/** The VALIDATION_ERROR answer, worded as the document's example ("Campo 'to' é obrigatório"). */
-function validationError(problems: FieldProblem[]): HandlerResponse {
-  const first = problems[0]!;
-  const name = first.field || 'body';
-  const message =
-    first.kind === 'missing'
-      ? `Campo '${name}' é obrigatório`
-      : first.kind === 'unknown'
-        ? `Campo '${name}' não é permitido`
-        : `Campo '${name}' inválido: ${first.message}`;
-  const details = problems.map((p) => ({
-    field: p.field || 'body',
-    message: p.kind === 'missing' ? 'Campo obrigatório' : p.kind === 'unknown' ? 'Campo não permitido' : capitalize(p.message),
-  }));
-  return {
-    status: 400,
-    body: failure('VALIDATION_ERROR', message, details),
-    error: problems.map((p) => `${p.field || 'body'}: ${p.message}`).join('; '),
-  };
-}
 
 function safeDecode(s: string): string {
   try {
@@ -217,9 +194,6 @@ function safeDecode(s: string): string {
   }
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 export function createInterflowHandler(opts: InterflowOptions): ProviderHandler & {
   store: InterflowMessageStore;
