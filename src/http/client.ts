@@ -5,7 +5,6 @@
  */
 import Client from 'undici/lib/dispatcher/client.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
-import request from 'undici/lib/api/api-request.js';
 import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors.js';
 import { preferBaselineWasm } from '../runtime.js';
@@ -35,6 +34,30 @@ export interface HttpOptions {
   connections?: number;
 }
 
+interface Exchange {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** The exact deadline of a one-off request passed; `phase` tells whether it had been written. */
+class DeadlineError extends Error {
+  constructor(readonly phase: 'connect' | 'response') {
+    super('deadline');
+  }
+}
+
+/** undici's raw header list ([name, value, …] as Buffers) → lowercase names, repeated values joined. */
+function parseRawHeaders(raw: Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    out[name] = name in out ? `${out[name]}, ${value}` : value;
+  }
+  return out;
+}
+
 /** The path and query of a URL on this client's origin (no URL object per request). */
 function pathOf(url: string, origin: string): string {
   if (url.startsWith(origin) && url.charAt(origin.length) === '/') return url.slice(origin.length);
@@ -56,14 +79,10 @@ const CONNECT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
-
 /** Keep-alive connections to one origin: one (undici Client) or several (undici Pool). */
 export class HttpClient {
   private readonly client: InstanceType<typeof Client> | InstanceType<typeof Pool>;
   private readonly timeoutMs: number;
-  /** Some connection to the origin was established (so a request may have been written). */
-  private connected = false;
   /**
    * One connection (one-off commands): an exact deadline of our own per request. A pool (bulk):
    * undici's own timeouts, checked on its coarse clock (about a second), which cost nothing per
@@ -93,9 +112,6 @@ export class HttpClient {
       pipelining: 1,
     };
     this.client = connections > 1 ? new Pool(origin, { ...options, connections }) : new Client(origin, options);
-    this.client.on('connect', () => {
-      this.connected = true;
-    });
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
@@ -111,39 +127,18 @@ export class HttpClient {
       if (body) trace(`> ${body.toString('utf8')}`);
     }
     const started = performance.now();
-    // The whole exchange (connect, answer, body) must end within timeoutMs.
-    const deadline = this.exactDeadline ? new AbortController() : undefined;
-    const timer = deadline && setTimeout(() => deadline.abort(), this.timeoutMs);
-    let res: Dispatcher.ResponseData;
-    let text: string;
+    let res: Exchange;
     try {
-      try {
-        res = await (request as unknown as RequestFn).call(this.client as unknown as Dispatcher, {
-          method: req.method,
-          path,
-          headers,
-          body,
-          ...(deadline ? { signal: deadline.signal } : {}),
-        });
-      } catch (err) {
-        const late = deadline?.signal.aborted === true;
-        throw this.networkError(err, req.url, late ? (this.connected ? 'response' : 'connect') : undefined, late);
-      }
-      try {
-        text = await res.body.text();
-      } catch (err) {
-        throw this.networkError(err, req.url, 'response', deadline?.signal.aborted === true);
-      }
-    } finally {
-      if (timer) clearTimeout(timer);
+      res = await this.exchange({ method: req.method, path, headers, body });
+    } catch (err) {
+      if (err instanceof DeadlineError) throw this.networkError(err, req.url, err.phase, true);
+      throw this.networkError(err, req.url);
     }
+    const { status, headers: responseHeaders } = res;
+    const text = res.body.toString('utf8');
     const elapsedMs = Math.round(performance.now() - started);
-    const responseHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-    }
     if (trace) {
-      trace(`< ${res.statusCode} (${elapsedMs} ms)`);
+      trace(`< ${status} (${elapsedMs} ms)`);
       for (const [k, v] of Object.entries(redactHeaders(responseHeaders))) trace(`< ${k}: ${v}`);
       if (text) trace(`< ${text}`);
     }
@@ -155,7 +150,54 @@ export class HttpClient {
         json = undefined;
       }
     }
-    return { status: res.statusCode, headers: responseHeaders, text, json, elapsedMs };
+    return { status, headers: responseHeaders, text, json, elapsedMs };
+  }
+
+  /**
+   * One request through undici's dispatch() with a handler that only collects the answer: no
+   * response stream per request (request() makes one), which counts at thousands of requests a
+   * second. With one connection, the whole exchange must end within timeoutMs (exactly).
+   */
+  private exchange(opts: { method: string; path: string; headers: Record<string, string>; body?: Buffer }): Promise<Exchange> {
+    return new Promise<Exchange>((resolve, reject) => {
+      let status = 0;
+      let headers: Record<string, string> = {};
+      const chunks: Buffer[] = [];
+      let abort: ((err: Error) => void) | undefined;
+      let settled = false;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        fn();
+      };
+      const timer = this.exactDeadline
+        ? setTimeout(() => {
+            // Before onConnect the request is still queued (nothing written): give the client up.
+            const err = new DeadlineError(abort ? 'response' : 'connect');
+            if (abort) abort(err);
+            else void this.client.destroy(err).catch(() => undefined);
+            finish(() => reject(err));
+          }, this.timeoutMs)
+        : undefined;
+      const handler = {
+        onConnect: (fn: (err: Error) => void): void => {
+          abort = fn;
+        },
+        onHeaders: (statusCode: number, raw: Buffer[]): boolean => {
+          status = statusCode;
+          headers = parseRawHeaders(raw);
+          return true;
+        },
+        onData: (chunk: Buffer): boolean => {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: (): void => finish(() => resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) })),
+        onError: (err: Error): void => finish(() => reject(err)),
+      };
+      (this.client as unknown as Dispatcher).dispatch(opts as Dispatcher.DispatchOptions, handler as unknown as Dispatcher.DispatchHandler);
+    });
   }
 
   async close(): Promise<void> {
