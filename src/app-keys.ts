@@ -11,5 +11,17 @@ export const commandKeys = [
   'sandbox',
   'bulk',
   'webhooks listen',
+  'webhooks list',
+  'webhooks create',
+  'webhooks delete',
+  'messages get',
+  'customers list',
+  'customers get',
+  'customers create',
+  'customers update',
+  'customers delete',
+  'chats list',
+  'chats get',
+  'chats messages',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

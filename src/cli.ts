@@ -12,6 +12,9 @@ import { register as registerProfiles } from './commands/profiles/index.js';
 import { register as registerSandbox } from './commands/sandbox/index.js';
 import { register as registerBulk } from './commands/bulk/index.js';
 import { register as registerWebhooks } from './commands/webhooks/index.js';
+import { register as registerMessages } from './commands/messages/index.js';
+import { register as registerCustomers } from './commands/customers/index.js';
+import { register as registerChats } from './commands/chats/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('interflow')
@@ -43,6 +46,9 @@ Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validatio
   registerSend(program);
   registerBulk(program);
   registerWebhooks(program);
+  registerMessages(program);
+  registerCustomers(program);
+  registerChats(program);
   registerProfiles(program);
   registerSandbox(program);
   return program;

@@ -1,9 +1,10 @@
 /**
- * `interflow webhooks listen`: flags and help only; the work is in ./listen.ts, imported when the
- * command actually runs.
+ * `interflow webhooks listen|list|create|delete`: flags and help only; the work is in ./listen.ts
+ * and src/interflow/webhooks.ts, imported when a command actually runs.
  */
 import type { Command } from 'commander';
 import { examples, lazy } from '../lazy.js';
+import { collect } from '../message-options.js';
 
 export function register(program: Command): void {
   const webhooks = program
@@ -14,6 +15,7 @@ export function register(program: Command): void {
       examples(
         'interflow webhooks listen',
         'interflow webhooks listen --port 8787 --secret META_APP_SECRET --verify-token minha-senha',
+        'interflow webhooks create --url https://exemplo.com/hooks/interflow',
       ),
     );
 
@@ -39,4 +41,34 @@ export function register(program: Command): void {
       ),
     )
     .action(lazy('webhooks listen'));
+
+  webhooks
+    .command('list')
+    .description("list the webhooks registered with Interflow (interflow profiles)")
+    .option('--page <n>', 'page to show (from 1)')
+    .option('--per-page <n>', 'items a page, 1-100 (Interflow default: 20)')
+    .option('--all', 'every page, streamed as each arrives')
+    .addHelpText('after', examples('interflow webhooks list', 'interflow webhooks list --all --json | jq -r .url'))
+    .action(lazy('webhooks list'));
+
+  webhooks
+    .command('create')
+    .description('register a URL with Interflow to receive message events (interflow profiles)')
+    .requiredOption('--url <url>', 'http(s) URL the events are POSTed to')
+    .option('--event <event>', 'an event to receive, e.g. message.status_updated (repeat for several; default: Interflow\'s)', collect)
+    .addHelpText(
+      'after',
+      examples(
+        'interflow webhooks create --url https://exemplo.com/hooks/interflow',
+        'interflow webhooks create --url https://exemplo.com/hooks --event message.status_updated --json',
+      ),
+    )
+    .action(lazy('webhooks create'));
+
+  webhooks
+    .command('delete')
+    .description('remove a webhook from Interflow (interflow profiles)')
+    .argument('<id>', 'webhook id, e.g. wh_abc123')
+    .addHelpText('after', examples('interflow webhooks delete wh_abc123', 'interflow webhooks list --all --json | jq -r .id | xargs -n1 interflow webhooks delete'))
+    .action(lazy('webhooks delete'));
 }

@@ -1,0 +1,113 @@
+/**
+ * `interflow customers list|get|create|update|delete` against Interflow's /customers
+ * (specs/interflow-api-reference.txt): {name, email?, phone?, tags?, custom_fields?}.
+ */
+import { InterruptedError, UsageError } from '../../errors.js';
+import { DRY_RUN, seg } from '../../interflow/api.js';
+import { printResource, runList, show, withApi } from '../../interflow/cli.js';
+import { normalizeRecipient } from '../../message/recipient.js';
+import type { Column } from '../../output/format.js';
+import type { Profile } from '../../config/profile.js';
+import type { CommandContext, RunFn } from '../context.js';
+
+type Customer = Record<string, unknown>;
+
+const FAMILY = 'customers';
+
+const columns: Column<Customer>[] = [
+  { header: 'id', value: (c) => c.id },
+  { header: 'name', value: (c) => c.name },
+  { header: 'phone', value: (c) => c.phone },
+  { header: 'email', value: (c) => c.email },
+  { header: 'tags', value: (c) => show(c.tags) },
+];
+
+export const runCustomersList: RunFn = (ctx, _args, options) =>
+  withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, '/customers', options, columns, 'customers'));
+
+export const runCustomersGet: RunFn = (ctx, args) =>
+  withApi(ctx, FAMILY, async ({ api }) => printResource(ctx, await api.get(`/customers/${seg(String(args[0]))}`)));
+
+/** --field key=value pairs; an empty value is kept ('' removes the field on update). */
+function parseFields(raw: unknown): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const item of (raw as string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? '' : item.slice(0, eq).trim();
+    if (eq < 0 || key === '') throw new UsageError(`--field must be key=value, got '${item}'`);
+    fields.set(key, item.slice(eq + 1));
+  }
+  return fields;
+}
+
+/** The fields given as flags, as the API names them. */
+function bodyOf(options: Record<string, unknown>, profile: Profile): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (options.name !== undefined) body.name = String(options.name);
+  if (options.email !== undefined) body.email = String(options.email);
+  if (options.phone !== undefined) body.phone = normalizeRecipient(String(options.phone), profile.defaultCountry, '--phone');
+  if (options.tag !== undefined) body.tags = options.tag as string[];
+  return body;
+}
+
+export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
+  const fields = parseFields(options.field);
+  await withApi(ctx, FAMILY, async ({ api, profile }) => {
+    const body = bodyOf(options, profile);
+    if (fields.size > 0) body.custom_fields = Object.fromEntries(fields);
+    const created = await api.create('/customers', body);
+    if (created !== DRY_RUN) printResource(ctx, created);
+  });
+};
+
+export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
+  const id = String(args[0]);
+  const fields = parseFields(options.field);
+  await withApi(ctx, FAMILY, async ({ api, profile }) => {
+    const body = bodyOf(options, profile);
+    if (fields.size > 0) {
+      // One custom field changes; the others stay (PUT replaces custom_fields as a whole).
+      const current = await api.get<Customer>(`/customers/${seg(id)}`);
+      const merged: Record<string, string> = { ...((current.custom_fields as Record<string, string> | null) ?? {}) };
+      for (const [k, v] of fields) {
+        if (v === '') delete merged[k];
+        else merged[k] = v;
+      }
+      body.custom_fields = merged;
+    }
+    if (Object.keys(body).length === 0) {
+      throw new UsageError('nothing to update: give at least one of --name, --email, --phone, --tag, --field');
+    }
+    const updated = await api.update(`/customers/${seg(id)}`, body);
+    if (updated !== DRY_RUN) printResource(ctx, updated);
+  });
+};
+
+export const runCustomersDelete: RunFn = async (ctx, args, options) => {
+  const id = String(args[0]);
+  await withApi(ctx, FAMILY, async ({ api }) => {
+    if (options.yes !== true && !ctx.globals.dryRun) await confirmDelete(ctx, id);
+    const deleted = await api.delete(`/customers/${seg(id)}`);
+    if (deleted !== DRY_RUN) printResource(ctx, deleted);
+  });
+};
+
+async function confirmDelete(ctx: CommandContext, id: string): Promise<void> {
+  if (!ctx.io.canPrompt) {
+    throw new UsageError(`refusing to delete customer ${id} without confirmation: add --yes`, {
+      hint: 'not a terminal, so there is no one to ask; --yes deletes without asking',
+    });
+  }
+  const { confirm } = await import('@inquirer/prompts');
+  let ok: boolean;
+  try {
+    ok = await confirm(
+      { message: `Delete customer ${id}? This cannot be undone.`, default: false },
+      { input: ctx.io.stdin, output: ctx.io.stderr as NodeJS.WritableStream },
+    );
+  } catch (err) {
+    if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.name === 'AbortPromptError') throw new InterruptedError();
+    throw err;
+  }
+  if (!ok) throw new UsageError(`customer ${id} was not deleted`, { code: 'DECLINED' });
+}

@@ -1,0 +1,75 @@
+/**
+ * `interflow messages get <id> [--wait delivered|read]`: GET /messages/:id, and with --wait the
+ * same again with exponential backoff (250 ms → 4 s) until the status is reached, the message
+ * fails (exit 1) or --wait-timeout runs out (exit 1).
+ */
+import { CliError, ExitCode, UsageError } from '../../errors.js';
+import { seg } from '../../interflow/api.js';
+import { printResource, withApi } from '../../interflow/cli.js';
+import type { CommandContext, RunFn } from '../context.js';
+
+const RANK: Record<string, number> = { sent: 1, delivered: 2, read: 3 };
+const FIRST_DELAY_MS = 250;
+const MAX_DELAY_MS = 4_000;
+
+type Message = Record<string, unknown> & { status?: unknown };
+
+const statusOf = (m: Message): string => (typeof m.status === 'string' ? m.status.toLowerCase() : '');
+
+export const runMessagesGet: RunFn = async (ctx, args, options) => {
+  const id = String(args[0]);
+  const wait = options.wait === undefined ? undefined : String(options.wait).toLowerCase();
+  if (wait !== undefined && wait !== 'delivered' && wait !== 'read') {
+    throw new UsageError(`--wait must be delivered or read, got '${String(options.wait)}'`);
+  }
+  const rawTimeout = String(options.waitTimeout ?? '60000');
+  const waitTimeout = /^\d+$/.test(rawTimeout) ? Number(rawTimeout) : NaN;
+  if (!Number.isSafeInteger(waitTimeout) || waitTimeout <= 0) {
+    throw new UsageError(`--wait-timeout must be a whole number of milliseconds above 0, got '${rawTimeout}'`);
+  }
+  await withApi(ctx, 'messages', async ({ api }) => {
+    const path = `/messages/${seg(id)}`;
+    let message = await api.get<Message>(path);
+    if (wait !== undefined) message = await waitFor(ctx, id, wait, waitTimeout, message, () => api.get<Message>(path));
+    printResource(ctx, message);
+    if (statusOf(message) === 'failed') {
+      throw new CliError(`message ${id} failed`, { code: 'MESSAGE_FAILED', exitCode: ExitCode.failure, hint: 'the message shows why, when Interflow says' });
+    }
+  }, 'messages API');
+};
+
+async function waitFor(
+  ctx: CommandContext,
+  id: string,
+  wanted: string,
+  timeoutMs: number,
+  first: Message,
+  fetch: () => Promise<Message>,
+): Promise<Message> {
+  const started = Date.now();
+  const progress = ctx.io.isStderrTTY && !ctx.io.quiet;
+  let message = first;
+  let delay = FIRST_DELAY_MS;
+  let shown = '';
+  for (;;) {
+    const status = statusOf(message);
+    const done = status === 'failed' || (RANK[status] ?? 0) >= RANK[wanted]!;
+    if (progress && status !== shown) {
+      const at = ((Date.now() - started) / 1000).toFixed(1);
+      ctx.io.err(`${id}: ${status || '(no status)'} after ${at} s${done ? '' : `, waiting for ${wanted}`}\n`);
+      shown = status;
+    }
+    if (done) return message;
+    const left = timeoutMs - (Date.now() - started);
+    if (left <= 0) {
+      throw new CliError(`message ${id} is still ${status || 'without a status'} after ${timeoutMs} ms: it did not become ${wanted} in time`, {
+        code: 'WAIT_TIMEOUT',
+        exitCode: ExitCode.failure,
+        hint: '--wait-timeout MS waits longer; `interflow messages get ID` shows where it is now',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+    message = await fetch();
+  }
+}

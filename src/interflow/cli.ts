@@ -1,0 +1,133 @@
+/**
+ * What the Interflow resource commands (messages, customers, chats, webhooks) share: opening a
+ * client for the chosen profile, the list flags (--page, --per-page, --all) and how lists and
+ * single resources are printed (tables and a key/value view on a TTY, JSON otherwise).
+ */
+import type { CommandContext } from '../commands/context.js';
+import { UsageError } from '../errors.js';
+import { printJson, renderTable, type Column } from '../output/format.js';
+import type { Profile } from '../config/profile.js';
+import { InterflowApi, requireInterflow, type PageQuery } from './api.js';
+
+export interface Opened {
+  api: InterflowApi;
+  profile: Profile;
+}
+
+/** Loads the profile, refuses a non-interflow one (exit 2) and opens a client honouring the globals. */
+export async function openApi(ctx: CommandContext, family: string, what?: string): Promise<Opened> {
+  const profile = await ctx.loadProfile();
+  requireInterflow(profile, family, what);
+  const api = new InterflowApi(profile, {
+    timeoutMs: ctx.globals.timeout ?? profile.timeoutMs,
+    trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+    dryRun: ctx.globals.dryRun ? { io: ctx.io } : undefined,
+  });
+  return { api, profile };
+}
+
+/** Runs fn with an open client and closes it afterwards. */
+export async function withApi<T>(ctx: CommandContext, family: string, fn: (o: Opened) => Promise<T>, what?: string): Promise<T> {
+  const opened = await openApi(ctx, family, what);
+  try {
+    return await fn(opened);
+  } finally {
+    await opened.api.close();
+  }
+}
+
+function wholeNumber(raw: unknown, flag: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw);
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, got '${s}'`);
+  }
+  return n;
+}
+
+/** --page and --per-page, validated (exit 2) before anything is sent. */
+export function pageQuery(options: Record<string, unknown>): PageQuery & { all: boolean } {
+  return {
+    page: wholeNumber(options.page, '--page', 1, Number.MAX_SAFE_INTEGER),
+    perPage: wholeNumber(options.perPage, '--per-page', 1, 100),
+    all: options.all === true,
+  };
+}
+
+/** Whether results are tables (a TTY without --json) or JSON. */
+export function wantsTable(ctx: CommandContext): boolean {
+  return ctx.io.isStdoutTTY && !ctx.globals.json;
+}
+
+/**
+ * A list command: one page (table, or `{"data":[…],"meta":{…}}`), or with --all every page as it
+ * arrives (a table per page on a TTY; one JSON line per item otherwise).
+ */
+export async function runList<T>(
+  ctx: CommandContext,
+  api: InterflowApi,
+  path: string,
+  options: Record<string, unknown>,
+  columns: readonly Column<T>[],
+  noun: string,
+): Promise<void> {
+  const q = pageQuery(options);
+  const table = wantsTable(ctx);
+  if (!q.all) {
+    const page = await api.list<T>(path, q);
+    if (!table) {
+      printJson(ctx.io, { data: page.data, meta: page.meta });
+      return;
+    }
+    const { page: n, per_page, total } = page.meta;
+    const pages = Math.max(1, Math.ceil(total / per_page));
+    if (page.data.length === 0) ctx.io.err(`no ${noun} on page ${n} (${total} in all)\n`);
+    else ctx.io.out(renderTable(page.data, columns, ctx.io.color));
+    if (!ctx.io.quiet && page.data.length > 0) {
+      ctx.io.err(`page ${n} of ${pages} · ${total} ${noun} in all${n < pages ? ` · --page ${n + 1} for more, --all for every page` : ''}\n`);
+    }
+    return;
+  }
+  let count = 0;
+  for await (const page of api.listAll<T>(path, q)) {
+    count += page.data.length;
+    if (!table) {
+      for (const item of page.data) ctx.io.out(JSON.stringify(item) + '\n');
+      continue;
+    }
+    if (page.data.length > 0) {
+      if (count > page.data.length) ctx.io.out('\n');
+      ctx.io.out(renderTable(page.data, columns, ctx.io.color));
+    }
+  }
+  if (table && !ctx.io.quiet) ctx.io.err(`${count} ${noun}\n`);
+}
+
+/** A single resource: a key/value view on a TTY, JSON otherwise or with --json. */
+export function printResource(ctx: CommandContext, value: unknown): void {
+  if (!wantsTable(ctx) || typeof value !== 'object' || value === null) {
+    printJson(ctx.io, value);
+    return;
+  }
+  const rows: [string, string][] = [];
+  const walk = (prefix: string, v: unknown): void => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) {
+      for (const [k, inner] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, inner);
+      return;
+    }
+    rows.push([prefix, show(v)]);
+  };
+  walk('', value);
+  const width = Math.max(...rows.map(([k]) => [...k].length));
+  const key = (k: string) => (ctx.io.color ? `\u001b[1m${k}\u001b[22m` : k);
+  ctx.io.out(rows.map(([k, v]) => `${key(k)}${' '.repeat(width - [...k].length)}  ${v}`.trimEnd()).join('\n') + '\n');
+}
+
+/** A cell: lists joined with ", ", nothing for null/undefined. */
+export function show(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v).replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,34 @@
+/**
+ * `interflow webhooks list|create|delete` against Interflow's /webhooks
+ * (specs/interflow-api-reference.txt): {url, events?} → {id, url, events, created_at}.
+ */
+import { DRY_RUN, seg } from './api.js';
+import { printResource, runList, show, withApi } from './cli.js';
+import type { Column } from '../output/format.js';
+import type { RunFn } from '../commands/context.js';
+
+type Webhook = Record<string, unknown>;
+const FAMILY = 'webhooks';
+
+const columns: Column<Webhook>[] = [
+  { header: 'id', value: (w) => w.id },
+  { header: 'url', value: (w) => w.url },
+  { header: 'events', value: (w) => show(w.events) },
+  { header: 'created', value: (w) => w.created_at },
+];
+
+export const runWebhooksList: RunFn = (ctx, _args, options) =>
+  withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, '/webhooks', options, columns, 'webhooks'));
+
+export const runWebhooksCreate: RunFn = (ctx, _args, options) =>
+  withApi(ctx, FAMILY, async ({ api }) => {
+    const events = options.event as string[] | undefined;
+    const created = await api.create('/webhooks', { url: String(options.url), ...(events ? { events } : {}) });
+    if (created !== DRY_RUN) printResource(ctx, created);
+  });
+
+export const runWebhooksDelete: RunFn = (ctx, args) =>
+  withApi(ctx, FAMILY, async ({ api }) => {
+    const deleted = await api.delete(`/webhooks/${seg(String(args[0]))}`);
+    if (deleted !== DRY_RUN) printResource(ctx, deleted);
+  });
