@@ -1,6 +1,6 @@
 /**
- * The live loop of issue #4, with the built binary in every role it has today: `interflow
- * sandbox` (a process) delivers signed status events to a webhook registered through its API,
+ * The live loop of issue #4, with the built binary in every role: `interflow sandbox` (a
+ * process) delivers signed status events to a webhook registered with `interflow webhooks create`,
  * `interflow webhooks listen --secret` (a process) verifies and prints them, and `interflow send
  * text` starts it all. The statuses must arrive in order, and the secret must appear nowhere.
  */
@@ -56,19 +56,15 @@ test('send → sandbox → signed webhooks → webhooks listen: sent, delivered,
   const listener = start(['webhooks', 'listen', '--port', '0', '--secret', 'WEBHOOK_SECRET', '--json'], env);
   try {
     const [sandboxUrl, listenUrl] = await Promise.all([sandbox.url, listener.url]);
-    const created = await fetch(`${sandboxUrl}/interflow/v1/webhooks`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `${listenUrl}/` }),
-    });
-    assert.equal(created.status, 201);
-
     const config = join(dir, 'rc.json');
     writeFileSync(
       config,
       JSON.stringify({ profiles: { local: { provider: 'interflow', baseUrl: `${sandboxUrl}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL } } }),
       { mode: 0o600 },
     );
+    const created = await runCli(['webhooks', 'create', '--url', `${listenUrl}/`, '--config', config, '--json'], { env });
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /"id":"wh_/);
     const sent = await runCli(['send', 'text', '11999990001', 'Olá 🎉 São Paulo', '--config', config, '--json'], { env });
     assert.equal(sent.code, 0, sent.stderr);
     const id = (JSON.parse(sent.stdout) as { id: string }).id;
