@@ -16,7 +16,43 @@ import { register as registerMessages } from './commands/messages/index.js';
 import { register as registerCustomers } from './commands/customers/index.js';
 import { register as registerChats } from './commands/chats/index.js';
 
-export function buildProgram(): Command {
+/** The command groups, in the order help lists them. */
+const groups: [name: string, register: (program: Command) => void][] = [
+  ['send', registerSend],
+  ['bulk', registerBulk],
+  ['webhooks', registerWebhooks],
+  ['messages', registerMessages],
+  ['customers', registerCustomers],
+  ['chats', registerChats],
+  ['profiles', registerProfiles],
+  ['sandbox', registerSandbox],
+];
+
+/** Global options that take a value (their value is not a command name). */
+const valued = new Set(['--profile', '--config', '--timeout']);
+
+/**
+ * Which groups a command line needs declared: the one it names; none for a bare --version; all
+ * otherwise (help lists them, and a mistyped name is matched against them). Declaring every
+ * group's flags costs each start more than the rest of the shell.
+ */
+export function groupsFor(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valued.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return groups.some(([name]) => name === a) ? [a] : groups.map(([name]) => name);
+  }
+  const version = args.includes('-V') || args.includes('--version');
+  const help = args.includes('-h') || args.includes('--help');
+  return version && !help ? [] : groups.map(([name]) => name);
+}
+
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command('interflow')
     .description('Send and inspect WhatsApp business messages through Interflow, Interacto, Turn.io and SocialMiner')
     .version(pkg.version, '-V, --version', 'print the version')
@@ -43,14 +79,8 @@ Examples:
 Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validation or config error (nothing sent)
             3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted`,
     );
-  registerSend(program);
-  registerBulk(program);
-  registerWebhooks(program);
-  registerMessages(program);
-  registerCustomers(program);
-  registerChats(program);
-  registerProfiles(program);
-  registerSandbox(program);
+  const wanted = argv.length ? groupsFor(argv) : groups.map(([name]) => name);
+  for (const [name, register] of groups) if (wanted.includes(name)) register(program);
   return program;
 }
 
@@ -73,7 +103,7 @@ export async function main(
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, hooks }));
-  const program = buildProgram();
+  const program = buildProgram(argv);
   for (const command of allCommands(program)) command.exitOverride();
   try {
     await program.parseAsync(argv);
