@@ -23,5 +23,6 @@ export const commandKeys = [
   'chats list',
   'chats get',
   'chats messages',
+  'completion',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

@@ -15,6 +15,7 @@ import { register as registerWebhooks } from './commands/webhooks/index.js';
 import { register as registerMessages } from './commands/messages/index.js';
 import { register as registerCustomers } from './commands/customers/index.js';
 import { register as registerChats } from './commands/chats/index.js';
+import { register as registerCompletion } from './commands/completion/index.js';
 
 /** The command groups, in the order help lists them. */
 const groups: [name: string, register: (program: Command) => void][] = [
@@ -26,6 +27,7 @@ const groups: [name: string, register: (program: Command) => void][] = [
   ['chats', registerChats],
   ['profiles', registerProfiles],
   ['sandbox', registerSandbox],
+  ['completion', registerCompletion],
 ];
 
 /** Global options that take a value (their value is not a command name). */
