@@ -1,6 +1,7 @@
 /**
- * Message flags that `send` and `bulk` share, declared once so their names, help and parsing
- * stay the same in both (bulk adds {{column}} placeholders to every value).
+ * Flags several commands share, declared once so their names, help and parsing stay the same:
+ * the message flags of `send` and `bulk` (bulk adds {{column}} placeholders to every value), and
+ * the list flags of the Interflow resource commands.
  */
 import type { Command } from 'commander';
 
@@ -31,4 +32,12 @@ export function interactoOptions(command: Command): Command {
     .option('--priority <n>', 'message priority, a whole number (interacto)')
     .option('--tag <tag>', 'tag the message; repeat for more (interacto)', collect)
     .option('--metadata <key=value>', 'attach metadata; repeat for more (interacto)', collect);
+}
+
+/** The list flags of Interflow's paginated resources (meta.page/per_page/total). */
+export function pageOptions(command: Command): Command {
+  return command
+    .option('--page <n>', 'page to show (from 1)')
+    .option('--per-page <n>', 'items a page, 1-100 (Interflow default: 20)')
+    .option('--all', 'every page, streamed as each arrives');
 }

@@ -4,14 +4,7 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy } from '../lazy.js';
-import { collect } from '../message-options.js';
-
-function pageOptions(command: Command): Command {
-  return command
-    .option('--page <n>', 'page to show (from 1)')
-    .option('--per-page <n>', 'items a page, 1-100 (Interflow default: 20)')
-    .option('--all', 'every page, streamed as each arrives');
-}
+import { collect, pageOptions } from '../message-options.js';
 
 function fieldOptions(command: Command): Command {
   return command

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy } from '../lazy.js';
-import { collect } from '../message-options.js';
+import { collect, pageOptions } from '../message-options.js';
 
 export function register(program: Command): void {
   const webhooks = program
@@ -42,12 +42,7 @@ export function register(program: Command): void {
     )
     .action(lazy('webhooks listen'));
 
-  webhooks
-    .command('list')
-    .description("list the webhooks registered with Interflow (interflow profiles)")
-    .option('--page <n>', 'page to show (from 1)')
-    .option('--per-page <n>', 'items a page, 1-100 (Interflow default: 20)')
-    .option('--all', 'every page, streamed as each arrives')
+  pageOptions(webhooks.command('list').description('list the webhooks registered with Interflow (interflow profiles)'))
     .addHelpText('after', examples('interflow webhooks list', 'interflow webhooks list --all --json | jq -r .url'))
     .action(lazy('webhooks list'));
 
