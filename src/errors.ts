@@ -124,3 +124,15 @@ export class InterruptedError extends CliError {
     super(message, { code: 'INTERRUPTED', exitCode: ExitCode.interrupted });
   }
 }
+
+/** Why a file could not be read, in the words every command uses. */
+export function fileProblem(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code === 'ENOENT'
+    ? 'no such file'
+    : e.code === 'EISDIR'
+      ? 'is a directory'
+      : e.code === 'EACCES'
+        ? 'permission denied'
+        : (e.message ?? String(err));
+}

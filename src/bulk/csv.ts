@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse, CsvError } from 'csv-parse';
-import { CliError, UsageError, ValidationError } from '../errors.js';
+import { CliError, fileProblem, UsageError, ValidationError } from '../errors.js';
 import type { CsvRow, CsvSource } from './types.js';
 
 /** How much of the input identifies it (CsvSource.fingerprint). */
@@ -312,8 +312,7 @@ function readError(source: string, err: unknown): Error {
   if (err instanceof CliError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e.code === 'string' && e.syscall) {
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    return new UsageError(`cannot read ${source}: ${why}`, { cause: err });
+    return new UsageError(`cannot read ${source}: ${fileProblem(err)}`, { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, fileProblem } from '../errors.js';
 import { parseRcFile, type RcFile } from './schema.js';
 
 export const moduleName = 'interflow';
@@ -124,10 +124,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     try {
       text = readFileSync(filepath, 'utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-      throw new ConfigError(`${shown} (--config): ${why}`, { cause: err });
+      throw new ConfigError(`${shown} (--config): ${fileProblem(err)}`, { cause: err });
     }
     const data = await parseContent(filepath, text, env);
     if (data === undefined) {

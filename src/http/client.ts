@@ -10,6 +10,8 @@ import { NetworkError } from '../errors.js';
 import { preferBaselineWasm } from '../runtime.js';
 import { redactHeaders } from '../output/redact.js';
 import type { HttpRequest } from '../providers/types.js';
+import type { CommandContext } from '../commands/context.js';
+import type { Profile } from '../config/profile.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -235,6 +237,14 @@ export class HttpClient {
       cause: err,
     });
   }
+}
+
+/** What every command's requests share: --timeout, else the profile's timeoutMs, else the default; --verbose traces on stderr. */
+export function commandHttpOptions(ctx: CommandContext, profile: Profile): Pick<HttpOptions, 'timeoutMs' | 'trace'> {
+  return {
+    timeoutMs: ctx.globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+  };
 }
 
 /** Sends one request on a fresh client and closes it (for one-off commands). */

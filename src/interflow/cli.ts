@@ -3,6 +3,7 @@
  * client for the chosen profile, the list flags (--page, --per-page, --all) and how lists and
  * single resources are printed (tables and a key/value view on a TTY, JSON otherwise).
  */
+import { commandHttpOptions } from '../http/client.js';
 import type { CommandContext } from '../commands/context.js';
 import { UsageError } from '../errors.js';
 import { printJson, renderTable, type Column } from '../output/format.js';
@@ -19,8 +20,7 @@ export async function openApi(ctx: CommandContext, family: string, what?: string
   const profile = await ctx.loadProfile();
   requireInterflow(profile, family, what);
   const api = new InterflowApi(profile, {
-    timeoutMs: ctx.globals.timeout ?? profile.timeoutMs,
-    trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+    ...commandHttpOptions(ctx, profile),
     dryRun: ctx.globals.dryRun ? { io: ctx.io } : undefined,
   });
   return { api, profile };

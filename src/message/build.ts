@@ -2,7 +2,8 @@
  * Builders: the `send` flags (strings, as typed, after any {{column}} substitution in bulk) →
  * one validated Message. Every error names the flag or file field and says how to fix it.
  */
-import { UsageError, ValidationError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { fileProblem, UsageError, ValidationError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
 import { contactFromFlags, contactsFromJson, contactsFromVcard } from './contact.js';
 import { mediaKinds, type Message } from './model.js';
@@ -15,6 +16,15 @@ export interface BuildEnv {
   profile: Pick<Profile, 'defaultCountry' | 'namespace'>;
   /** Reads a file named by a flag (UTF-8). Errors must name the flag. */
   readFile(path: string, flag: string): string;
+}
+
+/** BuildEnv.readFile for real files: a file a flag names, as UTF-8; errors name the flag. */
+export function readFlagFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag} ${path}: ${fileProblem(err)}`);
+  }
 }
 
 /** Options as commander gives them (camelCase), values as typed. */

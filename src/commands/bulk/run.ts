@@ -5,11 +5,11 @@
  * 4 key refused, 130 interrupted.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { CliError, ExitCode, InterruptedError, UsageError } from '../../errors.js';
-import { DEFAULT_TIMEOUT_MS, HttpClient } from '../../http/client.js';
-import type { Flags, SendKind } from '../../message/build.js';
+import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
+import { commandHttpOptions, HttpClient } from '../../http/client.js';
+import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { mediaKinds, type Capability } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
 import { plans } from '../../config/profile.js';
@@ -108,13 +108,7 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
   const files: BulkPlan['files'] = new Map();
   const read = (path: unknown, flag: string, json: boolean): void => {
     if (typeof path !== 'string') return;
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
+    const text = readFlagFile(path, flag).replace(/^\uFEFF/, '');
     if (!json) return void files.set(path, { text });
     try {
       files.set(path, { json: JSON.parse(text) });
@@ -192,7 +186,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     await new Promise<void>((resolve, reject) => {
       (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('open', () => resolve());
       (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('error', (err: NodeJS.ErrnoException) =>
-        reject(new UsageError(`${input}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message}`)),
+        reject(new UsageError(`${input}: ${fileProblem(err)}`)),
       );
     });
   }
@@ -233,8 +227,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
 
   const sender = new HttpClient(new URL(effectiveBaseUrl(profile)).origin, {
     connections: concurrency,
-    timeoutMs: globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    trace: io.verbose ? (line) => io.err(line + '\n') : undefined,
+    ...commandHttpOptions(ctx, profile),
     secretHeaders: adapter.secretHeaders,
   });
 

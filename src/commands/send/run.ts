@@ -3,10 +3,9 @@
  * one HTTP request → one result (table on a TTY, JSON with --json). Validation happens before
  * anything is sent; provider refusals become ProviderError (exit 1, or 4 for 401/403).
  */
-import { readFileSync } from 'node:fs';
 import { ProviderError, UsageError } from '../../errors.js';
-import { DEFAULT_TIMEOUT_MS, sendOnce } from '../../http/client.js';
-import { buildMessage, type Flags, type SendKind } from '../../message/build.js';
+import { commandHttpOptions, sendOnce } from '../../http/client.js';
+import { buildMessage, readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { resultTypeOf, type Message } from '../../message/model.js';
 import type { Profile } from '../../config/profile.js';
 import { printJson, printTable } from '../../output/format.js';
@@ -53,16 +52,6 @@ async function textFrom(ctx: CommandContext, text: string | undefined): Promise<
   return piped;
 }
 
-export function readFlagFile(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new UsageError(`${flag} ${path}: ${why}`);
-  }
-}
-
 export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, flags: Flags): Promise<void> {
   const profile = await ctx.loadProfile();
   const msg = buildMessage(kind, to, flags, { profile, readFile: readFlagFile });
@@ -95,8 +84,7 @@ async function deliver(
     : undefined;
   try {
     const res = await sendOnce(req, {
-      timeoutMs: ctx.globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+      ...commandHttpOptions(ctx, profile),
       secretHeaders: adapter.secretHeaders,
     });
     const body = res.json ?? (res.text || undefined);
