@@ -24,5 +24,7 @@ export const commandKeys = [
   'chats get',
   'chats messages',
   'completion',
+  'compose',
+  'init',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

@@ -16,15 +16,19 @@ import { register as registerMessages } from './commands/messages/index.js';
 import { register as registerCustomers } from './commands/customers/index.js';
 import { register as registerChats } from './commands/chats/index.js';
 import { register as registerCompletion } from './commands/completion/index.js';
+import { register as registerCompose } from './commands/compose/index.js';
+import { register as registerInit } from './commands/init/index.js';
 
 /** The command groups, in the order help lists them. */
 const groups: [name: string, register: (program: Command) => void][] = [
   ['send', registerSend],
+  ['compose', registerCompose],
   ['bulk', registerBulk],
   ['webhooks', registerWebhooks],
   ['messages', registerMessages],
   ['customers', registerCustomers],
   ['chats', registerChats],
+  ['init', registerInit],
   ['profiles', registerProfiles],
   ['sandbox', registerSandbox],
   ['completion', registerCompletion],

@@ -336,6 +336,22 @@ export function templateFromFile(data: unknown, file: string): Record<string, un
   };
 }
 
+/**
+ * The template file for a template message: the inverse of templateFromFile (what the composer
+ * saves). Keys in the documented order; the recipient and Interacto options are not part of it.
+ */
+export function templateFileOf(msg: Extract<Message, { type: 'template' }>): Record<string, unknown> {
+  return {
+    name: msg.name,
+    language: msg.language,
+    ...(msg.policy !== undefined ? { policy: msg.policy } : {}),
+    ...(msg.namespace !== undefined ? { namespace: msg.namespace } : {}),
+    ...(msg.header !== undefined ? { header: msg.header } : {}),
+    body: msg.body,
+    buttons: msg.buttons,
+  };
+}
+
 function buildInteractive(to: string, flags: Flags, env: BuildEnv): Message {
   const body = str(flags.body);
   if (body === undefined) throw new UsageError('--body is required: the message text above the buttons or list');

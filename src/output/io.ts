@@ -27,7 +27,7 @@ export interface Io {
   color: boolean;
   /** A spinner or progress line on stderr is allowed. */
   spinnerEnabled: boolean;
-  /** stdin and stdout are both terminals and CI is not set. */
+  /** stdin, stdout and stderr (where prompts are drawn) are terminals and CI is not set. */
   canPrompt: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -64,7 +64,7 @@ export function createIo(opts: IoOptions = {}): Io {
     // A terminal that reports no width (some ptys say 0 columns) would make ora's line count
     // infinite: no spinner there.
     spinnerEnabled: !noColor && isStderrTTY && (stderr.columns ?? 0) > 0 && !opts.quiet && !env.CI,
-    canPrompt: stdin.isTTY === true && isStdoutTTY && !env.CI,
+    canPrompt: stdin.isTTY === true && isStdoutTTY && isStderrTTY && !env.CI,
     quiet: opts.quiet === true,
     verbose: opts.verbose === true,
   };

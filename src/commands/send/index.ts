@@ -95,11 +95,13 @@ export function register(program: Command): void {
   const template = send
     .command('template')
     .description('send an approved template message, from flags or a template file (Turn hsm with --hsm)')
-    .argument('<to>', 'recipient phone number')
+    .argument('[to]', 'recipient phone number (asked with --interactive when absent)')
     .option('--name <name>', 'approved template name (hsm: element_name)');
   templateOptions(template)
     .option('--file <template.json>', 'read the whole template from a file (see README: Template files)')
     .option('--hsm', "send Turn's deprecated hsm form (--name is the element_name, --param the localizable defaults)")
+    .option('-i, --interactive', 'compose it step by step, with a preview (flags given become the defaults); same as `interflow compose`')
+    .option('--print-file', 'with --interactive: print the composed template file on stdout instead of sending')
     .addHelpText(
       'after',
       examples(
@@ -107,10 +109,15 @@ export function register(program: Command): void {
         'interflow send template 11999999999 --name promo --header-image https://exemplo.com/promo.jpg --quick-reply 0=quero --profile turn',
         'interflow send template 11999999999 --name beta_abandoncart_link_v1_1 --param Maria --button-url 0=carrinho/987 --profile socialminer',
         'interflow send template 11999999999 --file pedido.json',
+        'interflow send template 11999999999 --interactive --profile turn',
         'interflow send template 19195551112 --hsm --name purchase_with_credit_card --language en_US --param "$10" --param 1234 --profile turn',
       ),
     )
-    .action(lazy('send template'));
+    .action((...raw: unknown[]) => {
+      // The composer lives in its own bundle, so a plain send never loads the prompts.
+      const options = (raw[raw.length - 1] as Command).opts();
+      return lazy(options.interactive || options.printFile ? 'compose' : 'send template')(...raw);
+    });
 
   send
     .command('interactive')

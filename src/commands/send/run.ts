@@ -30,7 +30,10 @@ export interface SendResult {
 
 export function sendCommand(kind: string): RunFn {
   return async (ctx, args, options) => {
-    const [to, text] = args as [string, string | undefined];
+    const [to, text] = args as [string | undefined, string | undefined];
+    if (to === undefined) {
+      throw new UsageError(`missing the recipient: interflow send ${kind} <to> … (or --interactive to be asked for everything)`);
+    }
     const flags: Flags = { ...options };
     if (kind === 'text') flags.text = await textFrom(ctx, text);
     await sendOne(ctx, kind as SendKind, to, flags);

@@ -1,0 +1,315 @@
+/**
+ * `interflow init`: writes a profile into `.interflowrc` (or --config FILE), mode 0600, keeping
+ * the profiles already there. On a terminal it asks (provider, name, base URL, the provider's
+ * own fields, how the key is supplied); with --provider it takes everything from flags and asks
+ * nothing, so scripts and CI can run it too. Interflow keys are checked with one harmless request
+ * (GET /webhooks) before anything is written.
+ */
+import { resolve } from 'node:path';
+import { confirm, input, password, select } from '@inquirer/prompts';
+import { CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
+import { defaultBaseUrls, interflowSandboxBaseUrl } from '../config/defaults.js';
+import { providerIds, type Profile, type ProviderId } from '../config/profile.js';
+import { parseRcFile, type ProfileInput } from '../config/schema.js';
+import { displayPath } from '../config/load.js';
+import { printJson } from '../output/format.js';
+import type { CommandContext, RunFn } from '../commands/context.js';
+import { asking, promptContext, requireTerminal, type Check } from '../interactive/prompts.js';
+import { readRcFile, withProfile, writeRcFile, type RcFileData } from './rcfile.js';
+
+/** Where `interflow sandbox` serves each provider by default. */
+const localSandbox: Record<ProviderId, string> = {
+  interflow: 'http://127.0.0.1:8787/interflow/v1',
+  interacto: 'http://127.0.0.1:8787/interacto',
+  turn: 'http://127.0.0.1:8787/turn',
+  socialminer: 'http://127.0.0.1:8787/socialminer',
+};
+
+/** The environment variable the key is read from, by default. */
+const keyVariables: Record<ProviderId, string> = {
+  interflow: 'INTERFLOW_API_KEY',
+  interacto: 'INTERACTO_API_KEY',
+  turn: 'TURN_TOKEN',
+  socialminer: 'SOCIALMINER_API_KEY',
+};
+
+const labels: Record<ProviderId, string> = {
+  interflow: 'Interflow',
+  interacto: 'Interacto',
+  turn: 'Turn.io',
+  socialminer: 'SocialMiner',
+};
+
+const profileName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Stands for required fields not asked yet, so one field can be checked alone. */
+const placeholders: Partial<Record<ProviderId, Partial<ProfileInput>>> = {
+  interflow: { channelId: '00000000-0000-4000-8000-000000000000' },
+  interacto: { instanceId: 'instance' },
+};
+
+const FLAGS =
+  'interflow init --profile NAME --provider interflow|interacto|turn|socialminer [--base-url URL] ' +
+  '[--channel-id UUID | --instance-id ID | --namespace NS] [--key-env NAME | --key-stdin] [--default]';
+
+interface Answers {
+  name: string;
+  profile: ProfileInput;
+  makeDefault: boolean;
+  replace: boolean;
+  /** The key itself, when known now (literal, or read from the environment), for the check. */
+  key?: string;
+  keyVariable?: string;
+}
+
+export const runInit: RunFn = async (ctx, _args, options) => {
+  const file = resolve(ctx.globals.config ?? '.interflowrc');
+  const shown = displayPath(file, ctx.io.env);
+  const current = readRcFile(file);
+  const answers =
+    options.provider !== undefined ? await fromFlags(ctx, options, current, shown) : await fromQuestions(ctx, options, current, shown);
+  const next = withProfile(current, answers.name, answers.profile, { makeDefault: answers.makeDefault, replace: answers.replace, file: shown });
+  if (!(await keyChecked(ctx, answers, options))) throw new UsageError(`nothing was written to ${shown}`, { code: 'DECLINED' });
+  writeRcFile(file, next);
+  report(ctx, shown, answers, next, current === undefined);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Flags
+
+async function fromFlags(ctx: CommandContext, o: Record<string, unknown>, current: RcFileData | undefined, shown: string): Promise<Answers> {
+  const provider = String(o.provider);
+  if (!(providerIds as readonly string[]).includes(provider)) {
+    throw new UsageError(`--provider must be one of ${providerIds.join(', ')}, got '${provider}'`);
+  }
+  const id = provider as ProviderId;
+  const name = ctx.globals.profile ?? id;
+  if (!profileName.test(name)) throw new UsageError(`--profile '${name}': a profile name is letters, digits, '.', '_' and '-', starting with a letter or digit`);
+  if (o.keyEnv !== undefined && o.keyStdin === true) throw new UsageError('give the key one way: --key-env NAME or --key-stdin, not both');
+  let apiKey: string;
+  let key: string | undefined;
+  let keyVariable: string | undefined;
+  if (o.keyStdin === true) {
+    if (ctx.io.stdin.isTTY) throw new UsageError('--key-stdin reads the key from a pipe: printf %s "$KEY" | interflow init … --key-stdin');
+    key = (await readAll(ctx.io.stdin)).trim();
+    if (!key) throw new UsageError('--key-stdin: stdin is empty; pipe the key in');
+    apiKey = key;
+  } else {
+    keyVariable = typeof o.keyEnv === 'string' ? o.keyEnv : keyVariables[id];
+    if (!variableName.test(keyVariable)) throw new UsageError(`--key-env '${keyVariable}' is not a variable name (letters, digits and _)`);
+    apiKey = `\${${keyVariable}}`;
+    key = ctx.io.env[keyVariable] || undefined;
+  }
+  const profile: ProfileInput = { provider: id, apiKey };
+  const baseUrl = typeof o.baseUrl === 'string' ? o.baseUrl : undefined;
+  if (baseUrl !== undefined && baseUrl !== defaultBaseUrls[id]) profile.baseUrl = baseUrl;
+  const fields: [key: 'channelId' | 'instanceId' | 'namespace', flag: string][] = [
+    ['channelId', '--channel-id'],
+    ['instanceId', '--instance-id'],
+    ['namespace', '--namespace'],
+  ];
+  for (const [field, flag] of fields) {
+    const v = o[field];
+    if (typeof v !== 'string') continue;
+    const owner = field === 'channelId' ? 'interflow' : field === 'instanceId' ? 'interacto' : 'turn';
+    if (owner !== id) throw new UsageError(`${flag} is for ${owner} profiles, not ${id}`);
+    profile[field] = v;
+  }
+  if (id === 'interflow' && profile.channelId === undefined) throw new UsageError("--channel-id is required for interflow: the channel's UUID");
+  if (id === 'interacto' && profile.instanceId === undefined) throw new UsageError('--instance-id is required for interacto: the instance id (Instance-Id header)');
+  for (const [field, flag] of [...fields, ['baseUrl', '--base-url'] as const]) {
+    const problem = fieldProblem(profile, field);
+    if (problem) throw new UsageError(`${flag}: ${problem}`);
+  }
+  const exists = current !== undefined && Object.hasOwn(current.profiles, name);
+  if (exists && o.force !== true) throw new UsageError(`${shown} already has a profile '${name}': choose another --profile NAME, or add --force to replace it`);
+  return { name, profile, makeDefault: o.default === true, replace: o.force === true, key, keyVariable };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Questions
+
+async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, current: RcFileData | undefined, shown: string): Promise<Answers> {
+  requireTerminal(ctx.io, 'init', `give the profile with flags instead: ${FLAGS}`);
+  const context = promptContext(ctx.io);
+  const existing = Object.keys(current?.profiles ?? {});
+  ctx.io.err(`Adds a profile to ${shown}${existing.length ? ` (it has ${existing.join(', ')})` : ' (a new file)'}; Ctrl-C stops without writing.\n`);
+
+  const provider = await asking(
+    select<ProviderId>(
+      { message: 'Provider', choices: providerIds.map((p) => ({ value: p, name: `${p}  ${labels[p]}` })) },
+      context,
+    ),
+  );
+
+  let replace = false;
+  let name: string;
+  for (;;) {
+    let suggested = ctx.globals.profile ?? provider;
+    for (let n = 2; !ctx.globals.profile && existing.includes(suggested); n++) suggested = `${provider}-${n}`;
+    name = (
+      await asking(
+        input(
+          {
+            message: 'Profile name',
+            default: suggested,
+            validate: (v) => (profileName.test(v.trim()) ? true : "letters, digits, '.', '_' and '-', starting with a letter or digit"),
+          },
+          context,
+        ),
+      )
+    ).trim();
+    if (!existing.includes(name)) break;
+    replace = await asking(confirm({ message: `${shown} already has a profile '${name}'. Replace it?`, default: false }, context));
+    if (replace) break;
+  }
+
+  const profile: ProfileInput = { provider, apiKey: 'placeholder' };
+  const base = await asking(
+    select<string>(
+      {
+        message: 'Base URL',
+        choices: [
+          { value: 'default', name: `${defaultBaseUrls[provider]}  (${labels[provider]}'s API)` },
+          ...(provider === 'interflow' ? [{ value: 'environment', name: `${interflowSandboxBaseUrl}  (Interflow's sandbox environment)` }] : []),
+          { value: 'local', name: `${localSandbox[provider]}  (the local sandbox: interflow sandbox)` },
+          { value: 'other', name: 'other…' },
+        ],
+      },
+      context,
+    ),
+  );
+  if (base === 'environment') profile.environment = 'sandbox';
+  else if (base === 'local') profile.baseUrl = localSandbox[provider];
+  else if (base === 'other') {
+    profile.baseUrl = (await asking(input({ message: 'Base URL', validate: fieldCheck(profile, 'baseUrl') }, context))).trim();
+  }
+
+  if (provider === 'interflow') {
+    profile.channelId = (await asking(input({ message: "Channel id (the channel's UUID)", validate: fieldCheck(profile, 'channelId') }, context))).trim();
+  } else if (provider === 'interacto') {
+    profile.instanceId = (await asking(input({ message: 'Instance id (sent as the Instance-Id header)', validate: fieldCheck(profile, 'instanceId') }, context))).trim();
+  } else if (provider === 'turn') {
+    const ns = (await asking(input({ message: 'Template namespace (optional; Enter to skip)', validate: (v) => (v.trim() ? fieldCheck(profile, 'namespace')(v) : true) }, context))).trim();
+    if (ns) profile.namespace = ns;
+  }
+
+  const how = await asking(
+    select<'env' | 'literal'>(
+      {
+        message: 'The API key',
+        choices: [
+          { value: 'env', name: 'from an environment variable (recommended: the file keeps only its name)' },
+          { value: 'literal', name: 'type or paste it now (kept in the file, mode 0600)' },
+        ],
+      },
+      context,
+    ),
+  );
+  let key: string | undefined;
+  let keyVariable: string | undefined;
+  if (how === 'env') {
+    keyVariable = (
+      await asking(
+        input(
+          { message: 'Variable name', default: keyVariables[provider], validate: (v) => (variableName.test(v.trim()) ? true : 'letters, digits and _, like TURN_TOKEN') },
+          context,
+        ),
+      )
+    ).trim();
+    profile.apiKey = `\${${keyVariable}}`;
+    key = ctx.io.env[keyVariable] || undefined;
+  } else {
+    key = (await asking(password({ message: 'API key (not shown)', validate: (v) => (v.trim() ? true : 'the key must not be empty') }, context))).trim();
+    profile.apiKey = key;
+  }
+
+  const others = existing.filter((p) => p !== name);
+  const makeDefault =
+    o.default === true ||
+    others.length === 0 ||
+    (await asking(
+      confirm({ message: `Make '${name}' the default profile${current?.defaultProfile ? ` (now '${current.defaultProfile}')` : ''}?`, default: !current?.defaultProfile }, context),
+    ));
+  return { name, profile, makeDefault, replace, key, keyVariable };
+}
+
+/** The file schema's verdict on one field, given the profile so far. */
+function fieldProblem(profile: ProfileInput, field: keyof ProfileInput): string | undefined {
+  const candidate = { ...placeholders[profile.provider], ...profile };
+  try {
+    parseRcFile({ profiles: { p: candidate } }, 'f');
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const prefix = `f: profile 'p': ${field}: `;
+    const line = err.message.split('\n').find((l) => l.startsWith(prefix));
+    return line?.slice(prefix.length);
+  }
+}
+
+function fieldCheck(profile: ProfileInput, field: 'baseUrl' | 'channelId' | 'instanceId' | 'namespace'): Check {
+  return (value) => fieldProblem({ ...profile, [field]: value.trim() }, field) ?? true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key check and the report
+
+/**
+ * Interflow: one GET /webhooks with the key (harmless: it reads a list). A refused key stops
+ * (exit 4), unless on a terminal the person says to save anyway; a network failure is only a
+ * warning. Other providers document no harmless request: nothing is sent.
+ */
+async function keyChecked(ctx: CommandContext, a: Answers, o: Record<string, unknown>): Promise<boolean> {
+  const io = ctx.io;
+  if (o.check === false) return true;
+  if (a.profile.provider !== 'interflow') {
+    io.err(`note: ${a.profile.provider} has no harmless request to check a key with; the key was not checked\n`);
+    return true;
+  }
+  if (!a.key) {
+    io.err(`note: $${a.keyVariable} is not set here, so the key was not checked\n`);
+    return true;
+  }
+  const { InterflowApi } = await import('../interflow/api.js');
+  const profile = { ...a.profile, apiKey: a.key, name: a.name, defaultCountry: 'BR', source: '' } as Profile;
+  const api = new InterflowApi(profile, { timeoutMs: ctx.globals.timeout ?? 10_000 });
+  try {
+    await api.list('/webhooks', { perPage: 1 });
+    io.err(`✓ the key works (GET /webhooks answered)\n`);
+    return true;
+  } catch (err) {
+    if (err instanceof ProviderError && (err.exitCode === 4 || err.info.status === 401 || err.info.status === 403)) {
+      if (o.provider !== undefined) throw err;
+      io.err(`the key was refused: ${err.message}\n`);
+      return asking(confirm({ message: 'Save the profile anyway?', default: false }, promptContext(io)));
+    }
+    if (err instanceof NetworkError || err instanceof ProviderError) {
+      io.err(`warning: could not check the key: ${(err as CliError).message}\n`);
+      return true;
+    }
+    throw err;
+  } finally {
+    await api.close();
+  }
+}
+
+function report(ctx: CommandContext, shown: string, a: Answers, file: RcFileData, created: boolean): void {
+  const io = ctx.io;
+  const isDefault = file.defaultProfile === a.name;
+  if (ctx.globals.json) {
+    printJson(io, { file: resolve(ctx.globals.config ?? '.interflowrc'), profile: a.name, provider: a.profile.provider, default: isDefault, created });
+  }
+  const flag = isDefault ? '' : ` --profile ${a.name}`;
+  io.err(
+    `✓ ${created ? 'wrote' : 'updated'} ${shown} (mode 0600): profile '${a.name}' (${a.profile.provider})${isDefault ? ', the default' : ''}\n` +
+      (a.keyVariable ? `  the key is read from $${a.keyVariable}: export ${a.keyVariable}=…\n` : '  the key is kept in the file: keep it out of version control (.gitignore)\n') +
+      `  try: interflow send text 11999999999 "Olá 🎉"${flag}\n`,
+  );
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
