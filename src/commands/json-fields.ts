@@ -137,7 +137,7 @@ export function readJsonFlag(argv: readonly string[], program: Command): JsonFla
 
   // The command: at each level the first word naming a subcommand; then its arguments. A word
   // after --json is not counted among them (yet) unless it names a subcommand or is a value.
-  const words = new Set(flags.map((f) => f.word));
+  const words = new Set(flags.flatMap((f) => (f.word === undefined ? [] : [f.word])));
   let command = program;
   const path: string[] = [];
   let operands = 0;
