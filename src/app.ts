@@ -7,7 +7,7 @@
  */
 import type { CommandKey } from './app-keys.js';
 import type { CommandContext, GlobalOptions, RunFn } from './commands/context.js';
-import type { Invocation } from './commands/lazy.js';
+import type { FieldSelection, Invocation } from './commands/lazy.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 import { createIo, type Io } from './output/io.js';
 import { setRuntimeHooks } from './runtime.js';
@@ -15,7 +15,8 @@ import { setRuntimeHooks } from './runtime.js';
 /** A family's implementations, by command key (see src/entries/). */
 export type Implementations = Partial<Record<CommandKey, () => Promise<RunFn>>>;
 
-function globalsOf(o: Record<string, unknown>): GlobalOptions {
+function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): GlobalOptions {
+  if (selection && 'error' in selection) throw new UsageError(selection.error);
   let timeout: number | undefined;
   if (o.timeout !== undefined) {
     timeout = Number(o.timeout);
@@ -27,6 +28,7 @@ function globalsOf(o: Record<string, unknown>): GlobalOptions {
     profile: o.profile as string | undefined,
     config: o.config as string | undefined,
     json: o.json === true,
+    fields: selection?.fields,
     dryRun: o.dryRun === true,
     verbose: o.verbose === true,
     quiet: o.quiet === true,
@@ -55,7 +57,7 @@ export async function runWith(implementations: Implementations, invocation: Invo
   const raw = invocation.globals;
   let io = createIo({ noColor: raw.color === false, quiet: raw.quiet === true, verbose: raw.verbose === true });
   try {
-    const globals = globalsOf(raw);
+    const globals = globalsOf(raw, invocation.selection);
     io = createIo({ noColor: !globals.color, quiet: globals.quiet, verbose: globals.verbose });
     let profile: Awaited<ReturnType<CommandContext['loadProfile']>> | undefined;
     const ctx: CommandContext = {

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { setDispatch, type Dispatch } from './commands/lazy.js';
+import { readJsonFlag } from './commands/json-fields.js';
 import type { RuntimeHooks } from './runtime.js';
 import { register as registerSend } from './commands/send/index.js';
 import { register as registerProfiles } from './commands/profiles/index.js';
@@ -65,12 +66,17 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .helpOption('-h, --help', 'show help (with examples)')
     .option('--profile <name>', 'profile to use (default: $INTERFLOW_PROFILE, then defaultProfile, then the only one)')
     .option('--config <file>', 'use this config file instead of searching for .interflowrc')
-    .option('--json', 'print results as JSON')
+    .option(
+      '--json',
+      'print results as JSON; --json=id,status only those fields, in that order (also --json id,status after the arguments; --dry-run requests print whole)',
+    )
     .option('--dry-run', 'print the exact request(s) with keys as *** and send nothing')
     .option('--verbose', 'trace HTTP requests and answers on stderr (keys redacted)')
     .option('--quiet', 'print nothing but results and errors')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or when not a terminal)')
     .option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)')
+    // --json is a plain flag to commander; its fields are read before (src/commands/json-fields.ts).
+    .configureHelp({ optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(
@@ -80,6 +86,7 @@ Examples:
   $ interflow sandbox                                  # a local server speaking all four providers
   $ interflow send text 11999999999 "Olá, João! 🎉"
   $ interflow send template 11999999999 --name order_confirmation --param João --param 12345 --profile turn
+  $ interflow send text 11999999999 "Olá" --json id,status
   $ interflow profiles list
 
 Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validation or config error (nothing sent)
@@ -108,11 +115,12 @@ export async function main(
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, hooks }));
   const program = buildProgram(argv);
+  const { argv: args, selection } = readJsonFlag(argv, program);
+  setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, selection, hooks }));
   for (const command of allCommands(program)) command.exitOverride();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     // Help and version end with 0; every other commander error (already printed) is a usage error.

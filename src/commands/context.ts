@@ -8,7 +8,10 @@ import type { Io } from '../output/io.js';
 export interface GlobalOptions {
   profile?: string;
   config?: string;
+  /** --json (with fields too: the shell keeps the flag). */
   json?: boolean;
+  /** `--json id,status`: only these fields of each result, in this order. */
+  fields?: readonly string[];
   dryRun?: boolean;
   verbose?: boolean;
   quiet?: boolean;

@@ -18,7 +18,12 @@ export interface Invocation {
   globals: Record<string, unknown>;
   /** What the entry offers the app (src/runtime.ts). */
   hooks?: Partial<RuntimeHooks>;
+  /** Fields given to --json (src/commands/json-fields.ts), or why they were refused. */
+  selection?: FieldSelection;
 }
+
+/** `--json id,status`: the fields to print, checked against the command's; or a usage error. */
+export type FieldSelection = { fields: string[] } | { error: string };
 
 export type Dispatch = (invocation: Invocation) => Promise<void>;
 

@@ -6,7 +6,7 @@
 import { commandHttpOptions } from '../http/client.js';
 import type { CommandContext } from '../commands/context.js';
 import { UsageError } from '../errors.js';
-import { printJson, renderTable, type Column } from '../output/format.js';
+import { jsonLine, pick, printJson, renderTable, type Column } from '../output/format.js';
 import type { Profile } from '../config/profile.js';
 import { InterflowApi, requireInterflow, type PageQuery } from './api.js';
 
@@ -77,7 +77,7 @@ export async function runList<T>(
   if (!q.all) {
     const page = await api.list<T>(path, q);
     if (!table) {
-      printJson(ctx.io, { data: page.data, meta: page.meta });
+      printJson(ctx.io, { data: pick(page.data, ctx.globals.fields), meta: page.meta });
       return;
     }
     const { page: n, per_page, total } = page.meta;
@@ -93,7 +93,7 @@ export async function runList<T>(
   for await (const page of api.listAll<T>(path, q)) {
     count += page.data.length;
     if (!table) {
-      for (const item of page.data) ctx.io.out(JSON.stringify(item) + '\n');
+      for (const item of page.data) ctx.io.out(jsonLine(item, ctx.globals.fields));
       continue;
     }
     if (page.data.length > 0) {
@@ -107,7 +107,7 @@ export async function runList<T>(
 /** A single resource: a key/value view on a TTY, JSON otherwise or with --json. */
 export function printResource(ctx: CommandContext, value: unknown): void {
   if (!wantsTable(ctx) || typeof value !== 'object' || value === null) {
-    printJson(ctx.io, value);
+    printJson(ctx.io, value, ctx.globals.fields);
     return;
   }
   const rows: [string, string][] = [];

@@ -36,7 +36,25 @@ export function printTable<T>(io: Io, rows: readonly T[], columns: readonly Colu
   io.out(renderTable(rows, columns, io.color));
 }
 
-/** One JSON document on stdout, pretty on a TTY, compact in a pipe. */
-export function printJson(io: Io, value: unknown): void {
-  io.out((io.isStdoutTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value)) + '\n');
+/**
+ * `--json id,status`: only those fields of a result, in that order (of each item, for an array).
+ * A field the result does not have is left out, as it is from the whole result.
+ */
+export function pick(value: unknown, fields: readonly string[] | undefined): unknown {
+  if (fields === undefined || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => pick(item, fields));
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(value, field)) picked[field] = (value as Record<string, unknown>)[field];
+  return picked;
+}
+
+/** One JSON document on stdout, pretty on a TTY, compact in a pipe; only `fields` when given. */
+export function printJson(io: Io, value: unknown, fields?: readonly string[]): void {
+  const shown = pick(value, fields);
+  io.out((io.isStdoutTTY ? JSON.stringify(shown, null, 2) : JSON.stringify(shown)) + '\n');
+}
+
+/** One result as a JSON line (streams: bulk rows, --all pages, events); only `fields` when given. */
+export function jsonLine(value: unknown, fields?: readonly string[]): string {
+  return JSON.stringify(pick(value, fields)) + '\n';
 }

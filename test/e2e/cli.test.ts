@@ -569,6 +569,18 @@ describe('7. help, version, pipes and colors', () => {
     assert.doesNotMatch(bad.output, ANSI, JSON.stringify(bad.output));
   });
 
+  test('on a terminal, --json FIELDS prints JSON, not a table', { skip: !pty && 'no util-linux script' }, async () => {
+    world.sandbox.reset();
+    const r = await runOnTerminal(['send', 'text', TO, 'Olá', '--json', 'id,status', '--config', world.config], {
+      env: { NO_COLOR: '1' },
+      cols: 80,
+      limitMs: 5000,
+    });
+    assert.equal(r.code, 0, r.output);
+    assert.doesNotMatch(r.output, /PROVIDER/);
+    assert.deepEqual(JSON.parse(r.output.replace(/\r/g, '')), { id: world.sandbox.accepted()[0]!.messageId, status: 'sent' });
+  });
+
   test(
     'on a terminal that reports 0 columns, a send still ends',
     {

@@ -15,6 +15,7 @@ import {
   type Sandbox,
   type SandboxOptions,
 } from '../../src/sandbox/server.js';
+import { serving } from './serving.js';
 
 const PHONE = '5511999999999';
 const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
@@ -565,26 +566,22 @@ describe('interflow sandbox command: fault flags', () => {
 
   test('the banner lists the active faults and the refused recipient; --quiet-requests logs no request', async () => {
     const { serveSandbox } = await import('../../src/commands/sandbox/run.js');
-    const { createIo } = await import('../../src/output/io.js');
-    let out = '';
-    let err = '';
-    const io = createIo({ stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, env: {} });
-    let stop!: (signal: string) => void;
-    const stopped = new Promise<string>((resolve) => (stop = resolve));
-    const running = serveSandbox(
-      { io, globals: {}, loadProfile: () => Promise.reject(new Error('no profile')) },
-      {
-        port: 0,
-        host: '127.0.0.1',
-        plan: 'professional',
-        faults: { failFirst: 1, failStatus: 429, retryAfter: 2, resetFirst: 1, hangFirst: 1, latencyMs: 5, rate: 600 },
-        record: 'none',
-        quietRequests: true,
-      },
-      stopped,
+    const sandbox = await serving((ctx, stopped) =>
+      serveSandbox(
+        ctx,
+        {
+          port: 0,
+          host: '127.0.0.1',
+          plan: 'professional',
+          faults: { failFirst: 1, failStatus: 429, retryAfter: 2, resetFirst: 1, hangFirst: 1, latencyMs: 5, rate: 600 },
+          record: 'none',
+          quietRequests: true,
+        },
+        stopped,
+      ),
     );
-    while (!/listening on (http:\/\/\S+)/.test(err)) await new Promise((r) => setTimeout(r, 10));
-    const url = /listening on (http:\/\/\S+)/.exec(err)![1]!;
+    const { url } = sandbox;
+    let err = sandbox.err();
     assert.match(err, /fail-first: the first 1 send request\(s\) answer 429 with Retry-After: 2/);
     assert.match(err, /reset-first/);
     assert.match(err, /hang-first/);
@@ -600,9 +597,9 @@ describe('interflow sandbox command: fault flags', () => {
     });
     assert.equal(res.status, 429);
     await res.text();
-    stop('SIGINT');
-    await running;
-    assert.equal(out, '');
+    await sandbox.stop();
+    err = sandbox.err();
+    assert.equal(sandbox.out(), '');
     assert.ok(!err.slice(before.length).includes('POST /turn'), 'no line per request');
     assert.match(err, /1 request\(s\) received, 0 message\(s\) accepted/);
   });

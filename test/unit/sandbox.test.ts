@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { serving } from './serving.js';
 
 const PHONE = '5511999999999';
 const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
@@ -984,20 +985,12 @@ describe('interflow sandbox command', () => {
 
   test('prints the banner and one line per request on stderr, JSON lines on stdout with --json, never the key', async () => {
     const { serveSandbox } = await import('../../src/commands/sandbox/run.js');
-    const { createIo } = await import('../../src/output/io.js');
-    let out = '';
-    let err = '';
-    const io = createIo({ stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, env: {} });
     const key = 'sandbox_cmd_key_7f3a';
-    let stop!: (signal: string) => void;
-    const stopped = new Promise<string>((resolve) => (stop = resolve));
-    const running = serveSandbox(
-      { io, globals: { json: true }, loadProfile: () => Promise.reject(new Error('no profile')) },
-      { port: 0, host: '127.0.0.1', plan: 'professional', apiKeys: [key] },
-      stopped,
-    );
-    while (!/listening on (http:\/\/\S+)/.test(err)) await new Promise((r) => setTimeout(r, 10));
-    const url = /listening on (http:\/\/\S+)/.exec(err)![1]!;
+    const sandbox = await serving((ctx, stopped) => serveSandbox(ctx, { port: 0, host: '127.0.0.1', plan: 'professional', apiKeys: [key] }, stopped), {
+      json: true,
+    });
+    const { url } = sandbox;
+    let err = sandbox.err();
     for (const base of ['/interflow/v1', '/interacto', '/turn', '/socialminer']) assert.ok(err.includes(url + base), base);
     assert.match(err, /\.interflowrc/);
     const res = await fetch(`${url}/turn/v1/messages`, {
@@ -1006,8 +999,9 @@ describe('interflow sandbox command', () => {
       body: JSON.stringify({ to: PHONE, text: { body: 'oi' } }),
     });
     assert.equal(res.status, 200);
-    stop('SIGINT');
-    await running;
+    await sandbox.stop();
+    err = sandbox.err();
+    const out = sandbox.out();
     assert.match(err, new RegExp(`POST /turn/v1/messages 200 text → ${PHONE}`));
     const lines = out.trim().split('\n');
     assert.equal(lines.length, 1);
@@ -1017,5 +1011,21 @@ describe('interflow sandbox command', () => {
     assert.ok(!out.includes(key) && !err.includes(key));
     // The server is closed.
     await assert.rejects(fetch(`${url}/turn/v1/messages`));
+  });
+
+  test('--json FIELDS: each request line holds only those fields, in that order', async () => {
+    const { serveSandbox } = await import('../../src/commands/sandbox/run.js');
+    const sandbox = await serving((ctx, stopped) => serveSandbox(ctx, { port: 0, host: '127.0.0.1', plan: 'professional' }, stopped), {
+      json: true,
+      fields: ['status', 'method', 'path', 'fault'],
+    });
+    const res = await fetch(`${sandbox.url}/turn/v1/messages`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer any-key-1234', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to: PHONE, text: { body: 'oi' } }),
+    });
+    assert.equal(res.status, 200);
+    await sandbox.stop();
+    assert.equal(sandbox.out(), '{"status":200,"method":"POST","path":"/turn/v1/messages"}\n');
   });
 });

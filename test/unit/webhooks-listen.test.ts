@@ -12,6 +12,7 @@ import { ExitCode, UsageError } from '../../src/errors.js';
 import { normalizePayload, type WebhookEvent } from '../../src/webhooks/events.js';
 import { RecentIds, startReceiver, verifySignature, type Receiver } from '../../src/webhooks/receiver.js';
 import { parseListenOptions, tableRow } from '../../src/commands/webhooks/listen.js';
+import { serving } from './serving.js';
 
 const SECRET = 'whsec_unit_4f3e2d1c';
 const sign = (body: Buffer | string, secret = SECRET) =>
@@ -336,5 +337,23 @@ describe('receiver', () => {
     assert.ok(f, 'forwarded body is byte-identical');
     assert.equal(f.headers['x-hub-signature-256'], sign(raw));
     assert.equal(f.headers['content-type'], 'application/json');
+  });
+});
+
+describe('serveWebhooks --json FIELDS', () => {
+  test('each event a JSON line of only those fields, in that order, on a terminal too', async () => {
+    const { serveWebhooks } = await import('../../src/commands/webhooks/listen.js');
+    const listening = await serving(
+      (ctx, stopped) => serveWebhooks(ctx, { host: '127.0.0.1', port: 0, path: '/', maxBodyBytes: 65536 }, stopped),
+      { json: true, fields: ['status', 'messageId', 'errorCode'] },
+      { stdoutTTY: true },
+    );
+    const res = await fetch(listening.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(interflowPayload) });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    while (listening.out() === '') await new Promise((r) => setTimeout(r, 10));
+    await listening.stop();
+    // An Interflow status has no errorCode: left out.
+    assert.equal(listening.out(), '{"status":"delivered","messageId":"msg_abc123xyz"}\n');
   });
 });

@@ -14,6 +14,7 @@ import { mediaKinds, type Capability } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
 import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
+import { jsonLine } from '../../output/format.js';
 import { redact, redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { unsupported } from '../../providers/meta.js';
@@ -266,8 +267,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       onOutcome: async (o) => {
         progress?.count(o);
         if (output) await writeCsvLine(o);
-        // A dry run prints JSON lines (its requests are JSON), its invalid rows too.
-        if (globals.json || globals.dryRun) await writeOut(io, JSON.stringify(publicOutcome(o)) + '\n');
+        // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
+        if (globals.json || globals.dryRun) await writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields));
         else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
       },
       onRequest: async (row, req) => {
@@ -290,8 +291,18 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   finish(summary, journalPath);
 }
 
-/** The --json line: PRODUCT.md's shape. */
-function publicOutcome(o: RowOutcome): Record<string, unknown> {
+/** A --json line: PRODUCT.md's shape. */
+export interface BulkLine {
+  row: number;
+  to?: string;
+  status: RowOutcome['status'];
+  id?: string;
+  error?: RowOutcome['error'];
+  /** Reported from the journal of an earlier run. */
+  journal?: true;
+}
+
+function publicOutcome(o: RowOutcome): BulkLine {
   return {
     row: o.row,
     ...(o.to ? { to: o.to } : {}),

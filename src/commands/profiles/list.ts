@@ -35,6 +35,6 @@ export async function runProfilesList(
   deps: ProfilesListDeps = {},
 ): Promise<void> {
   const rows = await collectProfiles(ctx, deps);
-  if (ctx.globals.json || !ctx.io.isStdoutTTY) printJson(ctx.io, rows);
+  if (ctx.globals.json || !ctx.io.isStdoutTTY) printJson(ctx.io, rows, ctx.globals.fields);
   else printTable(ctx.io, rows, columns);
 }

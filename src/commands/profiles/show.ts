@@ -112,6 +112,6 @@ export async function runProfilesShow(
   const name = args[0];
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new UsageError('profiles show: NAME must be a profile name');
   const view = await collectProfile(ctx, name as string | undefined, deps);
-  if (ctx.globals.json) printJson(ctx.io, view);
+  if (ctx.globals.json) printJson(ctx.io, view, ctx.globals.fields);
   else printProfile(ctx.io, view);
 }

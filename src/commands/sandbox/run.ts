@@ -10,6 +10,7 @@
 import type { CommandContext } from '../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import { registerSecret } from '../../output/redact.js';
+import { jsonLine } from '../../output/format.js';
 import {
   DEFAULT_CHANNELS,
   DEFAULT_INSTANCES,
@@ -275,7 +276,7 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
               // (short ones are left alone so that they do not mangle ordinary words in the log).
               const credential = (r.headers.authorization ?? r.headers.apikey)?.replace(/^Bearer\s+/i, '');
               if (credential && credential.length >= 8) registerSecret(credential);
-              if (jsonLines) io.out(JSON.stringify(maskRequest(r)) + '\n');
+              if (jsonLines) io.out(jsonLine(maskRequest(r), ctx.globals.fields));
               if (logLines) io.err(describeRequest(r) + '\n');
             },
           }

@@ -65,7 +65,7 @@ export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, f
     return;
   }
   const result = await deliver(ctx, adapter, profile, msg, req);
-  if (ctx.globals.json) printJson(ctx.io, result);
+  if (ctx.globals.json) printJson(ctx.io, result, ctx.globals.fields);
   else if (!ctx.globals.quiet || ctx.io.isStdoutTTY) printResult(ctx, result);
 }
 
@@ -98,7 +98,7 @@ async function deliver(
     }
     const info = adapter.parseError(res.status, body);
     const error = new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
-    if (ctx.globals.json) printJson(ctx.io, { ok: false, ...base, error: error.toJSON() } satisfies SendResult);
+    if (ctx.globals.json) printJson(ctx.io, { ok: false, ...base, error: error.toJSON() } satisfies SendResult, ctx.globals.fields);
     throw error;
   } finally {
     spinner?.stop();

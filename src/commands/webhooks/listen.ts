@@ -8,6 +8,7 @@
 import type { CommandContext, RunFn } from '../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import { registerSecret } from '../../output/redact.js';
+import { jsonLine } from '../../output/format.js';
 import type { Io } from '../../output/io.js';
 import { startReceiver, type Receiver, type WebhookEvent } from '../../webhooks/receiver.js';
 
@@ -84,11 +85,6 @@ export function parseListenOptions(options: Record<string, unknown>, env: NodeJS
   return opts;
 }
 
-/** One event as a JSON line (unicode as is). */
-export function eventJson(e: WebhookEvent): string {
-  return JSON.stringify(e) + '\n';
-}
-
 const COLUMNS = [
   { header: 'TIME', width: 8 },
   { header: 'STATUS/KIND', width: 11 },
@@ -136,8 +132,8 @@ export function tableRow(e: WebhookEvent, color: boolean): string {
   return paint ? line.replace(kind, `\u001b[${paint}m${kind}\u001b[39m`) + '\n' : line + '\n';
 }
 
-function printer(io: Io, json: boolean): (e: WebhookEvent) => void {
-  if (json || !io.isStdoutTTY) return (e) => io.out(eventJson(e));
+function printer(io: Io, json: boolean, fields?: readonly string[]): (e: WebhookEvent) => void {
+  if (json || !io.isStdoutTTY) return (e) => io.out(jsonLine(e, fields));
   let headed = false;
   return (e) => {
     if (!headed) {
@@ -151,7 +147,7 @@ function printer(io: Io, json: boolean): (e: WebhookEvent) => void {
 /** Runs the receiver until `stop` settles. */
 export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, stop: Promise<unknown>): Promise<void> {
   const { io } = ctx;
-  const print = printer(io, ctx.globals.json === true);
+  const print = printer(io, ctx.globals.json === true, ctx.globals.fields);
   let receiver: Receiver;
   try {
     receiver = await startReceiver({
