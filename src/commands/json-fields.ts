@@ -17,6 +17,7 @@ import type { ProfileRow } from '../config/resolve.js';
 import type { WebhookEvent } from '../webhooks/events.js';
 import type { ReceivedRequest } from '../sandbox/server.js';
 import type { FieldSelection } from './lazy.js';
+import type { InitResult } from '../init/run.js';
 
 /** Every key of T, each named: a list that leaves one out does not compile. */
 const keysOf =
@@ -67,6 +68,9 @@ export const resultFields = {
     'provider', 'method', 'path', 'headers', 'rawBody', 'body', 'status', 'accepted', 'fault', 'messageId', 'messageType', 'to', 'error', 'at',
   ]),
   completion: [],
+  // The composer's result is the send's (its --print-file prints a template file, not a result).
+  compose: send,
+  init: keysOf<InitResult>()(['file', 'profile', 'provider', 'default', 'created']),
 } as const satisfies Record<CommandKey, readonly string[]>;
 
 /** The command line commander parses (every `--json` plain), and what `--json` selected. */

@@ -157,8 +157,9 @@ class Composer {
           this.context,
         ),
       );
-      if (namespace.trim()) this.flags.namespace = namespace.trim();
-      this.flags.policy = await asking(
+      // The profile's own namespace is left out, so the saved file suits other providers too.
+      if (namespace.trim() && namespace.trim() !== this.profile.namespace) this.flags.namespace = namespace.trim();
+      const policy = await asking(
         select(
           {
             message: 'Language policy',
@@ -171,6 +172,8 @@ class Composer {
           this.context,
         ),
       );
+      // deterministic is Turn's default: left out, the saved file also suits Interflow and SocialMiner.
+      if (policy !== 'deterministic') this.flags.policy = policy;
     }
     await this.header();
     await this.body();
@@ -371,7 +374,9 @@ class Composer {
   showPreview(msg: TemplateMessage, to: string | undefined): void {
     const io = this.ctx.io;
     const bold = (s: string) => (io.color ? `\u001b[1m${s}\u001b[22m` : s);
-    const language = [msg.language, msg.policy && `policy ${msg.policy}`, msg.namespace && `namespace ${msg.namespace}`].filter(Boolean).join(', ');
+    const policy = msg.policy ?? (this.profile.provider === 'interflow' ? undefined : 'deterministic');
+    const namespace = msg.namespace ?? (this.profile.provider === 'turn' ? this.profile.namespace : undefined);
+    const language = [msg.language, policy && `policy ${policy}`, namespace && `namespace ${namespace}`].filter(Boolean).join(', ');
     const header = msg.header
       ? msg.header.type === 'text'
         ? `text "${msg.header.text}"`

@@ -52,6 +52,17 @@ const FLAGS =
   'interflow init --profile NAME --provider interflow|interacto|turn|socialminer [--base-url URL] ' +
   '[--channel-id UUID | --instance-id ID | --namespace NS] [--key-env NAME | --key-stdin] [--default]';
 
+/** What `init --json` prints. */
+export interface InitResult {
+  /** The absolute path of the file written. */
+  file: string;
+  profile: string;
+  provider: ProviderId;
+  default: boolean;
+  /** True when the file did not exist before. */
+  created: boolean;
+}
+
 interface Answers {
   name: string;
   profile: ProfileInput;
@@ -298,7 +309,8 @@ function report(ctx: CommandContext, shown: string, a: Answers, file: RcFileData
   const io = ctx.io;
   const isDefault = file.defaultProfile === a.name;
   if (ctx.globals.json) {
-    printJson(io, { file: resolve(ctx.globals.config ?? '.interflowrc'), profile: a.name, provider: a.profile.provider, default: isDefault, created });
+    const result: InitResult = { file: resolve(ctx.globals.config ?? '.interflowrc'), profile: a.name, provider: a.profile.provider, default: isDefault, created };
+    printJson(io, result);
   }
   const flag = isDefault ? '' : ` --profile ${a.name}`;
   io.err(

@@ -120,8 +120,6 @@ describe('compose / send template --interactive (Turn)', { timeout: 90_000 }, ()
     assert.deepEqual(saved, {
       name: 'pedido_enviado',
       language: 'pt_BR',
-      policy: 'deterministic',
-      namespace: 'template-namespace',
       header: { type: 'image', url: 'https://exemplo.com/pedido.jpg' },
       body: ['João', '12345'],
       buttons: [{ type: 'quick_reply', index: 0, payload: 'confirmar' }],

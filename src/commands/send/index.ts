@@ -110,7 +110,7 @@ export function register(program: Command): void {
         'interflow send template 11999999999 --name beta_abandoncart_link_v1_1 --param Maria --button-url 0=carrinho/987 --profile socialminer',
         'interflow send template 11999999999 --file pedido.json',
         'interflow send template 11999999999 --interactive --profile turn',
-        'interflow send template 19195551112 --hsm --name purchase_with_credit_card --language en_US --param "$10" --param 1234 --profile turn',
+        'interflow send template "+1 919-555-1112" --hsm --name purchase_with_credit_card --language en_US --param "$10" --param 1234 --profile turn',
       ),
     )
     .action((...raw: unknown[]) => {
