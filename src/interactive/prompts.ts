@@ -28,7 +28,8 @@ export function requireTerminal(io: Io, command: string, instead: string, opts: 
     !opts.stdoutMayBePiped && !io.isStdoutTTY && 'stdout',
     !io.isStderrTTY && 'stderr',
   ].filter(Boolean);
-  const why = io.env.CI ? 'CI is set' : missing.length ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not a terminal` : undefined;
+  const names = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are not terminals` : `${missing[0]} is not a terminal`;
+  const why = missing.length ? names : io.env.CI ? 'CI is set' : undefined;
   if (why) throw new UsageError(`${command} asks questions, but ${why}: ${instead}`);
 }
 
