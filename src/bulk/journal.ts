@@ -189,6 +189,8 @@ class FileJournal implements Journal {
   private pending = '';
   private flushScheduled = false;
   private waiting: (() => void)[] = [];
+  /** The time lines of this turn of the event loop carry (one clock read a turn, not one a line). */
+  private turnAt: string | undefined;
 
   constructor(
     readonly path: string,
@@ -229,8 +231,20 @@ class FileJournal implements Journal {
     if (o.fromJournal) return;
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     checkRow(o.row);
-    const line = { t: 'done', row: o.row, status: o.status, to: o.to, id: o.id, error: o.error, at: new Date().toISOString() };
-    this.pending += JSON.stringify(line) + '\n';
+    // {"t":"done","row","status","to"?,"id"?,"error"?,"at"}, written by hand: one line a row.
+    let line = `{"t":"done","row":${o.row},"status":${JSON.stringify(o.status)}`;
+    if (o.to !== undefined) line += `,"to":${JSON.stringify(o.to)}`;
+    if (o.id !== undefined) line += `,"id":${JSON.stringify(o.id)}`;
+    if (o.error !== undefined) line += `,"error":${JSON.stringify(o.error)}`;
+    this.pending += `${line},"at":"${this.now()}"}\n`;
+    this.scheduleFlush();
+  }
+
+  private now(): string {
+    return (this.turnAt ??= new Date().toISOString());
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -244,18 +258,18 @@ class FileJournal implements Journal {
    */
   intentSoon(row: number, key: string): Promise<void> {
     checkRow(row);
-    this.pending += `{"t":"intent","row":${row},"key":${JSON.stringify(key)},"at":"${new Date().toISOString()}"}\n`;
+    // A key is hex (KeySet.keyHex), which needs no escaping.
+    const quoted = /^[0-9a-f]*$/.test(key) ? `"${key}"` : JSON.stringify(key);
+    this.pending += `{"t":"intent","row":${row},"key":${quoted},"at":"${this.now()}"}\n`;
     const written = new Promise<void>((resolve) => this.waiting.push(resolve));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.scheduleFlush();
     return written;
   }
 
   /** Writes the lines still waiting and releases the requests waiting for their intent. */
   flush(): void {
     this.flushScheduled = false;
+    this.turnAt = undefined;
     if (this.pending !== '' && this.fd !== undefined) {
       this.write(this.pending);
       this.pending = '';

@@ -7,6 +7,9 @@
  */
 export type Verdict = 'sent' | 'retry' | 'unknown' | 'failed' | 'auth';
 
+/** The response headers the retry rules read (bulk's HTTP client reads only these). */
+export const rateLimitHeaders = ['retry-after', 'x-ratelimit-remaining', 'x-ratelimit-reset'] as const;
+
 export function verdictForStatus(status: number): Verdict {
   if (status >= 200 && status < 300) return 'sent';
   if (status === 429 || status === 503) return 'retry';

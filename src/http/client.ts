@@ -34,6 +34,12 @@ export interface HttpOptions {
   secretHeaders?: readonly string[];
   /** Sockets kept per origin (1 for one-off sends). */
   connections?: number;
+  /**
+   * Only these response headers (lowercase) are read; the others are skipped without being
+   * decoded (bulk reads only the rate-limit ones, thousands of times a second). All by default,
+   * and always all with a trace.
+   */
+  responseHeaders?: readonly string[];
 }
 
 interface Exchange {
@@ -49,15 +55,76 @@ class DeadlineError extends Error {
   }
 }
 
+/** The response headers to read: names, and their lengths (a name of another length is skipped undecoded). */
+interface HeaderFilter {
+  names: ReadonlySet<string>;
+  lengths: ReadonlySet<number>;
+}
+
 /** undici's raw header list ([name, value, …] as Buffers) → lowercase names, repeated values joined. */
-function parseRawHeaders(raw: Buffer[]): Record<string, string> {
+function parseRawHeaders(raw: Buffer[], only?: HeaderFilter): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (only && !only.lengths.has(raw[i]!.length)) continue;
     const name = raw[i]!.toString('latin1').toLowerCase();
+    if (only && !only.names.has(name)) continue;
     const value = raw[i + 1]!.toString('latin1');
     out[name] = name in out ? `${out[name]}, ${value}` : value;
   }
   return out;
+}
+
+/**
+ * undici's dispatch handler for one exchange: collects the status, the headers wanted and the
+ * body, then settles once (methods on a class: no closures per request).
+ */
+class Collector {
+  status = 0;
+  headers: Record<string, string> = {};
+  private readonly chunks: Buffer[] = [];
+  /** Set once the request has a connection (from then on it may have been written). */
+  abort: ((err: Error) => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly resolve: (e: Exchange) => void,
+    private readonly reject: (err: Error) => void,
+    private readonly filter: HeaderFilter | undefined,
+  ) {}
+
+  onConnect(abort: (err: Error) => void): void {
+    this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[]): boolean {
+    this.status = statusCode;
+    this.headers = parseRawHeaders(raw, this.filter);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (!this.settle()) return;
+    const c = this.chunks;
+    this.resolve({ status: this.status, headers: this.headers, body: c.length === 1 ? c[0]! : Buffer.concat(c) });
+  }
+
+  onError(err: Error): void {
+    if (this.settle()) this.reject(err);
+  }
+
+  /** True the first time: the exchange ends here. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    return true;
+  }
 }
 
 /** The path and query of a URL on this client's origin (no URL object per request). */
@@ -91,6 +158,7 @@ export class HttpClient {
    * request at thousands of requests a second.
    */
   private readonly exactDeadline: boolean;
+  private readonly headerFilter: HeaderFilter | undefined;
   readonly origin: string;
 
   constructor(
@@ -101,6 +169,8 @@ export class HttpClient {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const connections = opts.connections ?? 1;
     this.exactDeadline = connections <= 1;
+    const wanted = opts.trace ? undefined : opts.responseHeaders;
+    this.headerFilter = wanted && { names: new Set(wanted), lengths: new Set(wanted.map((n) => n.length)) };
     // undici checks its header and body timeouts on a coarse clock (about a second); with the
     // exact deadline of send() they stay only as a backstop.
     const slack = this.exactDeadline ? 2_000 : 0;
@@ -118,15 +188,14 @@ export class HttpClient {
 
   async send(req: HttpRequest): Promise<HttpResponse> {
     const path = pathOf(req.url, this.origin);
-    const bodyText = req.bodyText ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
-    const body = bodyText === undefined ? undefined : Buffer.from(bodyText, 'utf8');
-    const headers: Record<string, string> = { ...req.headers };
-    if (body) headers['Content-Length'] = String(body.length);
+    // A string body: undici encodes it once and sets Content-Length from it.
+    const body = req.bodyText ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+    const headers = req.headers;
     const trace = this.opts.trace;
     if (trace) {
       trace(`> ${req.method} ${req.url}`);
       for (const [k, v] of Object.entries(redactHeaders(headers, this.opts.secretHeaders))) trace(`> ${k}: ${v}`);
-      if (body) trace(`> ${body.toString('utf8')}`);
+      if (body) trace(`> ${body}`);
     }
     const started = performance.now();
     let res: Exchange;
@@ -160,45 +229,19 @@ export class HttpClient {
    * response stream per request (request() makes one), which counts at thousands of requests a
    * second. With one connection, the whole exchange must end within timeoutMs (exactly).
    */
-  private exchange(opts: { method: string; path: string; headers: Record<string, string>; body?: Buffer }): Promise<Exchange> {
+  private exchange(opts: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<Exchange> {
     return new Promise<Exchange>((resolve, reject) => {
-      let status = 0;
-      let headers: Record<string, string> = {};
-      const chunks: Buffer[] = [];
-      let abort: ((err: Error) => void) | undefined;
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        fn();
-      };
-      const timer = this.exactDeadline
-        ? setTimeout(() => {
-            // Before onConnect the request is still queued (nothing written): give the client up.
-            const err = new DeadlineError(abort ? 'response' : 'connect');
-            if (abort) abort(err);
-            else void this.client.destroy(err).catch(() => undefined);
-            finish(() => reject(err));
-          }, this.timeoutMs)
-        : undefined;
-      const handler = {
-        onConnect: (fn: (err: Error) => void): void => {
-          abort = fn;
-        },
-        onHeaders: (statusCode: number, raw: Buffer[]): boolean => {
-          status = statusCode;
-          headers = parseRawHeaders(raw);
-          return true;
-        },
-        onData: (chunk: Buffer): boolean => {
-          chunks.push(chunk);
-          return true;
-        },
-        onComplete: (): void => finish(() => resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) })),
-        onError: (err: Error): void => finish(() => reject(err)),
-      };
-      (this.client as unknown as Dispatcher).dispatch(opts as Dispatcher.DispatchOptions, handler as unknown as Dispatcher.DispatchHandler);
+      const collector = new Collector(resolve, reject, this.headerFilter);
+      if (this.exactDeadline) {
+        collector.timer = setTimeout(() => {
+          // Before onConnect the request is still queued (nothing written): give the client up.
+          const err = new DeadlineError(collector.abort ? 'response' : 'connect');
+          if (collector.abort) collector.abort(err);
+          else void this.client.destroy(err).catch(() => undefined);
+          collector.onError(err);
+        }, this.timeoutMs);
+      }
+      (this.client as unknown as Dispatcher).dispatch(opts as Dispatcher.DispatchOptions, collector as unknown as Dispatcher.DispatchHandler);
     });
   }
 

@@ -48,9 +48,15 @@ function typeName(value: unknown): string {
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, compact(v)]),
-    ) as T;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v === undefined) continue;
+      // A "__proto__" key (from JSON.parse) stays an own property, for the schema to refuse.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: compact(v), enumerable: true, writable: true, configurable: true });
+      else out[k] = compact(v);
+    }
+    return out as T;
   }
   return value;
 }

@@ -21,6 +21,7 @@ import { unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
 import { openJournal } from '../../bulk/journal.js';
 import { Pacer, parseRate } from '../../bulk/pacer.js';
+import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
 import { runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
@@ -230,6 +231,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     connections: concurrency,
     ...commandHttpOptions(ctx, profile),
     secretHeaders: adapter.secretHeaders,
+    responseHeaders: rateLimitHeaders,
   });
 
   const stop = new AbortController();
