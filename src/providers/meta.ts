@@ -344,6 +344,19 @@ const metaHints: Record<string, string> = {
   '190': "the access token is invalid or expired: update the profile's apiKey",
 };
 
+/**
+ * Turn answers with the WhatsApp Business (on-premises) API's codes, not the Cloud API's: the
+ * same situations under other numbers.
+ */
+const turnHints: Record<string, string> = {
+  '470': metaHints['131047']!,
+  '1013': metaHints['131026']!,
+  '1015': 'too many requests: send more slowly (lower --rate) and retry the failed messages',
+  '1005': "access denied: check the profile's apiKey (`interflow profiles show`)",
+  '2000': metaHints['132000']!,
+  '2001': metaHints['132001']!,
+};
+
 /** A one-line fix for a well-known Meta (WhatsApp) error code, or undefined. */
 export function metaErrorHint(code: string): string | undefined {
   return Object.hasOwn(metaHints, code) ? metaHints[code] : undefined;
@@ -361,6 +374,7 @@ export function errorHint(provider: ProviderId, info: ProviderErrorInfo): string
         return 'Interflow refused the fields named above: fix them (`--dry-run` prints the exact request)';
     }
   }
+  if (provider === 'turn' && Object.hasOwn(turnHints, info.code)) return turnHints[info.code];
   if (provider === 'turn' || provider === 'socialminer') {
     const hint = metaErrorHint(info.code);
     if (hint) return hint;

@@ -253,6 +253,17 @@ describe('hints', () => {
     assert.equal(metaErrorHint('toString'), undefined);
   });
 
+  test("Turn's on-premises codes get the same hints as their Cloud API twins; SocialMiner's do not", () => {
+    const turn = (code: string) => errorHint('turn', { status: 400, code, message: '' });
+    assert.match(turn('470')!, /24 hours.*template/);
+    assert.match(turn('2000')!, /number of template parameters/);
+    assert.match(turn('2001')!, /not approved/);
+    assert.match(turn('1013')!, /could not be delivered/);
+    assert.match(turn('1015')!, /lower --rate/);
+    assert.match(turn('1005')!, /apiKey/);
+    assert.equal(errorHint('socialminer', { status: 400, code: '470', message: '' }), undefined);
+  });
+
   test('errorHint falls back on the status', () => {
     assert.match(errorHint('turn', { status: 403, code: 'HTTP_403', message: '' })!, /apiKey/);
     assert.match(errorHint('interacto', { status: 429, code: 'HTTP_429', message: '' })!, /rate/);

@@ -328,7 +328,8 @@ function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun:
     lines.push(`dry run: ${s.wouldSend} row(s) would be sent, ${s.counts.failed} failed validation, ${s.counts.skipped} skipped; nothing was sent`);
   } else {
     lines.push(
-      `bulk: ${done} row(s) in ${secs.toFixed(1)} s (${(s.requests / Math.max(secs, 0.001)).toFixed(1)} requests/s): ` +
+      // A rerun that sends nothing has no rate to tell.
+      `bulk: ${done} row(s) in ${secs.toFixed(1)} s${s.requests ? ` (${(s.requests / Math.max(secs, 0.001)).toFixed(1)} requests/s)` : ''}: ` +
         `${s.counts.sent} sent, ${s.counts.failed} failed, ${s.counts.skipped} skipped, ${s.counts.unknown} unknown` +
         (s.fromJournal ? ` (${s.fromJournal} from the journal of an earlier run)` : '') +
         (s.retries ? `; ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}` : ''),
