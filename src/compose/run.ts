@@ -315,9 +315,16 @@ class Composer {
   }
 
   private async buttons(): Promise<void> {
-    const quick: string[] = [];
-    const urls: string[] = [];
-    const used = new Set<number>();
+    // Buttons given as flags are kept (and checked now); more can be added.
+    const given = (k: string): string[] => (Array.isArray(this.given[k]) ? (this.given[k] as string[]) : []);
+    const quick = given('quickReply');
+    const urls = given('buttonUrl');
+    const used = new Set([...quick, ...urls].map((b) => Number(b.split('=')[0])));
+    if (used.size) {
+      const problem = this.check(() => ({ quickReply: quick, buttonUrl: urls }))('');
+      if (problem !== true) throw new UsageError(`--quick-reply/--button-url: ${problem}`);
+      this.ctx.io.err(`buttons from the flags: ${[...quick.map((b) => `quick reply ${b}`), ...urls.map((b) => `URL ${b}`)].join(', ')}\n`);
+    }
     for (;;) {
       if (used.size >= 10) break;
       const kind = await asking(

@@ -153,6 +153,23 @@ describe('compose / send template --interactive (Turn)', { timeout: 90_000 }, ()
     assert.deepEqual(bodies, [second, turnTemplate('5511999999999')]);
   });
 
+  test('flags given become the defaults: Enter through every question sends the same template', async () => {
+    const t = terminal([
+      'send', 'template', '5511999999999', '--interactive', '--profile', 'turn', '--name', 'pedido_enviado',
+      '--header-image', 'https://exemplo.com/pedido.jpg', '--param', 'João', '--param', '12345', '--quick-reply', '0=confirmar',
+    ]);
+    for (const question of ['Template name', 'Language', 'Namespace', 'Language policy', 'Header', 'Image URL or media id', 'Body text as approved', 'How many body parameters?', 'Value for {{1}}', 'Value for {{2}}']) {
+      await t.answer(question, '', true);
+    }
+    await t.expect('buttons from the flags: quick reply 0=confirmar');
+    await t.answer('Another button?', '', true);
+    await t.answer('What now?', keys.enter, false); // send it
+    const end = await t.exit();
+    assert.equal(end.code, 0, end.screen);
+    assert.equal(world.sandbox.received.length, 1);
+    assert.deepEqual(world.sandbox.received[0]!.body, turnTemplate('5511999999999'));
+  });
+
   test('Ctrl-C mid-way: exit 130, a one-line message, nothing sent', async () => {
     const t = terminal(['compose', '5511999999999', '--profile', 'turn']);
     await t.answer('Template name', 'pedido_enviado');
