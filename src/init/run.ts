@@ -5,6 +5,7 @@
  * nothing, so scripts and CI can run it too. Interflow keys are checked with one harmless request
  * (GET /webhooks) before anything is written.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
@@ -73,8 +74,35 @@ interface Answers {
   keyVariable?: string;
 }
 
+/**
+ * The file init writes: --config FILE, else this directory's JSON rc file (.interflowrc, then
+ * .interflowrc.json), else a new .interflowrc. A directory whose configuration is YAML or in
+ * package.json is refused: init does not rewrite those, and a new .interflowrc would hide the
+ * YAML (or be hidden by package.json).
+ */
+function initTarget(config: string | undefined): string {
+  if (config !== undefined) return resolve(config);
+  for (const name of ['.interflowrc', '.interflowrc.json']) if (existsSync(name)) return resolve(name);
+  const other = ['.interflowrc.yaml', '.interflowrc.yml'].find((name) => existsSync(name)) ?? (packageJsonHasConfig() ? 'package.json' : undefined);
+  if (other) {
+    throw new UsageError(
+      `this directory's configuration is in ${other}, which init does not rewrite: add the profile there by hand, or write another file with --config FILE`,
+    );
+  }
+  return resolve('.interflowrc');
+}
+
+function packageJsonHasConfig(): boolean {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync('package.json', 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && Object.hasOwn(pkg, 'interflow');
+  } catch {
+    return false;
+  }
+}
+
 export const runInit: RunFn = async (ctx, _args, options) => {
-  const file = resolve(ctx.globals.config ?? '.interflowrc');
+  const file = initTarget(ctx.globals.config);
   const shown = displayPath(file, ctx.io.env);
   const current = readRcFile(file);
   const answers =
@@ -82,7 +110,7 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   const next = withProfile(current, answers.name, answers.profile, { makeDefault: answers.makeDefault, replace: answers.replace, file: shown });
   if (!(await keyChecked(ctx, answers, options))) throw new UsageError(`nothing was written to ${shown}`, { code: 'DECLINED' });
   writeRcFile(file, next);
-  report(ctx, shown, answers, next, current === undefined);
+  report(ctx, file, shown, answers, next, current === undefined);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -305,11 +333,11 @@ async function keyChecked(ctx: CommandContext, a: Answers, o: Record<string, unk
   }
 }
 
-function report(ctx: CommandContext, shown: string, a: Answers, file: RcFileData, created: boolean): void {
+function report(ctx: CommandContext, path: string, shown: string, a: Answers, file: RcFileData, created: boolean): void {
   const io = ctx.io;
   const isDefault = file.defaultProfile === a.name;
   if (ctx.globals.json) {
-    const result: InitResult = { file: resolve(ctx.globals.config ?? '.interflowrc'), profile: a.name, provider: a.profile.provider, default: isDefault, created };
+    const result: InitResult = { file: path, profile: a.name, provider: a.profile.provider, default: isDefault, created };
     printJson(io, result);
   }
   const flag = isDefault ? '' : ` --profile ${a.name}`;

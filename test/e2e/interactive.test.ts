@@ -286,6 +286,22 @@ describe('init', { timeout: 90_000 }, () => {
   });
 });
 
+test('init writes the directory\'s own .interflowrc.json when there is one, and refuses to hide a YAML one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'interflow-init-'));
+  writeFileSync(join(dir, '.interflowrc.json'), JSON.stringify({ profiles: { sm: { provider: 'socialminer', apiKey: '${SM}' } } }));
+  const json = await runCli(['init', '--provider', 'turn'], { env: cleanEnv(dir), cwd: dir });
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, '.interflowrc.json'), 'utf8')).profiles), ['sm', 'turn']);
+  assert.throws(() => statSync(join(dir, '.interflowrc')), /ENOENT/);
+
+  const yamlDir = mkdtempSync(join(tmpdir(), 'interflow-init-'));
+  writeFileSync(join(yamlDir, '.interflowrc.yaml'), 'profiles:\n  sm:\n    provider: socialminer\n    apiKey: k\n');
+  const yaml = await runCli(['init', '--provider', 'turn'], { env: cleanEnv(yamlDir), cwd: yamlDir });
+  assert.equal(yaml.code, 2);
+  assert.match(yaml.stderr, /configuration is in \.interflowrc\.yaml, which init does not rewrite.*--config FILE/);
+  assert.throws(() => statSync(join(yamlDir, '.interflowrc')), /ENOENT/);
+});
+
 describe('no prompts off a terminal', () => {
   const cases: [string, string[], RegExp][] = [
     ['compose', ['compose', '5511999999999', '--profile', 'turn'], /--name NAME .*--param/],
