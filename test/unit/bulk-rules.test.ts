@@ -104,6 +104,36 @@ describe('placeholders', () => {
     assert.throws(() => render('{{cidade}}', {}), (e: unknown) => e instanceof MissingColumnError && e.column === 'cidade');
     assert.equal(render('{{vazio}}', { vazio: '' }), '');
   });
+  test('render is a replace of every placeholder by its cell, in order, the first missing one refused', () => {
+    const cells: Record<string, string> = { a: 'A', b: '$1 $& {{a}}', 'c d': 'CD', nome: 'João 🎉' };
+    const texts = [
+      '', 'x', '{{a}}', '{{a}}{{b}}', ' {{ a }} {{b}} ', '{{a}', '{a}}', '{{{a}}}', '{{{{a}}}}', '{{}}', '{{ }}', '{{c d}}',
+      'Olá {{nome}}, {{nome}}!', '{{a}} {{zz}} {{yy}}', '{{zz}} {{a}}', '🎉{{a}}🎉{{b}}🎉', '{{a\n}}', 'x {{a}} {{ b}} {{c d }}x',
+    ];
+    const byReplace = (text: string): string =>
+      text.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_, name: string) => {
+        if (cells[name] === undefined) throw new MissingColumnError(name);
+        return cells[name];
+      });
+    for (const text of texts) {
+      for (let round = 0; round < 2; round++) {
+        let expected: string | MissingColumnError;
+        let actual: string | MissingColumnError;
+        try {
+          expected = byReplace(text);
+        } catch (e) {
+          expected = e as MissingColumnError;
+        }
+        try {
+          actual = render(text, cells);
+        } catch (e) {
+          actual = e as MissingColumnError;
+        }
+        if (typeof expected === 'string') assert.equal(actual, expected, text);
+        else assert.ok(actual instanceof MissingColumnError && actual.column === expected.column, text);
+      }
+    }
+  });
   test('unknown columns are refused before anything is sent, listing the columns', () => {
     const names = collectPlaceholders({ text: 'Oi {{nome}} de {{cidade}}', param: ['{{pedido}}'] });
     assert.deepEqual([...names].sort(), ['cidade', 'nome', 'pedido']);
