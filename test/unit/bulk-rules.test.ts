@@ -87,6 +87,27 @@ describe('pacing', () => {
     assert.deepEqual(clock.sleeps, []);
   });
 
+  test('takeNow takes a slot only when take() would not wait, and the same one', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(1200, clock); // one every 50 ms
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      if (!pacer.takeNow()) await pacer.take();
+      times.push(clock.t);
+    }
+    assert.deepEqual(times, [0, 50, 100, 150, 200]);
+    clock.t += 1000;
+    assert.equal(pacer.takeNow(), true);
+    pacer.pause(500);
+    assert.equal(pacer.takeNow(), false);
+    await pacer.take();
+    assert.equal(clock.t, 1700);
+    const unpaced = new Pacer(undefined, clock);
+    for (let i = 0; i < 3; i++) assert.equal(unpaced.takeNow(), true);
+    unpaced.pause(10);
+    assert.equal(unpaced.takeNow(), false);
+  });
+
   test('--rate forms', () => {
     assert.equal(parseRate('300/min'), 300);
     assert.equal(parseRate('5/s'), 300);
