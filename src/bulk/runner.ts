@@ -227,9 +227,9 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
     throw err;
   }
-  const key = KeySet.keyOf(to, req.bodyText!);
-  const fresh = keys.add(key);
-  const keyHex = KeySet.keyHex(key);
+  const digest = KeySet.digestOf(to, req.bodyText!);
+  const fresh = keys.addDigest(digest);
+  const keyHex = KeySet.hexOf(digest);
   const earlier = o.journal?.entry(row.row);
   let resend = false;
   if (earlier) {
