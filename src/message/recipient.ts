@@ -56,12 +56,21 @@ export function parseRecipient(raw: string, defaultCountry: CountryCode = 'BR', 
  * update that changes them), there is no shortcut and every number goes through the library.
  * test/unit/recipient.test.ts compares both over many numbers.
  */
+/** The shape of libphonenumber-js's metadata (format version 4) that the shortcut reads. */
+interface MetadataView {
+  version: number;
+  countries: Record<string, unknown[] | undefined>;
+  country_calling_codes: Record<string, string[] | undefined>;
+}
+
 const brazil = ((): ((raw: string) => string | undefined) | undefined => {
-  const br = (metadata as unknown as { countries: Record<string, unknown[]>; country_calling_codes: Record<string, string[]> }).countries.BR;
-  const owners = (metadata as unknown as { country_calling_codes: Record<string, string[]> }).country_calling_codes['55'];
+  const m = metadata as unknown as MetadataView;
+  const br = m.countries.BR;
+  if (m.version !== 4 || !br || typeof br[2] !== 'string') return undefined;
+  // Calling code, IDD prefix, possible lengths, national prefix, national prefix for parsing and
+  // its transform rule, no number types (nothing past index 8), and 55 is BR's alone.
   const expected = JSON.stringify(['55', '00(?:1[245]|2[1-35]|31|4[13]|[56]5|99)', [8, 9, 10, 11], '0', '(?:0|90)(?:(1[245]|2[1-35]|31|4[13]|[56]5|99)(\\d{10,11}))?', '$2', 9, ['BR']]);
-  if (!br || typeof br[2] !== 'string') return undefined;
-  const actual = JSON.stringify([br[0], br[1], br[3], br[5], br[7], br[8], br.length, owners]);
+  const actual = JSON.stringify([br[0], br[1], br[3], br[5], br[7], br[8], br.length, m.country_calling_codes['55']]);
   if (actual !== expected) return undefined;
   const nationalPattern = new RegExp(`^(?:${br[2]})$`);
   return (raw) => {
@@ -76,6 +85,7 @@ const brazil = ((): ((raw: string) => string | undefined) | undefined => {
       if (raw.charCodeAt(0) !== 53 || raw.charCodeAt(1) !== 53) return undefined; // 55
       national = raw.slice(2);
     } else {
+      // 55 + 8-9 digits, or a national number in area 55: the library weighs both readings.
       if (raw.charCodeAt(0) === 53 && raw.charCodeAt(1) === 53) return undefined;
       national = raw;
     }
