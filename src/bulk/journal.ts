@@ -188,7 +188,8 @@ class FileJournal implements Journal {
   /** Outcome lines not yet written (see outcome()). */
   private pending = '';
   private flushScheduled = false;
-  private waiting: (() => void)[] = [];
+  /** Resolves once the intents waiting in `pending` are written: one promise for all of a turn's. */
+  private written: { promise: Promise<void>; resolve: () => void } | undefined;
   /** The time lines of this turn of the event loop carry (one clock read a turn, not one a line). */
   private turnAt: string | undefined;
 
@@ -261,9 +262,13 @@ class FileJournal implements Journal {
     // A key is hex (KeySet.keyHex), which needs no escaping.
     const quoted = /^[0-9a-f]*$/.test(key) ? `"${key}"` : JSON.stringify(key);
     this.pending += `{"t":"intent","row":${row},"key":${quoted},"at":"${this.now()}"}\n`;
-    const written = new Promise<void>((resolve) => this.waiting.push(resolve));
     this.scheduleFlush();
-    return written;
+    if (this.written === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.written = { promise, resolve };
+    }
+    return this.written.promise;
   }
 
   /** Writes the lines still waiting and releases the requests waiting for their intent. */
@@ -274,9 +279,9 @@ class FileJournal implements Journal {
       this.write(this.pending);
       this.pending = '';
     }
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const resolve of waiting) resolve();
+    const written = this.written;
+    this.written = undefined;
+    written?.resolve();
   }
 
   counts(): Record<RowStatus | 'inFlight', number> {

@@ -16,13 +16,27 @@ export type MessageKey = Uint32Array;
 
 const MIN_CAPACITY = 1024;
 
+/** addDigest()'s key words (add() reads them and keeps copies, never the array). */
+const scratch = new Uint32Array(4);
+const scratchBytes = new Uint8Array(scratch.buffer);
+
 export class KeySet {
   /** The key of a message: the same recipient and body give the same key. */
   static keyOf(to: string, body: string): MessageKey {
-    const digest = hash('sha256', `${to}\n${body}`, 'buffer');
+    const digest = KeySet.digestOf(to, body);
     const key = new Uint32Array(4);
     new Uint8Array(key.buffer).set(digest.subarray(0, 16));
     return key;
+  }
+
+  /** The sha256 of a message (its first 16 bytes are its key): for addDigest() and hexOf(). */
+  static digestOf(to: string, body: string): Buffer {
+    return hash('sha256', `${to}\n${body}`, 'buffer');
+  }
+
+  /** keyHex(key) of the key of a digest, without building the key. */
+  static hexOf(digest: Buffer): string {
+    return digest.toString('hex', 0, 16);
   }
 
   /** 32 hex characters: the first 16 bytes of the sha256 in hex (the journal's `key`). */
@@ -86,6 +100,12 @@ export class KeySet {
       }
       if (x === a && y === b) return false;
     }
+  }
+
+  /** add() of the key of a digest (digestOf), without building the key: its words go through a scratch array. */
+  addDigest(digest: Buffer): boolean {
+    for (let i = 0; i < 16; i++) scratchBytes[i] = digest[i]!;
+    return this.add(scratch);
   }
 
   /** True when the key was added before. */

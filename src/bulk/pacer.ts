@@ -38,6 +38,18 @@ export class Pacer {
     this.interval = perMinute ? 60_000 / perMinute : 0;
   }
 
+  /**
+   * Takes this request's slot when it is now (nothing to wait for): true, and the request may go
+   * at once, as after take(). False: nothing was taken; call take(). Unpaced, it is always now
+   * unless a pause is on: no promise per request.
+   */
+  takeNow(): boolean {
+    const now = this.clock.now();
+    if (this.next > now || this.pausedUntil > now) return false;
+    this.next = now + this.interval;
+    return true;
+  }
+
   /** Waits for this request's slot (slots go in call order); returns early when `signal` aborts. */
   async take(signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();

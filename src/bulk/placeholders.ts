@@ -38,14 +38,51 @@ export class MissingColumnError extends Error {
   }
 }
 
+/** A text split at its placeholders: `parts[0] names[0] parts[1] … parts[n]`. */
+interface Compiled {
+  parts: string[];
+  names: string[];
+}
+
+/**
+ * The texts rendered, split once: bulk renders the same few texts (the flags, the files' strings)
+ * for every row. Bounded, in case a caller renders many different texts.
+ */
+const compiledTexts = new Map<string, Compiled | null>();
+const MAX_COMPILED = 4096;
+
+function compile(text: string): Compiled | null {
+  let c = compiledTexts.get(text);
+  if (c !== undefined) return c;
+  c = null;
+  if (text.includes('{{')) {
+    const parts: string[] = [];
+    const names: string[] = [];
+    let last = 0;
+    for (const m of text.matchAll(PLACEHOLDER)) {
+      parts.push(text.slice(last, m.index));
+      names.push(m[1]!);
+      last = m.index! + m[0].length;
+    }
+    parts.push(text.slice(last));
+    if (names.length > 0) c = { parts, names };
+  }
+  if (compiledTexts.size < MAX_COMPILED) compiledTexts.set(text, c);
+  return c;
+}
+
 /** Replaces placeholders in a string with the row's cells. */
 export function render(text: string, cells: Record<string, string>): string {
-  if (!text.includes('{{')) return text;
-  return text.replace(PLACEHOLDER, (_, name: string) => {
-    const value = cells[name];
-    if (value === undefined) throw new MissingColumnError(name);
-    return value;
-  });
+  const c = compile(text);
+  if (c === null) return text;
+  const { parts, names } = c;
+  let out = parts[0]!;
+  for (let i = 0; i < names.length; i++) {
+    const value = cells[names[i]!];
+    if (value === undefined) throw new MissingColumnError(names[i]!);
+    out += value + parts[i + 1]!;
+  }
+  return out;
 }
 
 /** Renders every string inside a value (flags object, parsed JSON file). */

@@ -147,16 +147,13 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
 
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
-  const nextRow = async (): Promise<CsvRow | undefined> => {
-    if (exhausted || halt.signal.aborted) return undefined;
-    const r = await iterator.next();
-    if (r.done) exhausted = true;
-    return r.done ? undefined : r.value;
-  };
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      const row = await nextRow();
+      if (exhausted || halt.signal.aborted) return;
+      const r = await iterator.next();
+      if (r.done) exhausted = true;
+      const row: CsvRow | undefined = r.done ? undefined : r.value;
       if (!row || halt.signal.aborted) return;
       const prepared = prepare(row, o, keys, dynamic);
       if (prepared.kind === 'outcome') {
@@ -230,9 +227,9 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
     throw err;
   }
-  const key = KeySet.keyOf(to, req.bodyText!);
-  const fresh = keys.add(key);
-  const keyHex = KeySet.keyHex(key);
+  const digest = KeySet.digestOf(to, req.bodyText!);
+  const fresh = keys.addDigest(digest);
+  const keyHex = KeySet.hexOf(digest);
   const earlier = o.journal?.entry(row.row);
   let resend = false;
   if (earlier) {
@@ -286,7 +283,7 @@ async function deliver(
       summary.retries++;
       if (halt.aborted) break;
     }
-    await o.pacer.take(halt);
+    if (!o.pacer.takeNow()) await o.pacer.take(halt);
     // Stopped while waiting for a slot: this row's request has not gone out.
     if (halt.aborted) break;
     summary.requests++;
@@ -313,7 +310,7 @@ async function deliver(
     if (verdict === 'sent') {
       try {
         const accepted = o.adapter.parseSendResponse(res.status, body);
-        return { ...base, status: 'sent', id: accepted.id, attempts: attempt + 1 };
+        return { row: p.row, to: p.to, status: 'sent', id: accepted.id, attempts: attempt + 1 };
       } catch (err) {
         const e = err as ProviderError;
         return { ...base, status: 'unknown', error: { status: res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: attempt + 1 };

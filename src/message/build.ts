@@ -59,6 +59,10 @@ function parseJson(text: string, file: string, flag: string): unknown {
 }
 
 function interactoOptions(flags: Flags): Record<string, unknown> | undefined {
+  // None given (every message but Interacto's): nothing to build (bulk asks for every row).
+  if (flags.delay === undefined && flags.typing === undefined && flags.priority === undefined && flags.tag === undefined && flags.metadata === undefined) {
+    return undefined;
+  }
   const options: Record<string, unknown> = {};
   const delay = number(flags, 'delay', '--delay');
   const typing = number(flags, 'typing', '--typing');
@@ -84,6 +88,9 @@ const optionNames: FieldNames = {
   to: 'to',
 };
 
+/** Read only (they name flags in errors): built once, not per message (bulk builds one a row). */
+const textNames: FieldNames = { ...optionNames, text: 'text' };
+
 function withOptions(candidate: Record<string, unknown>, flags: Flags): Record<string, unknown> {
   const options = interactoOptions(flags);
   return options ? { ...candidate, options } : candidate;
@@ -96,7 +103,7 @@ export function buildMessage(kind: SendKind, rawTo: string, flags: Flags, env: B
     case 'text':
       return validateMessage(
         withOptions({ type: 'text', to, text: str(flags.text), ...(flags.previewUrl ? { previewUrl: true } : {}) }, flags),
-        { ...optionNames, text: 'text' },
+        textNames,
       );
     case 'media':
       return buildMedia(to, flags);

@@ -23,7 +23,8 @@ const text = (field: string, max: number) =>
     .string({ error: `${field} must be text` })
     .check(
       z.refine((s) => s.trim().length > 0, { message: `${field} must not be empty` }),
-      z.refine((s) => chars(s) <= max, { message: `${field} is longer than ${max} characters` }),
+      // A string has at least as many UTF-16 units as characters: counting them is needed only past max units.
+      z.refine((s) => s.length <= max || chars(s) <= max, { message: `${field} is longer than ${max} characters` }),
     );
 
 const optionalText = (field: string, max: number) => z.optional(text(field, max));

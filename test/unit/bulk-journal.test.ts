@@ -387,6 +387,13 @@ describe('KeySet', () => {
     assert.equal(KeySet.keyHex(a), createHash('sha256').update('5511999999999\nOlá João').digest('hex').slice(0, 32));
     assert.deepEqual(KeySet.fromHex(KeySet.keyHex(a)), a);
     assert.throws(() => KeySet.fromHex('xyz'), RangeError);
+    // The digest path (bulk's, without a key object) is the same key and the same hex.
+    const digest = KeySet.digestOf('5511999999999', 'Olá João');
+    assert.equal(KeySet.hexOf(digest), KeySet.keyHex(a));
+    assert.equal(set.addDigest(digest), false);
+    assert.equal(set.addDigest(KeySet.digestOf('5511777777777', 'Olá João')), true);
+    assert.equal(set.has(KeySet.keyOf('5511777777777', 'Olá João')), true);
+    assert.equal(set.add(KeySet.keyOf('5511777777777', 'Olá João')), false);
   });
 
   test('the key whose stored words are zero is a key like any other', () => {

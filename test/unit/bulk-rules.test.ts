@@ -87,6 +87,27 @@ describe('pacing', () => {
     assert.deepEqual(clock.sleeps, []);
   });
 
+  test('takeNow takes a slot only when take() would not wait, and the same one', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(1200, clock); // one every 50 ms
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      if (!pacer.takeNow()) await pacer.take();
+      times.push(clock.t);
+    }
+    assert.deepEqual(times, [0, 50, 100, 150, 200]);
+    clock.t += 1000;
+    assert.equal(pacer.takeNow(), true);
+    pacer.pause(500);
+    assert.equal(pacer.takeNow(), false);
+    await pacer.take();
+    assert.equal(clock.t, 1700);
+    const unpaced = new Pacer(undefined, clock);
+    for (let i = 0; i < 3; i++) assert.equal(unpaced.takeNow(), true);
+    unpaced.pause(10);
+    assert.equal(unpaced.takeNow(), false);
+  });
+
   test('--rate forms', () => {
     assert.equal(parseRate('300/min'), 300);
     assert.equal(parseRate('5/s'), 300);
@@ -103,6 +124,36 @@ describe('placeholders', () => {
     assert.deepEqual(renderDeep({ param: ['{{a}}', 'x'], text: '{{b}}' }, { a: '1', b: '2' }), { param: ['1', 'x'], text: '2' });
     assert.throws(() => render('{{cidade}}', {}), (e: unknown) => e instanceof MissingColumnError && e.column === 'cidade');
     assert.equal(render('{{vazio}}', { vazio: '' }), '');
+  });
+  test('render is a replace of every placeholder by its cell, in order, the first missing one refused', () => {
+    const cells: Record<string, string> = { a: 'A', b: '$1 $& {{a}}', 'c d': 'CD', nome: 'João 🎉' };
+    const texts = [
+      '', 'x', '{{a}}', '{{a}}{{b}}', ' {{ a }} {{b}} ', '{{a}', '{a}}', '{{{a}}}', '{{{{a}}}}', '{{}}', '{{ }}', '{{c d}}',
+      'Olá {{nome}}, {{nome}}!', '{{a}} {{zz}} {{yy}}', '{{zz}} {{a}}', '🎉{{a}}🎉{{b}}🎉', '{{a\n}}', 'x {{a}} {{ b}} {{c d }}x',
+    ];
+    const byReplace = (text: string): string =>
+      text.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_, name: string) => {
+        if (cells[name] === undefined) throw new MissingColumnError(name);
+        return cells[name];
+      });
+    for (const text of texts) {
+      for (let round = 0; round < 2; round++) {
+        let expected: string | MissingColumnError;
+        let actual: string | MissingColumnError;
+        try {
+          expected = byReplace(text);
+        } catch (e) {
+          expected = e as MissingColumnError;
+        }
+        try {
+          actual = render(text, cells);
+        } catch (e) {
+          actual = e as MissingColumnError;
+        }
+        if (typeof expected === 'string') assert.equal(actual, expected, text);
+        else assert.ok(actual instanceof MissingColumnError && actual.column === expected.column, text);
+      }
+    }
   });
   test('unknown columns are refused before anything is sent, listing the columns', () => {
     const names = collectPlaceholders({ text: 'Oi {{nome}} de {{cidade}}', param: ['{{pedido}}'] });
