@@ -3,36 +3,41 @@
  * else. It parses the command line, prints help and version, turns commander's own errors into
  * exit code 2, and hands a parsed invocation to the app (src/app.ts), loaded only then.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { setDispatch, type Dispatch } from './commands/lazy.js';
+import { setDispatch, type Dispatch, type Listing } from './commands/lazy.js';
 import { readJsonFlag } from './commands/json-fields.js';
 import type { RuntimeHooks } from './runtime.js';
-import { register as registerSend } from './commands/send/index.js';
-import { register as registerProfiles } from './commands/profiles/index.js';
-import { register as registerSandbox } from './commands/sandbox/index.js';
-import { register as registerBulk } from './commands/bulk/index.js';
-import { register as registerWebhooks } from './commands/webhooks/index.js';
-import { register as registerMessages } from './commands/messages/index.js';
-import { register as registerCustomers } from './commands/customers/index.js';
-import { register as registerChats } from './commands/chats/index.js';
-import { register as registerCompletion } from './commands/completion/index.js';
-import { register as registerCompose } from './commands/compose/index.js';
-import { register as registerInit } from './commands/init/index.js';
+import * as sendGroup from './commands/send/index.js';
+import * as profilesGroup from './commands/profiles/index.js';
+import * as sandboxGroup from './commands/sandbox/index.js';
+import * as bulkGroup from './commands/bulk/index.js';
+import * as webhooksGroup from './commands/webhooks/index.js';
+import * as messagesGroup from './commands/messages/index.js';
+import * as customersGroup from './commands/customers/index.js';
+import * as chatsGroup from './commands/chats/index.js';
+import * as completionGroup from './commands/completion/index.js';
+import * as composeGroup from './commands/compose/index.js';
+import * as initGroup from './commands/init/index.js';
+
+interface Group {
+  register: (program: Command) => void;
+  listing: Listing;
+}
 
 /** The command groups, in the order help lists them. */
-const groups: [name: string, register: (program: Command) => void][] = [
-  ['send', registerSend],
-  ['compose', registerCompose],
-  ['bulk', registerBulk],
-  ['webhooks', registerWebhooks],
-  ['messages', registerMessages],
-  ['customers', registerCustomers],
-  ['chats', registerChats],
-  ['init', registerInit],
-  ['profiles', registerProfiles],
-  ['sandbox', registerSandbox],
-  ['completion', registerCompletion],
+const groups: [name: string, group: Group][] = [
+  ['send', sendGroup],
+  ['compose', composeGroup],
+  ['bulk', bulkGroup],
+  ['webhooks', webhooksGroup],
+  ['messages', messagesGroup],
+  ['customers', customersGroup],
+  ['chats', chatsGroup],
+  ['init', initGroup],
+  ['profiles', profilesGroup],
+  ['sandbox', sandboxGroup],
+  ['completion', completionGroup],
 ];
 
 /** Global options that take a value (their value is not a command name). */
@@ -52,7 +57,9 @@ export function groupsFor(argv: readonly string[]): string[] {
       continue;
     }
     if (a.startsWith('-')) continue;
-    return groups.some(([name]) => name === a) ? [a] : groups.map(([name]) => name);
+    // `help send` needs send's whole declaration; `help` alone, the listing.
+    const named = a === 'help' ? args.slice(i + 1).find((w) => !w.startsWith('-')) : a;
+    return named !== undefined && groups.some(([name]) => name === named) ? [named] : groups.map(([name]) => name);
   }
   const version = args.includes('-V') || args.includes('--version');
   const help = args.includes('-h') || args.includes('--help');
@@ -93,8 +100,22 @@ Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validatio
             3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted`,
     );
   const wanted = argv.length ? groupsFor(argv) : groups.map(([name]) => name);
-  for (const [name, register] of groups) if (wanted.includes(name)) register(program);
+  // Top-level help and a mistyped name need only each group's listing: declaring every group's
+  // flags would cost each of those starts more than the rest of the shell. buildProgram([])
+  // (completion, tests) declares everything.
+  const listOnly = argv.length > 0 && wanted.length === groups.length;
+  for (const [name, group] of groups) {
+    if (listOnly) declareListing(program, name, group.listing);
+    else if (wanted.includes(name)) group.register(program);
+  }
   return program;
+}
+
+/** A group as top-level help lists it: name, summary, arguments, and "[options]" when it has some. */
+function declareListing(program: Command, name: string, listing: Listing): void {
+  const command = program.command(name).description(listing.description);
+  for (const arg of listing.args) command.argument(arg);
+  if (listing.options) command.addOption(new Option('--listed').hideHelp());
 }
 
 function* allCommands(command: Command): Generator<Command> {

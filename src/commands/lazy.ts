@@ -51,3 +51,15 @@ export function lazy(key: CommandKey) {
 export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
+
+/**
+ * How top-level help lists a command group: help (and a mistyped name) needs only this for each
+ * group, not the group's whole declaration (src/cli.ts).
+ */
+export interface Listing {
+  description: string;
+  /** Its own arguments, as help shows them: ['<csv>'], ['[to]']. */
+  args: string[];
+  /** Whether it has options of its own (help shows "[options]"). */
+  options: boolean;
+}

@@ -23,6 +23,16 @@ function helpOf(command: Command): string {
 
 const commands = leaves(buildProgram([]));
 
+test('top-level help declared from the listings alone is the help of the whole tree', () => {
+  // The whole tree's top-level help, with its listings taken from the full declarations.
+  const full = helpOf(buildProgram([]));
+  for (const args of [['--help'], [], ['sned', 'text'], ['help']]) {
+    const program = buildProgram(['node', 'interflow', ...args]);
+    assert.ok(program.commands.every((c) => c.commands.length === 0), 'only listings were declared');
+    assert.equal(helpOf(program), full, args.join(' '));
+  }
+});
+
 test('the tree has every command group', () => {
   const groups = new Set(commands.map(([path]) => path.split(' ')[0]));
   for (const g of ['send', 'bulk', 'webhooks', 'messages', 'customers', 'chats', 'profiles', 'sandbox']) assert.ok(groups.has(g), g);

@@ -3,14 +3,21 @@
  * Every message flag of `send` is here, and every one takes {{column}} placeholders.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
 import { collect, interactoOptions, templateOptions } from '../message-options.js';
+
+/** What top-level help lists for `bulk` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'send one message per CSV row, paced, resumable, never twice (file or - for stdin)',
+  args: ['<csv>'],
+  options: true,
+};
 
 
 export function register(program: Command): void {
   const bulk = program
     .command('bulk')
-    .description('send one message per CSV row, paced, resumable, never twice (file or - for stdin)')
+    .description(listing.description)
     .argument('<csv>', "CSV file with a header row, or '-' to read stdin")
     .optionsGroup('Message (every value takes {{column}} placeholders):')
     .option('--text <text>', 'a text message')

@@ -3,13 +3,20 @@
  * when a command actually runs.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
 import { pageOptions } from '../message-options.js';
+
+/** What top-level help lists for `chats` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: "browse Interflow's chats and their messages (interflow profiles)",
+  args: [],
+  options: false,
+};
 
 export function register(program: Command): void {
   const chats = program
     .command('chats')
-    .description("browse Interflow's chats and their messages (interflow profiles)")
+    .description(listing.description)
     .addHelpText('after', examples('interflow chats list', 'interflow chats messages chat_joao --all --json'));
 
   pageOptions(chats.command('list').description('list chats, a page at a time (or --all)'))

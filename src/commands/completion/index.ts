@@ -3,12 +3,19 @@
  * (app bundle) from the whole command tree.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
+
+/** What top-level help lists for `completion` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'print a shell completion script (bash, zsh, fish): commands, flags, profile names and flag values',
+  args: ['<shell>'],
+  options: false,
+};
 
 export function register(program: Command): void {
   program
     .command('completion')
-    .description('print a shell completion script (bash, zsh, fish): commands, flags, profile names and flag values')
+    .description(listing.description)
     .argument('<shell>', 'bash | zsh | fish')
     .addHelpText(
       'after',

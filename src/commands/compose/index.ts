@@ -3,13 +3,20 @@
  * work is in src/compose/run.ts, in a bundle of its own.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
 import { templateOptions } from '../message-options.js';
+
+/** What top-level help lists for `compose` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'compose a template message step by step, with a preview; then send it, show the request or save a template file',
+  args: ['[to]'],
+  options: true,
+};
 
 export function register(program: Command): void {
   const compose = program
     .command('compose')
-    .description('compose a template message step by step, with a preview; then send it, show the request or save a template file')
+    .description(listing.description)
     .argument('[to]', 'recipient phone number (asked when absent)')
     .option('--name <name>', 'approved template name (the default of its question)');
   templateOptions(compose)

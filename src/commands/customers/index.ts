@@ -3,8 +3,15 @@
  * ./run.ts, imported when a command actually runs.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
 import { collect, pageOptions } from '../message-options.js';
+
+/** What top-level help lists for `customers` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: "manage Interflow's customers (interflow profiles)",
+  args: [],
+  options: false,
+};
 
 function fieldOptions(command: Command): Command {
   return command
@@ -17,7 +24,7 @@ function fieldOptions(command: Command): Command {
 export function register(program: Command): void {
   const customers = program
     .command('customers')
-    .description("manage Interflow's customers (interflow profiles)")
+    .description(listing.description)
     .addHelpText(
       'after',
       examples(

@@ -3,12 +3,19 @@
  * in a bundle of its own.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
+
+/** What top-level help lists for `init` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'add a profile to .interflowrc (or --config FILE), mode 0600: asks on a terminal, or takes --provider and flags',
+  args: [],
+  options: true,
+};
 
 export function register(program: Command): void {
   program
     .command('init')
-    .description('add a profile to .interflowrc (or --config FILE), mode 0600: asks on a terminal, or takes --provider and flags')
+    .description(listing.description)
     .option('--provider <id>', 'interflow | interacto | turn | socialminer: take everything from flags and ask nothing')
     .option('--base-url <url>', "the API's base URL (default: the provider's own)")
     .option('--channel-id <uuid>', "interflow: the channel's UUID (required)")

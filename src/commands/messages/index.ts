@@ -3,12 +3,19 @@
  * command actually runs.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
+
+/** What top-level help lists for `messages` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'look up messages sent through Interflow (interflow profiles)',
+  args: [],
+  options: false,
+};
 
 export function register(program: Command): void {
   const messages = program
     .command('messages')
-    .description('look up messages sent through Interflow (interflow profiles)')
+    .description(listing.description)
     .addHelpText(
       'after',
       examples('interflow messages get msg_abc123', 'interflow messages get msg_abc123 --wait read --json'),

@@ -2,12 +2,19 @@
  * `interflow profiles list | show [name]`: the configured profiles, keys always redacted.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
+
+/** What top-level help lists for `profiles` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'list and inspect the configured profiles (keys are never shown)',
+  args: [],
+  options: false,
+};
 
 export function register(program: Command): void {
   const profiles = program
     .command('profiles')
-    .description('list and inspect the configured profiles (keys are never shown)')
+    .description(listing.description)
     .addHelpText('after', examples('interflow profiles list', 'interflow profiles show turn'));
 
   profiles

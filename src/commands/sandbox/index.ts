@@ -2,17 +2,23 @@
  * `interflow sandbox`: flags and help only; the server is imported from ./run.ts when it runs.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
+
+/** What top-level help lists for `sandbox` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description:
+    'run a local server that speaks the send APIs of all four providers (Interflow, Interacto, Turn, SocialMiner), ' +
+    'validates requests as strictly as their documents and answers as they do; no account needed',
+  args: [],
+  options: true,
+};
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
   program
     .command('sandbox')
-    .description(
-      'run a local server that speaks the send APIs of all four providers (Interflow, Interacto, Turn, SocialMiner), ' +
-        'validates requests as strictly as their documents and answers as they do; no account needed',
-    )
+    .description(listing.description)
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--api-key <key>', 'accept only this key (repeatable); by default any non-empty key is accepted', collect)

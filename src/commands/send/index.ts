@@ -3,14 +3,21 @@
  * work is in ./run.ts, imported when a send actually runs.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
 import { collect, interactoOptions, templateOptions } from '../message-options.js';
+
+/** What top-level help lists for `send` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'send one message (text, media, location, contact, template, interactive)',
+  args: [],
+  options: false,
+};
 
 
 export function register(program: Command): void {
   const send = program
     .command('send')
-    .description('send one message (text, media, location, contact, template, interactive)')
+    .description(listing.description)
     .addHelpText(
       'after',
       examples(

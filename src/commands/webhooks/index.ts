@@ -3,13 +3,20 @@
  * and src/interflow/webhooks.ts, imported when a command actually runs.
  */
 import type { Command } from 'commander';
-import { examples, lazy } from '../lazy.js';
+import { examples, lazy, type Listing } from '../lazy.js';
 import { collect, pageOptions } from '../message-options.js';
+
+/** What top-level help lists for `webhooks` (test/unit/help.test.ts checks it against this declaration). */
+export const listing: Listing = {
+  description: 'receive and inspect webhook events (message statuses, incoming messages)',
+  args: [],
+  options: false,
+};
 
 export function register(program: Command): void {
   const webhooks = program
     .command('webhooks')
-    .description('receive and inspect webhook events (message statuses, incoming messages)')
+    .description(listing.description)
     .addHelpText(
       'after',
       examples(
