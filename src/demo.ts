@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from './sandbox/server.js';
+import { PROVIDER_PREFIXES, startSandbox } from './sandbox/server.js';
 import { renderTable } from './output/format.js';
 
 const bin = fileURLToPath(new URL('../bin/interflow.js', import.meta.url));
@@ -49,10 +49,10 @@ async function main(): Promise<void> {
         {
           defaultProfile: 'interflow',
           profiles: {
-            interflow: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${DEMO_KEY}', channelId: '550e8400-e29b-41d4-a716-446655440000' },
-            interacto: { provider: 'interacto', baseUrl: `${sandbox.url}/interacto`, apiKey: '${DEMO_KEY}', instanceId: '66a09db606fd14660c8fc1d0' },
-            turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${DEMO_KEY}', namespace: 'template-namespace' },
-            socialminer: { provider: 'socialminer', baseUrl: `${sandbox.url}/socialminer`, apiKey: '${DEMO_KEY}' },
+            interflow: { provider: 'interflow', baseUrl: `${sandbox.url}${PROVIDER_PREFIXES.interflow}`, apiKey: '${DEMO_KEY}', channelId: '550e8400-e29b-41d4-a716-446655440000' },
+            interacto: { provider: 'interacto', baseUrl: `${sandbox.url}${PROVIDER_PREFIXES.interacto}`, apiKey: '${DEMO_KEY}', instanceId: '66a09db606fd14660c8fc1d0' },
+            turn: { provider: 'turn', baseUrl: `${sandbox.url}${PROVIDER_PREFIXES.turn}`, apiKey: '${DEMO_KEY}', namespace: 'template-namespace' },
+            socialminer: { provider: 'socialminer', baseUrl: `${sandbox.url}${PROVIDER_PREFIXES.socialminer}`, apiKey: '${DEMO_KEY}' },
           },
         },
         null,

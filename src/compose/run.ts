@@ -19,6 +19,7 @@ import type { ProviderAdapter } from '../providers/types.js';
 import type { CommandContext, RunFn } from '../commands/context.js';
 import { dryRunView, sendOne } from '../commands/send/run.js';
 import { asking, previewInput, promptContext, requireTerminal, textBlock, type Check } from '../interactive/prompts.js';
+import { collectPlaceholders } from '../bulk/placeholders.js';
 import { bodyParams, fillBody } from './body-text.js';
 
 type TemplateMessage = Extract<Message, { type: 'template' }>;
@@ -43,8 +44,6 @@ type HeaderKind = keyof typeof headerFlags;
 /** A recipient used only to check answers when the template is composed for a file. */
 const CHECK_RECIPIENT = '5511999999999';
 
-/** `{{column}}` placeholders for bulk, as opposed to the template's own {{1}}, {{2}}. */
-const hasColumnPlaceholder = (s: string): boolean => /\{\{\s*[^}\d\s][^}]*\}\}/.test(s);
 
 const INSTEAD =
   'give the template with flags instead: interflow send template <to> --name NAME --language pt_BR --param VALUE… ' +
@@ -408,7 +407,8 @@ class Composer {
   }
 
   async finish(msg: TemplateMessage, to: string | undefined): Promise<void> {
-    const placeholders = [...msg.body, ...msg.buttons.map((b) => (b.type === 'url' ? b.text : b.payload))].some(hasColumnPlaceholder);
+    // Values bulk would fill per row ({{column}}, as in bulk --template-file): not for sending as they are.
+    const placeholders = collectPlaceholders(templateFileOf(msg)).size > 0;
     const cannotSend = !to ? 'no recipient was given' : placeholders ? 'it holds {{column}} placeholders: save it for bulk' : false;
     let didSomething = false;
     for (;;) {

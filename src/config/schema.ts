@@ -154,7 +154,8 @@ const providerRules = z.superRefine((profile: { provider: ProviderId } & Record<
   }
 });
 
-const profileNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const profileNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const profileNameRule = "a profile name is letters, digits, '.', '_' and '-', starting with a letter or digit";
 
 /** A profile as written in the file (before `${NAME}` interpolation). */
 export const profileInputSchema = z.strictObject(profileShape('file')).check(providerRules);
@@ -164,7 +165,7 @@ export const rcFileSchema = z
   .strictObject({
     defaultProfile: z.optional(z.string().check(z.refine((v) => v.length > 0, messages.empty))),
     profiles: z.record(
-      z.string().check(z.regex(profileNamePattern, "a profile name is letters, digits, '.', '_' and '-', starting with a letter or digit")),
+      z.string().check(z.regex(profileNamePattern, profileNameRule)),
       profileInputSchema,
     ),
   })

@@ -11,20 +11,17 @@ import { confirm, input, password, select } from '@inquirer/prompts';
 import { CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
 import { defaultBaseUrls, interflowSandboxBaseUrl } from '../config/defaults.js';
 import { providerIds, type Profile, type ProviderId } from '../config/profile.js';
-import { parseRcFile, type ProfileInput } from '../config/schema.js';
-import { displayPath } from '../config/load.js';
+import { parseRcFile, profileNamePattern, profileNameRule, type ProfileInput } from '../config/schema.js';
+import { displayPath, projectSearchPlaces } from '../config/load.js';
 import { printJson } from '../output/format.js';
+import { readAllText } from '../output/io.js';
 import type { CommandContext, RunFn } from '../commands/context.js';
+import { DEFAULT_SANDBOX_PORT, PROVIDER_PREFIXES } from '../sandbox/paths.js';
 import { asking, promptContext, requireTerminal, type Check } from '../interactive/prompts.js';
 import { readRcFile, withProfile, writeRcFile, type RcFileData } from './rcfile.js';
 
-/** Where `interflow sandbox` serves each provider by default. */
-const localSandbox: Record<ProviderId, string> = {
-  interflow: 'http://127.0.0.1:8787/interflow/v1',
-  interacto: 'http://127.0.0.1:8787/interacto',
-  turn: 'http://127.0.0.1:8787/turn',
-  socialminer: 'http://127.0.0.1:8787/socialminer',
-};
+/** Where `interflow sandbox` serves a provider when started with its defaults. */
+const localSandbox = (provider: ProviderId): string => `http://127.0.0.1:${DEFAULT_SANDBOX_PORT}${PROVIDER_PREFIXES[provider]}`;
 
 /** The environment variable the key is read from, by default. */
 const keyVariables: Record<ProviderId, string> = {
@@ -41,7 +38,6 @@ const labels: Record<ProviderId, string> = {
   socialminer: 'SocialMiner',
 };
 
-const profileName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Stands for required fields not asked yet, so one field can be checked alone. */
 const placeholders: Partial<Record<ProviderId, Partial<ProfileInput>>> = {
@@ -75,21 +71,20 @@ interface Answers {
 }
 
 /**
- * The file init writes: --config FILE, else this directory's JSON rc file (.interflowrc, then
- * .interflowrc.json), else a new .interflowrc. A directory whose configuration is YAML or in
- * package.json is refused: init does not rewrite those, and a new .interflowrc would hide the
- * YAML (or be hidden by package.json).
+ * The file init writes: --config FILE, else the file the config search would find in this
+ * directory (its first place that holds a configuration) when that is .interflowrc or
+ * .interflowrc.json, else a new .interflowrc. A directory configured by YAML or package.json is
+ * refused: init does not rewrite those, and a new .interflowrc would hide the YAML (or be hidden
+ * by package.json).
  */
 function initTarget(config: string | undefined): string {
   if (config !== undefined) return resolve(config);
-  for (const name of ['.interflowrc', '.interflowrc.json']) if (existsSync(name)) return resolve(name);
-  const other = ['.interflowrc.yaml', '.interflowrc.yml'].find((name) => existsSync(name)) ?? (packageJsonHasConfig() ? 'package.json' : undefined);
-  if (other) {
-    throw new UsageError(
-      `this directory's configuration is in ${other}, which init does not rewrite: add the profile there by hand, or write another file with --config FILE`,
-    );
-  }
-  return resolve('.interflowrc');
+  const found = projectSearchPlaces.find((place) => (place === 'package.json' ? packageJsonHasConfig() : existsSync(place)));
+  if (found === undefined) return resolve('.interflowrc');
+  if (found === '.interflowrc' || found === '.interflowrc.json') return resolve(found);
+  throw new UsageError(
+    `this directory's configuration is in ${found}, which init does not rewrite: add the profile there by hand, or write another file with --config FILE`,
+  );
 }
 
 function packageJsonHasConfig(): boolean {
@@ -123,14 +118,14 @@ async function fromFlags(ctx: CommandContext, o: Record<string, unknown>, curren
   }
   const id = provider as ProviderId;
   const name = ctx.globals.profile ?? id;
-  if (!profileName.test(name)) throw new UsageError(`--profile '${name}': a profile name is letters, digits, '.', '_' and '-', starting with a letter or digit`);
+  if (!profileNamePattern.test(name)) throw new UsageError(`--profile '${name}': ${profileNameRule}`);
   if (o.keyEnv !== undefined && o.keyStdin === true) throw new UsageError('give the key one way: --key-env NAME or --key-stdin, not both');
   let apiKey: string;
   let key: string | undefined;
   let keyVariable: string | undefined;
   if (o.keyStdin === true) {
     if (ctx.io.stdin.isTTY) throw new UsageError('--key-stdin reads the key from a pipe: printf %s "$KEY" | interflow init … --key-stdin');
-    key = (await readAll(ctx.io.stdin)).trim();
+    key = (await readAllText(ctx.io.stdin)).trim();
     if (!key) throw new UsageError('--key-stdin: stdin is empty; pipe the key in');
     apiKey = key;
   } else {
@@ -192,7 +187,7 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
           {
             message: 'Profile name',
             default: suggested,
-            validate: (v) => (profileName.test(v.trim()) ? true : "letters, digits, '.', '_' and '-', starting with a letter or digit"),
+            validate: (v) => (profileNamePattern.test(v.trim()) ? true : profileNameRule),
           },
           context,
         ),
@@ -211,7 +206,7 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
         choices: [
           { value: 'default', name: `${defaultBaseUrls[provider]}  (${labels[provider]}'s API)` },
           ...(provider === 'interflow' ? [{ value: 'environment', name: `${interflowSandboxBaseUrl}  (Interflow's sandbox environment)` }] : []),
-          { value: 'local', name: `${localSandbox[provider]}  (the local sandbox: interflow sandbox)` },
+          { value: 'local', name: `${localSandbox(provider)}  (the local sandbox: interflow sandbox)` },
           { value: 'other', name: 'other…' },
         ],
       },
@@ -219,7 +214,7 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
     ),
   );
   if (base === 'environment') profile.environment = 'sandbox';
-  else if (base === 'local') profile.baseUrl = localSandbox[provider];
+  else if (base === 'local') profile.baseUrl = localSandbox(provider);
   else if (base === 'other') {
     profile.baseUrl = (await asking(input({ message: 'Base URL', validate: fieldCheck(profile, 'baseUrl') }, context))).trim();
   }
@@ -346,10 +341,4 @@ function report(ctx: CommandContext, path: string, shown: string, a: Answers, fi
       (a.keyVariable ? `  the key is read from $${a.keyVariable}: export ${a.keyVariable}=…\n` : '  the key is kept in the file: keep it out of version control (.gitignore)\n') +
       `  try: interflow send text 11999999999 "Olá 🎉"${flag}\n`,
   );
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -38,13 +38,13 @@ export function promptContext(io: Io): { input: NodeJS.ReadableStream; output: N
   return { input: io.stdin, output: io.stderr as unknown as NodeJS.WritableStream };
 }
 
-/** Runs a prompt; Ctrl-C (inquirer's ExitPromptError/AbortPromptError) becomes exit 130. */
-export async function asking<T>(prompt: Promise<T>): Promise<T> {
+/** Runs a prompt; Ctrl-C (inquirer's ExitPromptError/AbortPromptError) becomes exit 130 with `message`. */
+export async function asking<T>(prompt: Promise<T>, message = 'cancelled: nothing was sent or written'): Promise<T> {
   try {
     return await prompt;
   } catch (err) {
     const name = (err as Error)?.name;
-    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError('cancelled: nothing was sent or written');
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError(message);
     throw err;
   }
 }

@@ -69,3 +69,10 @@ export function createIo(opts: IoOptions = {}): Io {
     verbose: opts.verbose === true,
   };
 }
+
+/** A whole stream as text, decoded once at the end so characters split across chunks survive. */
+export async function readAllText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

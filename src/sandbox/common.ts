@@ -9,7 +9,8 @@
 import { randomFillSync } from 'node:crypto';
 import type * as z from 'zod';
 
-export type ProviderName = 'interflow' | 'interacto' | 'turn' | 'socialminer';
+export type { ProviderName } from './paths.js';
+import type { ProviderName } from './paths.js';
 
 /** A request as the server hands it to a provider handler. */
 export interface HandlerRequest {

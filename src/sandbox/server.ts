@@ -39,6 +39,7 @@ import {
   type ProviderName,
   type RateDecision,
 } from './common.js';
+import { PROVIDER_PREFIXES } from './paths.js';
 import { FaultCounters, checkFaultOptions, type FaultKind, type FaultOptions } from './faults.js';
 import { createInteractoHandler } from './interacto.js';
 import {
@@ -192,13 +193,7 @@ export const DEFAULT_INSTANCES: readonly string[] = ['66a09db606fd14660c8fc1d0']
 export const DEFAULT_PLAN: Plan = 'professional';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Where each provider lives on the sandbox. */
-export const PROVIDER_PREFIXES: Readonly<Record<ProviderName, string>> = {
-  interflow: '/interflow/v1',
-  interacto: '/interacto',
-  turn: '/turn',
-  socialminer: '/socialminer',
-};
+export { DEFAULT_SANDBOX_PORT, PROVIDER_PREFIXES } from './paths.js';
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'apikey', 'proxy-authorization', 'cookie']);
 

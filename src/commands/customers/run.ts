@@ -2,7 +2,7 @@
  * `interflow customers list|get|create|update|delete` against Interflow's /customers
  * (specs/interflow-api-reference.txt): {name, email?, phone?, tags?, custom_fields?}.
  */
-import { InterruptedError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { DRY_RUN, seg } from '../../interflow/api.js';
 import { printResource, runList, show, withApi } from '../../interflow/cli.js';
 import { normalizeRecipient } from '../../message/recipient.js';
@@ -99,15 +99,10 @@ async function confirmDelete(ctx: CommandContext, id: string): Promise<void> {
     });
   }
   const { confirm } = await import('@inquirer/prompts');
-  let ok: boolean;
-  try {
-    ok = await confirm(
-      { message: `Delete customer ${id}? This cannot be undone.`, default: false },
-      { input: ctx.io.stdin, output: ctx.io.stderr as NodeJS.WritableStream },
-    );
-  } catch (err) {
-    if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.name === 'AbortPromptError') throw new InterruptedError();
-    throw err;
-  }
+  const { asking, promptContext } = await import('../../interactive/prompts.js');
+  const ok = await asking(
+    confirm({ message: `Delete customer ${id}? This cannot be undone.`, default: false }, promptContext(ctx.io)),
+    'interrupted',
+  );
   if (!ok) throw new UsageError(`customer ${id} was not deleted`, { code: 'DECLINED' });
 }

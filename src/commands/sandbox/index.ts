@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy, type Listing } from '../lazy.js';
+import { DEFAULT_SANDBOX_PORT } from '../../sandbox/paths.js';
 
 /** What top-level help lists for `sandbox` (test/unit/help.test.ts checks it against this declaration). */
 export const listing: Listing = {
@@ -19,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('sandbox')
     .description(listing.description)
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_SANDBOX_PORT))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--api-key <key>', 'accept only this key (repeatable); by default any non-empty key is accepted', collect)
     .option('--plan <plan>', "Interflow plan for the X-RateLimit-* answers: starter | professional | enterprise", 'professional')

@@ -14,6 +14,7 @@ import { jsonLine } from '../../output/format.js';
 import {
   DEFAULT_CHANNELS,
   DEFAULT_INSTANCES,
+  DEFAULT_SANDBOX_PORT,
   DEFAULT_STATUS_DELAYS_MS,
   FAULT_STATUSES,
   PLAN_LIMITS,
@@ -134,7 +135,7 @@ export function readWebhookSecret(value: unknown, env: NodeJS.ProcessEnv = proce
 
 /** Validates the command's flags (commander gives strings). */
 export function parseSandboxOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SandboxCommandOptions {
-  const rawPort = options.port ?? '8787';
+  const rawPort = options.port ?? DEFAULT_SANDBOX_PORT;
   const portText = String(rawPort).trim();
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

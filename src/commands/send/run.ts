@@ -15,6 +15,7 @@ import { errorHint } from '../../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
 import type { CommandContext, RunFn } from '../context.js';
 import { startSpinner } from '../../output/spinner.js';
+import { readAllText } from '../../output/io.js';
 
 export interface SendResult {
   ok: boolean;
@@ -47,10 +48,7 @@ async function textFrom(ctx: CommandContext, text: string | undefined): Promise<
   if (stdin.isTTY) {
     throw new UsageError('no text given: pass it as an argument (interflow send text 11999999999 "Olá") or pipe it on stdin');
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  // Decode once at the end so multi-byte characters split across chunks survive.
-  const piped = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
+  const piped = (await readAllText(stdin)).replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
   if (!piped.trim()) throw new UsageError('the text from stdin is empty');
   return piped;
 }
