@@ -293,7 +293,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   finish(summary, journalPath);
 }
 
-/** A --json line: PRODUCT.md's shape. */
+/** A --json line, as README.md's Bulk sends section shows it. */
 export interface BulkLine {
   row: number;
   to?: string;
