@@ -11,6 +11,7 @@ import type { FieldSelection, Invocation } from './commands/lazy.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 import { createIo, type Io } from './output/io.js';
 import { setRuntimeHooks } from './runtime.js';
+import { style } from './output/style.js';
 
 /** A family's implementations, by command key (see src/entries/). */
 export type Implementations = Partial<Record<CommandKey, () => Promise<RunFn>>>;
@@ -39,7 +40,7 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
 
 export function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
   if (err instanceof CliError) {
-    io.err(`${io.color ? '\u001b[31merror\u001b[39m' : 'error'}: ${err.message}\n`);
+    io.err(`${style(io.color).red('error')}: ${err.message}\n`);
     if (err.hint) io.err(`hint: ${err.hint}\n`);
     if (verbose && err.cause instanceof Error) io.err(`${err.cause.stack ?? err.cause.message}\n`);
     return err.exitCode;

@@ -1,7 +1,7 @@
 /**
  * Typed errors. Commands throw these; only cli.ts prints them and decides the exit code.
  *
- * Exit codes (PRODUCT.md):
+ * Exit codes (README.md, Exit codes):
  *   0 done · 1 provider refused / network failed · 2 usage, validation or config (nothing sent)
  *   3 bulk finished with failed/unknown rows · 4 authentication refused · 130 interrupted
  */

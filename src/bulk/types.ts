@@ -3,7 +3,7 @@
  * makes a rerun resume without sending anything twice.
  */
 
-/** How a row ended (PRODUCT.md, Output). */
+/** How a row ended (README.md, Bulk sends). */
 export type RowStatus = 'sent' | 'failed' | 'skipped' | 'unknown';
 
 export interface RowError {

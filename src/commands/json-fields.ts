@@ -27,7 +27,7 @@ const keysOf =
 
 const send = keysOf<SendResult>()(['ok', 'provider', 'profile', 'to', 'type', 'id', 'status', 'response', 'error']);
 
-// Interflow's resources as the API answers them (specs/interflow-api-reference.txt, and the sandbox).
+// Interflow's resources as the API answers them (docs/providers/interflow.md, and the sandbox).
 const message = ['id', 'chat_id', 'direction', 'channel_id', 'from', 'to', 'type', 'status', 'content', 'created_at', 'updated_at'];
 const customer = ['id', 'name', 'email', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at'];
 const chat = ['id', 'channel_id', 'contact', 'status', 'message_count', 'last_message_at', 'created_at', 'updated_at'];

@@ -21,6 +21,7 @@ import { dryRunView, sendOne } from '../commands/send/run.js';
 import { asking, previewInput, promptContext, requireTerminal, textBlock, type Check } from '../interactive/prompts.js';
 import { collectPlaceholders } from '../bulk/placeholders.js';
 import { bodyParams, fillBody } from './body-text.js';
+import { style } from '../output/style.js';
 
 type TemplateMessage = Extract<Message, { type: 'template' }>;
 
@@ -292,7 +293,7 @@ class Composer {
       count = Number(answer.trim());
     }
     const values: string[] = [];
-    const mark = this.ctx.io.color ? (v: string) => `\u001b[1m${v}\u001b[22m` : (v: string) => v;
+    const mark = style(this.ctx.io.color).bold;
     for (let n = 1; n <= count; n++) {
       const value = await asking(
         previewInput(
@@ -379,7 +380,7 @@ class Composer {
 
   showPreview(msg: TemplateMessage, to: string | undefined): void {
     const io = this.ctx.io;
-    const bold = (s: string) => (io.color ? `\u001b[1m${s}\u001b[22m` : s);
+    const bold = style(io.color).bold;
     const policy = msg.policy ?? (this.profile.provider === 'interflow' ? undefined : 'deterministic');
     const namespace = msg.namespace ?? (this.profile.provider === 'turn' ? this.profile.namespace : undefined);
     const language = [msg.language, policy && `policy ${policy}`, namespace && `namespace ${namespace}`].filter(Boolean).join(', ');

@@ -1,5 +1,5 @@
 /**
- * Provider defaults a profile falls back to (PRODUCT.md, Providers). A profile's `baseUrl`
+ * Provider defaults a profile falls back to (docs/providers/README.md). A profile's `baseUrl`
  * replaces these exactly.
  */
 import type { Profile, ProviderId } from './profile.js';

@@ -2,7 +2,7 @@
  * Finding and reading the rc file. Only data formats are ever read: JSON, YAML, package.json's
  * "interflow" field. No code loader exists here, so a cloned repository's config cannot run code.
  *
- * Search order (PRODUCT.md, Configuration) — the places cosmiconfig uses for the module name
+ * Search order (README.md, Configuration) — the places cosmiconfig uses for the module name
  * `interflow`, minus its code formats: in the working directory, then each parent up to the home
  * directory (to the root when the working directory is outside home):
  *   package.json#interflow, .interflowrc (JSON or YAML), .interflowrc.json, .interflowrc.yaml,

@@ -1,5 +1,5 @@
 /**
- * A small client for Interflow's resources besides sending (specs/interflow-api-reference.txt):
+ * A small client for Interflow's resources besides sending (docs/providers/interflow.md, "Other resources"):
  * messages, customers, chats, webhooks. Every answer is `{success, data, meta?}`; a non-2xx
  * answer becomes a ProviderError (exit 1, or 4 for 401/403) with the envelope's code, message,
  * details and a hint. One keep-alive connection per client; `close()` when done.

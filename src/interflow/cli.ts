@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { jsonLine, pick, printJson, renderTable, type Column } from '../output/format.js';
 import type { Profile } from '../config/profile.js';
 import { InterflowApi, requireInterflow, type PageQuery } from './api.js';
+import { style } from '../output/style.js';
 
 export interface Opened {
   api: InterflowApi;
@@ -120,7 +121,7 @@ export function printResource(ctx: CommandContext, value: unknown): void {
   };
   walk('', value);
   const width = Math.max(...rows.map(([k]) => [...k].length));
-  const key = (k: string) => (ctx.io.color ? `\u001b[1m${k}\u001b[22m` : k);
+  const key = style(ctx.io.color).bold;
   ctx.io.out(rows.map(([k, v]) => `${key(k)}${' '.repeat(width - [...k].length)}  ${v}`.trimEnd()).join('\n') + '\n');
 }
 

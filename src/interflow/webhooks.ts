@@ -1,6 +1,6 @@
 /**
  * `interflow webhooks list|create|delete` against Interflow's /webhooks
- * (specs/interflow-api-reference.txt): {url, events?} → {id, url, events, created_at}.
+ * (docs/providers/interflow.md, "Webhooks" and "Assumed"): {url, events?} → {id, url, events, created_at}.
  */
 import { DRY_RUN, seg } from './api.js';
 import { printResource, runList, show, withApi } from './cli.js';

@@ -3,6 +3,7 @@
  * and hand it here (collect, then print).
  */
 import type { Io } from './io.js';
+import { style } from './style.js';
 
 export interface Column<T> {
   header: string;
@@ -29,7 +30,7 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
       .join('  ')
       .trimEnd();
   const head = line(columns.map((c) => c.header.toUpperCase()));
-  return [color ? `\u001b[1m${head}\u001b[22m` : head, ...cells.map(line)].join('\n') + '\n';
+  return [style(color).bold(head), ...cells.map(line)].join('\n') + '\n';
 }
 
 export function printTable<T>(io: Io, rows: readonly T[], columns: readonly Column<T>[]): void {

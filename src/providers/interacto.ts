@@ -1,5 +1,5 @@
 /**
- * Interacto — specs/interacto-message-contact.txt. The document covers one endpoint:
+ * Interacto — docs/providers/interacto.md. The document covers one endpoint:
  *
  *   POST {base}/message/contact   Authorization: KEY (no Bearer)   Instance-Id: ID
  *   {"to", "contact": {"name", "phone"}, "delay"?, "typing"?, "priority"?, "tags"?, "metadata"?}

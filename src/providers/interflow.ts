@@ -1,5 +1,5 @@
 /**
- * Interflow — specs/interflow-send-message.txt (and interflow-api-reference.txt).
+ * Interflow — docs/providers/interflow.md.
  *
  *   POST {base}/messages/send   Authorization: Bearer KEY
  *   {"channel_id", "to", "type", "content"}

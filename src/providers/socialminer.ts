@@ -1,6 +1,6 @@
 /**
- * SocialMiner — specs/socialminer-messages.txt. Meta Cloud API bodies as they are
- * (reference/meta-business-messaging-api_v23.0.yaml, components.schemas.Message):
+ * SocialMiner — docs/providers/socialminer.md. Meta Cloud API bodies as they are
+ * (docs/providers/meta.md; Meta's OpenAPI `components.schemas.Message`):
  *
  *   POST {base}/api/Messages   apikey: KEY   version: 4.0
  *   {"messaging_product":"whatsapp", "recipient_type":"individual", "to", "type", "<type>": {…}}

@@ -1,5 +1,5 @@
 /**
- * Turn.io — specs/turn-messages.txt (WhatsApp on-premise shapes, no `messaging_product`).
+ * Turn.io — docs/providers/turn.md (WhatsApp on-premise shapes, no `messaging_product`).
  *
  *   POST {base}/v1/messages   Authorization: Bearer TOKEN
  *

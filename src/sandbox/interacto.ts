@@ -1,5 +1,5 @@
 /**
- * Interacto in the sandbox (specs/interacto-message-contact.txt), served under /interacto:
+ * Interacto in the sandbox (docs/providers/interacto.md), served under /interacto:
  *
  *   POST /message/contact   Authorization: KEY (no "Bearer"), Instance-Id: ID
  *

@@ -1,5 +1,5 @@
 /**
- * Interflow's resources besides sending (specs/interflow-api-reference.txt), served under
+ * Interflow's resources besides sending (docs/providers/interflow.md, "Other resources"), served under
  * /interflow/v1 with the same auth, envelopes and X-RateLimit-* headers as /messages:
  *
  *   GET    /customers            ?page=&per_page= (default 1 and 20, at most 100); meta {page, per_page, total}

@@ -1,5 +1,5 @@
 /**
- * Interflow in the sandbox (specs/interflow-send-message.txt, specs/interflow-api-reference.txt),
+ * Interflow in the sandbox (docs/providers/interflow.md),
  * served under /interflow/v1:
  *
  *   POST /messages/send   Authorization: Bearer KEY, Content-Type: application/json

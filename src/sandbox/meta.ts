@@ -1,8 +1,8 @@
 /**
  * WhatsApp message shapes shared by the sandbox's Turn and SocialMiner handlers (both follow
- * Meta's shapes: specs/turn-messages.txt, specs/socialminer-messages.txt and Meta's OpenAPI in
- * reference/, with the corrections reference/README.md lists), and the Meta-style template
- * components Interflow's template content takes (specs/interflow-send-message.txt).
+ * Meta's shapes: docs/providers/turn.md, docs/providers/socialminer.md and Meta's OpenAPI with
+ * the corrections docs/providers/meta.md lists), and the Meta-style template components
+ * Interflow's template content takes (docs/providers/interflow.md, "Sending").
  *
  * Every object is strict (an undocumented key is refused) and nothing is nullable.
  */

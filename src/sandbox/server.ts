@@ -13,7 +13,7 @@
  *
  * This file routes, reads bodies (1 MiB at most), injects the faults of ./faults.ts, checks
  * nothing about messages itself, and keeps the received log and the counters. The validation is
- * written from specs/ and reference/, never from src/providers or src/message: the sandbox is how
+ * written from docs/providers/, never from src/providers or src/message: the sandbox is how
  * the CLI's adapters are checked.
  *
  * The recipient REFUSED_RECIPIENT (5511900000422) is refused by every provider with its own

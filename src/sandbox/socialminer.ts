@@ -1,10 +1,10 @@
 /**
- * SocialMiner in the sandbox (specs/socialminer-messages.txt), served under /socialminer:
+ * SocialMiner in the sandbox (docs/providers/socialminer.md), served under /socialminer:
  *
  *   POST /api/Messages   apikey: KEY, version: 4.0
  *
- * Bodies are Meta's Cloud API message objects (reference/meta-business-messaging-api_v23.0.yaml
- * with the corrections of reference/README.md): `messaging_product: "whatsapp"`, location
+ * Bodies are Meta's Cloud API message objects (docs/providers/meta.md, with its
+ * "Corrections to Meta's OpenAPI description"): `messaging_product: "whatsapp"`, location
  * coordinates as strings, template language `{policy: "deterministic", code}`, interactive button
  * and list only. Nulls and the undocumented `Id` of SocialMiner's interactive example are refused.
  * Errors in Meta's envelope; success `{messaging_product, contacts, messages:[{id:"wamid.…"}]}`.

@@ -1,5 +1,5 @@
 /**
- * Turn.io in the sandbox (specs/turn-messages.txt), served under /turn:
+ * Turn.io in the sandbox (docs/providers/turn.md), served under /turn:
  *
  *   POST /v1/messages   Authorization: Bearer TOKEN
  *

@@ -2,12 +2,12 @@
  * Interflow's webhooks in the sandbox: the registrations made through `/interflow/v1/webhooks`,
  * and their delivery.
  *
- * Each event is POSTed as JSON, as specs/interflow-send-message.txt shows it, with a top-level
+ * Each event is POSTed as JSON, as docs/providers/interflow.md ("Webhooks") shows it, with a top-level
  * `id` (also sent as X-Interflow-Event-Id) so that a receiver can drop a replay:
  *
  *   {"id":"evt_…","event":"message.status_updated","data":{"message_id":"msg_…","status":"delivered","timestamp":"…Z"}}
  *
- * With a secret, the raw body bytes are signed as Meta signs its webhooks (reference/README.md):
+ * With a secret, the raw body bytes are signed as Meta signs its webhooks (docs/providers/meta.md, "Webhooks"):
  * `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body bytes)>`.
  *
  * Deliveries go one at a time per webhook (a queue each), so that one message's sent, delivered

@@ -66,7 +66,7 @@ async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox) => Promise<vo
 }
 
 describe('bulk happy path and output', () => {
-  test('every row sent once, JSON lines in PRODUCT.md shape, unicode byte-exact, summary on stderr', async () => {
+  test('every row sent once, JSON lines in the README shape, unicode byte-exact, summary on stderr', async () => {
     await withSandbox({}, async (sb) => {
       const csv = csvOf(25);
       const r = await bulk([csv, ...TEXT, '--config', configFor(sb), '--json']);

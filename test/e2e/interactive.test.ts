@@ -1,8 +1,8 @@
 /**
  * The interactive commands driven for real: the built binary on a pseudo-terminal, keys typed as
  * a person would, and what the sandbox received checked against the provider's document (Turn's
- * template: specs/turn-messages.txt "Mensagens Interativas com Modelo (Template)", with Meta's
- * media header parameter from reference/). Also: every interactive command refuses to prompt off
+ * template with quick replies: docs/providers/turn.md, with Meta's media header parameter from
+ * docs/providers/meta.md). Also: every interactive command refuses to prompt off
  * a terminal, naming the flags to use instead.
  */
 import assert from 'node:assert/strict';

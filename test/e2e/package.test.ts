@@ -158,8 +158,32 @@ describe('the packed tarball, installed into a fresh prefix', () => {
     for (const f of ['bin/interflow.js', 'bin/package.json', 'dist/cli.cjs', 'dist/app/send.cjs', 'README.md', 'LICENSE', 'CHANGELOG.md', '.interflowrc.example', 'package.json']) {
       assert.ok(existsSync(join(installed, f)), `${f} is missing from the installed package`);
     }
-    for (const f of ['src', 'test', 'bench', 'tsconfig.json', 'dist/.cache']) {
+    for (const f of ['src', 'test', 'bench', 'tsconfig.json', 'dist/.cache', 'dist/.build']) {
       assert.ok(!existsSync(join(installed, f)), `${f} should not be in the package`);
+    }
+  });
+
+  test('the tarball ships third-party notices naming every package esbuild bundled, with its license text', (t) => {
+    if (skip) return t.skip(skip);
+    const notices = join(installed, 'dist', 'THIRD_PARTY_NOTICES.md');
+    assert.ok(existsSync(notices), 'dist/THIRD_PARTY_NOTICES.md is missing from the installed package');
+    const text = readFileSync(notices, 'utf8');
+    // What esbuild put into the bundles, from the build's own metafile (kept out of the tarball).
+    const metafile = JSON.parse(readFileSync(join(root, 'dist', '.build', 'metafile.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    const dirs = new Set<string>();
+    for (const input of Object.keys(metafile.inputs)) {
+      const m = /^(?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) dirs.add(m[0].slice(0, -1));
+    }
+    assert.ok(dirs.size >= 10, `the metafile names only ${dirs.size} bundled packages: is it the bundles' metafile?`);
+    for (const dir of dirs) {
+      const { name, version } = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name: string; version: string };
+      const at = text.indexOf(`\n## ${name}@${version}\n`);
+      assert.ok(at >= 0, `${name}@${version} (${dir}) is bundled but not in THIRD_PARTY_NOTICES.md`);
+      // Its section holds a license text (a copyright or permission line), not just a name.
+      const end = text.indexOf('\n## ', at + 1);
+      const section = text.slice(at, end < 0 ? undefined : end);
+      assert.match(section, /copyright|permission|licen[cs]e/i, `${name}@${version} has no license text in THIRD_PARTY_NOTICES.md`);
     }
   });
 

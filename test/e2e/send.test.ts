@@ -40,7 +40,7 @@ function lastReceived() {
 
 const TO = '5511999999999';
 
-/** Sends, expects exit 0 with a result of the PRODUCT.md shape, returns what the sandbox got. */
+/** Sends, expects exit 0 with a result of the shape README.md's Output section shows, returns what the sandbox got. */
 async function sendOk(profile: string, type: string, args: string[]) {
   const r = await cli(...args, '--profile', profile, '--json');
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);

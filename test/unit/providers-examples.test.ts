@@ -1,5 +1,5 @@
 /**
- * Every curl example in specs/ → the neutral message → the adapter → exactly the example's body.
+ * Every provider example body in docs/providers/ (test/fixtures/provider-examples.ts) → the neutral message → the adapter → exactly the example's body.
  * Plus the request line and headers of each provider, with and without a profile baseUrl.
  */
 import assert from 'node:assert/strict';

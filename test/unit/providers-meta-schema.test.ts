@@ -1,7 +1,7 @@
 /**
  * SocialMiner bodies validate against Meta's official OpenAPI description
- * (reference/meta-business-messaging-api_v23.0.yaml, components.schemas.Message), with the
- * corrections listed in reference/README.md applied here, programmatically.
+ * (components.schemas.Message), with the corrections listed in docs/providers/meta.md
+ * ("Corrections to Meta's OpenAPI description") applied here, programmatically.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

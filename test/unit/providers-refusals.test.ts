@@ -1,6 +1,6 @@
 /**
  * What each provider refuses, before anything is sent: ValidationError, exit 2, naming what the
- * provider supports (PRODUCT.md's "Message types each provider documents" table).
+ * provider supports (the table "What each provider documents" in README.md's Sending section).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { capabilityOf, messageSchema, type Capability, type Message } from '../.
 import { providers } from '../../src/providers/index.js';
 import { PHONE, profileFor } from '../fixtures/provider-examples.js';
 
-/** PRODUCT.md's table, row by row: which providers have something other than "—". */
+/** README.md's table, row by row: which providers have something other than "—". */
 const table: [Capability, Record<ProviderId, boolean>][] = [
   ['text', { interflow: true, interacto: false, turn: true, socialminer: true }],
   ['image', { interflow: true, interacto: false, turn: true, socialminer: true }],
@@ -83,7 +83,7 @@ function assertValidationError(fn: () => unknown, pattern: RegExp | string): voi
   });
 }
 
-describe("PRODUCT.md's support table", () => {
+describe("README.md's support table", () => {
   for (const id of Object.keys(providers) as ProviderId[]) {
     const adapter = providers[id];
     const supported = table.filter(([, row]) => row[id]).map(([cap]) => cap);

@@ -26,7 +26,7 @@ function assertBadResponse(id: ProviderId, status: number, body: unknown): void 
 describe('interflow', () => {
   const p = providers.interflow;
 
-  test('201 success (specs/interflow-send-message.txt)', () => {
+  test('201 success (docs/providers/interflow.md)', () => {
     const body = {
       success: true,
       data: {
@@ -112,7 +112,7 @@ describe('interflow', () => {
 describe('interacto', () => {
   const p = providers.interacto;
 
-  test('201 success (specs/interacto-message-contact.txt): status lowercased', () => {
+  test('201 success (docs/providers/interacto.md): status lowercased', () => {
     const body = {
       statusCode: 201,
       message: 'request successful',
@@ -198,7 +198,7 @@ describe('turn', () => {
 describe('socialminer', () => {
   const p = providers.socialminer;
 
-  test('success {messages:[{id}]} (specs/socialminer-messages.txt)', () => {
+  test('success {messages:[{id}]} (docs/providers/socialminer.md)', () => {
     assert.deepStrictEqual(p.parseSendResponse(200, { messages: [{ id: 'wamid.HBgNNTUxMTk0ODQ4OTUwMBUCABEYEjhFNzNBRUUwMEQzNEQ4NTkwQgA=' }] }), {
       id: 'wamid.HBgNNTUxMTk0ODQ4OTUwMBUCABEYEjhFNzNBRUUwMEQzNEQ4NTkwQgA=',
       status: 'sent',
@@ -229,7 +229,7 @@ describe('socialminer', () => {
 });
 
 describe('hints', () => {
-  test('metaErrorHint covers the codes in reference/README.md', () => {
+  test('metaErrorHint covers the codes in docs/providers/meta.md', () => {
     const expected: Record<string, RegExp> = {
       '130429': /throughput/,
       '131056': /this one recipient.*other recipients may go on/,

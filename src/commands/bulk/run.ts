@@ -19,6 +19,7 @@ import { redact, redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
+import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal } from '../../bulk/journal.js';
 import { Pacer, parseRate } from '../../bulk/pacer.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
@@ -159,11 +160,6 @@ function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promis
   };
 }
 
-/** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
-export function csvSafe(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 export async function runBulkCommand(ctx: CommandContext, args: unknown[], options: Record<string, unknown>): Promise<void> {
   const { io, globals } = ctx;
   const input = String(args[0]);
@@ -219,11 +215,10 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       output!.once('open', () => resolve());
       output!.once('error', (err) => reject(new UsageError(`--output ${String(options.output)}: ${err.message}`)));
     });
-    output.write('row,to,status,id,error_code,error_message\n');
+    output.write(RESULTS_CSV_HEADER);
   }
   const writeCsvLine = async (o: RowOutcome): Promise<void> => {
-    const cells = [String(o.row), o.to ?? '', o.status, o.id ?? '', o.error?.code ?? '', o.error?.message ?? ''].map(csvSafe);
-    const line = cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\n';
+    const line = resultsCsvLine(o);
     if (!output!.write(redact(line))) await once(output!, 'drain');
   };
 
@@ -293,7 +288,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   finish(summary, journalPath);
 }
 
-/** A --json line: PRODUCT.md's shape. */
+/** A --json line, as README.md's Bulk sends section shows it. */
 export interface BulkLine {
   row: number;
   to?: string;

@@ -1,4 +1,4 @@
-/** `interflow chats list|get|messages` against Interflow's /chats (specs/interflow-api-reference.txt). */
+/** `interflow chats list|get|messages` against Interflow's /chats (docs/providers/interflow.md, "Other resources"). */
 import { seg } from '../../interflow/api.js';
 import { printResource, runList, show, withApi } from '../../interflow/cli.js';
 import type { Column } from '../../output/format.js';

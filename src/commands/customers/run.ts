@@ -1,6 +1,6 @@
 /**
  * `interflow customers list|get|create|update|delete` against Interflow's /customers
- * (specs/interflow-api-reference.txt): {name, email?, phone?, tags?, custom_fields?}.
+ * (docs/providers/interflow.md, "Other resources"): {name, email?, phone?, tags?, custom_fields?}.
  */
 import { UsageError } from '../../errors.js';
 import { DRY_RUN, seg } from '../../interflow/api.js';

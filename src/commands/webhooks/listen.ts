@@ -11,6 +11,7 @@ import { registerSecret } from '../../output/redact.js';
 import { jsonLine } from '../../output/format.js';
 import type { Io } from '../../output/io.js';
 import { startReceiver, type Receiver, type WebhookEvent } from '../../webhooks/receiver.js';
+import { style } from '../../output/style.js';
 
 export interface ListenOptions {
   host: string;
@@ -117,7 +118,7 @@ export function detailOf(e: WebhookEvent): string {
 /** The table header line (bold with color). */
 export function tableHeader(color: boolean): string {
   const line = COLUMNS.map((c) => pad(c.header, c.width)).join('  ').trimEnd();
-  return (color ? `\u001b[1m${line}\u001b[22m` : line) + '\n';
+  return style(color).bold(line) + '\n';
 }
 
 /** One event as a table row under tableHeader(). */
@@ -128,8 +129,9 @@ export function tableRow(e: WebhookEvent, color: boolean): string {
   const line = cells.map((c, i) => pad(c, COLUMNS[i]!.width)).join('  ').trimEnd();
   if (!color) return line + '\n';
   kind = pad(kind, COLUMNS[1].width);
-  const paint = e.status === 'failed' || e.errorCode ? 31 : e.kind === 'message' ? 36 : e.status === 'read' ? 32 : 0;
-  return paint ? line.replace(kind, `\u001b[${paint}m${kind}\u001b[39m`) + '\n' : line + '\n';
+  const s = style(color);
+  const paint = e.status === 'failed' || e.errorCode ? s.red : e.kind === 'message' ? s.cyan : e.status === 'read' ? s.green : undefined;
+  return paint ? line.replace(kind, paint(kind)) + '\n' : line + '\n';
 }
 
 function printer(io: Io, json: boolean, fields?: readonly string[]): (e: WebhookEvent) => void {
