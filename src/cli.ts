@@ -41,7 +41,7 @@ const groups: [name: string, group: Group][] = [
 ];
 
 /** Global options that take a value (their value is not a command name). */
-const valued = new Set(['--profile', '--config', '--timeout']);
+const valued = new Set(['--profile', '--config', '--timeout', '--templates']);
 
 /**
  * Which groups a command line needs declared: the one it names; none for a bare --version; all
@@ -82,6 +82,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option('--quiet', 'print nothing but results and errors')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or when not a terminal)')
     .option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)')
+    .option('--templates <file>', 'templates catalog to check template sends against (default: templatesFile in the rc)')
+    .option('--no-templates', 'do not check template sends against a catalog')
     // --json is a plain flag to commander; its fields are read before (src/commands/json-fields.ts).
     .configureHelp({ optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
     .showSuggestionAfterError(true)

@@ -214,6 +214,8 @@ export const templateMessageSchema = once(() =>
       namespace: optionalText('namespace', 256),
       header: z.optional(templateHeaderSchema()),
       body: z.array(text('template parameter', 32768)),
+      /** A NAMED template's parameter names, one per body value (set by the catalog check). */
+      bodyNames: z.optional(z.array(z.string())),
       buttons: z.array(templateButtonSchema()),
     })
     .check(

@@ -6,7 +6,7 @@
 import { ProviderError, UsageError } from '../../errors.js';
 import { commandHttpOptions, sendOnce } from '../../http/client.js';
 import { buildMessage, readFlagFile, type Flags, type SendKind } from '../../message/build.js';
-import { resultTypeOf, type Message } from '../../message/model.js';
+import { resultTypeOf, type Message, type TemplateMessage } from '../../message/model.js';
 import type { Profile } from '../../config/profile.js';
 import { printJson, printTable } from '../../output/format.js';
 import { redactHeaders } from '../../output/redact.js';
@@ -55,16 +55,34 @@ async function textFrom(ctx: CommandContext, text: string | undefined): Promise<
 
 export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, flags: Flags): Promise<void> {
   const profile = await ctx.loadProfile();
-  const msg = buildMessage(kind, to, flags, { profile, readFile: readFlagFile });
+  let msg = buildMessage(kind, to, flags, { profile, readFile: readFlagFile });
+  let rendered: string | undefined;
+  if (msg.type === 'template') ({ message: msg, rendered } = await checkTemplate(ctx, msg));
   const adapter = getAdapter(profile.provider);
   const req = adapter.buildSend(msg, profile);
   if (ctx.globals.dryRun) {
-    printJson(ctx.io, dryRunView(req, adapter));
+    printJson(ctx.io, { ...dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) });
     return;
   }
+  // On a terminal, the text the recipient will read (stderr: stdout stays the result).
+  if (rendered !== undefined && ctx.io.isStderrTTY && !ctx.io.quiet) ctx.io.err(`${rendered}\n`);
   const result = await deliver(ctx, adapter, profile, msg, req);
   if (ctx.globals.json) printJson(ctx.io, result, ctx.globals.fields);
   else if (!ctx.globals.quiet || ctx.io.isStdoutTTY) printResult(ctx, result);
+}
+
+/**
+ * A template message against the catalog (src/templates/): refused (exit 2, nothing sent) when it
+ * does not fit its entry; its PENDING-like warnings on stderr. Without a catalog: as it is.
+ */
+export async function checkTemplate(ctx: CommandContext, msg: TemplateMessage): Promise<{ message: Message; rendered?: string }> {
+  if (ctx.globals.templates === false) return { message: msg };
+  const { catalogFor, checkOne } = await import('../../templates/use.js');
+  const catalog = await catalogFor(ctx.globals, ctx.io);
+  if (!catalog) return { message: msg };
+  const checked = checkOne(catalog, msg);
+  for (const w of checked.warnings) ctx.io.err(`warning: ${w}\n`);
+  return { message: checked.message, rendered: checked.rendered };
 }
 
 /** The request as `--dry-run` shows it: exact, but with every credential as ***. */
