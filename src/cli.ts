@@ -19,6 +19,7 @@ import * as chatsGroup from './commands/chats/index.js';
 import * as completionGroup from './commands/completion/index.js';
 import * as composeGroup from './commands/compose/index.js';
 import * as initGroup from './commands/init/index.js';
+import * as templatesGroup from './commands/templates/index.js';
 
 interface Group {
   register: (program: Command) => void;
@@ -30,6 +31,7 @@ const groups: [name: string, group: Group][] = [
   ['send', sendGroup],
   ['compose', composeGroup],
   ['bulk', bulkGroup],
+  ['templates', templatesGroup],
   ['webhooks', webhooksGroup],
   ['messages', messagesGroup],
   ['customers', customersGroup],
