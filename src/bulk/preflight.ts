@@ -20,13 +20,13 @@ import { pipeline } from 'node:stream/promises';
 import { CliError, ValidationError } from '../errors.js';
 import type { CommandContext } from '../commands/context.js';
 import type { Profile } from '../config/profile.js';
-import { templateCandidate, type Flags, type SendKind } from '../message/build.js';
+import { templateCandidate, type BuildEnv, type Flags, type SendKind } from '../message/build.js';
 import type { Message } from '../message/model.js';
 import type { Catalog, TemplateEntry } from '../templates/catalog.js';
-import { checkAgainst, type TemplateLike } from '../templates/check.js';
+import { BODY_PARAM_MAX, BUTTON_PARAM_MAX, checkAgainst, HEADER_PARAM_MAX, labelOf, shapeOf, slotName, textProblem, type TemplateLike } from '../templates/check.js';
 import { applyCheck, catalogFor, entryFor, notInCatalogHint } from '../templates/use.js';
 import { openCsv } from './csv.js';
-import { MissingColumnError, renderDeep } from './placeholders.js';
+import { MissingColumnError, render, renderDeep } from './placeholders.js';
 import type { BulkPlan } from './runner.js';
 
 /** Problems listed before "… and N more". */
@@ -121,8 +121,38 @@ export async function bulkPreflight(ctx: CommandContext, kind: SendKind, options
           return f.json !== undefined ? JSON.stringify(renderDeep(f.json, cells)) : renderDeep(f.text ?? '', cells);
         },
       };
+      // The usual run (fixed name and language, placeholders only in values): its shape is
+      // checked once, then each row's rendered values only.
+      const fast = compile(plan, env, lookup, dynamic);
+      if (fast && typeof fast !== 'string' && fast.problems.length) {
+        throw new ValidationError(
+          `the message flags do not fit the templates catalog ${catalog.shown}, for any row; nothing was sent:\n${fast.problems.map((p) => `  ${p}`).join('\n')}`,
+          { hint: `the catalog entry: interflow templates show ${String(plan.flags.name)} --language ${String(plan.flags.language ?? 'pt_BR')}` },
+        );
+      }
+      if (typeof fast === 'string') {
+        throw new ValidationError(fast, { hint: notInCatalogHint });
+      }
+      if (fast) for (const w of fast.warnings) warnings.add(w);
       for await (const row of csv.rows) {
         report.rows++;
+        if (fast) {
+          let problems: string[] | undefined;
+          for (const slot of fast.slots) {
+            let value: string;
+            try {
+              value = render(slot.raw, row.cells);
+            } catch (err) {
+              if (!(err instanceof MissingColumnError)) throw err;
+              (problems ??= []).push(err.message);
+              break;
+            }
+            const p = textProblem(slot.prefix ? value.slice(slot.prefix) : value, slot.max);
+            if (p) (problems ??= []).push(`${fast.label}: ${slot.name} ${p}`);
+          }
+          if (problems) note(row.row, problems);
+          continue;
+        }
         cells = row.cells;
         let candidate: Record<string, unknown>;
         try {
@@ -194,4 +224,66 @@ export async function runPreflight(
   if (!io.quiet) {
     io.err(`--skip-invalid: ${report.invalidRows} of ${report.rows} rows do not fit the catalog and will end failed:\n${report.listed.map((l) => `  ${l}\n`).join('')}${report.problems > report.listed.length ? `  … and ${report.problems - report.listed.length} more\n` : ''}`);
   }
+}
+
+/** One value a row fills: its text (placeholders unrendered), what to skip (`NAME=`, `I=`), its limit and name. */
+interface Slot {
+  raw: string;
+  prefix: number;
+  max: number;
+  name: string;
+}
+
+interface Compiled {
+  label: string;
+  problems: string[];
+  warnings: string[];
+  slots: Slot[];
+}
+
+/**
+ * The fast preflight of a run whose template name and language are fixed and whose placeholders
+ * sit only in values (after any `NAME=` or `I=`): the flags are checked once as written, and each
+ * row then needs only its rendered values checked. undefined when the run is not like that (the
+ * general check then runs per row); a string when the template is not in the catalog.
+ */
+function compile(
+  plan: BulkPlan,
+  env: BuildEnv,
+  lookup: (name: string, language: string) => TemplateEntry | string,
+  dynamic: readonly string[],
+): Compiled | string | undefined {
+  const f = plan.flags;
+  if (f.file !== undefined || dynamic.includes('name') || dynamic.includes('language') || dynamic.includes('quickReply')) return undefined;
+  const candidate = templateCandidate(f, env).candidate;
+  if (candidate.type !== 'template') return undefined;
+  const entry = lookup(String(candidate.name), String(candidate.language));
+  if (typeof entry === 'string') return entry;
+  const shape = shapeOf(entry);
+  const slots: Slot[] = [];
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+  const afterEq = (raw: string): number | undefined => {
+    const eq = raw.indexOf('=');
+    const ph = raw.indexOf('{{');
+    return eq > 0 && (ph < 0 || ph > eq) ? eq + 1 : undefined;
+  };
+  for (const [i, raw] of list(f.param).entries()) {
+    if (!raw.includes('{{')) continue;
+    if (shape.named) {
+      const at = afterEq(raw);
+      if (at === undefined) return undefined;
+      slots.push({ raw, prefix: at, max: BODY_PARAM_MAX, name: slotName.body(raw.slice(0, at - 1).trim()) });
+    } else slots.push({ raw, prefix: 0, max: BODY_PARAM_MAX, name: slotName.body(i + 1) });
+  }
+  if (typeof f.headerText === 'string' && f.headerText.includes('{{')) {
+    slots.push({ raw: f.headerText, prefix: 0, max: HEADER_PARAM_MAX, name: slotName.header(shape.header?.param ?? '1') });
+  }
+  for (const raw of list(f.buttonUrl)) {
+    if (!raw.includes('{{')) continue;
+    const at = afterEq(raw);
+    if (at === undefined) return undefined;
+    slots.push({ raw, prefix: at, max: BUTTON_PARAM_MAX, name: slotName.url(Number(raw.slice(0, at - 1).trim())) });
+  }
+  const result = checkAgainst(candidate as unknown as TemplateLike, entry);
+  return { label: labelOf(entry), problems: result.problems, warnings: result.warnings, slots };
 }

@@ -114,6 +114,13 @@ export const BUTTON_PARAM_MAX = 2000;
 const headerFlag: Record<string, string> = { IMAGE: '--header-image URL|MEDIA_ID', VIDEO: '--header-video URL|MEDIA_ID', DOCUMENT: '--header-document URL|MEDIA_ID', TEXT: '--header-text TEXT' };
 const flagOfHeader: Record<string, string> = { text: '--header-text', image: '--header-image', video: '--header-video', document: '--header-document' };
 
+/** How a problem names the parameter it is about (bulk's preflight names them the same way). */
+export const slotName = {
+  header: (param: string): string => `HEADER parameter {{${param}}} (--header-text)`,
+  body: (key: string | number): string => `BODY parameter {{${key}}}`,
+  url: (index: number): string => `BUTTONS button ${index} URL parameter (--button-url)`,
+};
+
 /** A template message as built (validated), or a bulk row's candidate (not yet validated). */
 export type TemplateLike = Pick<TemplateMessage, 'name' | 'language' | 'body' | 'buttons'> & { header?: TemplateMessage['header'] | { type: string; text?: unknown } };
 
@@ -152,7 +159,7 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
     else if (given.type !== want) problems.push(`${label}: HEADER is ${h.format}, got ${flagOfHeader[given.type] ?? given.type}: give ${headerFlag[h.format] ?? `a ${want} header`} instead`);
     else if (want === 'text') {
       const p = textProblem((given as { text?: unknown }).text, HEADER_PARAM_MAX);
-      if (p) problems.push(`${label}: HEADER parameter {{${h.param}}} (--header-text) ${p}`);
+      if (p) problems.push(`${label}: ${slotName.header(h.param!)} ${p}`);
     }
   } else if (given) {
     problems.push(`${label}: HEADER ${h ? 'is fixed text with no parameter' : 'does not exist in this template'}: drop ${flagOfHeader[given.type] ?? '--header-*'}`);
@@ -184,7 +191,7 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
     body = bodyNames.map((n) => byName.get(n)!);
     for (const n of bodyNames) {
       const p = textProblem(byName.get(n), BODY_PARAM_MAX);
-      if (p) problems.push(`${label}: BODY parameter {{${n}}} ${p}`);
+      if (p) problems.push(`${label}: ${slotName.body(n)} ${p}`);
     }
   } else {
     const want = shape.body.positional.length ? shape.body.positional[shape.body.positional.length - 1]! : 0;
@@ -195,7 +202,7 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
     }
     for (let i = 0; i < values.length; i++) {
       const p = textProblem(values[i], BODY_PARAM_MAX);
-      if (p) problems.push(`${label}: BODY parameter {{${i + 1}}} ${p}`);
+      if (p) problems.push(`${label}: ${slotName.body(i + 1)} ${p}`);
     }
   }
 
@@ -213,7 +220,7 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
       problems.push(`${label}: BUTTONS button ${b.index} is ${def.type === 'URL' ? `a URL button with a fixed URL (${def.url ?? ''})` : describe(def)}: ${flag} is for a URL button ending in {{1}}; drop ${flag} ${b.index}=…`);
     } else if (b.type === 'url') {
       const p = textProblem((b as { text?: unknown }).text, BUTTON_PARAM_MAX);
-      if (p) problems.push(`${label}: BUTTONS button ${b.index} URL parameter (--button-url) ${p}`);
+      if (p) problems.push(`${label}: ${slotName.url(b.index)} ${p}`);
     } else if (b.type === 'quick_reply' && def.type !== 'QUICK_REPLY') {
       problems.push(`${label}: BUTTONS button ${b.index} is ${describe(def)}: --quick-reply is for QUICK_REPLY buttons`);
     }

@@ -221,15 +221,34 @@ describe('bulk against the catalog', () => {
   });
 
   test('more than 20 problems: 20 listed, then "… and N more"', async () => {
-    const lines = ['to,nome'];
-    for (let i = 0; i < 30; i++) lines.push(`55119${String(i).padStart(8, '0')},`);
+    const lines = ['to,nome,pedido'];
+    for (let i = 0; i < 30; i++) lines.push(`55119${String(i).padStart(8, '0')},,`);
     const path = join(world.dir, 'empty.csv');
     writeFileSync(path, lines.join('\n') + '\n');
-    const r = await cli(['bulk', path, '--template', 'paused_promo', '--param', '{{nome}}', '--templates', EXPORT]);
+    const r = await cli(['bulk', path, ...flags]);
     assert.equal(r.code, 2);
     assert.equal(requests(), 0);
     assert.equal((r.stderr.match(/^ {2}line \d+:/gm) ?? []).length, 20);
-    assert.match(r.stderr, /… and 40 more/); // 30 rows × (PAUSED + empty) = 60 problems
+    // 30 rows × 3 empty values ({{1}}, {{2}}, the URL suffix) = 90 problems.
+    assert.match(r.stderr, /30 of 30 rows/);
+    assert.match(r.stderr, /… and 70 more/);
+  });
+
+  test('flags that fit no row (a PAUSED template) are refused once, before reading the rows', async () => {
+    const r = await cli(['bulk', csv(), '--template', 'paused_promo', '--param', '{{nome}}', '--templates', EXPORT, '--skip-invalid']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(requests(), 0);
+    assert.match(r.stderr, /do not fit the templates catalog .* for any row/);
+    assert.match(r.stderr, /template 'paused_promo' \(pt_BR\) is PAUSED/);
+  });
+
+  test('a template file per row (the general check) is refused the same way', async () => {
+    const file = join(world.dir, 'pedido.json');
+    writeFileSync(file, JSON.stringify({ name: 'order_update', language: 'pt_BR', body: ['{{nome}}', '{{pedido}}'], buttons: [{ type: 'url', index: 1, text: '{{pedido}}' }] }));
+    const r = await cli(['bulk', csv(), '--template-file', file, '--templates', EXPORT]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(requests(), 0);
+    assert.match(r.stderr, /line 6: .*\n.*line 12: .*\n.*line 33: /);
   });
 
   test('the dry run shows each row\'s rendered text beside its request', async () => {
