@@ -3,6 +3,7 @@
  *
  * The catalog: `--templates FILE` (relative to the working directory), else `templatesFile` in
  * the rc file (relative to the rc file), else none; `--no-templates` ignores a configured one.
+ * A templatesFile that does not exist yet is a warning (sends unchecked), --templates FILE an error.
  * Without a catalog nothing is checked. It is read only by the commands that send templates
  * (`send template`, `bulk --template`, `compose`) and by `templates …`.
  *
@@ -10,6 +11,7 @@
  * statement of which templates the account has, and a name missing from it is most often a typo
  * or a template not approved yet (Meta's 132001). `--no-templates` sends it unchecked.
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ValidationError } from '../errors.js';
 import type { GlobalOptions } from '../commands/context.js';
@@ -40,10 +42,21 @@ export async function locateCatalog(globals: GlobalOptions, io: Io): Promise<Cat
   return { file, shown: displayPath(file, io.env), from: 'templatesFile' };
 }
 
-/** The configured catalog, read and checked; undefined when none is configured. */
+/**
+ * The configured catalog, read and checked; undefined when none is configured. A templatesFile
+ * of the rc that does not exist yet (a copied .interflowrc.example) is a warning on a terminal,
+ * not an error: sends go on unchecked until `templates import` creates it. `--templates FILE`
+ * must exist.
+ */
 export async function catalogFor(globals: GlobalOptions, io: Io): Promise<Catalog | undefined> {
   const where = await locateCatalog(globals, io);
-  return where ? loadCatalog(where.file, where.shown) : undefined;
+  if (!where) return undefined;
+  if (where.from === 'templatesFile' && !existsSync(where.file)) {
+    // Said on a terminal (or with --verbose), not in every script's log.
+    if ((io.isStderrTTY && !io.quiet) || io.verbose) io.err(`warning: templatesFile ${where.shown} does not exist yet: template sends are not checked; create it with \`interflow templates import export.json\`\n`);
+    return undefined;
+  }
+  return loadCatalog(where.file, where.shown);
 }
 
 /** The entry for a message, or why there is none (a problem naming the catalog). */
