@@ -70,6 +70,14 @@ const isHttpUrl = (s: string): boolean => {
     return false;
   }
 };
+/**
+ * `user:pass@` in a URL (also when written with `${NAME}` references, which stand for anything
+ * here): refused, it would be printed by every trace and dry run and never sent as a key.
+ */
+const hasUserinfo = (s: string): boolean => {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(s.replace(referencePattern, 'x'));
+  return authority !== null && authority[1]!.includes('@');
+};
 const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 const isCountry = (s: string): boolean => /^[A-Za-z]{2}$/.test(s) && isSupportedCountry(s.toUpperCase());
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
@@ -78,6 +86,7 @@ const referencesWellFormed = (s: string): boolean => !s.replace(referencePattern
 
 const messages = {
   baseUrl: 'must be an http(s) URL without query or fragment, e.g. https://api.interflow.chat/v1 or http://127.0.0.1:8787/interflow/v1',
+  userinfo: 'must not hold a user name or password (user:pass@…): the key goes in apiKey; remove the part before @',
   channelId: "must be the channel's UUID, e.g. 550e8400-e29b-41d4-a716-446655440000",
   defaultCountry: 'must be a two-letter ISO 3166 country code libphonenumber knows, e.g. BR or US',
   rateLimit: 'must be a whole number of requests a minute, above 0',
@@ -116,7 +125,9 @@ function profileShape(stage: Stage) {
   return {
     provider: z.enum(providerIds),
     apiKey: nonEmpty(stage),
-    baseUrl: z.optional(formatted(stage, isHttpUrl, messages.baseUrl)),
+    baseUrl: z.optional(
+      formatted(stage, isHttpUrl, messages.baseUrl).check(z.refine((v) => typeof v !== 'string' || !hasUserinfo(v), messages.userinfo)),
+    ),
     environment: z.optional(formatted<(typeof environments)[number]>(stage, (s) => (environments as readonly string[]).includes(s), messages.environment)),
     channelId: z.optional(formatted(stage, isUuid, messages.channelId)),
     instanceId: z.optional(nonEmpty(stage)),
