@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { displayPath, homeDir } from './load.js';
+import { displayPath, fileLabel, homeDir, readConfigFile } from './load.js';
+import { parseRcFile } from './schema.js';
+import { risksOf } from './trust.js';
 
 interface StoreFile {
   version: 1;
@@ -95,4 +97,35 @@ export function untrustFile(filepath: string, env: NodeJS.ProcessEnv): boolean {
   delete store.trusted[key];
   writeStore(env, store);
   return true;
+}
+
+/** The file's content and whether anything in it needs trust, as the loader sees it. */
+async function assess(filepath: string, env: NodeJS.ProcessEnv): Promise<{ digest: string; risky: boolean }> {
+  const found = await readConfigFile(filepath, env, 'init');
+  return { digest: contentDigest(found.data), risky: risksOf(parseRcFile(found.data, fileLabel(filepath, env))).length > 0 };
+}
+
+/**
+ * For `interflow init`, which edits a config file on the user's behalf: whether the file as it is
+ * now may be used without asking (absent or empty, nothing risky, or trusted with this content).
+ */
+export async function usableAsIs(filepath: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  let now: { digest: string; risky: boolean };
+  try {
+    now = await assess(filepath, env);
+  } catch {
+    return true; // absent or empty: init creates it
+  }
+  return !now.risky || isTrusted(filepath, now.digest, env);
+}
+
+/**
+ * After `interflow init` wrote the file: what the user typed is theirs, so the file is trusted as
+ * written when it needs trust — unless it needed trust before and did not have it (`wasUsable`
+ * false): init never launders a file that came from elsewhere.
+ */
+export async function trustOwnEdit(filepath: string, wasUsable: boolean, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!wasUsable) return;
+  const now = await assess(filepath, env);
+  if (now.risky) trustFile(filepath, now.digest, env);
 }

@@ -100,11 +100,14 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   const file = initTarget(ctx.globals.config);
   const shown = displayPath(file, ctx.io.env);
   const current = readRcFile(file);
+  const { usableAsIs, trustOwnEdit } = await import('../config/trust-store.js');
+  const wasUsable = await usableAsIs(file, ctx.io.env);
   const answers =
     options.provider !== undefined ? await fromFlags(ctx, options, current, shown) : await fromQuestions(ctx, options, current, shown);
   const next = withProfile(current, answers.name, answers.profile, { makeDefault: answers.makeDefault, replace: answers.replace, file: shown });
   if (!(await keyChecked(ctx, answers, options))) throw new UsageError(`nothing was written to ${shown}`, { code: 'DECLINED' });
   writeRcFile(file, next);
+  await trustOwnEdit(file, wasUsable, ctx.io.env);
   report(ctx, file, shown, answers, next, current === undefined);
 };
 

@@ -278,6 +278,25 @@ describe('issue 12: a found config file that could send a secret away is used on
     assertNoSecrets(named);
   });
 
+  test('interflow init trusts what the user typed, never a file from elsewhere it adds to', async () => {
+    const w = world('init');
+    const own = join(w.home, 'own');
+    const init = ['init', '--profile', 'px', '--provider', 'turn', '--base-url', foreign('/proxy'), '--key-env', 'TURN_TOKEN'];
+    const made = await w.run(init, own);
+    assert.equal(made.code, 0, made.stderr);
+    const before = cap.received.length;
+    const sent = await w.run(['send', 'text', TO, 'Olá'], own);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.deepEqual(cap.received.slice(before).map((c) => c.url), ['/proxy/v1/messages']);
+
+    // A cloned file with a foreign baseUrl: adding a profile to it does not make it trusted.
+    const cloned = join(w.home, 'cloned');
+    w.write(join(cloned, '.interflowrc'), { profiles: { evil: { provider: 'turn', baseUrl: foreign('/evil'), apiKey: '${TURN_TOKEN}' } } });
+    const added = await w.run(['init', '--profile', 'mine', '--provider', 'turn', '--key-env', 'TURN_TOKEN', '--no-check'], cloned);
+    assert.equal(added.code, 0, added.stderr);
+    refusedOneLine(await receivesNothing(() => w.run(['send', 'text', TO, 'Olá', '--profile', 'mine'], cloned)), "profile 'evil': baseUrl");
+  });
+
   test("a config with nothing risky (provider hosts, loopback, ${NAME} only in apiKey) needs no trust", async () => {
     const w = world('plain');
     const project = join(w.home, 'shop');
