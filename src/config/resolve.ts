@@ -312,7 +312,10 @@ export function listProfiles(
     const environment = p.environment === undefined ? undefined : interpolateLeniently(p.environment, env);
     const baseUrl =
       p.baseUrl !== undefined
-        ? interpolateLeniently(p.baseUrl, env).replace(/\/+$/, '')
+        ? interpolateLeniently(p.baseUrl, env)
+            .replace(/\/+$/, '')
+            // A user:pass@ from the environment (the file's own is refused): never printed.
+            .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, `$1${MASK}@`)
         : defaultBaseUrl({ provider: p.provider, environment: environment === 'sandbox' ? 'sandbox' : undefined });
     const isDefault = name === chosen;
     const overridden = isDefault && p.provider === 'interflow' && isSet(env, overrideVariable);
