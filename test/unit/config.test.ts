@@ -14,7 +14,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/errors.js';
-import { loadConfig, readConfigFile } from '../../src/config/load.js';
+import { loadConfig, readConfigFile, searchDirs } from '../../src/config/load.js';
 import { contentDigest, trustFile } from '../../src/config/trust-store.js';
 import { listProfiles, resolveProfile, resolveProfileDetailed } from '../../src/config/resolve.js';
 import { parseRcFile } from '../../src/config/schema.js';
@@ -180,6 +180,30 @@ describe('search', () => {
     const w = await world();
     await w.write(path.join(path.dirname(w.home), '.interflowrc'), turnOnly);
     assert.equal(await loadConfig({ cwd: w.sub, env: w.env }), null);
+  });
+
+  test('does not search above a repository root (a .git directory or file)', async () => {
+    for (const gitIsFile of [false, true]) {
+      const w = await world();
+      await w.write('.interflowrc', turnOnly);
+      if (gitIsFile) await w.write('a/.git', 'gitdir: /elsewhere/.git/worktrees/a\n');
+      else await mkdir(path.join(w.project, 'a', '.git'), { recursive: true });
+      assert.equal(await loadConfig({ cwd: w.sub, env: w.env }), null);
+      assert.deepEqual(searchDirs(w.sub, w.env), [w.sub, path.join(w.project, 'a')]);
+    }
+  });
+
+  test('a found file that could send a secret away is refused until trusted, with this content', async () => {
+    const w = await world();
+    const risky = { profiles: { t: { provider: 'turn', apiKey: '${T}', baseUrl: 'https://proxy.example.com/turn' } } };
+    await w.write('.interflowrc', risky);
+    await rejectsConfig(() => loadConfig({ cwd: w.sub, env: w.env }), '~/project/.interflowrc is not trusted', "profile 't': baseUrl", 'interflow config trust ~/project/.interflowrc');
+    await w.writeTrusted('.interflowrc', risky);
+    assert.equal((await loadConfig({ cwd: w.sub, env: w.env }))?.origin, 'search');
+    // The same content in the user's own config directory needs no trust.
+    const w2 = await world();
+    await w2.write(path.join(w2.xdg, 'interflow', 'config.json'), risky);
+    assert.equal((await loadConfig({ cwd: w2.sub, env: w2.env }))?.origin, 'user');
   });
 
   test('nothing found: null, and resolving says where it searched and how to fix it', async () => {
