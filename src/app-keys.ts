@@ -8,6 +8,8 @@ export const commandKeys = [
   'send interactive',
   'profiles list',
   'profiles show',
+  'config trust',
+  'config untrust',
   'sandbox',
   'bulk',
   'webhooks listen',

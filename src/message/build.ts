@@ -2,6 +2,7 @@
  * Builders: the `send` flags (strings, as typed, after any {{column}} substitution in bulk) →
  * one validated Message. Every error names the flag or file field and says how to fix it.
  */
+import { isReservedName, reservedRule } from '../reserved.js';
 import { readFileSync } from 'node:fs';
 import { fileProblem, UsageError, ValidationError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
@@ -74,7 +75,13 @@ function interactoOptions(flags: Flags): Record<string, unknown> | undefined {
   if (tags.length) options.tags = tags;
   const metadata = list(flags.metadata);
   if (metadata.length) {
-    options.metadata = Object.fromEntries(metadata.map((m) => splitPair(m, '--metadata', 'KEY=VALUE, like leadId=1234533')));
+    options.metadata = Object.fromEntries(
+      metadata.map((m) => {
+        const pair = splitPair(m, '--metadata', 'KEY=VALUE, like leadId=1234533');
+        if (isReservedName(pair[0])) throw new UsageError(`--metadata: '${pair[0]}' cannot be a key (${reservedRule}); choose another name`);
+        return pair;
+      }),
+    );
   }
   return Object.keys(options).length ? options : undefined;
 }

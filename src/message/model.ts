@@ -18,16 +18,35 @@ const once = <T>(build: () => T): (() => T) => {
 /** Length in characters as a person counts them (code points, so an emoji counts once). */
 const chars = (s: string): number => [...s].length;
 
+/** Whitespace and the zero-width characters (U+200B-U+200D, U+2060, U+FEFF): text made only of these arrives empty. */
+const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff]/g;
+export const isBlank = (s: string): boolean => s.replace(INVISIBLE, '') === '';
+
 const text = (field: string, max: number) =>
   z
     .string({ error: `${field} must be text` })
     .check(
-      z.refine((s) => s.trim().length > 0, { message: `${field} must not be empty` }),
+      z.refine((s) => !isBlank(s), { message: `${field} must not be empty (spaces and zero-width characters do not count)` }),
+      z.refine((s) => !s.includes('\0'), { message: `${field} holds a NUL character (\\0): remove it` }),
       // A string has at least as many UTF-16 units as characters: counting them is needed only past max units.
       z.refine((s) => s.length <= max || chars(s) <= max, { message: `${field} is longer than ${max} characters` }),
     );
 
 const optionalText = (field: string, max: number) => z.optional(text(field, max));
+
+/**
+ * A public http(s) URL, exactly as it will be sent: a space, a line break or another control
+ * character is refused, not encoded (the URL parser would silently drop a CR LF or re-encode a
+ * space, so the provider would fetch another URL than the one given).
+ */
+const mediaUrl = (field: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${field} must be an http(s) URL` })
+    .check(
+      z.refine((s) => !/[\s\x00-\x1f\x7f]/.test(s), {
+        message: `${field} holds a space, a line break or a control character: percent-encode it (a space is %20)`,
+      }),
+    );
 
 /** A recipient after normalization: country code + national number, digits only (E.164 without '+'). */
 export const recipientSchema = once(() =>
@@ -82,7 +101,7 @@ export const mediaMessageSchema = once(() =>
       /** Provider media id (Turn, SocialMiner). */
       id: optionalText('media id', 512),
       /** Public http(s) URL (Interflow; Turn and SocialMiner as `link`). */
-      url: z.optional(z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' })),
+      url: z.optional(mediaUrl('url')),
       caption: optionalText('caption', 1024),
       filename: optionalText('filename', 240),
     })
@@ -167,7 +186,7 @@ export const templateHeaderSchema = once(() =>
       .strictObject({
         type: z.enum(['image', 'video', 'document']),
         id: optionalText('header media id', 512),
-        url: z.optional(z.url({ protocol: /^https?$/, error: 'header media url must be an http(s) URL' })),
+        url: z.optional(mediaUrl('header media url')),
         filename: optionalText('header filename', 240),
       })
       .check(
