@@ -1,5 +1,5 @@
 /**
- * Config trust (PRODUCT.md, Configuration): a config file found by the search, outside the user's
+ * Config trust (README.md, Security): a config file found by the search, outside the user's
  * own config directory, is data from somewhere else (a parent directory, a cloned repository). If
  * it could send a secret away from the providers, it is not used until the user trusts it with
  * `interflow config trust`, remembered by path and content hash (as mise and direnv do).
