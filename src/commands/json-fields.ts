@@ -53,6 +53,7 @@ export const resultFields = {
   'chats list': chat,
   'chats get': chat,
   'chats messages': message,
+  'chats create': chat,
   'webhooks list': webhook,
   'webhooks create': webhook,
   'webhooks delete': deleted,
