@@ -13,6 +13,9 @@ import { createIo, type Io } from './output/io.js';
 import { setRuntimeHooks } from './runtime.js';
 import { style } from './output/style.js';
 
+/** The longest timer Node keeps (2^31-1 ms): a longer one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /** A family's implementations, by command key (see src/entries/). */
 export type Implementations = Partial<Record<CommandKey, () => Promise<RunFn>>>;
 
@@ -21,8 +24,10 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
   let timeout: number | undefined;
   if (o.timeout !== undefined) {
     timeout = Number(o.timeout);
-    if (!Number.isInteger(timeout) || timeout <= 0) {
-      throw new UsageError(`--timeout must be a whole number of milliseconds above 0, got '${String(o.timeout)}'`);
+    if (!Number.isInteger(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MS) {
+      throw new UsageError(
+        `--timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days), got '${String(o.timeout)}'`,
+      );
     }
   }
   return {

@@ -10,6 +10,7 @@ import { readJsonFlag } from './commands/json-fields.js';
 import type { RuntimeHooks } from './runtime.js';
 import * as sendGroup from './commands/send/index.js';
 import * as profilesGroup from './commands/profiles/index.js';
+import * as configGroup from './commands/config/index.js';
 import * as sandboxGroup from './commands/sandbox/index.js';
 import * as bulkGroup from './commands/bulk/index.js';
 import * as webhooksGroup from './commands/webhooks/index.js';
@@ -38,6 +39,7 @@ const groups: [name: string, group: Group][] = [
   ['chats', chatsGroup],
   ['init', initGroup],
   ['profiles', profilesGroup],
+  ['config', configGroup],
   ['sandbox', sandboxGroup],
   ['completion', completionGroup],
 ];

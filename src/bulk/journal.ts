@@ -17,6 +17,7 @@
  */
 import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { CliError, ExitCode, UsageError } from '../errors.js';
+import { redact } from '../output/redact.js';
 import type { JournalEntry, RowOutcome, RowStatus } from './types.js';
 
 export interface JournalMeta {
@@ -236,7 +237,8 @@ class FileJournal implements Journal {
     let line = `{"t":"done","row":${o.row},"status":${JSON.stringify(o.status)}`;
     if (o.to !== undefined) line += `,"to":${JSON.stringify(o.to)}`;
     if (o.id !== undefined) line += `,"id":${JSON.stringify(o.id)}`;
-    if (o.error !== undefined) line += `,"error":${JSON.stringify(o.error)}`;
+    // Provider error text can quote the request: redacted like everything printed (*** is JSON-safe).
+    if (o.error !== undefined) line += `,"error":${redact(JSON.stringify(o.error))}`;
     this.pending += `${line},"at":"${this.now()}"}\n`;
     this.scheduleFlush();
   }

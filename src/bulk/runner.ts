@@ -200,7 +200,14 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     kind: 'outcome',
     outcome: { row: row.row, ...(to ? { to } : {}), status: 'failed', error: { code, message }, attempts: 0 },
   });
+  if (row.problem) return fail(row.problem.code, row.problem.message);
   const rawTo = row.cells[plan.toColumn];
+  // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
+  for (const column in row.cells) {
+    if (row.cells[column]!.includes('\0')) {
+      return fail('CONTROL_CHARACTER', `row ${row.row}: column '${column}' holds a NUL byte (\\0); remove it from the file`);
+    }
+  }
   if (rawTo === undefined) return fail('MISSING_COLUMN', `row ${row.row}: column '${plan.toColumn}' is missing`);
   if (spreadsheetMangled(rawTo)) {
     return fail(

@@ -13,6 +13,7 @@ import type { CommandKey } from '../app-keys.js';
 import type { SendResult } from './send/run.js';
 import type { BulkLine } from './bulk/run.js';
 import type { ProfileView } from './profiles/show.js';
+import type { TrustResult, UntrustResult } from './config/run.js';
 import type { ProfileRow } from '../config/resolve.js';
 import type { WebhookEvent } from '../webhooks/events.js';
 import type { ReceivedRequest } from '../sandbox/server.js';
@@ -53,6 +54,7 @@ export const resultFields = {
   'chats list': chat,
   'chats get': chat,
   'chats messages': message,
+  'chats create': chat,
   'webhooks list': webhook,
   'webhooks create': webhook,
   'webhooks delete': deleted,
@@ -64,6 +66,8 @@ export const resultFields = {
     'name', 'provider', 'baseUrl', 'baseUrlIsDefault', 'environment', 'channelId', 'instanceId', 'namespace', 'plan', 'rateLimit',
     'defaultCountry', 'timeoutMs', 'apiKey', 'apiKeyFrom', 'source', 'chosenBy',
   ]),
+  'config trust': keysOf<TrustResult>()(['file', 'trusted', 'digest', 'risks', 'store']),
+  'config untrust': keysOf<UntrustResult>()(['file', 'trusted', 'wasTrusted']),
   // One line per request received (--json).
   sandbox: keysOf<ReceivedRequest>()([
     'provider', 'method', 'path', 'headers', 'rawBody', 'body', 'status', 'accepted', 'fault', 'messageId', 'messageType', 'to', 'error', 'at',

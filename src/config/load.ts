@@ -3,8 +3,8 @@
  * "interflow" field. No code loader exists here, so a cloned repository's config cannot run code.
  *
  * Search order (README.md, Configuration) — the places cosmiconfig uses for the module name
- * `interflow`, minus its code formats: in the working directory, then each parent up to the home
- * directory (to the root when the working directory is outside home):
+ * `interflow`, minus its code formats: in the working directory, then each parent up to the first
+ * of the home directory or a repository root (a directory holding .git):
  *   package.json#interflow, .interflowrc (JSON or YAML), .interflowrc.json, .interflowrc.yaml,
  *   .interflowrc.yml
  * then the user's config directory ($XDG_CONFIG_HOME/interflow or ~/.config/interflow):
@@ -20,11 +20,12 @@
  */
 // Sync reads: a handful of small files, read before anything else can happen (and node:fs/promises
 // would load readline's internals into every start).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, fileProblem } from '../errors.js';
 import { parseRcFile, type RcFile } from './schema.js';
+import { describeRisk, risksOf } from './trust.js';
 
 export const moduleName = 'interflow';
 
@@ -51,11 +52,26 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * How the file was found: named by --config, in the user's own places (the config directory, or
+ * the home directory itself), or by the search in the working directory and its parents (data
+ * from elsewhere until trusted: ./trust.ts).
+ */
+export type ConfigOrigin = 'flag' | 'user' | 'search';
+
 export interface LoadedConfig {
   /** Absolute path of the file read. */
   filepath: string;
   /** The file's content, checked by the file-stage schema (`${NAME}` references not yet replaced). */
   config: RcFile;
+  origin: ConfigOrigin;
+}
+
+/** A config file read and parsed, not yet checked by the schema. */
+export interface FoundConfig {
+  filepath: string;
+  data: unknown;
+  origin: ConfigOrigin;
 }
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -68,7 +84,11 @@ export function globalConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.config'), moduleName);
 }
 
-/** The directories searched, nearest first: cwd and its parents, up to home (or the root). */
+/**
+ * The directories searched, nearest first: cwd and its parents, up to the first of the home
+ * directory or a repository root (a directory holding .git, a directory or a worktree's file);
+ * the filesystem root when neither is met.
+ */
 export function searchDirs(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const stop = path.resolve(homeDir(env));
   const dirs: string[] = [];
@@ -76,10 +96,14 @@ export function searchDirs(cwd: string, env: NodeJS.ProcessEnv = process.env): s
   for (;;) {
     dirs.push(dir);
     const parent = path.dirname(dir);
-    if (dir === stop || parent === dir) return dirs;
+    if (dir === stop || parent === dir || existsSync(path.join(dir, '.git'))) return dirs;
     dir = parent;
   }
 }
+
+/** A word a POSIX shell reads back as the file: the display path when it is plain, else the quoted absolute path. */
+export const shellWord = (shown: string, filepath: string): string =>
+  /^[\w@%+=:,./~-]+$/.test(shown) ? shown : `'${filepath.replace(/'/g, `'\\''`)}'`;
 
 /** A path for messages: `~/…` under the home directory, absolute otherwise. */
 export function displayPath(file: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -106,42 +130,54 @@ export function describeSearch(opts: { cwd?: string; env?: NodeJS.ProcessEnv } =
 /**
  * Finds and reads the config. `configPath` loads exactly that file; otherwise the search above.
  * Returns null when nothing was found. Throws ConfigError naming the file for unreadable,
- * unparsable or invalid content.
+ * unparsable or invalid content, and for a file found by the search that could send a secret
+ * away and is not trusted (./trust.ts).
  */
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig | null> {
   const env = opts.env ?? process.env;
   const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const found = opts.configPath !== undefined ? await readConfigFile(path.resolve(cwd, opts.configPath), env, '--config') : await findConfig(cwd, env);
+  if (found === null) return null;
+  const config = parseRcFile(found.data, fileLabel(found.filepath, env));
+  if (found.origin === 'search') await assertTrusted(found, config, env);
+  return { filepath: found.filepath, config, origin: found.origin };
+}
 
-  if (opts.configPath !== undefined) {
-    const filepath = path.resolve(cwd, opts.configPath);
-    const shown = displayPath(filepath, env);
-    if (codeExtensions.has(path.extname(filepath).toLowerCase())) {
-      throw new ConfigError(
-        `${shown}: interflow reads JSON or YAML config files only, never code; put the settings in a .json or .yaml file (see .interflowrc.example)`,
-      );
-    }
-    let text: string;
-    try {
-      text = readFileSync(filepath, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`${shown} (--config): ${fileProblem(err)}`, { cause: err });
-    }
-    const data = await parseContent(filepath, text, env);
-    if (data === undefined) {
-      throw new ConfigError(
-        path.basename(filepath) === 'package.json'
-          ? `${shown} (--config): has no "${moduleName}" field`
-          : `${shown} (--config): the file is empty; it should hold {"profiles": {…}} (see .interflowrc.example)`,
-      );
-    }
-    return { filepath, config: parseRcFile(data, fileLabel(filepath, env)) };
+/** Reads exactly this file (--config FILE, `config trust FILE`); `how` names where it was given in errors. */
+export async function readConfigFile(filepath: string, env: NodeJS.ProcessEnv, how: string): Promise<FoundConfig> {
+  const shown = displayPath(filepath, env);
+  if (codeExtensions.has(path.extname(filepath).toLowerCase())) {
+    throw new ConfigError(
+      `${shown}: interflow reads JSON or YAML config files only, never code; put the settings in a .json or .yaml file (see .interflowrc.example)`,
+    );
   }
+  let text: string;
+  try {
+    text = readFileSync(filepath, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${shown} (${how}): ${fileProblem(err)}`, { cause: err });
+  }
+  const data = await parseContent(filepath, text, env);
+  if (data === undefined) {
+    throw new ConfigError(
+      path.basename(filepath) === 'package.json'
+        ? `${shown} (${how}): has no "${moduleName}" field`
+        : `${shown} (${how}): the file is empty; it should hold {"profiles": {…}} (see .interflowrc.example)`,
+    );
+  }
+  return { filepath, data, origin: how === '--config' ? 'flag' : 'search' };
+}
 
+/** The search: the first config file in the working directory and its parents, then the user's config directory. */
+export async function findConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<FoundConfig | null> {
+  const home = path.resolve(homeDir(env));
   const candidates = [
-    ...searchDirs(cwd, env).flatMap((dir) => projectSearchPlaces.map((place) => path.join(dir, place))),
-    ...globalSearchPlaces.map((place) => path.join(globalConfigDir(env), place)),
+    ...searchDirs(cwd, env).flatMap((dir) =>
+      projectSearchPlaces.map((place) => ({ filepath: path.join(dir, place), origin: (dir === home ? 'user' : 'search') as ConfigOrigin })),
+    ),
+    ...globalSearchPlaces.map((place) => ({ filepath: path.join(globalConfigDir(env), place), origin: 'user' as const })),
   ];
-  for (const filepath of candidates) {
+  for (const { filepath, origin } of candidates) {
     let text: string;
     try {
       text = readFileSync(filepath, 'utf8');
@@ -154,9 +190,27 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     const data = await parseContent(filepath, text, env);
     // As cosmiconfig: empty files and package.json without the field are skipped.
     if (data === undefined) continue;
-    return { filepath, config: parseRcFile(data, fileLabel(filepath, env)) };
+    return { filepath, data, origin };
   }
   return null;
+}
+
+/**
+ * A file found by the search that could send a secret away is used only once trusted, with this
+ * very content. Files with nothing risky never load the trust store.
+ */
+async function assertTrusted(found: FoundConfig, config: RcFile, env: NodeJS.ProcessEnv): Promise<void> {
+  const risks = risksOf(config);
+  if (risks.length === 0) return;
+  const store = await import('./trust-store.js');
+  const state = store.trustState(found.filepath, store.contentDigest(found.data), env);
+  if (state === 'trusted') return;
+  const shown = fileLabel(found.filepath, env);
+  const file = shellWord(displayPath(found.filepath, env), found.filepath);
+  throw new ConfigError(
+    `${shown} is not trusted${state === 'changed' ? ' (it changed since it was trusted)' : ''}: ${risks.map(describeRisk).join('; ')}; ` +
+      `nothing was sent — if you wrote this file, run \`interflow config trust ${file}\` (or name it with --config)`,
+  );
 }
 
 /** Parses by name: .json and package.json as JSON, .yaml/.yml as YAML, anything else sniffed. Undefined = empty. */

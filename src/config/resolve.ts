@@ -14,9 +14,9 @@
 import { statSync } from 'node:fs';
 import type { CountryCode } from 'libphonenumber-js';
 import { ConfigError } from '../errors.js';
-import { MASK, registerSecret } from '../output/redact.js';
-import { defaultBaseUrl, defaultCountry } from './defaults.js';
-import { describeSearch, displayPath, fileLabel } from './load.js';
+import { MASK, MIN_SECRET_LENGTH, registerSecret } from '../output/redact.js';
+import { defaultBaseUrl, defaultCountry, isLoopbackHost } from './defaults.js';
+import { describeSearch, displayPath, fileLabel, shellWord } from './load.js';
 import type { Profile, ProviderId } from './profile.js';
 import {
   hasReference,
@@ -115,14 +115,11 @@ function registerLiteralKeys(config: RcFile): void {
 const isLoopback = (baseUrl: string | undefined): boolean => {
   if (baseUrl === undefined || hasReference(baseUrl)) return false;
   try {
-    const host = new URL(baseUrl).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return isLoopbackHost(new URL(baseUrl).hostname);
   } catch {
     return false;
   }
 };
-
-const shellWord = (shown: string, filepath: string): string => (/^[\w@%+=:,./~-]+$/.test(shown) ? shown : `'${filepath.replace(/'/g, `'\\''`)}'`);
 
 const warnedFiles = new Set<string>();
 
@@ -150,6 +147,14 @@ export function warnIfExposed(filepath: string, config: RcFile, env: NodeJS.Proc
   warn(
     `warning: ${shown} holds a literal apiKey for ${which} and is readable by others; chmod 600 ${shellWord(shown, filepath)} or use \${ENV}`,
   );
+}
+
+/** A key sent over http:// to another machine travels in cleartext: one warning. */
+function warnIfCleartext(profile: Profile, warn: (line: string) => void): void {
+  if (profile.baseUrl === undefined) return;
+  const url = new URL(profile.baseUrl);
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return;
+  warn(`warning: profile '${profile.name}' sends its key in cleartext to ${url.host} (its baseUrl is http://); use https://`);
 }
 
 interface Interpolated {
@@ -188,7 +193,10 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
 
   const choice = chooseProfile(config, label, { profileName: opts.profileName, profileNameFrom: opts.profileNameFrom, env });
   const input = config.profiles[choice.name]!;
-  const override = isSet(env, overrideVariable) ? env[overrideVariable]! : undefined;
+  // INTERFLOW_API_KEY is an Interflow key: it replaces the key of interflow profiles only, so it
+  // never reaches another provider. Registered in every case, so nothing prints it.
+  if (isSet(env, overrideVariable)) registerSecret(env[overrideVariable]);
+  const override = input.provider === 'interflow' && isSet(env, overrideVariable) ? env[overrideVariable]! : undefined;
 
   const { values, from, missing } = interpolate(input, env, override === undefined ? [] : ['apiKey']);
   if (missing.length) {
@@ -202,7 +210,15 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
     );
   }
   if (override !== undefined) values.apiKey = override;
-  if (typeof values.apiKey === 'string') registerSecret(values.apiKey);
+  if (typeof values.apiKey === 'string') {
+    if (values.apiKey.length > 0 && values.apiKey.length < MIN_SECRET_LENGTH) {
+      const source = override !== undefined ? ` (from ${overrideVariable})` : from.apiKey ? ` (from ${from.apiKey.map((v) => `$${v}`).join(', ')})` : '';
+      throw new ConfigError(
+        `${label}: profile '${choice.name}': apiKey: is ${values.apiKey.length} characters long${source}; keys shorter than ${MIN_SECRET_LENGTH} are refused (no provider issues one, and hiding one in output would mangle numbers and ids) — check the value`,
+      );
+    }
+    registerSecret(values.apiKey);
+  }
   // Numbers and codes read from the environment arrive as strings.
   for (const field of ['rateLimit', 'timeoutMs']) {
     const v = values[field];
@@ -227,6 +243,7 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
     source: loaded.filepath,
   };
   for (const key of Object.keys(profile) as (keyof Profile)[]) if (profile[key] === undefined) delete profile[key];
+  warnIfCleartext(profile, opts.warn);
 
   const keySource: KeySource =
     override !== undefined
@@ -295,10 +312,14 @@ export function listProfiles(
     const environment = p.environment === undefined ? undefined : interpolateLeniently(p.environment, env);
     const baseUrl =
       p.baseUrl !== undefined
-        ? interpolateLeniently(p.baseUrl, env).replace(/\/+$/, '')
+        ? interpolateLeniently(p.baseUrl, env)
+            .replace(/\/+$/, '')
+            // A user:pass@ from the environment (the file's own is refused): never printed.
+            .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, `$1${MASK}@`)
         : defaultBaseUrl({ provider: p.provider, environment: environment === 'sandbox' ? 'sandbox' : undefined });
     const isDefault = name === chosen;
-    const key = isDefault && isSet(env, overrideVariable) ? `\${${overrideVariable}} (override)` : describeKey(p.apiKey, env);
+    const overridden = isDefault && p.provider === 'interflow' && isSet(env, overrideVariable);
+    const key = overridden ? `\${${overrideVariable}} (override)` : describeKey(p.apiKey, env);
     return { name, provider: p.provider, baseUrl, default: isDefault, key };
   });
 }

@@ -13,6 +13,7 @@
 import * as z from 'zod/mini';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { ConfigError } from '../errors.js';
+import { isReservedName, reservedRule } from '../reserved.js';
 import { plans, providerIds, type Plan, type ProviderId } from './profile.js';
 
 /** `${NAME}`: a reference to an environment variable, in any string of a profile. */
@@ -70,6 +71,14 @@ const isHttpUrl = (s: string): boolean => {
     return false;
   }
 };
+/**
+ * `user:pass@` in a URL (also when written with `${NAME}` references, which stand for anything
+ * here): refused, it would be printed by every trace and dry run and never sent as a key.
+ */
+const hasUserinfo = (s: string): boolean => {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(s.replace(referencePattern, 'x'));
+  return authority !== null && authority[1]!.includes('@');
+};
 const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 const isCountry = (s: string): boolean => /^[A-Za-z]{2}$/.test(s) && isSupportedCountry(s.toUpperCase());
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
@@ -78,10 +87,11 @@ const referencesWellFormed = (s: string): boolean => !s.replace(referencePattern
 
 const messages = {
   baseUrl: 'must be an http(s) URL without query or fragment, e.g. https://api.interflow.chat/v1 or http://127.0.0.1:8787/interflow/v1',
+  userinfo: 'must not hold a user name or password (user:pass@…): the key goes in apiKey; remove the part before @',
   channelId: "must be the channel's UUID, e.g. 550e8400-e29b-41d4-a716-446655440000",
   defaultCountry: 'must be a two-letter ISO 3166 country code libphonenumber knows, e.g. BR or US',
   rateLimit: 'must be a whole number of requests a minute, above 0',
-  timeoutMs: 'must be a whole number of milliseconds, above 0',
+  timeoutMs: 'must be a whole number of milliseconds from 1 to 2147483647',
   environment: `must be one of ${environments.join(', ')}`,
   plan: `must be one of ${planNames.join(', ')} (${planNames.map((p) => plans[p]).join(' / ')} requests a minute)`,
   empty: 'must not be empty',
@@ -105,9 +115,9 @@ function formatted<T extends string = string>(stage: Stage, valid: (s: string) =
 }
 
 /** A positive integer; in the file stage also a string holding `${NAME}` (a number from the environment). */
-function count(stage: Stage, message: string) {
+function count(stage: Stage, message: string, max = Number.MAX_SAFE_INTEGER) {
   return z.custom<number>(
-    (v) => isPositiveInt(v) || (stage === 'file' && typeof v === 'string' && hasReference(v) && referencesWellFormed(v)),
+    (v) => (isPositiveInt(v) && v <= max) || (stage === 'file' && typeof v === 'string' && hasReference(v) && referencesWellFormed(v)),
     { error: message },
   );
 }
@@ -116,7 +126,9 @@ function profileShape(stage: Stage) {
   return {
     provider: z.enum(providerIds),
     apiKey: nonEmpty(stage),
-    baseUrl: z.optional(formatted(stage, isHttpUrl, messages.baseUrl)),
+    baseUrl: z.optional(
+      formatted(stage, isHttpUrl, messages.baseUrl).check(z.refine((v) => typeof v !== 'string' || !hasUserinfo(v), messages.userinfo)),
+    ),
     environment: z.optional(formatted<(typeof environments)[number]>(stage, (s) => (environments as readonly string[]).includes(s), messages.environment)),
     channelId: z.optional(formatted(stage, isUuid, messages.channelId)),
     instanceId: z.optional(nonEmpty(stage)),
@@ -124,7 +136,7 @@ function profileShape(stage: Stage) {
     plan: z.optional(formatted<Plan>(stage, (s) => (planNames as string[]).includes(s), messages.plan)),
     rateLimit: z.optional(count(stage, messages.rateLimit)),
     defaultCountry: z.optional(formatted(stage, isCountry, messages.defaultCountry)),
-    timeoutMs: z.optional(count(stage, messages.timeoutMs)),
+    timeoutMs: z.optional(count(stage, messages.timeoutMs, 2_147_483_647)),
   };
 }
 
@@ -283,8 +295,25 @@ export function formatIssues(label: string, issues: readonly z.core.$ZodIssue[],
   return lines.join('\n');
 }
 
+/**
+ * A key JavaScript treats specially (`__proto__`, `constructor`, `prototype`) anywhere in the file:
+ * refused by name, where parsing into objects would drop it silently.
+ */
+function refuseReservedKeys(data: unknown, label: string, at: string[] = []): void {
+  if (data === null || typeof data !== 'object') return;
+  for (const key of Object.keys(data)) {
+    if (isReservedName(key)) {
+      const what =
+        at.length === 1 && at[0] === 'profiles' ? `'${key}' cannot be a profile name` : `${at.length ? `${where(at)}: ` : ''}'${key}' cannot be a field`;
+      throw new ConfigError(`${label}: ${what} (${reservedRule}); rename it`);
+    }
+    refuseReservedKeys((data as Record<string, unknown>)[key], label, [...at, key]);
+  }
+}
+
 /** Stage one: the file as written. `label` names the file in messages. */
 export function parseRcFile(data: unknown, label: string): RcFile {
+  refuseReservedKeys(data, label);
   const result = z.safeParse(rcFileSchema, data, { error: errorMap });
   if (!result.success) throw new ConfigError(formatIssues(label, result.error.issues));
   return result.data;

@@ -5,6 +5,7 @@
  * nothing, so scripts and CI can run it too. Interflow keys are checked with one harmless request
  * (GET /webhooks) before anything is written.
  */
+import { MIN_SECRET_LENGTH } from '../output/redact.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { confirm, input, password, select } from '@inquirer/prompts';
@@ -100,6 +101,8 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   const file = initTarget(ctx.globals.config);
   const shown = displayPath(file, ctx.io.env);
   const current = readRcFile(file);
+  const { usableAsIs, trustOwnEdit } = await import('../config/trust-store.js');
+  const wasUsable = await usableAsIs(file, ctx.io.env);
   const answers =
     options.provider !== undefined ? await fromFlags(ctx, options, current, shown) : await fromQuestions(ctx, options, current, shown);
   const templatesFile = typeof options.templatesFile === 'string' ? options.templatesFile.trim() : undefined;
@@ -112,6 +115,7 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   });
   if (!(await keyChecked(ctx, answers, options))) throw new UsageError(`nothing was written to ${shown}`, { code: 'DECLINED' });
   writeRcFile(file, next);
+  await trustOwnEdit(file, wasUsable, ctx.io.env);
   report(ctx, file, shown, answers, next, current === undefined);
 };
 
@@ -134,6 +138,7 @@ async function fromFlags(ctx: CommandContext, o: Record<string, unknown>, curren
     if (ctx.io.stdin.isTTY) throw new UsageError('--key-stdin reads the key from a pipe: printf %s "$KEY" | interflow init … --key-stdin');
     key = (await readAllText(ctx.io.stdin)).trim();
     if (!key) throw new UsageError('--key-stdin: stdin is empty; pipe the key in');
+    if (key.length < MIN_SECRET_LENGTH) throw new UsageError(`--key-stdin: the key is ${key.length} characters long; keys shorter than ${MIN_SECRET_LENGTH} are refused`);
     apiKey = key;
   } else {
     keyVariable = typeof o.keyEnv === 'string' ? o.keyEnv : keyVariables[id];
@@ -261,7 +266,7 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
     profile.apiKey = `\${${keyVariable}}`;
     key = ctx.io.env[keyVariable] || undefined;
   } else {
-    key = (await asking(password({ message: 'API key (not shown)', validate: (v) => (v.trim() ? true : 'the key must not be empty') }, context))).trim();
+    key = (await asking(password({ message: 'API key (not shown)', validate: (v) => (!v.trim() ? 'the key must not be empty' : v.trim().length < MIN_SECRET_LENGTH ? `keys shorter than ${MIN_SECRET_LENGTH} characters are refused` : true) }, context))).trim();
     profile.apiKey = key;
   }
 

@@ -2,6 +2,7 @@
  * Builders: the `send` flags (strings, as typed, after any {{column}} substitution in bulk) →
  * one validated Message. Every error names the flag or file field and says how to fix it.
  */
+import { isReservedName, reservedRule } from '../reserved.js';
 import { readFileSync } from 'node:fs';
 import { fileProblem, UsageError, ValidationError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
@@ -74,7 +75,13 @@ function interactoOptions(flags: Flags): Record<string, unknown> | undefined {
   if (tags.length) options.tags = tags;
   const metadata = list(flags.metadata);
   if (metadata.length) {
-    options.metadata = Object.fromEntries(metadata.map((m) => splitPair(m, '--metadata', 'KEY=VALUE, like leadId=1234533')));
+    options.metadata = Object.fromEntries(
+      metadata.map((m) => {
+        const pair = splitPair(m, '--metadata', 'KEY=VALUE, like leadId=1234533');
+        if (isReservedName(pair[0])) throw new UsageError(`--metadata: '${pair[0]}' cannot be a key (${reservedRule}); choose another name`);
+        return pair;
+      }),
+    );
   }
   return Object.keys(options).length ? options : undefined;
 }
@@ -187,11 +194,13 @@ function buildContact(to: string, flags: Flags, env: BuildEnv): Message {
     if (!phone) throw new UsageError('--phone is required with --name (the contact phone, like +55 11 99999-9999)');
     contacts = [contactFromFlags(name, phone)];
   }
-  // Contact phones are normalized like recipients, so the card carries a dialable number.
+  // Contact phones must be numbers that can be valid (checked like recipients, naming the card),
+  // but the card keeps them as written: `+1 (940) 555-1234` is what the recipient sees, as in
+  // Meta's examples. Normalizing is for `to` (and for providers whose card takes digits only).
   for (const [i, card] of contacts.entries()) {
     for (const p of card.phones ?? []) {
       if (typeof p.phone === 'string' && p.phone.trim()) {
-        p.phone = normalizeRecipient(p.phone, env.profile.defaultCountry, `${source}: contact ${i + 1} phone`);
+        normalizeRecipient(p.phone, env.profile.defaultCountry, `${source}: contact ${i + 1} phone`);
       }
     }
   }

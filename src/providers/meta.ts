@@ -88,10 +88,12 @@ export function refuseInteractoOptions(provider: ProviderId, msg: Message): void
 
 /**
  * A media object: `{id}` or `{link}` (a URL), plus caption (image, video, document) and filename
- * (document). The model already refuses caption/filename where they do not belong.
+ * (document). The model already refuses caption/filename where they do not belong. A sticker by
+ * link only where the provider's document allows it (`stickerLink`: Meta's spec does, so
+ * SocialMiner does; Turn documents stickers by media id).
  */
-export function metaMedia(provider: ProviderId, msg: MediaMessage): JsonObject {
-  if (msg.kind === 'sticker' && msg.id === undefined) {
+export function metaMedia(provider: ProviderId, msg: MediaMessage, opts: { stickerLink?: boolean } = {}): JsonObject {
+  if (msg.kind === 'sticker' && msg.id === undefined && !opts.stickerLink) {
     throw new ValidationError(`${provider} sends stickers by media id only: use --id instead of --url`);
   }
   return {

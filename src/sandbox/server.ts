@@ -324,6 +324,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const resources = new InterflowResources({
     store,
     webhooks,
+    channels: interflowChannels,
     channelId: (interflowChannels.find((c) => c.status === 'connected') ?? interflowChannels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
     ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
   });

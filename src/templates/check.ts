@@ -15,7 +15,7 @@
  *
  * Every problem names the template, the component and what was expected.
  */
-import type { TemplateMessage } from '../message/model.js';
+import { parameterTextProblem, type TemplateMessage } from '../message/model.js';
 import type { TemplateEntry } from './catalog.js';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -88,7 +88,6 @@ export const labelOf = (entry: Pick<TemplateEntry, 'name' | 'language'>): string
 
 export const refusedStatuses = ['PAUSED', 'DISABLED', 'REJECTED', 'DELETED', 'PENDING_DELETION'];
 
-const SPACES = / {5}/;
 const BAD = /[\r\n\t]| {5}/;
 
 /**
@@ -99,9 +98,8 @@ export function textProblem(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return 'must be text';
   if (value.trim() === '') return 'is empty';
   if (BAD.test(value)) {
-    if (/[\r\n]/.test(value)) return 'contains a line break (WhatsApp refuses line breaks in parameters; put them in the template)';
-    if (value.includes('\t')) return 'contains a tab (WhatsApp refuses tabs in parameters)';
-    if (SPACES.test(value)) return 'has more than 4 spaces in a row (WhatsApp refuses that in parameters)';
+    const p = parameterTextProblem(value);
+    if (p) return `${p} (WhatsApp refuses line breaks, tabs and more than 4 spaces in a row in template parameters)`;
   }
   if (value.length > max && [...value].length > max) return `is longer than ${max} characters`;
   return undefined;

@@ -243,7 +243,7 @@ describe('2. profile precedence and the key override', () => {
 describe('3. a literal key in a file others can read', () => {
   const literal = 'if_live_LITERAL_0a1b2c3d4e5f';
   const profiles = {
-    remote: { provider: 'interflow', baseUrl: 'http://example.invalid/v1', apiKey: literal, channelId: CHANNEL },
+    remote: { provider: 'interflow', baseUrl: 'https://example.invalid/v1', apiKey: literal, channelId: CHANNEL },
   };
   before(() => literalKeys.add(literal));
 
@@ -258,7 +258,7 @@ describe('3. a literal key in a file others can read', () => {
     assert.match(warnings[0]!, /chmod 600/);
     const req = json(r) as { method: string; url: string; headers: Record<string, string> };
     assert.equal(req.method, 'POST');
-    assert.equal(req.url, 'http://example.invalid/v1/messages/send');
+    assert.equal(req.url, 'https://example.invalid/v1/messages/send');
     assert.equal(req.headers['Authorization'], 'Bearer ***');
     assert.doesNotMatch(r.stdout, /warning/i);
   });
@@ -268,7 +268,7 @@ describe('3. a literal key in a file others can read', () => {
     const r = await run(['send', 'text', TO, 'Olá', '--dry-run', '--config', cfg]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    assert.equal((json(r) as { url: string }).url, 'http://example.invalid/v1/messages/send');
+    assert.equal((json(r) as { url: string }).url, 'https://example.invalid/v1/messages/send');
   });
 });
 
@@ -331,11 +331,15 @@ describe('4. profiles list and show', () => {
     assert.equal(view.baseUrl, 'https://whatsapp.turn.io');
     assert.ok(!r.stdout.includes(literal));
 
+    // INTERFLOW_API_KEY is an Interflow key: it replaces the key of interflow profiles only.
     r = await run(['profiles', 'show', 'turn', '--json', '--config', cfg], { env: { INTERFLOW_API_KEY: CANARY } });
     assert.equal(r.code, 0, r.stderr);
     view = json(r);
     assert.equal(view.apiKey, '***');
-    assert.equal(view.apiKeyFrom, 'INTERFLOW_API_KEY');
+    assert.equal(view.apiKeyFrom, 'file');
+    r = await run(['profiles', 'show', 'interflow', '--json', '--config', cfg], { env: { INTERFLOW_API_KEY: CANARY } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json(r).apiKeyFrom, 'INTERFLOW_API_KEY');
   });
 
   test('show nope: exit 2 listing the profiles', async () => {

@@ -39,12 +39,15 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** The environment every spawned CLI gets: no color, no real home, no inherited profile/key. */
+/** The environment every spawned CLI gets: no color, no real home or state, no inherited profile/key. */
 export function cleanEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: dir, XDG_CONFIG_HOME: join(dir, '.config') };
   delete env.INTERFLOW_PROFILE;
   delete env.INTERFLOW_API_KEY;
   delete env.NODE_OPTIONS;
+  // The trust store of config files stays in the temp HOME (~/.local/state/interflow).
+  delete env.INTERFLOW_STATE_DIR;
+  delete env.XDG_STATE_HOME;
   return { ...env, ...extra };
 }
 

@@ -62,11 +62,11 @@ describe('send template against the catalog', () => {
   });
 
   test('a newline in a parameter: refused', async () => {
-    await refused(['--name', 'order_update', '--param', 'João\nSilva', '--param', '123', '--button-url', '1=123'], /BODY parameter \{\{1\}\} contains a line break/);
+    await refused(['--name', 'order_update', '--param', 'João\nSilva', '--param', '123', '--button-url', '1=123'], /BODY parameter \{\{1\}\} holds a line break/);
   });
 
   test('five spaces in a row and a tab: refused', async () => {
-    await refused(['--name', 'order_update', '--param', 'João     Silva', '--param', '1\t23', '--button-url', '1=123'], /\{\{1\}\} has more than 4 spaces/, /\{\{2\}\} contains a tab/);
+    await refused(['--name', 'order_update', '--param', 'João     Silva', '--param', '1\t23', '--button-url', '1=123'], /\{\{1\}\} holds more than 4 spaces/, /\{\{2\}\} holds a tab/);
   });
 
   test('a PAUSED template: refused', async () => {
@@ -195,7 +195,7 @@ describe('bulk against the catalog', () => {
     assert.equal(requests(), 0);
     assert.match(r.stderr, /3 of 50 rows do not fit/);
     assert.match(r.stderr, /line 6: .*BODY parameter \{\{1\}\} is empty/);
-    assert.match(r.stderr, /line 12: .*contains a line break/);
+    assert.match(r.stderr, /line 12: .*holds a line break/);
     assert.match(r.stderr, /line 33: .*more than 4 spaces/);
     assert.match(r.stderr, /--skip-invalid/);
   });

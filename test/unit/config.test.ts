@@ -14,7 +14,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/errors.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, readConfigFile, searchDirs } from '../../src/config/load.js';
+import { contentDigest, trustFile } from '../../src/config/trust-store.js';
 import { listProfiles, resolveProfile, resolveProfileDetailed } from '../../src/config/resolve.js';
 import { parseRcFile } from '../../src/config/schema.js';
 import { runProfilesList } from '../../src/commands/profiles/list.js';
@@ -44,6 +45,8 @@ interface World {
   xdg: string;
   env: NodeJS.ProcessEnv;
   write(rel: string, content: string | object, mode?: number): Promise<string>;
+  /** Writes a file and trusts it as it is (`interflow config trust`): for files that need trust. */
+  writeTrusted(rel: string, content: string | object): Promise<string>;
 }
 
 /** A fresh temp HOME holding project/a/b, and an XDG_CONFIG_HOME beside it. */
@@ -56,17 +59,24 @@ async function world(extraEnv: NodeJS.ProcessEnv = {}): Promise<World> {
   const xdg = path.join(root, 'xdg');
   await mkdir(sub, { recursive: true });
   await mkdir(xdg, { recursive: true });
+  const env = { HOME: home, XDG_CONFIG_HOME: xdg, INTERFLOW_STATE_DIR: path.join(root, 'state'), ...extraEnv };
+  async function write(rel: string, content: string | object, mode = 0o600): Promise<string> {
+    const file = path.isAbsolute(rel) ? rel : path.join(project, rel);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2), { mode });
+    await chmod(file, mode);
+    return file;
+  }
   return {
     home,
     project,
     sub,
     xdg,
-    env: { HOME: home, XDG_CONFIG_HOME: xdg, ...extraEnv },
-    async write(rel, content, mode = 0o600) {
-      const file = path.isAbsolute(rel) ? rel : path.join(project, rel);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2), { mode });
-      await chmod(file, mode);
+    env,
+    write,
+    async writeTrusted(rel, content) {
+      const file = await write(rel, content);
+      trustFile(file, contentDigest((await readConfigFile(file, env, 'test')).data), env);
       return file;
     },
   };
@@ -170,6 +180,30 @@ describe('search', () => {
     const w = await world();
     await w.write(path.join(path.dirname(w.home), '.interflowrc'), turnOnly);
     assert.equal(await loadConfig({ cwd: w.sub, env: w.env }), null);
+  });
+
+  test('does not search above a repository root (a .git directory or file)', async () => {
+    for (const gitIsFile of [false, true]) {
+      const w = await world();
+      await w.write('.interflowrc', turnOnly);
+      if (gitIsFile) await w.write('a/.git', 'gitdir: /elsewhere/.git/worktrees/a\n');
+      else await mkdir(path.join(w.project, 'a', '.git'), { recursive: true });
+      assert.equal(await loadConfig({ cwd: w.sub, env: w.env }), null);
+      assert.deepEqual(searchDirs(w.sub, w.env), [w.sub, path.join(w.project, 'a')]);
+    }
+  });
+
+  test('a found file that could send a secret away is refused until trusted, with this content', async () => {
+    const w = await world();
+    const risky = { profiles: { t: { provider: 'turn', apiKey: '${T}', baseUrl: 'https://proxy.example.com/turn' } } };
+    await w.write('.interflowrc', risky);
+    await rejectsConfig(() => loadConfig({ cwd: w.sub, env: w.env }), '~/project/.interflowrc is not trusted', "profile 't': baseUrl", 'interflow config trust ~/project/.interflowrc');
+    await w.writeTrusted('.interflowrc', risky);
+    assert.equal((await loadConfig({ cwd: w.sub, env: w.env }))?.origin, 'search');
+    // The same content in the user's own config directory needs no trust.
+    const w2 = await world();
+    await w2.write(path.join(w2.xdg, 'interflow', 'config.json'), risky);
+    assert.equal((await loadConfig({ cwd: w2.sub, env: w2.env }))?.origin, 'user');
   });
 
   test('nothing found: null, and resolving says where it searched and how to fix it', async () => {
@@ -312,7 +346,7 @@ describe('which profile', () => {
 describe('${ENV} and INTERFLOW_API_KEY', () => {
   test('every string is interpolated; numbers from the environment become numbers', async () => {
     const w = await world({ TURN_TOKEN: 'tok_env_123', SANDBOX: 'http://127.0.0.1:8787', RATE: '120', CC: 'us' });
-    await w.write('.interflowrc', {
+    await w.writeTrusted('.interflowrc', {
       profiles: {
         turn: { provider: 'turn', apiKey: '${TURN_TOKEN}', baseUrl: '${SANDBOX}/turn/', rateLimit: '${RATE}', defaultCountry: '${CC}', namespace: 'ns' },
       },
@@ -348,8 +382,8 @@ describe('${ENV} and INTERFLOW_API_KEY', () => {
   });
 
   test("a value from the environment is checked again and the message says where it came from", async () => {
-    const w = await world({ TURN_TOKEN: 'tok_x_1', BASE: 'ftp://nowhere' });
-    await w.write('.interflowrc', { profiles: { turn: { provider: 'turn', apiKey: '${TURN_TOKEN}', baseUrl: '${BASE}' } } });
+    const w = await world({ TURN_TOKEN: 'tok_x_123', BASE: 'ftp://nowhere' });
+    await w.writeTrusted('.interflowrc', { profiles: { turn: { provider: 'turn', apiKey: '${TURN_TOKEN}', baseUrl: '${BASE}' } } });
     await rejectsConfig(() => resolveIn(w), "~/project/.interflowrc: profile 'turn': baseUrl: must be an http(s) URL", '(from $BASE)');
   });
 
@@ -359,15 +393,27 @@ describe('${ENV} and INTERFLOW_API_KEY', () => {
     await rejectsConfig(() => loadConfig({ cwd: w.sub, env: w.env }), "profile 'turn': apiKey: has a malformed ${...} reference");
   });
 
-  test("INTERFLOW_API_KEY overrides the chosen profile's key, even when its own variable is unset", async () => {
+  test("INTERFLOW_API_KEY overrides an interflow profile's key, even when its own variable is unset", async () => {
     const w = await world({ INTERFLOW_API_KEY: 'if_override_key' });
-    await w.write('.interflowrc', turnOnly);
+    await w.write('.interflowrc', { profiles: { main: { provider: 'interflow', apiKey: '${IF_KEY}', channelId: CHANNEL } } });
     const env = w.env;
     const loaded = await loadConfig({ cwd: w.sub, env });
     const { profile, keySource } = resolveProfileDetailed(loaded, { env, warn: () => {} });
     assert.equal(profile.apiKey, 'if_override_key');
     assert.deepEqual(keySource, { from: 'override', variable: 'INTERFLOW_API_KEY' });
     assert.equal(redact('if_override_key'), '***');
+  });
+
+  test('INTERFLOW_API_KEY is never the key of another provider (issue 12)', async () => {
+    const w = await world({ INTERFLOW_API_KEY: 'if_override_key', TURN_TOKEN: 'turn_own_token' });
+    await w.write('.interflowrc', turnOnly);
+    const loaded = await loadConfig({ cwd: w.sub, env: w.env });
+    const { profile, keySource } = resolveProfileDetailed(loaded, { env: w.env, warn: () => {} });
+    assert.equal(profile.apiKey, 'turn_own_token');
+    assert.deepEqual(keySource, { from: 'env', variables: ['TURN_TOKEN'] });
+    assert.equal(listProfiles(loaded, w.env)[0]!.key, '${TURN_TOKEN}');
+    const unset = { ...w.env, TURN_TOKEN: undefined };
+    await rejectsConfig(() => resolveProfile(loaded, { env: unset, warn: () => {} }), 'TURN_TOKEN is not set');
   });
 });
 
@@ -572,7 +618,7 @@ describe('profiles list and show', () => {
 
   test('listProfiles: effective base URLs, the default marked, keys redacted, unset variables shown', async () => {
     const w = await world({ TURN_TOKEN: 'turn_secret_value' });
-    await w.write('.interflowrc', file);
+    await w.writeTrusted('.interflowrc', file);
     const loaded = await loadConfig({ cwd: w.sub, env: w.env });
     assert.deepEqual(listProfiles(loaded, w.env), [
       { name: 'turn', provider: 'turn', baseUrl: 'https://whatsapp.turn.io', default: true, key: '${TURN_TOKEN}' },
@@ -584,7 +630,7 @@ describe('profiles list and show', () => {
 
   test('list: JSON when stdout is not a TTY, a table on a TTY; never a key', async () => {
     const w = await world({ TURN_TOKEN: 'turn_secret_value' });
-    await w.write('.interflowrc', file);
+    await w.writeTrusted('.interflowrc', file);
     const piped = fakeContext(w.env);
     await runProfilesList(piped.ctx, [], {}, { cwd: w.sub });
     const rows = JSON.parse(piped.out()) as { name: string; default: boolean }[];
@@ -602,7 +648,7 @@ describe('profiles list and show', () => {
 
   test('show: every field, the key as *** with its source; --json', async () => {
     const w = await world({ TURN_TOKEN: 'turn_secret_value' });
-    await w.write('.interflowrc', file);
+    await w.writeTrusted('.interflowrc', file);
     const human = fakeContext(w.env, {}, true);
     await runProfilesShow(human.ctx, [undefined], {}, { cwd: w.sub });
     assert.match(human.out(), /^apiKey\s+\*\*\* \(from \$TURN_TOKEN\)$/m);
@@ -619,7 +665,7 @@ describe('profiles list and show', () => {
     assert.equal(view.plan, 'professional');
 
     const override = fakeContext({ ...w.env, INTERFLOW_API_KEY: 'if_override_secret' }, {}, true);
-    await runProfilesShow(override.ctx, [], {}, { cwd: w.sub });
+    await runProfilesShow(override.ctx, ['ifsb'], {}, { cwd: w.sub });
     assert.match(override.out(), /^apiKey\s+\*\*\* \(from INTERFLOW_API_KEY\)$/m);
     for (const text of [human.out(), json.out(), override.out()]) {
       assert.ok(!/turn_secret_value|if_literal_secret|if_override_secret/.test(text), text);
@@ -628,7 +674,7 @@ describe('profiles list and show', () => {
 
   test('show: a missing variable is a ConfigError', async () => {
     const w = await world();
-    await w.write('.interflowrc', file);
+    await w.writeTrusted('.interflowrc', file);
     const c = fakeContext(w.env);
     await rejectsConfig(() => runProfilesShow(c.ctx, ['ia'], {}, { cwd: w.sub }), "profile 'ia': apiKey: environment variable IA_KEY is not set");
   });

@@ -2,6 +2,7 @@
  * `interflow customers list|get|create|update|delete` against Interflow's /customers
  * (docs/providers/interflow.md, "Other resources"): {name, email?, phone?, tags?, custom_fields?}.
  */
+import { isReservedName, reservedRule } from '../../reserved.js';
 import { UsageError } from '../../errors.js';
 import { DRY_RUN, seg } from '../../interflow/api.js';
 import { printResource, runList, show, withApi } from '../../interflow/cli.js';
@@ -35,6 +36,7 @@ function parseFields(raw: unknown): Map<string, string> {
     const eq = item.indexOf('=');
     const key = eq < 0 ? '' : item.slice(0, eq).trim();
     if (eq < 0 || key === '') throw new UsageError(`--field must be key=value, got '${item}'`);
+    if (isReservedName(key)) throw new UsageError(`--field: '${key}' cannot be a field name (${reservedRule}); choose another name`);
     fields.set(key, item.slice(eq + 1));
   }
   return fields;

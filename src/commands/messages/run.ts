@@ -3,6 +3,7 @@
  * same again with exponential backoff (250 ms → 4 s) until the status is reached, the message
  * fails (exit 1) or --wait-timeout runs out (exit 1).
  */
+import { MAX_TIMEOUT_MS } from '../../app.js';
 import { CliError, ExitCode, UsageError } from '../../errors.js';
 import { seg } from '../../interflow/api.js';
 import { printResource, withApi } from '../../interflow/cli.js';
@@ -24,8 +25,8 @@ export const runMessagesGet: RunFn = async (ctx, args, options) => {
   }
   const rawTimeout = String(options.waitTimeout ?? '60000');
   const waitTimeout = /^\d+$/.test(rawTimeout) ? Number(rawTimeout) : NaN;
-  if (!Number.isSafeInteger(waitTimeout) || waitTimeout <= 0) {
-    throw new UsageError(`--wait-timeout must be a whole number of milliseconds above 0, got '${rawTimeout}'`);
+  if (!Number.isSafeInteger(waitTimeout) || waitTimeout <= 0 || waitTimeout > MAX_TIMEOUT_MS) {
+    throw new UsageError(`--wait-timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got '${rawTimeout}'`);
   }
   await withApi(ctx, 'messages', async ({ api }) => {
     const path = `/messages/${seg(id)}`;
