@@ -511,7 +511,7 @@ class Composer {
         : `${msg.header.type} ${msg.header.url ?? `media id ${msg.header.id}`}${msg.header.filename ? ` (${msg.header.filename})` : ''}`
       : 'none';
     const body = this.entry
-      ? `\n${indent(renderBody(shapeOf(this.entry), msg.body.map((v) => bold(v)), msg.bodyNames), 4)}`
+      ? `\n${indent(renderBody(shapeOf(this.entry), msg.body.map((v) => bold(v)), shapeOf(this.entry).named ? shapeOf(this.entry).body.names : undefined), 4)}`
       : this.bodyText
       ? `\n${indent(fillBody(this.bodyText, msg.body, bold), 4)}`
       : msg.body.length

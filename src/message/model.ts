@@ -271,8 +271,6 @@ export const templateMessageSchema = once(() =>
       namespace: optionalText('namespace', 256),
       header: z.optional(templateHeaderSchema()),
       body: z.array(text('template parameter', 32768)).check(parameterTexts((s: string) => s)),
-      /** A NAMED template's parameter names, one per body value (set by the catalog check). */
-      bodyNames: z.optional(z.array(z.string())),
       buttons: z.array(templateButtonSchema()),
     })
     .check(

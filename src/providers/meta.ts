@@ -106,8 +106,7 @@ export function metaMedia(provider: ProviderId, msg: MediaMessage, opts: { stick
 /**
  * Template components, Meta style, in the order header, body, buttons by index:
  *   header → {type:"header", parameters:[{type:"text",text}]} or [{type:K, K:{link|id, filename?}}]
- *   body   → {type:"body", parameters:[{type:"text",text}…]} (left out when there are no parameters;
- *            a NAMED template's parameters add parameter_name)
+ *   body   → {type:"body", parameters:[{type:"text",text}…]} (left out when there are no parameters)
  *   button → {type:"button", sub_type:"quick_reply"|"url", index:"N", parameters:[{type:"payload",payload}|{type:"text",text}]}
  * `mediaById: false` refuses a media header given by id (a provider that takes media by URL only).
  */
@@ -136,12 +135,7 @@ export function templateComponents(
     }
   }
   if (msg.body.length > 0) {
-    // A NAMED template's parameters carry their names (Meta: parameter_name).
-    const names = msg.bodyNames;
-    components.push({
-      type: 'body',
-      parameters: msg.body.map((text, i) => (names?.[i] !== undefined ? { type: 'text', parameter_name: names[i]!, text } : { type: 'text', text })),
-    });
+    components.push({ type: 'body', parameters: msg.body.map((text) => ({ type: 'text', text })) });
   }
   for (const button of [...msg.buttons].sort((a, b) => a.index - b.index)) {
     components.push({

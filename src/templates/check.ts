@@ -7,7 +7,7 @@
  *  - HEADER: a TEXT header with {{1}} needs --header-text; IMAGE / VIDEO / DOCUMENT need the
  *    matching --header-* flag; a header value for a template without a header parameter is refused;
  *  - BODY: POSITIONAL takes exactly as many --param as {{1}}…{{n}}; NAMED takes `--param NAME=VALUE`
- *    for each {{name}}, sent with its parameter_name;
+ *    for each {{name}} (sent in the order the names first appear in the body);
  *  - BUTTONS: --button-url I=… only for a URL button whose URL ends in {{1}}, and every such button
  *    needs one; --quick-reply I=… only for a QUICK_REPLY button;
  *  - parameter text: not empty, no line break or tab, at most 4 spaces in a row, at most 1024

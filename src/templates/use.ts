@@ -79,9 +79,14 @@ export interface Checked {
   warnings: string[];
 }
 
-/** Applies a passing check to the message: NAMED values lose their `NAME=`, gain their names. */
+/**
+ * Applies a passing check to the message: a NAMED template's `NAME=VALUE` values become the
+ * values alone, in the order the names first appear in its body. The providers' documents
+ * (docs/providers/meta.md) show body parameters as `{type, text}` only, without Meta's
+ * `parameter_name`, so they are sent in that order.
+ */
 export function applyCheck(msg: TemplateMessage, result: CheckResult): TemplateMessage {
-  return result.bodyNames ? { ...msg, body: result.body, bodyNames: result.bodyNames } : msg;
+  return result.bodyNames ? { ...msg, body: result.body } : msg;
 }
 
 /** Checks one message; throws a ValidationError (exit 2) listing every problem. */

@@ -110,14 +110,21 @@ describe('send template against the catalog', () => {
     assert.equal(r.stderr.includes('Olá João'), false, 'the rendered text shows on a terminal only');
   });
 
-  test('a NAMED template takes --param NAME=VALUE and sends each parameter_name', async () => {
+  test('a NAMED template takes --param NAME=VALUE, sent in the order the names appear in its body', async () => {
     const r = await cli(['send', 'template', TO, '--name', 'welcome_named', '--param', 'store=Loja São Paulo', '--param', 'first_name=João', '--templates', EXPORT, '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
     const view = json<{ rendered: string; body: { content: { components: unknown[] } } }>(r);
     assert.equal(view.rendered, 'Olá João, bem-vindo à Loja São Paulo!');
     assert.deepEqual(view.body.content.components, [
-      { type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'João' }, { type: 'text', parameter_name: 'store', text: 'Loja São Paulo' }] },
+      { type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: 'Loja São Paulo' }] },
     ]);
+    const sent = await cli(['send', 'template', TO, '--name', 'welcome_named', '--param', 'store=Loja', '--param', 'first_name=João', '--templates', EXPORT, '--profile', 'socialminer', '--json']);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal(requests(), 1);
+    assert.deepEqual((world.sandbox.received[0]!.body as { template: { components: unknown[] } }).template.components, [
+      { type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: 'Loja' }] },
+    ]);
+    world.sandbox.reset();
     await refused(['--name', 'welcome_named', '--param', 'first_name=João'], /BODY is NAMED.*missing store/);
   });
 
