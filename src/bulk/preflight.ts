@@ -211,8 +211,10 @@ export async function runPreflight(
   profile: Profile,
   skipInvalid: boolean,
 ): Promise<void> {
-  const report = await preflight.run(plan, csv, profile);
   const { io } = ctx;
+  // A big file takes a while to read twice: say so on a terminal.
+  if (io.spinnerEnabled) io.err(`checking every row against the templates catalog ${preflight.catalog.shown} before sending…\n`);
+  const report = await preflight.run(plan, csv, profile);
   for (const w of report.warnings) io.err(`warning: ${w}\n`);
   if (io.verbose) io.err(`preflight: ${report.rows} rows checked against ${preflight.catalog.shown} in ${report.elapsedMs.toFixed(0)} ms; ${report.invalidRows} invalid\n`);
   const refused = refusal(report, preflight.catalog);
