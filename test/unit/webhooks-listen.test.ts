@@ -4,7 +4,7 @@
  * replays, body limit, forwarding.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -96,10 +96,12 @@ describe('events', () => {
     assert.match(e!.id, /^sha256:[0-9a-f]{64}$/);
   });
 
-  test('Interflow event id: top-level id, then the X-Interflow-Event-Id header', () => {
-    const raw = Buffer.from('{}');
-    assert.equal(normalizePayload({ id: 'evt_1', ...interflowPayload }, { raw, headers: { 'x-interflow-event-id': 'evt_h' } })[0]!.id, 'evt_1');
-    assert.equal(normalizePayload(interflowPayload, { raw, headers: { 'x-interflow-event-id': 'evt_h' } })[0]!.id, 'evt_h');
+  test('Interflow event id: the body\'s id, else the body\'s hash; never the unsigned X-Interflow-Event-Id header', () => {
+    const withId = Buffer.from(JSON.stringify({ id: 'evt_1', ...interflowPayload }));
+    assert.equal(normalizePayload(JSON.parse(withId.toString()), { raw: withId })[0]!.id, 'evt_1');
+    const raw = Buffer.from(JSON.stringify(interflowPayload));
+    const [e] = normalizePayload(interflowPayload, { raw });
+    assert.equal(e!.id, 'sha256:' + createHash('sha256').update(raw).digest('hex'));
   });
 
   test('Meta status with a 131047 error carries code, title and a hint', () => {
@@ -115,10 +117,11 @@ describe('events', () => {
       to: '5511999999999',
       errorCode: '131047',
       errorTitle: 'Re-engagement message',
-      hint: 'more than 24 h since the customer last replied: send a template',
+      errorDetails: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      hint: 'more than 24 hours have passed since the recipient last replied: send an approved template instead (`interflow send template`)',
       timestamp: '2024-01-15T10:30:05.000Z',
     });
-    assert.match(tableRow(e!, false), /failed .*131047 Re-engagement message \(more than 24 h/);
+    assert.match(tableRow(e!, false), /failed .*131047 Re-engagement message: Message failed to send because .* \(more than 24 hours have passed/);
   });
 
   test('Meta incoming messages: several events in one payload, unicode kept', () => {
