@@ -206,7 +206,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     req.on('error', () => undefined);
     req.on('end', () => {
       if (tooLarge) return;
-      connections.set(req.socket, 'handling');
+      setState(req.socket, 'handling');
       const raw = Buffer.concat(chunks, size);
       if (opts.secret !== undefined) {
         const check = checkSignatures(opts.secret, raw, req.headers);
@@ -248,10 +248,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       maxHeaderSize: MAX_HEADER_BYTES,
     },
     (req, res) => {
-      connections.set(req.socket, 'reading');
-      res.on('finish', () => {
-        if (connections.has(req.socket)) connections.set(req.socket, 'waiting');
-      });
+      setState(req.socket, 'reading');
+      res.on('finish', () => setState(req.socket, 'waiting'));
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://receiver');
@@ -271,19 +269,37 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     },
   );
 
-  // Open connections, oldest first. Beyond the cap, the oldest one that has not delivered a whole
-  // request (waiting for one, or still reading its body) makes room: a slow client can delay a
-  // webhook, never lock it out.
-  const connections = new Map<Socket, ConnectionState>();
+  // Open connections, oldest first, with what each is doing since when. Beyond the cap, the
+  // oldest one that has not delivered a whole request (waiting for one, or still reading its body)
+  // makes room: a slow client can delay a webhook, never lock it out. A sweep closes those that
+  // took longer than requestTimeout (Node's own timeouts are set too, but are not relied upon).
+  const connections = new Map<Socket, { state: ConnectionState; since: number }>();
+  const setState = (socket: Socket, state: ConnectionState) => {
+    const c = connections.get(socket);
+    if (c) {
+      c.state = state;
+      c.since = Date.now();
+    }
+  };
+  const timeOut = (socket: Socket) => {
+    connections.delete(socket);
+    if (!socket.writable) return void socket.destroy();
+    socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
+  };
+  const sweep = setInterval(() => {
+    const expired = Date.now() - requestTimeout;
+    for (const [socket, c] of connections) if (c.state !== 'handling' && c.since <= expired) timeOut(socket);
+  }, Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))));
+  sweep.unref();
   let evicted = 0;
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, 'waiting');
+    connections.set(socket, { state: 'waiting', since: Date.now() });
     socket.once('close', () => connections.delete(socket));
     if (connections.size <= maxConnections) return;
     let victim: Socket | undefined;
     for (const state of ['waiting', 'reading'] as const) {
-      for (const [s, st] of connections) {
-        if (st === state) {
+      for (const [s, c] of connections) {
+        if (c.state === state) {
           victim = s;
           break;
         }
@@ -295,12 +311,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     victim.destroy();
     if (evicted++ % 1000 === 0) opts.onNotice?.(`more than ${maxConnections} open connections: closing the oldest unfinished ones`);
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable) {
-      socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n\r\n');
-    } else if (socket.writable && err.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    } else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return timeOut(socket);
+    connections.delete(socket);
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
   });
 
   await new Promise<void>((resolve, fail) => {
@@ -316,6 +331,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${hostInUrl}:${port}${opts.path}`,
     port,
     close: async () => {
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.allSettled([...relays]);
