@@ -360,3 +360,38 @@ describe('serveWebhooks --json FIELDS', () => {
     assert.equal(listening.out(), '{"status":"delivered","messageId":"msg_abc123xyz"}\n');
   });
 });
+
+describe("error hints: every code of the README's troubleshooting table", () => {
+  test('gets a hint in webhook events (Meta and Turn numbering, Interflow codes)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { webhookErrorHint } = await import('../../src/providers/meta.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.split('| what you see | why | what to do |')[1]!.split('\n\n')[0]!;
+    const firstCells = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('|---')).map((l) => l.split(' | ')[0]!);
+    const codes = firstCells.flatMap((c) => [...c.matchAll(/`([0-9]+|[A-Z][A-Z_]+)`/g)].map((m) => m[1]!));
+    const httpStatuses = new Set(['400', '401', '403', '404', '422', '429']);
+    const checked = codes.filter((c) => !httpStatuses.has(c));
+    for (const must of ['131047', '470', '131026', '1013', '132000', '2000', '132001', '2001', '131056', '130429', '1015', 'CHANNEL_DISCONNECTED']) {
+      assert.ok(checked.includes(must), `the table lists ${must}`);
+    }
+    for (const code of checked) {
+      const hint = webhookErrorHint(/^[0-9]+$/.test(code) ? 'meta' : 'interflow', code);
+      assert.ok(hint, `a hint for ${code}`);
+    }
+    assert.equal(webhookErrorHint('meta', '470'), webhookErrorHint('meta', '131047'));
+  });
+});
+
+describe('plainText and jsonText', () => {
+  test('escape sequences, controls and bidi overrides are removed; JSON keeps the value, escaped', async () => {
+    const { plainText, jsonText } = await import('../../src/output/sanitize.js');
+    const hostile = 'a\u001b[2Jb\u001b]0;title\u0007c\u001b[8md\u009b31me\u001bPdcs\u001b\\f\u202eg\u0000h\r\ni\tj';
+    assert.equal(plainText(hostile), 'abcdefgh i j');
+    assert.equal(plainText(hostile, { multiline: true }), 'abcdefgh\ni j');
+    assert.equal(plainText('Olá 🎉 São Paulo'), 'Olá 🎉 São Paulo');
+    const json = jsonText({ t: hostile });
+    assert.doesNotMatch(json, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    assert.deepEqual(JSON.parse(json), { t: hostile });
+    assert.equal(jsonText({ t: 'Olá 🎉' }), '{"t":"Olá 🎉"}');
+  });
+});
