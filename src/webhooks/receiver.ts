@@ -272,7 +272,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   // Open connections, oldest first, with what each is doing since when. Beyond the cap, the
   // oldest one that has not delivered a whole request (waiting for one, or still reading its body)
   // makes room: a slow client can delay a webhook, never lock it out. A sweep closes those that
-  // took longer than requestTimeout (Node's own timeouts are set too, but are not relied upon).
+  // took longer than requestTimeout: a second guard beside Node's own headersTimeout/requestTimeout.
   const connections = new Map<Socket, { state: ConnectionState; since: number }>();
   const setState = (socket: Socket, state: ConnectionState) => {
     const c = connections.get(socket);

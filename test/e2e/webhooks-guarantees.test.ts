@@ -41,6 +41,17 @@ async function until(ready: () => boolean, state: () => string, limitMs = 30_000
   }
 }
 
+/** `p`, or a failure naming `what` when it has not settled after a generous limit (a hang fails, it does not stall the run). */
+async function within<T>(p: Promise<T>, what: () => string, limitMs = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gave up waiting: ${what()}`)), limitMs)));
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface Listener {
   url: string;
   stdout(): string;
@@ -194,7 +205,7 @@ describe('webhooks listen --forward: acknowledged only once the target accepted'
 
 describe('webhooks listen under slow clients', () => {
   test('200 sockets trickling header lines: a signed event still gets through, and the server closes them all', async () => {
-    const l = await listen(['--secret', 'HOOK_SECRET', '--request-timeout', '3000', '--max-connections', '50']);
+    const l = await listen(['--secret', 'HOOK_SECRET', '--request-timeout', '5000', '--max-connections', '50']);
     const { hostname, port } = new URL(l.url);
     const sockets: Socket[] = [];
     const closed: Promise<void>[] = [];
@@ -227,7 +238,7 @@ describe('webhooks listen under slow clients', () => {
       await until(() => l.events().some((e) => e.messageId === 'msg_under_load'), l.stdout);
 
       // Each trickling socket is closed by the server (the cap or the request timeout), none by us.
-      await Promise.all(closed);
+      await within(Promise.all(closed), () => `${sockets.filter((s) => !s.destroyed).length} of 200 trickling sockets still open`);
       assert.ok(sockets.every((s) => s.destroyed));
     } finally {
       for (const t of timers) clearInterval(t);
@@ -251,7 +262,7 @@ describe('webhooks listen under slow clients', () => {
       });
       for (const s of [silent, slowBody]) s.on('error', () => undefined);
       silent.resume();
-      await Promise.all([silent, slowBody].map((s) => new Promise((resolve) => s.once('close', resolve))));
+      await within(Promise.all([silent, slowBody].map((s) => new Promise((resolve) => s.once('close', resolve)))), () => 'the silent and the slow-body sockets are still open');
       assert.match(Buffer.concat(answered).toString(), /^HTTP\/1\.1 408 /);
     } finally {
       clearInterval(trickle);
