@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors.js';
 import { preferBaselineWasm } from '../runtime.js';
 import { redactHeaders } from '../output/redact.js';
+import { plainText } from '../output/sanitize.js';
 import type { HttpRequest } from '../providers/types.js';
 import type { CommandContext } from '../commands/context.js';
 import type { Profile } from '../config/profile.js';
@@ -286,7 +287,7 @@ export class HttpClient {
 export function commandHttpOptions(ctx: CommandContext, profile: Profile): Pick<HttpOptions, 'timeoutMs' | 'trace'> {
   return {
     timeoutMs: ctx.globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+    trace: ctx.io.verbose ? (line) => ctx.io.err(plainText(line, { multiline: true }) + '\n') : undefined,
   };
 }
 
