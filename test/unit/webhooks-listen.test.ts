@@ -180,6 +180,15 @@ describe('listen options', () => {
     assert.equal(opts.port, 0);
   });
 
+  test('a secret shorter than 8 characters is refused, naming the variable, the secret never shown', () => {
+    assert.throws(
+      () => parseListenOptions({ secret: 'SHORT_SECRET' }, { SHORT_SECRET: 's3cret' }),
+      (err: unknown) =>
+        err instanceof UsageError && err.exitCode === ExitCode.usage && /SHORT_SECRET/.test(err.message) && !/s3cret/.test(err.message),
+    );
+    assert.equal(parseListenOptions({ secret: 'OK_SECRET' }, { OK_SECRET: 's3cret12' }).secret, 's3cret12');
+  });
+
   test('bad flags are named', () => {
     assert.throws(() => parseListenOptions({ port: '70000' }, {}), /--port/);
     assert.throws(() => parseListenOptions({ path: 'hooks' }, {}), /--path/);

@@ -7,7 +7,7 @@
  */
 import type { CommandContext, RunFn } from '../context.js';
 import { CliError, UsageError } from '../../errors.js';
-import { registerSecret } from '../../output/redact.js';
+import { MIN_SECRET_LENGTH, registerSecret } from '../../output/redact.js';
 import { jsonLine } from '../../output/format.js';
 import { plainText } from '../../output/sanitize.js';
 import type { Io } from '../../output/io.js';
@@ -82,6 +82,11 @@ export function parseListenOptions(options: Record<string, unknown>, env: NodeJS
     if (value === undefined || value === '') {
       throw new UsageError(`--secret ${name}: the environment variable ${name} is not set`, {
         hint: `export ${name}=<your app secret>, then run again`,
+      });
+    }
+    if (value.length < MIN_SECRET_LENGTH) {
+      throw new UsageError(`--secret ${name}: the secret in ${name} is ${value.length} characters long; secrets shorter than ${MIN_SECRET_LENGTH} are refused`, {
+        hint: 'use the app secret your provider issued (they are far longer); a short one is guessable and could not be hidden in output',
       });
     }
     registerSecret(value);
