@@ -150,12 +150,12 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
    */
   let connectFailures = 0;
   /** Anything thrown while taking a row or recording one stops the run; the rows in flight end first. */
-  const fail = (err: unknown): void => {
+  const fail = (err: unknown, haltNow = true): void => {
     if (summary.stopError === undefined) {
       summary.stopError = err;
       summary.stopReason = 'error';
     }
-    halt.abort();
+    if (haltNow) halt.abort();
   };
   const settle = async (outcome: RowOutcome, decidedBeforeIntent = false): Promise<void> => {
     if (!outcome.fromJournal && !(decidedBeforeIntent && alreadyJournaled(o.journal, outcome))) o.journal?.outcome(outcome);
@@ -193,9 +193,10 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       try {
         r = await iterator.next();
       } catch (err) {
-        // A malformed record (or a read error): the rows before it were all taken.
+        // A malformed record (or a read error): no row after it is taken; the rows before it,
+        // taken by the other workers, still go.
         exhausted = true;
-        return fail(err);
+        return fail(err, false);
       }
       if (r.done) exhausted = true;
       const row: CsvRow | undefined = r.done ? undefined : r.value;

@@ -116,9 +116,16 @@ const jsonLines = (text: string): Record<string, unknown>[] =>
 /** The journal's rows: the last line of each (an intent with nothing after it is in flight). */
 function journalState(path: string): { outcomes: Map<number, string>; inFlight: number[] } {
   const last = new Map<number, Record<string, unknown>>();
-  for (const line of readFileSync(path, 'utf8').split('\n').slice(1)) {
+  const lines = readFileSync(path, 'utf8').split('\n').slice(1);
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
-    const rec = JSON.parse(line) as Record<string, unknown>;
+    let rec: Record<string, unknown>;
+    try {
+      rec = JSON.parse(line) as Record<string, unknown>;
+    } catch (err) {
+      if (i === lines.length - 1) continue; // a last line cut short (a write that failed midway)
+      throw err;
+    }
     last.set(rec.row as number, rec);
   }
   const outcomes = new Map<number, string>();
