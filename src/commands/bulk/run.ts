@@ -398,7 +398,7 @@ function endOf(
         error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial }),
       };
     case 'connection': {
-      const why = s.connectError?.message ?? 'could not connect';
+      const why = (s.connectError?.message ?? 'could not connect').replace(/ \(gave up after .*\)$/, '');
       return {
         line: `stopped: ${CONNECT_FAILURES_TO_STOP} rows in a row could not connect; nothing was sent for them, and rows not yet read were not sent`,
         error: new CliError(`stopped after ${CONNECT_FAILURES_TO_STOP} rows in a row could not connect: ${why}`, {
