@@ -206,6 +206,24 @@ describe('closed pipes', () => {
     });
   });
 
+  test('stderr closed during a --verbose run: exit 141, in-flight rows recorded, nothing unknown', async () => {
+    await withSandbox({ faults: { latencyMs: 300 } }, async (sb, received) => {
+      const csv = csvOf(60);
+      const config = configFor(sb.url);
+      const args = [csv, ...TEXT, '--config', config, '--concurrency', '4', '--json'];
+      const run = start([...args, '--verbose']);
+      await received(4);
+      run.child.stderr!.destroy();
+      const r = await run.done;
+      assert.equal(r.code, 141);
+      const state = journalState(`${csv}.journal`);
+      assert.deepEqual(state.inFlight, [], 'every request in flight was recorded');
+      assert.ok(![...state.outcomes.values()].includes('unknown'));
+      assert.equal([...state.outcomes.values()].filter((s) => s === 'sent').length, sb.stats().accepted);
+      await assertRerunCompletes(sb, args, 60);
+    });
+  });
+
   test('a real | head -1 in a shell: one line, the rest resumes without --retry-unknown', async () => {
     await withSandbox({ faults: { latencyMs: 100 } }, async (sb) => {
       const csv = csvOf(100);
