@@ -46,8 +46,9 @@ export class Pacer {
    * answer says it again, so the pace follows the window as it fills and frees.
    */
   follow(ms: number): void {
-    // Under a millisecond (a window of 60,000 a minute and more) is no pace to keep.
-    this.interval = ms >= 1 ? Math.max(this.asked, ms) : this.asked;
+    // Under a millisecond (a window of 60,000 a minute and more) is no pace to keep; within 5% of
+    // the asked pace is that pace (X-RateLimit-Reset is in whole seconds: noise, not a slower plan).
+    this.interval = ms >= 1 && ms > this.asked * 1.05 ? ms : this.asked;
   }
 
   /**
