@@ -62,7 +62,11 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
  * (from then on the provider may have received it).
  */
 class DeadlineError extends Error {
-  constructor(readonly written: boolean) {
+  constructor(
+    readonly written: boolean,
+    /** The status line and headers had come (the body had not ended). */
+    readonly answered = false,
+  ) {
     super('deadline');
   }
 }
@@ -156,7 +160,7 @@ class Collector {
 
   /** The whole exchange took too long: give it up, whatever phase it is in. */
   expire(): void {
-    const err = new DeadlineError(this.abort !== undefined);
+    const err = new DeadlineError(this.abort !== undefined, this.status !== 0);
     this.onError(err);
     this.abort?.(err);
   }
@@ -307,8 +311,10 @@ export class HttpClient {
       });
     }
     const why =
-      err instanceof DeadlineError || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
-        ? `no complete answer within ${this.timeoutMs} ms`
+      err instanceof DeadlineError && err.answered
+        ? `the answer did not finish within ${this.timeoutMs} ms`
+        : err instanceof DeadlineError || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+          ? `no answer within ${this.timeoutMs} ms`
         : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
           ? 'the connection was closed before an answer'
           : oneLine(e.message ?? code);

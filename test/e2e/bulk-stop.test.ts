@@ -321,7 +321,7 @@ describe('deadlines and bounded answers', () => {
       assert.equal(r.code, 3, r.stderr);
       const byRow = new Map(jsonLines(r.stdout).map((o) => [o.row, o]));
       assert.equal(byRow.get(2)?.status, 'unknown', r.stdout);
-      assert.match(String((byRow.get(2)!.error as { message: string }).message), /no complete answer within 1000 ms after the request was sent/);
+      assert.match(String((byRow.get(2)!.error as { message: string }).message), /the answer did not finish within 1000 ms after the request was sent/);
       assert.equal(byRow.get(3)?.status, 'sent');
       assert.equal(byRow.get(4)?.status, 'sent');
       assert.equal(sb.stats().accepted, 3);
