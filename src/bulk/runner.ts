@@ -143,11 +143,6 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   o.stop.addEventListener('abort', onStop, { once: true });
   if (o.stop.aborted) onStop();
 
-  /**
-   * `decidedBeforeIntent`: the outcome came from checking the row (invalid, duplicate, journal),
-   * no intent was written for it in this run, so an identical earlier line may stand for it. An
-   * outcome after an intent is always written: it must follow that intent in the journal.
-   */
   let connectFailures = 0;
   /** Anything thrown while taking a row or recording one stops the run; the rows in flight end first. */
   const fail = (err: unknown, haltNow = true): void => {
@@ -157,6 +152,11 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     }
     if (haltNow) halt.abort();
   };
+  /**
+   * `decidedBeforeIntent`: the outcome came from checking the row (invalid, duplicate, journal),
+   * no intent was written for it in this run, so an identical earlier line may stand for it. An
+   * outcome after an intent is always written: it must follow that intent in the journal.
+   */
   const settle = async (outcome: RowOutcome, decidedBeforeIntent = false): Promise<void> => {
     if (!outcome.fromJournal && !(decidedBeforeIntent && alreadyJournaled(o.journal, outcome))) o.journal?.outcome(outcome);
     summary.counts[outcome.status]++;
