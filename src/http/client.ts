@@ -326,7 +326,7 @@ export class HttpClient {
 }
 
 /** An error message on one line (OpenSSL's span several). */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
-import { commandHttpOptions, HttpClient } from '../../http/client.js';
+import { commandHttpOptions, HttpClient, oneLine } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { mediaKinds, type Capability } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
@@ -433,11 +433,6 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
     hint = journal ? `fix that record and ${RESUME}` : 'fix that record; without a journal a rerun sends every row again: give --journal next time';
   }
   return new CliError(err.message, { code: err.code, exitCode, hint, cause: err });
-}
-
-/** An error message on one line. */
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /** A --json line: PRODUCT.md's shape. */
