@@ -104,6 +104,9 @@ export interface RunSummary {
   elapsedMs: number;
 }
 
+/** What a read gives when the run stops while it waits. */
+const HALTED = Symbol('halted');
+
 type Prepared =
   | { kind: 'outcome'; outcome: RowOutcome; key?: string }
   | { kind: 'send'; row: number; to: string; key: string; req: HttpRequest; resend: boolean };
@@ -185,19 +188,26 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
 
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
+  let abandoned = false;
+  const halted = new Promise<typeof HALTED>((resolve) => {
+    if (halt.signal.aborted) resolve(HALTED);
+    else halt.signal.addEventListener('abort', () => resolve(HALTED), { once: true });
+  });
 
   const worker = async (): Promise<void> => {
     for (;;) {
       if (exhausted || halt.signal.aborted) return;
-      let r: IteratorResult<CsvRow>;
+      let r: IteratorResult<CsvRow> | typeof HALTED;
       try {
-        r = await iterator.next();
+        r = await Promise.race([iterator.next(), halted]);
       } catch (err) {
         // A malformed record (or a read error): no row after it is taken; the rows before it,
         // taken by the other workers, still go.
         exhausted = true;
         return fail(err, false);
       }
+      // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
+      if (r === HALTED) return void (abandoned = true);
       if (r.done) exhausted = true;
       const row: CsvRow | undefined = r.done ? undefined : r.value;
       if (!row || halt.signal.aborted) return;
@@ -223,7 +233,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
   } finally {
     o.stop.removeEventListener('abort', onStop);
-    if (!exhausted) await iterator.return?.().catch(() => undefined);
+    // An abandoned read still holds the iterator: the caller closes the input (OpenedCsv.close).
+    if (!exhausted && !abandoned) await iterator.return?.().catch(() => undefined);
   }
   summary.elapsedMs = performance.now() - started;
   return summary;

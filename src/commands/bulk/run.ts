@@ -321,6 +321,9 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       },
     });
   } finally {
+    // A stop while the input was quiet (a pipe with nothing more yet) leaves a read waiting: end it.
+    csv.close();
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     await out.end();
     process.off('exit', flushJournal);
     for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal, onSignal);
