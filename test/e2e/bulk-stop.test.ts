@@ -187,6 +187,31 @@ describe('signals: finish the requests in flight, record them, exit 128+n', () =
   }
 });
 
+describe('a quiet input pipe', () => {
+  test('SIGTERM while stdin has nothing more to give yet: ends at once with 143, not when the producer closes', { timeout: 120_000 }, async () => {
+    await withSandbox({}, async (sb, received) => {
+      const journal = join(dir, `stdin-${Math.random().toString(36).slice(2)}.journal`);
+      const config = configFor(sb.url);
+      const child = spawn(process.execPath, [bin, 'bulk', '-', ...TEXT, '--config', config, '--journal', journal], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.stdout.resume();
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      // More than the 64 KiB read up front; then the producer goes quiet with its end still open.
+      const rows = ['to,nome,pedido'];
+      for (let i = 0; i < 600; i++) rows.push(`${phone(i)},João ${i} ${'x'.repeat(100)},${1000 + i}`);
+      child.stdin.write(rows.join('\n') + '\n');
+      await received(599);
+      child.kill('SIGTERM');
+      const code = await exited;
+      child.stdin.destroy();
+      assert.equal(code, 143, err);
+      assert.match(err, /interrupted by SIGTERM/);
+      assert.ok(err.includes(`journal: ${journal}`), err);
+    });
+  });
+});
+
 describe('closed pipes', () => {
   test('stdout closed after the first line (| head -1): exit 141, in-flight rows recorded as sent', async () => {
     await withSandbox({ faults: { latencyMs: 300 } }, async (sb) => {
