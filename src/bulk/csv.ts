@@ -139,7 +139,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
     if (isBlankRecord(fields)) return null;
     for (let i = 0; i < fields.length; i++) {
       if (fields[i]!.includes('\uFFFD')) {
-        throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+        throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
       }
     }
     if (columns === undefined) {
@@ -301,7 +301,11 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   return { columns, delimiter, fingerprint, rows: rows(), close };
 }
 
-const UTF8_HINT = 'save the file as UTF-8 ("CSV UTF-8" in Excel, or: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv)';
+/** How to convert the input; a converted copy keeps the input's journal, so rows already sent are not sent again. */
+const utf8Hint = (source: string): string =>
+  source === 'stdin'
+    ? 'send UTF-8 text ("CSV UTF-8" in Excel, or pipe it through: iconv -f WINDOWS-1252 -t UTF-8)'
+    : `save the file as UTF-8 ("CSV UTF-8" in Excel, or: iconv -f WINDOWS-1252 -t UTF-8 ${source} > utf8.csv), then run bulk on it with --journal ${source}.journal (or the --journal you gave) so that rows already sent are not sent again`;
 
 function toBuffer(chunk: string | Buffer | Uint8Array): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
@@ -320,7 +324,7 @@ function readError(source: string, err: unknown): Error {
 /** Refuses UTF-16 and non-UTF-8 bytes in the first 64 KiB, naming the line. */
 function checkEncoding(prefix: Buffer, ended: boolean, source: string): void {
   if (prefix.length >= 2 && ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))) {
-    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
   }
   try {
     new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(prefix, { stream: !ended });
@@ -328,7 +332,7 @@ function checkEncoding(prefix: Buffer, ended: boolean, source: string): void {
     const text = prefix.toString('utf8');
     const at = text.indexOf('\uFFFD');
     throw new UsageError(`${source} line ${lineAt(text, at < 0 ? text.length : at)} is not UTF-8 text`, {
-      hint: UTF8_HINT,
+      hint: utf8Hint(source),
       code: 'CSV_ENCODING',
     });
   }
