@@ -99,8 +99,9 @@ const USED = 0x40;
 const IN_FLIGHT = 0x80;
 const CODE = 0x07;
 
+/** Starting over, with its cost: never "delete the journal" alone. */
 const startOverHint = (path: string): string =>
-  `use another --journal (a new journal knows nothing of what was sent: every row is sent again), or fix the cause and run the same command; deleting ${path} would also send again what was already sent`;
+  `another --journal starts over, but it knows nothing of what was sent: every row is sent again (and so it would be after deleting ${path})`;
 
 /**
  * Opens the journal at `path`, creating it (mode 0600) when missing. An existing journal must have
@@ -549,7 +550,7 @@ function writeAll(fd: number, path: string, buf: Buffer): void {
 function corrupt(path: string, line: number, detail = 'not a journal record'): UsageError {
   return new UsageError(`the journal ${path} is corrupt at line ${line}: ${detail}`, {
     code: 'JOURNAL_CORRUPT',
-    hint: `fix or remove that line, or ${startOverHint(path)}`,
+    hint: `fix that line (removing it forgets what it recorded: that message could be sent again); ${startOverHint(path)}`,
   });
 }
 
@@ -846,7 +847,7 @@ function parseHeader(text: string, path: string): Header {
   }
   throw new UsageError(`the journal ${path} has version ${String(h.v)}, which this interflow does not read`, {
     code: 'JOURNAL',
-    hint: `resume it with the interflow that wrote it, or ${startOverHint(path)}`,
+    hint: `resume it with the interflow that wrote it; ${startOverHint(path)}`,
   });
 }
 

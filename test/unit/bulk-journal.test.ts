@@ -305,6 +305,12 @@ describe('bulk journal', () => {
     appendFileSync(path, `{"t":"done","row":3,"sta{"t":"intent","row":4,"key":"${k3}","at":"x"}\n`);
     appendFileSync(path, `{"t":"done","row":5,"key":"${k3}","status":"sent"}\n`);
     await refused(path, meta, new RegExp(`journal .*j${n}\\.journal is corrupt at line 3`));
+    await assert.rejects(openJournal(path, meta), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      // Never "remove it" or "delete it" without what that costs.
+      assert.match(err.hint ?? '', /^fix that line \(removing it forgets what it recorded: that message could be sent again\); another --journal starts over, but it knows nothing of what was sent: every row is sent again \(and so it would be after deleting .*\)$/);
+      return true;
+    });
     const other = fresh();
     (await openJournal(other, meta)).close();
     appendFileSync(other, `{"t":"done","row":2,"key":"${k2}","status":"delivered"}\nnot json\n`);
