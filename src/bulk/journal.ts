@@ -63,6 +63,12 @@ export interface Journal {
    * an intent — a request that may have gone out, whatever came before.
    */
   entry(key: string): JournalEntry | undefined;
+  /**
+   * For a key the journal knows: true the first time this run asks, false after (a duplicate in
+   * the input). undefined for a key it does not know (the caller checks duplicates itself): the
+   * keys of a rerun cost no memory beyond the journal's own.
+   */
+  seen(key: string): boolean | undefined;
   /** Records that requests for these rows are about to go out (one write for the batch). */
   intent(rows: { row: number; key: string }[]): void;
   /** One row's intent, batched with this turn's other lines; resolves once it is written. */
@@ -98,6 +104,8 @@ const STATUSES: readonly RowStatus[] = ['sent', 'failed', 'skipped', 'unknown'];
 const USED = 0x40;
 const IN_FLIGHT = 0x80;
 const CODE = 0x07;
+/** This run has met the key (seen()): the journal's table doubles as this run's duplicate check. */
+const SEEN = 0x20;
 
 /** Starting over, with its cost: never "delete the journal" alone. */
 const startOverHint = (path: string): string =>
@@ -372,6 +380,16 @@ class FileJournal implements Journal {
     if (s & IN_FLIGHT) return { inFlight: true };
     if ((s & CODE) === 0) return undefined;
     return { inFlight: false, outcome: this.readOutcome(this.table.offset[i]!) };
+  }
+
+  seen(key: string): boolean | undefined {
+    const w = keyWords(key);
+    const i = w ? this.table.slot(w[0], w[1]) : -1;
+    if (i < 0) return undefined;
+    const s = this.table.state[i]!;
+    if (s & SEEN) return false;
+    this.table.state[i] = s | SEEN;
+    return true;
   }
 
   intent(rows: { row: number; key: string }[]): void {
@@ -680,7 +698,8 @@ interface Loaded {
  * what it was written for against `meta` before writing anything to it.
  */
 function load(fd: number, path: string, meta: JournalMeta): Loaded {
-  const table = new KeyTable();
+  // Room for the keys of a journal of typical lines (an intent and an outcome, about 250 bytes).
+  const table = new KeyTable(fstatSync(fd).size / 256);
   let header: Header | undefined;
   let lastMeta: Recorded | undefined;
   /** 0.1.0 journals: each row's last intent's key words (its done lines carry no key). */
@@ -720,7 +739,7 @@ function load(fd: number, path: string, meta: JournalMeta): Loaded {
     else if (rec.kind === 'unsent') state[i] = state[i]! & ~IN_FLIGHT;
     else {
       state[i] = USED | (STATUSES.indexOf(rec.status!) + 1);
-      table.offset[i] = at;
+      table.setOffset(i, at);
     }
   };
 

@@ -145,25 +145,34 @@ export class KeySet {
 /**
  * What the journal knows of each message key, in flat memory: the first 64 bits of the key (from
  * its hex form) in an open-addressing table like KeySet's, and per slot a state byte (0 = empty
- * slot) and a number (the file offset of the key's last outcome). About 17 bytes a slot, at most
- * 3/4 full: 1,000,000 keys cost 34 MiB. A collision of two different messages' 64-bit prefixes
- * (about 3e-8 among 1,000,000) would make the later one look settled: it would not be sent.
+ * slot) and a number (the file offset of the key's last outcome: 32 bits until a journal passes
+ * 4 GiB). 13 bytes a slot, at most 3/4 full: 1,000,000 keys cost 26 MiB. A collision of two
+ * different messages' 64-bit prefixes (about 3e-8 among 1,000,000) would make the later one look
+ * settled: it would not be sent.
  */
 export class KeyTable {
   /** Pairs of words per slot (the key's first 64 bits). */
   private words: Uint32Array;
   /** Per slot: 0 = empty; anything else is the journal's state byte (it never writes 0 to a used slot). */
   state: Uint8Array;
-  /** Per slot: the journal's offset of the key's last outcome line. */
-  offset: Float64Array;
+  /** Per slot: the journal's offset of the key's last outcome line (setOffset() writes it). */
+  offset: Uint32Array | Float64Array;
   private mask: number;
   private count = 0;
 
-  constructor() {
-    this.words = new Uint32Array(MIN_CAPACITY * 2);
-    this.state = new Uint8Array(MIN_CAPACITY);
-    this.offset = new Float64Array(MIN_CAPACITY);
-    this.mask = MIN_CAPACITY - 1;
+  /** `expected`: how many keys to make room for at once (growing costs the old and new tables at once). */
+  constructor(expected = 0) {
+    let cap = MIN_CAPACITY;
+    while (cap * 0.75 < expected) cap *= 2;
+    this.words = new Uint32Array(cap * 2);
+    this.state = new Uint8Array(cap);
+    this.offset = new Uint32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  setOffset(slot: number, offset: number): void {
+    if (offset > 0xffffffff && this.offset instanceof Uint32Array) this.offset = Float64Array.from(this.offset);
+    this.offset[slot] = offset;
   }
 
   get size(): number {
@@ -205,7 +214,7 @@ export class KeyTable {
     const mask = cap - 1;
     const w = new Uint32Array(cap * 2);
     const s = new Uint8Array(cap);
-    const o = new Float64Array(cap);
+    const o = oo instanceof Uint32Array ? new Uint32Array(cap) : new Float64Array(cap);
     for (let p = 0; p < os.length; p++) {
       if (os[p] === 0) continue;
       const a = ow[2 * p]!;

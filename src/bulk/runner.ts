@@ -24,6 +24,8 @@ import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './ty
 export interface JournalLike {
   /** What earlier runs recorded for the message with this key (wherever its row was then). */
   entry(key: string): JournalEntry | undefined;
+  /** For a key it knows: first time in this run (true) or a duplicate (false); undefined: unknown key. */
+  seen(key: string): boolean | undefined;
   /** Resolves once the intent is written (the request must not go out before). */
   intentSoon(row: number, key: string): Promise<void>;
   /** How a row's request ended (outcomes without a request of this run are not recorded). */
@@ -238,14 +240,16 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
   // its row is now: the same message twice in the input is sent once, and once ever.
   const digest = KeySet.digestOf(to, req.bodyText!);
   const keyHex = KeySet.hexOf(digest);
-  if (!keys.addDigest(digest)) {
+  // Keys the journal knows are checked there (a rerun's keys cost no second table); others here.
+  const known = o.journal?.seen(keyHex);
+  if (!(known ?? keys.addDigest(digest))) {
     return {
       kind: 'outcome',
       key: keyHex,
       outcome: { row: row.row, to, status: 'skipped', error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` }, attempts: 0 },
     };
   }
-  const earlier = o.journal?.entry(keyHex);
+  const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
   let resend = false;
   if (earlier) {
     const recorded = earlier.outcome;
