@@ -49,14 +49,14 @@ import {
   type InterflowChannel,
   type Plan,
 } from './interflow.js';
-import { InterflowResources, checkStatusDelays } from './interflow-resources.js';
+import { InterflowResources, checkStatusDelays, type StatusScheduler } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
 import { WebhookDispatcher, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 
 export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, Plan } from './interflow.js';
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
-export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer } from './interflow-resources.js';
+export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer, type StatusScheduler } from './interflow-resources.js';
 export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 export { FAULT_STATUSES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus } from './faults.js';
 
@@ -96,6 +96,8 @@ export interface SandboxOptions {
    * message (normal path, record 'all' only). Default [1500, 1500].
    */
   statusDelaysMs?: [number, number];
+  /** Interflow: when those moves happen (default: unref'd timers). Tests pass one they drive. */
+  statusScheduler?: StatusScheduler;
   /**
    * Signs webhook deliveries: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`.
    * Unsigned when absent.
@@ -326,6 +328,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     webhooks,
     channelId: (interflowChannels.find((c) => c.status === 'connected') ?? interflowChannels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
     ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
+    ...(opts.statusScheduler ? { statusScheduler: opts.statusScheduler } : {}),
   });
   const interflow = createInterflowHandler({
     checkKey,
