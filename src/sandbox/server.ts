@@ -77,6 +77,11 @@ export interface SandboxOptions {
   rateLimit?: number;
   /** The rate-limit window in ms (default 60000), for `rateLimit`/`plan` and `faults.rate`. */
   rateWindowMs?: number;
+  /**
+   * The clock of the rate limits (ms since the epoch; Date.now unless given): a test moves it past
+   * the window instead of waiting the window out.
+   */
+  clock?: () => number;
   /** Faults to inject into send requests (see ./faults.ts): 429/5xx, resets, hangs, latency, a rate limit. */
   faults?: FaultOptions;
   /**
@@ -314,7 +319,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const checkKey: KeyCheck = (key) => (allowed ? allowed.has(key) : key.trim().length > 0);
 
   // faults.rate: one window per key for every provider; Interflow's plan limit gives way to it.
-  const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs);
+  const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs, opts.clock);
   if (opts.statusDelaysMs !== undefined) checkStatusDelays(opts.statusDelaysMs);
   const webhooks = new WebhookDispatcher({
     ...(opts.webhookSecret !== undefined ? { secret: opts.webhookSecret } : {}),
@@ -335,6 +340,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     channels: interflowChannels,
     rateLimit,
     rateWindowMs: opts.rateWindowMs,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     keepMessages: recordAll,
     store,
     resources,
@@ -404,7 +410,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrived = Date.now();
+    const arrived = (opts.clock ?? Date.now)();
     const method = req.method ?? 'GET';
     const rawPath = req.url ?? '/';
     const { pathname, query } = splitTarget(rawPath);

@@ -449,23 +449,27 @@ describe('sandbox faults: rate', () => {
   });
 
   test('retryAfter replaces the computed Retry-After; the window slides', async () => {
-    const sb = await sandbox({ faults: { rate: 1, retryAfter: 9 }, rateWindowMs: 200 });
+    let now = Date.now();
+    const sb = await sandbox({ faults: { rate: 1, retryAfter: 9 }, rateWindowMs: 200, clock: () => now });
     assert.equal((await sendTo(sb, 'socialminer')).status, 200);
     const over = await sendTo(sb, 'socialminer');
     assert.equal(over.status, 429);
     assert.equal(over.body.error.code, 130429);
     assert.equal(over.headers['retry-after'], '9');
-    await new Promise((r) => setTimeout(r, 250));
+    now += 199;
+    assert.equal((await sendTo(sb, 'socialminer')).status, 429, 'still inside the window');
+    now += 1;
     assert.equal((await sendTo(sb, 'socialminer')).status, 200);
   });
 
   test('rate comes before failFirst: a 429 from the rate limit does not use up failFirst', async () => {
-    const sb = await sandbox({ faults: { rate: 1, failFirst: 1 }, rateWindowMs: 300 });
+    let now = Date.now();
+    const sb = await sandbox({ faults: { rate: 1, failFirst: 1 }, rateWindowMs: 300, clock: () => now });
     assert.equal((await sendTo(sb, 'turn')).status, 503);
     const over = await sendTo(sb, 'turn');
     assert.equal(over.status, 429);
     assert.equal(over.body.errors[0].code, 1015);
-    await new Promise((r) => setTimeout(r, 350));
+    now += 300;
     assert.equal((await sendTo(sb, 'turn')).status, 200);
   });
 });
