@@ -414,7 +414,7 @@ describe('bulk csv: streaming', () => {
     assert.equal(closed, true);
   });
 
-  // The parsing speed is measured by bench/csv.js, not asserted here.
+  // The parsing speed is measured by bench/units.js, not asserted here.
   test('200,000 generated rows in flat memory', async (t) => {
     const N = 200_000;
     const rowText = (i: number) => `55119${String(i % 100_000_000).padStart(8, '0')},"Cliente ${i}, João",PED-${i},São Paulo\r\n`;
