@@ -246,8 +246,13 @@ describe('faults: retries never duplicate', () => {
       });
     });
     const config = configFor({ url: `http://127.0.0.1:${port}` });
-    const child = runCli(['bulk', csvOf(3), ...TEXT, '--config', config, '--max-attempts', '12', '--json'], { env: env() });
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    const csv = csvOf(3);
+    const journal = `${csv}.journal`;
+    const child = runCli(['bulk', csv, ...TEXT, '--config', config, '--max-attempts', '12', '--json', '--journal', journal], { env: env() });
+    let ended = false;
+    void child.then(() => (ended = true));
+    // The first intent is in the journal just before the first request goes out (and is refused).
+    while (!ended && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"t":"intent"'))) await new Promise((resolve) => setTimeout(resolve, 10));
     const sb = await startSandbox({ port, apiKeys: [CANARY], rateLimit: 1_000_000 });
     try {
       const r = await child;
