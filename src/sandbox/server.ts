@@ -78,8 +78,8 @@ export interface SandboxOptions {
   /** The rate-limit window in ms (default 60000), for `rateLimit`/`plan` and `faults.rate`. */
   rateWindowMs?: number;
   /**
-   * The clock of the rate limits (ms since the epoch; Date.now unless given): a test moves it past
-   * the window instead of waiting the window out.
+   * The clock of the rate limits and of each request's arrival time (ms since the epoch; Date.now
+   * unless given): a test moves it past the window instead of waiting the window out.
    */
   clock?: () => number;
   /** Faults to inject into send requests (see ./faults.ts): 429/5xx, resets, hangs, latency, a rate limit. */
