@@ -414,8 +414,9 @@ describe('bulk journal', () => {
       const { openJournal } = await import(${JSON.stringify(journalUrl)});
       const { KeySet } = await import(${JSON.stringify(keysetUrl)});
       const j = await openJournal(${JSON.stringify(path)}, ${JSON.stringify(meta)});
-      process.stdout.write('ready\\n');
       for (let row = 2; ; row++) {
+        // Outcomes go out with the next intent: at row 503, rows 2 to 501 are in the file.
+        if (row === 503) process.stdout.write('500 rows written\\n');
         j.intent([{ row, key: KeySet.keyHex(KeySet.keyOf(String(row), 'body')) }]);
         j.outcome({ row, to: '5511999999999', status: row % 7 ? 'sent' : 'failed', id: 'id' + row, error: row % 7 ? undefined : { code: 'X', message: 'm'.repeat(row % 300) } });
       }`;
@@ -423,13 +424,13 @@ describe('bulk journal', () => {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    // Killed once 500 rows are written, while it goes on writing.
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const j = await openJournal(path, meta);
     const c = j.counts();
-    assert.ok(c.sent > 100, `only ${c.sent} rows written before the kill`);
+    assert.ok(c.sent + c.failed >= 500, `only ${c.sent + c.failed} rows written before the kill`);
     assert.ok(c.inFlight <= 1, `${c.inFlight} rows in flight`);
     const last = c.sent + c.failed + c.inFlight + 1;
     for (let row = 2; row <= last; row++) {
@@ -442,23 +443,9 @@ describe('bulk journal', () => {
     (await openJournal(path, meta)).close();
   });
 
-  test('1,000,000 rows: open time and memory; write speed', async (t) => {
+  // Write speed and open time are measured by bench/units.js, not asserted here.
+  test('1,000,000 rows: what opening finds, and its memory', async (t) => {
     const path = fresh();
-    // Write speed through the API: one intent and one outcome per row.
-    const W = 100_000;
-    {
-      const j = await openJournal(join(dir, 'speed.journal'), meta);
-      const k = key('x');
-      const t0 = performance.now();
-      for (let row = 2; row < W + 2; row++) {
-        j.intent([{ row, key: k }]);
-        j.outcome({ row, to: '5511999999999', status: 'sent', id: 'wamid.HBgLNTUxMTk5OTk5OTk5FQIAERgSQjY1QkE4RjQ2QjQ4AA==' });
-      }
-      const ms = performance.now() - t0;
-      j.close();
-      t.diagnostic(`writes: ${W} rows (intent + outcome each) in ${Math.round(ms)} ms = ${Math.round((W / ms) * 1000)} rows/s`);
-      assert.ok(W / ms > 20, `only ${Math.round((W / ms) * 1000)} rows/s`);
-    }
     // A 1M-row journal, written in bulk the way the API writes it.
     const N = 1_000_000;
     {
@@ -489,26 +476,18 @@ describe('bulk journal', () => {
       const rowKey = ${rowKey.toString()};
       globalThis.gc();
       const rss0 = process.memoryUsage().rss;
-      const t0 = performance.now();
       const j = await openJournal(${JSON.stringify(path)}, ${JSON.stringify(meta)});
-      const ms = performance.now() - t0;
       const grown = process.memoryUsage().rss - rss0;
-      const t1 = performance.now();
-      for (let row = 2; row < 100_002; row++) j.entry(rowKey(row));
-      const entryMs = performance.now() - t1;
-      console.log(JSON.stringify({ ms, grown, entryMs, counts: j.counts(), last: j.entry(rowKey(1_000_001)), failed: j.entry(rowKey(999_990)), inFlight: j.entry(rowKey(1_000_000)) }));
-    `)) as { ms: number; grown: number; entryMs: number; counts: Record<string, number>; last?: JournalEntry; failed?: JournalEntry; inFlight?: JournalEntry };
-    const { ms, grown, entryMs, counts } = m;
+      console.log(JSON.stringify({ grown, counts: j.counts(), last: j.entry(rowKey(1_000_001)), failed: j.entry(rowKey(999_990)), inFlight: j.entry(rowKey(1_000_000)) }));
+    `)) as { grown: number; counts: Record<string, number>; last?: JournalEntry; failed?: JournalEntry; inFlight?: JournalEntry };
+    const { grown, counts } = m;
     assert.equal(counts.inFlight, 1000);
     assert.equal(counts.sent! + counts.failed!, N - 1000);
     assert.equal(m.last?.outcome?.status, 'sent');
     assert.equal(m.failed?.outcome?.error?.code, 'CHANNEL_DISCONNECTED');
     assert.deepEqual(m.inFlight, { inFlight: true });
     const mib = (b: number) => +(b / 2 ** 20).toFixed(1);
-    t.diagnostic(
-      `open: ${N} rows (${mib(statSync(path).size)} MiB) in ${Math.round(ms)} ms, RSS +${mib(grown)} MiB; entry(): ${Math.round((100_000 / entryMs) * 1000)} rows/s`,
-    );
-    assert.ok(ms < 5000, `opened in ${Math.round(ms)} ms`);
+    t.diagnostic(`open: ${N} rows (${mib(statSync(path).size)} MiB), RSS +${mib(grown)} MiB`);
     assert.ok(grown < 40 * 2 ** 20, `RSS grew ${mib(grown)} MiB`);
   });
 });
@@ -549,20 +528,19 @@ describe('KeySet', () => {
     assert.equal(set.has(zero), true);
   });
 
-  test('1,000,000 distinct messages: no false positives, growth, time and memory', async (t) => {
+  // The speed of adds is measured by bench/units.js, not asserted here.
+  test('1,000,000 distinct messages: no false positives, growth and memory', async (t) => {
     const N = 1_000_000;
     const set = new KeySet();
     const firstBytes = set.bytes;
     const body = '{"messaging_product":"whatsapp","type":"text","text":{"body":"Seu pedido saiu para entrega"}}';
-    const t0 = performance.now();
     for (let i = 0; i < N; i++) assert.equal(set.add(KeySet.keyOf(`55${11_900_000_000 + i}`, body)), true);
-    const withHash = performance.now() - t0;
     assert.equal(set.size, N);
     assert.ok(set.bytes > firstBytes, 'it grew');
     for (let i = 0; i < N; i += 997) assert.equal(set.add(KeySet.keyOf(`55${11_900_000_000 + i}`, body)), false);
     for (let i = 0; i < 200_000; i++) assert.equal(set.has(KeySet.keyOf(`55${11_900_000_000 + i}`, body + ' ')), false);
 
-    // Adds alone (keys from a xorshift generator, one reused array), in a fresh process: time and memory.
+    // Adds alone (keys from a xorshift generator, one reused array), in a fresh process: memory.
     const m = (await inChild(`
       const { KeySet } = await import(${JSON.stringify(keysetUrl)});
       globalThis.gc();
@@ -570,17 +548,14 @@ describe('KeySet', () => {
       const k = new Uint32Array(4);
       let x = 2463534242;
       const next = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
-      const t1 = performance.now();
       const s2 = new KeySet();
       for (let i = 0; i < ${N}; i++) { k[0] = next(); k[1] = next(); k[2] = next(); k[3] = next(); s2.add(k); }
-      const addMs = performance.now() - t1;
-      console.log(JSON.stringify({ addMs, grown: process.memoryUsage().rss - rss0, size: s2.size, bytes: s2.bytes }));
-    `)) as { addMs: number; grown: number; size: number; bytes: number };
-    const { addMs, grown } = m;
+      console.log(JSON.stringify({ grown: process.memoryUsage().rss - rss0, size: s2.size, bytes: s2.bytes }));
+    `)) as { grown: number; size: number; bytes: number };
+    const { grown } = m;
     const mib = (b: number) => +(b / 2 ** 20).toFixed(1);
-    t.diagnostic(`1M keyOf+add ${Math.round(withHash)} ms; 1M adds ${Math.round(addMs)} ms, table ${mib(m.bytes)} MiB, RSS +${mib(grown)} MiB`);
+    t.diagnostic(`1M adds: table ${mib(m.bytes)} MiB, RSS +${mib(grown)} MiB`);
     assert.equal(m.size, N);
-    assert.ok(addMs < 1000, `1M adds took ${Math.round(addMs)} ms`);
     assert.ok(grown < 40 * 2 ** 20, `RSS grew ${mib(grown)} MiB`);
   });
 });
