@@ -17,6 +17,7 @@ import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
 import { jsonLine } from '../../output/format.js';
 import { redact, redactHeaders } from '../../output/redact.js';
+import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
 import { unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
@@ -525,8 +526,8 @@ function publicOutcome(o: RowOutcome): BulkLine {
 }
 
 function textLine(o: RowOutcome): string {
-  // One line per row, whatever a provider's message holds.
-  const detail = o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '';
+  // One line per row, whatever a provider's answer holds: no line break, tab or escape sequence.
+  const detail = plainText(o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '');
   return [o.row, o.to ?? '-', o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
 }
 
