@@ -60,7 +60,7 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 }
 
 /** Flags that are not the message: changing them does not change what a row sends. */
-const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']);
+const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'batch']);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
