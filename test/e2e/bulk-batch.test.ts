@@ -175,6 +175,11 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       const again = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local']);
       assert.equal(again.code, 3, again.stderr);
       assert.equal(sb.received.length, 1, 'an unknown row was resent without --retry-unknown');
+      const retried = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local', '--retry-unknown']);
+      assert.equal(retried.code, 0, retried.stderr);
+      assert.equal(sb.received.length, 2);
+      assert.equal((sb.received[1]!.body as { messages: unknown[] }).messages.length, 5);
+      assert.ok(lines(retried).every((o) => o.status === 'sent'));
     });
   });
 
@@ -195,7 +200,8 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       const req = out[0]!.request as { method: string; url: string; headers: Record<string, string>; body: unknown };
       assert.equal(req.method, 'POST');
       assert.equal(req.url, `${sb.url}/interflow/v1/messages/bulk`);
-      assert.doesNotMatch(JSON.stringify(req.headers), /CANARY/);
+      assert.ok(!JSON.stringify(req.headers).includes(CANARY));
+      assert.match(req.headers.Authorization ?? req.headers.authorization ?? '', /\*|REDACTED|…/i);
       assert.deepEqual(req.body, {
         channel_id: CHANNEL,
         messages: [
