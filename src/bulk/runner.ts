@@ -74,6 +74,10 @@ export interface RunOptions {
   check?(msg: Message): Message;
   /** --dry-run: called with each row's request instead of sending it. */
   onRequest?(row: number, req: HttpRequest): void | Promise<void>;
+  /** `--batch N`: rows go N to a request (Interflow's /messages/bulk) instead of one each. */
+  batch?: BatchSupport;
+  /** --dry-run with batch: called with each batch's request and its rows instead of sending it. */
+  onBatchRequest?(rows: number[], req: HttpRequest): void | Promise<void>;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
   random?: () => number;
 }
@@ -211,6 +215,22 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     else halt.signal.addEventListener('abort', () => resolve(HALTED), { once: true });
   });
 
+  // --batch: prepared rows wait here until a batch is full, the input ends or the run stops.
+  const pending: SendRow[] = [];
+  const flush = async (): Promise<void> => {
+    const rows = pending.splice(0, o.batch!.size);
+    if (rows.length === 0) return;
+    if (o.dryRun) {
+      summary.wouldSend += rows.length;
+      await o.onBatchRequest?.(
+        rows.map((p) => p.row),
+        o.batch!.build(rows.map((p) => p.req)),
+      );
+      return;
+    }
+    for (const outcome of await deliverBatch(rows, o.batch!, o, summary, halt, sleep)) await settle(outcome);
+  };
+
   const worker = async (): Promise<void> => {
     for (;;) {
       if (exhausted || halt.signal.aborted) return;
@@ -234,6 +254,11 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
           await settle(prepared.outcome);
           continue;
         }
+        if (o.batch) {
+          pending.push(prepared);
+          if (pending.length >= o.batch.size) await flush();
+          continue;
+        }
         if (o.dryRun) {
           summary.wouldSend++;
           await o.onRequest?.(prepared.row, prepared.req);
@@ -248,6 +273,15 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
 
   try {
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+    // The partial batch left when the input ended or the run stopped (a stopped run records its
+    // rows as not sent: the next run sends them).
+    while (pending.length > 0) {
+      try {
+        await flush();
+      } catch (err) {
+        fail(err);
+      }
+    }
   } finally {
     o.stop.removeEventListener('abort', onStop);
     // An abandoned read still holds the iterator: the caller closes the input (OpenedCsv.close).
@@ -362,9 +396,78 @@ async function deliver(
   haltController: AbortController,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
 ): Promise<RowOutcome> {
-  const halt = haltController.signal;
   const base = { row: p.row, to: p.to };
   await o.journal?.intentSoon(p.row, p.key);
+  const x = await exchange(p.req, o, summary, haltController, sleep);
+  if ('ended' in x) return { ...base, ...x.ended };
+  try {
+    const accepted = o.adapter.parseSendResponse(x.res.status, x.body);
+    return { ...base, status: 'sent', id: accepted.id, attempts: x.tries };
+  } catch (err) {
+    const e = err as ProviderError;
+    return { ...base, status: 'unknown', error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: x.tries };
+  }
+}
+
+/** What a batch of prepared rows is sent as (Interflow's POST /messages/bulk). */
+export interface BatchSupport {
+  /** Rows a request at most. */
+  size: number;
+  /** The rows' single-send requests → the one batch request. */
+  build(reqs: HttpRequest[]): HttpRequest;
+  /** A 2xx answer → each item's outcome, in the batch's order (throws when it is not that shape). */
+  parse(status: number, body: unknown, count: number): BatchItemResult[];
+}
+
+export type BatchItemResult = { success: true; id: string } | { success: false; code: string; message: string };
+
+type SendRow = Extract<Prepared, { kind: 'send' }>;
+
+/**
+ * Sends prepared rows as one request: every row's intent is journaled before it goes; the retry
+ * rule is a single send's (the whole batch is retried when surely not accepted, and every row is
+ * unknown when it may have been); each item's answer is its row's outcome.
+ */
+async function deliverBatch(
+  rows: SendRow[],
+  batch: BatchSupport,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+): Promise<RowOutcome[]> {
+  await Promise.all(rows.map((p) => o.journal?.intentSoon(p.row, p.key)));
+  const req = batch.build(rows.map((p) => p.req));
+  const x = await exchange(req, o, summary, haltController, sleep);
+  if ('ended' in x) return rows.map((p) => ({ row: p.row, to: p.to, ...x.ended }));
+  let items: BatchItemResult[];
+  try {
+    items = batch.parse(x.res.status, x.body, rows.length);
+  } catch (err) {
+    const e = err as ProviderError;
+    return rows.map((p) => ({ row: p.row, to: p.to, status: 'unknown', error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: x.tries }));
+  }
+  return rows.map((p, i): RowOutcome => {
+    const item = items[i]!;
+    if (item.success) return { row: p.row, to: p.to, status: 'sent', id: item.id, attempts: x.tries };
+    const info = { status: x.res.status, code: item.code, message: item.message };
+    const hint = errorHint(o.adapter.id, info);
+    return { row: p.row, to: p.to, status: 'failed', error: hint ? { ...info, hint } : info, attempts: x.tries };
+  });
+}
+
+/**
+ * One request with the retry rule: a 2xx answer (read, for the caller to take apart), or how the
+ * request ended otherwise (failed, unknown, interrupted), for every row it carried.
+ */
+async function exchange(
+  req: HttpRequest,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+): Promise<{ res: HttpResponse; body: unknown; tries: number } | { ended: Omit<RowOutcome, 'row' | 'to'> }> {
+  const halt = haltController.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
   let tries = 0;
@@ -374,12 +477,12 @@ async function deliver(
       if (halt.aborted) break;
     }
     if (!o.pacer.takeNow()) await o.pacer.take(halt);
-    // Stopped while waiting for a slot: this row's request has not gone out.
+    // Stopped while waiting for a slot: this request has not gone out.
     if (halt.aborted) break;
     summary.requests++;
     let res: HttpResponse;
     try {
-      res = await o.sender.send(p.req);
+      res = await o.sender.send(req);
     } catch (err) {
       if (err instanceof NetworkError && err.phase === 'connect') {
         lastError = { code: err.code, message: err.message, retryable: true };
@@ -389,7 +492,7 @@ async function deliver(
         continue;
       }
       if (err instanceof NetworkError) {
-        return { ...base, status: 'unknown', error: { code: err.code, message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries };
+        return { ended: { status: 'unknown', error: { code: err.code, message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries } };
       }
       throw err;
     }
@@ -402,23 +505,15 @@ async function deliver(
     if (res.tooLarge) {
       const message = `the answer (HTTP ${res.status}) was too large to read`;
       if (res.status >= 200 && res.status < 300) {
-        return { ...base, status: 'unknown', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries };
+        return { ended: { status: 'unknown', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries } };
       }
       if (verdictForStatus(res.status) !== 'retry') {
-        return { ...base, status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message }, attempts: tries };
+        return { ended: { status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message }, attempts: tries } };
       }
     }
     const body = res.json ?? (res.text || undefined);
     const verdict = verdictForStatus(res.status);
-    if (verdict === 'sent') {
-      try {
-        const accepted = o.adapter.parseSendResponse(res.status, body);
-        return { row: p.row, to: p.to, status: 'sent', id: accepted.id, attempts: tries };
-      } catch (err) {
-        const e = err as ProviderError;
-        return { ...base, status: 'unknown', error: { status: res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: tries };
-      }
-    }
+    if (verdict === 'sent') return { res, body, tries };
     const info = o.adapter.parseError(res.status, body);
     const error: RowError = { status: info.status, code: info.code, message: info.message };
     if (verdict === 'retry') {
@@ -436,24 +531,26 @@ async function deliver(
       summary.authError = new ProviderError(o.adapter.id, info, { hint: errorHint(o.adapter.id, info) });
       // The key is refused: every other row would be too. Stop; the rest stay unsent.
       haltController.abort();
-      return { ...base, status: 'failed', error: { ...error, retryable: true }, attempts: tries };
+      return { ended: { status: 'failed', error: { ...error, retryable: true }, attempts: tries } };
     }
     const hint = errorHint(o.adapter.id, info);
     return {
-      ...base,
-      status: verdict === 'unknown' ? 'unknown' : 'failed',
-      error: verdict === 'unknown' ? { ...error, message: `${error.message} (the provider may have accepted it; not resent)` } : hint ? { ...error, hint } : error,
-      attempts: tries,
+      ended: {
+        status: verdict === 'unknown' ? 'unknown' : 'failed',
+        error: verdict === 'unknown' ? { ...error, message: `${error.message} (the provider may have accepted it; not resent)` } : hint ? { ...error, hint } : error,
+        attempts: tries,
+      },
     };
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
   if (halt.aborted) {
-    return { ...base, status: 'skipped', error: { code: 'INTERRUPTED', message: `row ${p.row}: stopped before it was accepted; the next run sends it`, retryable: true }, attempts: 0 };
+    return { ended: { status: 'skipped', error: { code: INTERRUPTED, message: 'stopped before it was accepted; the next run sends it', retryable: true }, attempts: 0 } };
   }
   return {
-    ...base,
-    status: 'failed',
-    error: { ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }), message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`, retryable: true },
-    attempts: tries,
+    ended: {
+      status: 'failed',
+      error: { ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }), message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`, retryable: true },
+      attempts: tries,
+    },
   };
 }

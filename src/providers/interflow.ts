@@ -24,6 +24,7 @@ import {
   unsupported,
   type JsonObject,
 } from './meta.js';
+import type { BatchItemResult, BatchSupport } from '../bulk/runner.js';
 import type { ProviderAdapter } from './types.js';
 
 const capabilities: readonly Capability[] = ['text', 'image', 'video', 'audio', 'document', 'location', 'template'];
@@ -113,3 +114,44 @@ export const interflow: ProviderAdapter = {
     return httpStatusError('interflow', status, body);
   },
 };
+
+/** Items a POST /messages/bulk request takes at most (PRODUCT.md, Interflow's remaining endpoints). */
+export const INTERFLOW_BATCH_MAX = 100;
+
+/**
+ * `bulk --batch N`: POST {base}/messages/bulk with `{"channel_id", "messages":[{to, type, content}…]}`
+ * — each item the /messages/send body with its channel_id moved to the envelope. The shape is
+ * assumed (docs/providers/interflow.md, "Assumed where the documents are silent").
+ */
+export function interflowBatch(size: number): BatchSupport {
+  return {
+    size,
+    build(reqs) {
+      const first = reqs[0]!;
+      const bodies = reqs.map((r) => r.body as JsonObject);
+      const messages = bodies.map(({ channel_id: _channel, ...item }) => item);
+      const body = { channel_id: bodies[0]!.channel_id, messages };
+      return { method: 'POST', url: first.url.replace(/\/messages\/send$/, '/messages/bulk'), headers: { ...first.headers }, body, bodyText: JSON.stringify(body) };
+    },
+    parse(status, body, count) {
+      // {"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id","status"}}, {"index":1,"success":false,"error":{"code","message"}}]}}
+      const expected = '{"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id":…}}, …]}}';
+      const results = isObject(body) && body.success === true && isObject(body.data) && Array.isArray(body.data.results) ? body.data.results : undefined;
+      if (!results) throw badResponse('interflow', status, body, expected);
+      const out: (BatchItemResult | undefined)[] = new Array(count).fill(undefined);
+      results.forEach((r, i) => {
+        if (!isObject(r)) return;
+        const index = typeof r.index === 'number' ? r.index : i;
+        if (!Number.isInteger(index) || index < 0 || index >= count) return;
+        if (r.success === true && isObject(r.data) && typeof r.data.id === 'string' && r.data.id !== '') out[index] = { success: true, id: r.data.id };
+        else if (r.success === false) {
+          const info = interflow.parseError(status, r);
+          out[index] = { success: false, code: info.code, message: info.message };
+        }
+      });
+      // Every item must have its answer: one missing leaves its row unknown, so the whole answer is refused.
+      if (out.some((r) => r === undefined)) throw badResponse('interflow', status, body, expected);
+      return out as BatchItemResult[];
+    },
+  };
+}

@@ -38,6 +38,8 @@ export interface HandlerResponse {
   headers?: Record<string, string>;
   /** The id of the message the provider accepted. */
   messageId?: string;
+  /** A batch request (Interflow's /messages/bulk): the messages it accepted, each with its recipient and item. */
+  batch?: { id: string; to: string; body: unknown }[];
   /** For the log: what kind of message and to whom (also set on refusals when the body says so). */
   messageType?: string;
   to?: string;
@@ -49,6 +51,8 @@ export interface ProviderHandler {
   readonly provider: ProviderName;
   /** The path (after the prefix) a message is sent to with POST: '/messages/send', '/v1/messages'… */
   readonly sendPath: string;
+  /** The path a batch of messages is sent to with POST (counted and faulted as a send), if any. */
+  readonly batchPath?: string;
   /** The answer, or undefined when no route matches (the server answers 404). */
   handle(req: HandlerRequest): HandlerResponse | undefined | Promise<HandlerResponse | undefined>;
   /** An error in this provider's shape, for what the server refuses itself (413, 405, bad UTF-8). */

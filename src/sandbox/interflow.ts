@@ -3,6 +3,7 @@
  * served under /interflow/v1:
  *
  *   POST /messages/send   Authorization: Bearer KEY, Content-Type: application/json
+ *   POST /messages/bulk   {channel_id, messages:[{to, type, content}…]} (the assumed shape, PRODUCT.md): per-item results
  *   GET  /messages/:id    the current status (sent → delivered → read), updated_at once it moved on
  *
  * and, through ./interflow-resources.ts, /customers, /chats and /webhooks.
@@ -151,6 +152,9 @@ export function publicMessage(r: InterflowMessageRecord): Record<string, unknown
 // ---------------------------------------------------------------------------------------------
 // Rate limit
 
+/** Items a POST /messages/bulk takes at most. */
+export const BATCH_MAX = 100;
+
 export const PLAN_LIMITS = { starter: 60, professional: 300, enterprise: 1000 } as const;
 export type Plan = keyof typeof PLAN_LIMITS;
 
@@ -206,36 +210,38 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs, opts.clock);
   const keepMessages = opts.keepMessages ?? true;
 
-  function send(req: HandlerRequest): HandlerResponse {
-    const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
-    const refuse = (r: HandlerResponse): HandlerResponse => ({ ...summary, ...r });
+  /** The checks every JSON request body gets: Content-Type, JSON, an object. */
+  function envelope(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
     if (!isJsonContentType(req.headers['content-type'])) {
-      return refuse(
-        validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),
-      );
+      return { refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]) };
     }
     if (req.json.kind !== 'json') {
       const why = req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`;
-      return refuse(validationError([{ field: 'body', kind: 'invalid', message: why }]));
+      return { refused: validationError([{ field: 'body', kind: 'invalid', message: why }]) };
     }
     const body = req.json.value;
-    if (!isPlainObject(body)) {
-      return refuse(validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]));
-    }
-    const parsed = interflowSendSchema.safeParse(body);
-    if (!parsed.success) return refuse(validationError(fieldProblems(parsed.error, body, 'pt')));
+    if (!isPlainObject(body)) return { refused: validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]) };
+    return { body };
+  }
 
+  /** One message as /messages/send takes it: refused (with why), or accepted and recorded. */
+  function accept(body: Record<string, unknown>, prefix = ''): HandlerResponse {
+    const parsed = interflowSendSchema.safeParse(body);
+    if (!parsed.success) {
+      const problems = fieldProblems(parsed.error, body, 'pt');
+      return validationError(prefix ? problems.map((p) => ({ ...p, field: p.field ? `${prefix}.${p.field}` : prefix })) : problems);
+    }
     const msg = body as { channel_id: string; to: string; type: string; content: unknown };
     const channelRefused = channelRefusal(opts.channels, msg.channel_id);
-    if (channelRefused) return refuse(channelRefused);
+    if (channelRefused) return channelRefused;
     if (msg.to === REFUSED_RECIPIENT) {
-      return refuse({
+      return {
         status: 400,
         body: failure('VALIDATION_ERROR', "Campo 'to' inválido: número não está no WhatsApp", [
-          { field: 'to', message: `O número ${msg.to} não está no WhatsApp` },
+          { field: `${prefix ? `${prefix}.` : ''}to`, message: `O número ${msg.to} não está no WhatsApp` },
         ]),
         error: 'to: número não está no WhatsApp',
-      });
+      };
     }
     const now = isoSeconds();
     const fresh: InterflowMessageRecord = {
@@ -249,7 +255,55 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
       updated_at: now,
     };
     const record = keepMessages ? store.add(fresh) : fresh;
-    return { ...summary, status: 201, body: { success: true, data: publicMessage(record) }, messageId: record.id };
+    return { status: 201, body: { success: true, data: publicMessage(record) }, messageId: record.id };
+  }
+
+  function send(req: HandlerRequest): HandlerResponse {
+    const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
+    const checked = envelope(req);
+    if ('refused' in checked) return { ...summary, ...checked.refused };
+    return { ...summary, ...accept(checked.body) };
+  }
+
+  /**
+   * POST /messages/bulk (the assumed shape, PRODUCT.md): {channel_id, messages:[{to, type,
+   * content}…]} with 1 to 100 items; each item is checked and accepted as /messages/send would
+   * do it, and answered in data.results by its index. The channel is the envelope's: a channel
+   * refused refuses the request.
+   */
+  function sendBatch(req: HandlerRequest): HandlerResponse {
+    const checked = envelope(req);
+    if ('refused' in checked) return checked.refused;
+    const { channel_id: channel, messages, ...rest } = checked.body;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) return validationError([{ field: extra[0]!, kind: 'invalid', message: 'campo não reconhecido' }]);
+    const channelParsed = channelId.safeParse(channel);
+    if (!channelParsed.success) return validationError([{ field: 'channel_id', kind: 'invalid', message: 'deve ser o UUID de um canal' }]);
+    const channelRefused = channelRefusal(opts.channels, channel as string);
+    if (channelRefused) return channelRefused;
+    if (!Array.isArray(messages) || messages.length < 1 || messages.length > BATCH_MAX) {
+      return validationError([{ field: 'messages', kind: 'invalid', message: `deve ser uma lista de 1 a ${BATCH_MAX} mensagens` }]);
+    }
+    const accepted: { id: string; to: string; body: unknown }[] = [];
+    const results = messages.map((item, index) => {
+      const answer = isPlainObject(item)
+        ? 'channel_id' in item
+          ? validationError([{ field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' }])
+          : accept({ channel_id: channel, ...item }, `messages[${index}]`)
+        : validationError([{ field: `messages[${index}]`, kind: 'invalid', message: 'deve ser um objeto JSON' }]);
+      if (answer.messageId !== undefined) {
+        accepted.push({ id: answer.messageId, to: (item as { to: string }).to, body: item });
+        const data = (answer.body as { data: Record<string, unknown> }).data;
+        return { index, success: true, data: { id: data.id, status: 'queued' } };
+      }
+      return { index, success: false, error: (answer.body as { error: unknown }).error };
+    });
+    return {
+      status: 200,
+      body: { success: true, data: { results } },
+      ...(accepted.length > 0 ? { batch: accepted } : {}),
+      ...(accepted.length < messages.length ? { error: `${messages.length - accepted.length} of ${messages.length} refused` } : {}),
+    };
   }
 
   function getMessage(id: string): HandlerResponse {
@@ -295,6 +349,7 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   return {
     provider: 'interflow',
     sendPath: '/messages/send',
+    batchPath: '/messages/bulk',
     store,
     limiter,
     credential,
@@ -316,7 +371,8 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
       opts.resources?.close();
     },
     handle(req): HandlerResponse | undefined {
-      const isSend = req.path === '/messages/send';
+      const isBatch = req.path === '/messages/bulk';
+      const isSend = isBatch || req.path === '/messages/send';
       const getMatch = isSend ? null : /^\/messages\/([^/]+)$/.exec(req.path);
       const resource = isSend || getMatch ? undefined : opts.resources?.route(req.path);
       if (!isSend && !getMatch && !resource) return undefined;
@@ -341,7 +397,7 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
         const refused = fault(429, decision);
         return { ...refused, headers: { ...refused.headers, 'Retry-After': String(decision.retryAfter) } };
       }
-      const response = isSend ? send(req) : getMatch ? getMessage(safeDecode(getMatch[1]!)) : resource!.run(req);
+      const response = isBatch ? sendBatch(req) : isSend ? send(req) : getMatch ? getMessage(safeDecode(getMatch[1]!)) : resource!.run(req);
       // A send the server counted gets these headers from the server (as every provider's does).
       if (!req.rate) response.headers = { ...rateHeaders(decision), ...response.headers };
       return response;

@@ -424,7 +424,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const matched = route(pathname, handlers);
     const handler = matched?.handler;
     const hreq: HandlerRequest = { method, path: matched?.rest ?? pathname, query, headers, rawBody, json, rate: undefined };
-    const isSend = handler !== undefined && !tooLarge && method === 'POST' && hreq.path === handler.sendPath;
+    const isSend =
+      handler !== undefined && !tooLarge && method === 'POST' && (hreq.path === handler.sendPath || (handler.batchPath !== undefined && hreq.path === handler.batchPath));
 
     let answer: HandlerResponse | undefined;
     let fault: FaultKind | undefined;
@@ -487,6 +488,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         acceptedList.push({ provider: handler!.provider, messageId: answer.messageId!, to, body: json.kind === 'json' ? json.value : undefined });
       }
     }
+    // A batch (Interflow's /messages/bulk): each message it accepted, as a single send's.
+    const batchAccepted = isSend && answer.batch !== undefined && (silent || (answer.status >= 200 && answer.status < 300)) ? answer.batch : [];
+    for (const item of batchAccepted) {
+      if (handler === interflow && fault === undefined && recordAll) interflow.accepted(item.id);
+      acceptedCount++;
+      digests.add(bodyDigest(item.to, JSON.stringify(item.body)));
+      if (recordAll) acceptedList.push({ provider: handler!.provider, messageId: item.id, to: item.to, body: item.body });
+    }
     if (recordAll || opts.onRequest) {
       const record: ReceivedRequest = {
         provider: handler?.provider ?? 'unknown',
@@ -496,7 +505,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         rawBody,
         body: json.kind === 'json' ? json.value : undefined,
         status,
-        accepted,
+        accepted: accepted || batchAccepted.length > 0,
         ...(fault === undefined ? {} : { fault }),
         ...(answer.messageId === undefined ? {} : { messageId: answer.messageId }),
         ...(answer.messageType === undefined ? {} : { messageType: answer.messageType }),

@@ -50,6 +50,7 @@ export function register(program: Command): void {
     .option('--delimiter <char>', "CSV delimiter: ',' ';' tab '|' (default: detected from the header)")
     .option('--journal <file>', 'journal for resuming (default: <csv>.journal; none for stdin unless given)')
     .option('--rate <n/min|n/s>', "requests per minute or second (default: the profile's rateLimit or plan)")
+    .option('--batch <n>', 'interflow: send N rows a request (POST /messages/bulk, N ≤ 100)')
     .option('--concurrency <n>', 'requests in flight at most (default: 8)')
     .option('--max-attempts <n>', 'attempts per row for connect failures, 429 and 503 (default: 5)')
     .option('--max-errors <n>', 'stop after this many failed or unknown rows; the rest stay unsent')

@@ -19,6 +19,7 @@ import { jsonLine } from '../../output/format.js';
 import { redact, redactHeaders } from '../../output/redact.js';
 import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
+import { INTERFLOW_BATCH_MAX, interflowBatch } from '../../providers/interflow.js';
 import { unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
@@ -60,7 +61,7 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 }
 
 /** Flags that are not the message: changing them does not change what a row sends. */
-const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid']);
+const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch']);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
@@ -192,12 +193,16 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const concurrency = positiveInt(options, 'concurrency', 8, 256)!;
   const maxAttempts = positiveInt(options, 'maxAttempts', 5, 20)!;
   const maxErrors = positiveInt(options, 'maxErrors', undefined, Number.MAX_SAFE_INTEGER);
+  const batchSize = positiveInt(options, 'batch', undefined, INTERFLOW_BATCH_MAX);
   const files = readPlanFiles(kind, flags);
 
   const profile = await ctx.loadProfile();
   const adapter = getAdapter(profile.provider);
   const capability = capabilityOf(kind, options);
   if (capability && !adapter.capabilities.includes(capability)) throw unsupported(profile.provider, adapter.capabilities, capability);
+  if (batchSize !== undefined && profile.provider !== 'interflow') {
+    throw new UsageError(`--batch is for interflow profiles (POST /messages/bulk): profile '${profile.name}' is ${profile.provider}; drop --batch to send one request a row`);
+  }
   const rate = rateFor(options, profile);
 
   if (input === '-' && io.stdin.isTTY) {
@@ -332,6 +337,10 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
         else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
       },
       ...(preflight ? { check: preflight.check } : {}),
+      ...(batchSize !== undefined ? { batch: interflowBatch(batchSize) } : {}),
+      onBatchRequest: async (rows, req) => {
+        await writeOut(io, JSON.stringify({ rows, request: { ...req, headers: redactHeaders(req.headers, adapter.secretHeaders) } }) + '\n');
+      },
       onRequest: async (row, req) => {
         const rendered = preflight?.lastRendered();
         await writeOut(io, JSON.stringify({ row, request: { ...req, headers: redactHeaders(req.headers, adapter.secretHeaders) }, ...(rendered !== undefined ? { rendered } : {}) }) + '\n');

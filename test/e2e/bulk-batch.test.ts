@@ -1,0 +1,231 @@
+/**
+ * `interflow bulk --batch N` end to end: the built binary against the sandbox's
+ * POST /interflow/v1/messages/bulk (the shape PRODUCT.md assumes, "Interflow's remaining
+ * endpoints"). Asserted on the server side: how many requests, how many messages, none twice.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { REFUSED_RECIPIENT, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { CANARY, CHANNEL, cleanEnv, runCli, type RunResult } from './harness.js';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'interflow-batch-e2e-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const phone = (i: number): string => String(5511910000000 + i);
+
+function csvOf(recipients: string[]): string {
+  const path = join(dir, `rows-${Math.random().toString(36).slice(2)}.csv`);
+  writeFileSync(path, ['to,nome', ...recipients.map((to, i) => `${to},João ${i}`)].join('\n') + '\n');
+  return path;
+}
+const many = (n: number): string[] => Array.from({ length: n }, (_, i) => phone(i));
+
+function configFor(sandbox: { url: string }): string {
+  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      profiles: {
+        local: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL },
+        turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${TEST_KEY}' },
+      },
+    }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+async function bulk(args: string[]): Promise<RunResult> {
+  const r = await runCli(['bulk', ...args], { env: cleanEnv(dir, { TEST_KEY: CANARY }) });
+  assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
+  return r;
+}
+
+const lines = (r: RunResult): Record<string, unknown>[] =>
+  r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const TEXT = ['--text', 'Olá {{nome}} 🎉'];
+const BULK_PATH = '/interflow/v1/messages/bulk';
+
+async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  const sb = await startSandbox({ port: 0, apiKeys: [CANARY], rateLimit: 1_000_000, ...opts });
+  try {
+    await fn(sb);
+  } finally {
+    await sb.close();
+  }
+}
+
+describe('bulk --batch N (interflow /messages/bulk)', () => {
+  test('250 rows with --batch 100: 3 requests, 250 messages, each row sent with its id; a rerun sends nothing', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(many(250));
+      const config = configFor(sb);
+      const r = await bulk([csv, ...TEXT, '--batch', '100', '--config', config, '--json', '--profile', 'local']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.received.length, 3);
+      assert.ok(sb.received.every((q) => q.method === 'POST' && q.path === BULK_PATH && q.status === 200));
+      const sizes = sb.received.map((q) => (q.body as { messages: unknown[] }).messages.length).sort((a, b) => b - a);
+      assert.deepEqual(sizes, [100, 100, 50]);
+      // The envelope carries the channel once; items are /messages/send bodies without it.
+      const first = sb.received[0]!.body as { channel_id: string; messages: Record<string, unknown>[] };
+      assert.equal(first.channel_id, CHANNEL);
+      assert.deepEqual(Object.keys(first.messages[0]!).sort(), ['content', 'to', 'type']);
+      assert.equal(first.messages[0]!.type, 'text');
+      const accepted = sb.accepted();
+      assert.equal(accepted.length, 250);
+      assert.equal(new Set(accepted.map((a) => a.to)).size, 250);
+      assert.equal(sb.stats().distinctBodies, 250);
+      // The status store knows each one (GET /messages/:id, webhooks build on it).
+      assert.ok(accepted.every((a) => sb.messages.get(a.messageId) !== undefined));
+      const out = lines(r);
+      assert.equal(out.length, 250);
+      const ids = new Set(accepted.map((a) => a.messageId));
+      for (const o of out) {
+        assert.equal(o.status, 'sent');
+        assert.ok(ids.has(String(o.id)), `row ${String(o.row)}: id ${String(o.id)} is not one the server gave`);
+      }
+      const texts = accepted.map((a) => (a.body as { content: { text: string } }).content.text);
+      assert.ok(texts.includes('Olá João 0 🎉'));
+
+      // Rerun: everything comes from the journal, nothing is sent.
+      const again = await bulk([csv, ...TEXT, '--batch', '100', '--config', config, '--json', '--profile', 'local']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(sb.received.length, 3);
+      assert.equal(lines(again).filter((o) => o.status === 'sent').length, 250);
+    });
+  });
+
+  test('items the server refuses fail their rows with the code; the others are sent; exit 3; a rerun sends nothing', async () => {
+    await withSandbox({}, async (sb) => {
+      const recipients = many(10);
+      recipients[3] = REFUSED_RECIPIENT;
+      recipients[7] = REFUSED_RECIPIENT;
+      const csv = csvOf(recipients);
+      const config = configFor(sb);
+      const r = await bulk([csv, ...TEXT, '--batch', '10', '--config', config, '--json', '--profile', 'local']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(sb.received.length, 1);
+      assert.equal((sb.received[0]!.body as { messages: unknown[] }).messages.length, 10);
+      const out = lines(r);
+      const failed = out.filter((o) => o.status === 'failed');
+      assert.deepEqual(failed.map((o) => o.row).sort(), [5, 9]);
+      for (const o of failed) {
+        const error = o.error as { code: string; message: string };
+        assert.equal(error.code, 'VALIDATION_ERROR');
+        assert.match(error.message, /WhatsApp/);
+      }
+      assert.equal(out.filter((o) => o.status === 'sent').length, 8);
+      assert.equal(sb.accepted().length, 8);
+
+      const again = await bulk([csv, ...TEXT, '--batch', '10', '--config', config, '--json', '--profile', 'local']);
+      assert.equal(again.code, 3, again.stderr);
+      assert.equal(sb.received.length, 1, 'the rerun sent something');
+      assert.equal(lines(again).filter((o) => o.status === 'failed').length, 2);
+    });
+  });
+
+  test('rows that fail validation never enter a batch', async () => {
+    await withSandbox({}, async (sb) => {
+      const recipients = many(5);
+      recipients[2] = 'not-a-phone';
+      const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '100', '--config', configFor(sb), '--json', '--profile', 'local']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(sb.received.length, 1);
+      assert.equal((sb.received[0]!.body as { messages: unknown[] }).messages.length, 4);
+      const bad = lines(r).find((o) => o.row === 4)!;
+      assert.equal(bad.status, 'failed');
+      assert.equal((bad.error as { code: string }).code, 'VALIDATION');
+    });
+  });
+
+  test('a 429 on the batch endpoint is retried whole: every message once', async () => {
+    await withSandbox({ faults: { failFirst: 1, failStatus: 429, retryAfter: 1 } }, async (sb) => {
+      const r = await bulk([csvOf(many(30)), ...TEXT, '--batch', '30', '--config', configFor(sb), '--json', '--profile', 'local']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        sb.received.map((q) => q.status),
+        [429, 200],
+      );
+      assert.deepEqual(sb.received[0]!.rawBody, sb.received[1]!.rawBody);
+      assert.equal(sb.accepted().length, 30);
+      assert.equal(sb.stats().distinctBodies, 30);
+      assert.ok(lines(r).every((o) => o.status === 'sent'));
+    });
+  });
+
+  test('a batch reset after it was sent leaves every row unknown, not resent', async () => {
+    await withSandbox({ faults: { resetFirst: 1 } }, async (sb) => {
+      const csv = csvOf(many(5));
+      const config = configFor(sb);
+      const r = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(sb.received.length, 1);
+      assert.ok(lines(r).every((o) => o.status === 'unknown'));
+      const again = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local']);
+      assert.equal(again.code, 3, again.stderr);
+      assert.equal(sb.received.length, 1, 'an unknown row was resent without --retry-unknown');
+      const retried = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local', '--retry-unknown']);
+      assert.equal(retried.code, 0, retried.stderr);
+      assert.equal(sb.received.length, 2);
+      assert.equal((sb.received[1]!.body as { messages: unknown[] }).messages.length, 5);
+      assert.ok(lines(retried).every((o) => o.status === 'sent'));
+    });
+  });
+
+  test('--dry-run prints each batch request (key redacted) and sends nothing', async () => {
+    await withSandbox({}, async (sb) => {
+      const r = await bulk([csvOf(many(5)), ...TEXT, '--batch', '2', '--config', configFor(sb), '--dry-run', '--profile', 'local']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.received.length, 0);
+      const out = lines(r);
+      assert.deepEqual(
+        out.map((o) => o.rows),
+        [
+          [2, 3],
+          [4, 5],
+          [6],
+        ],
+      );
+      const req = out[0]!.request as { method: string; url: string; headers: Record<string, string>; body: unknown };
+      assert.equal(req.method, 'POST');
+      assert.equal(req.url, `${sb.url}/interflow/v1/messages/bulk`);
+      assert.ok(!JSON.stringify(req.headers).includes(CANARY));
+      assert.match(req.headers.Authorization ?? req.headers.authorization ?? '', /\*|REDACTED|…/i);
+      assert.deepEqual(req.body, {
+        channel_id: CHANNEL,
+        messages: [
+          { to: phone(0), type: 'text', content: { text: 'Olá João 0 🎉' } },
+          { to: phone(1), type: 'text', content: { text: 'Olá João 1 🎉' } },
+        ],
+      });
+    });
+  });
+
+  test('--batch 101, --batch 0 and --batch with a turn profile are refused before anything is sent (exit 2)', async () => {
+    await withSandbox({}, async (sb) => {
+      const csv = csvOf(many(3));
+      const config = configFor(sb);
+      for (const n of ['101', '0']) {
+        const r = await bulk([csv, ...TEXT, '--batch', n, '--config', config, '--profile', 'local']);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /--batch must be a whole number from 1 to 100/);
+      }
+      const t = await bulk([csv, ...TEXT, '--batch', '10', '--config', config, '--profile', 'turn']);
+      assert.equal(t.code, 2, t.stderr);
+      assert.match(t.stderr, /--batch is for interflow profiles/);
+      assert.equal(t.stdout, '');
+      assert.equal(sb.received.length, 0);
+    });
+  });
+});
