@@ -17,6 +17,7 @@ export const commandKeys = [
   'webhooks create',
   'webhooks delete',
   'messages get',
+  'messages list',
   'customers list',
   'customers get',
   'customers create',
@@ -28,5 +29,6 @@ export const commandKeys = [
   'completion',
   'compose',
   'init',
+  'report',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

@@ -20,6 +20,7 @@ import * as chatsGroup from './commands/chats/index.js';
 import * as completionGroup from './commands/completion/index.js';
 import * as composeGroup from './commands/compose/index.js';
 import * as initGroup from './commands/init/index.js';
+import * as reportGroup from './commands/report/index.js';
 
 interface Group {
   register: (program: Command) => void;
@@ -33,6 +34,7 @@ const groups: [name: string, group: Group][] = [
   ['bulk', bulkGroup],
   ['webhooks', webhooksGroup],
   ['messages', messagesGroup],
+  ['report', reportGroup],
   ['customers', customersGroup],
   ['chats', chatsGroup],
   ['init', initGroup],

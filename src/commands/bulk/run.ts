@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { basename } from 'node:path';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
 import { commandHttpOptions, HttpClient } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
@@ -28,6 +29,7 @@ import { runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { Io } from '../../output/io.js';
+import { bulkRecorder, campaignOf } from '../../tracking/record.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
 const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
@@ -59,7 +61,7 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
   const f: Flags = { ...o };
-  for (const k of ['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']) delete f[k];
+  for (const k of ['campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']) delete f[k];
   if (kind === 'template') {
     f.name = o.template;
     f.file = o.templateFile;
@@ -205,6 +207,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
   const journal = journalPath && !globals.dryRun ? await openJournal(journalPath, { fingerprint: csv.fingerprint, spec, source: input }) : undefined;
   // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
+  // Sent rows go into the tracking store; the campaign defaults to the journal's name.
+  const track = globals.dryRun ? undefined : bulkRecorder(io, profile, plan, campaignOf(options.campaign) || journalName(journalPath), input);
   const flushJournal = (): void => journal?.flush();
   process.once('exit', flushJournal);
 
@@ -263,6 +267,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       stop: stop.signal,
       onOutcome: async (o) => {
         progress?.count(o);
+        track?.row(o);
         if (output) await writeCsvLine(o);
         // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
         if (globals.json || globals.dryRun) await writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields));
@@ -279,6 +284,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     progress?.stop();
     await sender.close();
     journal?.close();
+    track?.close();
     if (output) {
       output.end();
       await once(output, 'finish').catch(() => undefined);
@@ -286,6 +292,11 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   }
   if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0) io.err(describeSummary(summary, journalPath, globals.dryRun === true));
   finish(summary, journalPath);
+}
+
+/** `contacts.csv.journal` → `contacts.csv`: the campaign of a run given no --campaign. */
+function journalName(journalPath: string | undefined): string {
+  return journalPath ? basename(journalPath).replace(/\.journal$/, '') : '';
 }
 
 /** A --json line, as README.md's Bulk sends section shows it. */

@@ -16,6 +16,7 @@ import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
 import type { CommandContext, RunFn } from '../context.js';
 import { startSpinner } from '../../output/spinner.js';
 import { readAllText } from '../../output/io.js';
+import { recordSend } from '../../tracking/record.js';
 
 export interface SendResult {
   ok: boolean;
@@ -63,6 +64,7 @@ export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, f
     return;
   }
   const result = await deliver(ctx, adapter, profile, msg, req);
+  recordSend(ctx.io, profile, msg, result.id, flags.campaign);
   if (ctx.globals.json) printJson(ctx.io, result, ctx.globals.fields);
   else if (!ctx.globals.quiet || ctx.io.isStdoutTTY) printResult(ctx, result);
 }

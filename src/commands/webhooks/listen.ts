@@ -12,6 +12,7 @@ import { jsonLine } from '../../output/format.js';
 import type { Io } from '../../output/io.js';
 import { startReceiver, type Receiver, type WebhookEvent } from '../../webhooks/receiver.js';
 import { style } from '../../output/style.js';
+import { eventRecorder } from '../../tracking/record.js';
 
 export interface ListenOptions {
   host: string;
@@ -150,6 +151,8 @@ function printer(io: Io, json: boolean, fields?: readonly string[]): (e: Webhook
 export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, stop: Promise<unknown>): Promise<void> {
   const { io } = ctx;
   const print = printer(io, ctx.globals.json === true, ctx.globals.fields);
+  // Only verified events go into the tracking store (README.md, "Tracking").
+  const track = opts.secret !== undefined ? eventRecorder(io) : undefined;
   let receiver: Receiver;
   try {
     receiver = await startReceiver({
@@ -160,7 +163,7 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
       ...(opts.secret !== undefined ? { secret: opts.secret } : {}),
       ...(opts.verifyToken !== undefined ? { verifyToken: opts.verifyToken } : {}),
       ...(opts.forward !== undefined ? { forward: opts.forward } : {}),
-      onEvent: print,
+      onEvent: (e) => (print(e), track?.event(e)),
       onRejected: (reason) => io.err(`${reason}\n`),
       onNotice: (message) => {
         if (!io.quiet) io.err(`${message}\n`);
@@ -183,6 +186,7 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
         ? `signatures: verified (X-Hub-Signature-256, secret from $${opts.secretEnv}); unsigned or badly signed posts get 403\n`
         : 'signatures: NOT verified (add --secret ENV_NAME to check X-Hub-Signature-256)\n',
     );
+    io.err(track ? 'tracking: recording verified statuses and incoming messages (interflow report, messages list)\n' : 'tracking: not recording (only verified events are recorded: add --secret ENV_NAME)\n');
     io.err(opts.verifyToken ? 'handshake: answering hub.mode=subscribe with the given --verify-token\n' : 'handshake: refused (no --verify-token)\n');
     if (opts.forward) io.err(`forwarding each verified event to ${opts.forward}\n`);
     io.err('press Ctrl-C to stop\n');
@@ -191,6 +195,7 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
     await stop;
   } finally {
     await receiver.close();
+    track?.close();
     if (!io.quiet) io.err('stopped\n');
   }
 }
