@@ -26,6 +26,7 @@ export const commandKeys = [
   'chats list',
   'chats get',
   'chats messages',
+  'chats create',
   'completion',
   'compose',
   'init',
