@@ -64,7 +64,7 @@ export const resultFields = {
   'webhooks create': webhook,
   'webhooks delete': deleted,
   'webhooks listen': keysOf<WebhookEvent>()([
-    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'name', 'to', 'text', 'filename', 'errorCode', 'errorTitle', 'errorDetails', 'hint', 'timestamp',
+    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'name', 'to', 'text', 'filename', 'errorCode', 'errorTitle', 'errorDetails', 'pricing', 'hint', 'timestamp',
   ]),
   'profiles list': keysOf<ProfileRow>()(['name', 'provider', 'baseUrl', 'default', 'key']),
   'profiles show': keysOf<ProfileView>()([

@@ -94,7 +94,7 @@ export function bulkRecorder(
  * `webhooks listen`: every verified status and incoming message, batched per turn of the event
  * loop. Events of other kinds (errors about a payload) are not about a message and are not kept.
  */
-export function eventRecorder(io: Io): { event(e: WebhookEvent & { pricing?: string }): void; close(): void } {
+export function eventRecorder(io: Io): { event(e: WebhookEvent): void; close(): void } {
   const r = recorder(io);
   return {
     event(e) {
