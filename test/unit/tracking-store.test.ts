@@ -79,6 +79,33 @@ describe('tracking store', () => {
     assert.deepEqual(selectMessages(ix, { limit: 10 }).map((s) => ix.message(s)?.id), ['f', 'e'], 'newest first');
   });
 
+  it('writers killed with SIGKILL mid-stream, two at once: the store stays readable, every whole line counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interflow-track-kill-'));
+    const store = new URL('../../src/tracking/store.ts', import.meta.url).href;
+    const writer = `import { Recorder } from ${JSON.stringify(store)};
+      const r = new Recorder(process.argv[1], (w) => { console.error(w); process.exit(9); });
+      let i = 0;
+      const turn = () => { for (let k = 0; k < 500; k++, i++) r.batch({ k: 'msg', id: 'p' + process.pid + '-' + i, t: i, c: 'kill', tpl: '', to: '5511' + i, provider: 'turn', profile: 't', dest: 'd', type: 'text' }); setImmediate(turn); };
+      turn();`;
+    const { spawn } = await import('node:child_process');
+    const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer, dir], { stdio: 'ignore' }));
+    // Wait (on the files, not the clock) until both have written a good deal, then kill -9.
+    const { statSync } = await import('node:fs');
+    const size = (): number => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    while (readdirSync(dir).length < 2 || size() < 2_000_000) await new Promise((r) => setTimeout(r, 20));
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)))));
+    let whole = 0;
+    for (const f of readdirSync(dir)) {
+      const text = (await import('node:fs')).readFileSync(join(dir, f), 'utf8');
+      whole += text.split('\n').length - 1; // lines ended by their newline
+    }
+    const ix = loadIndex(dir);
+    assert.equal(ix.skipped, 0);
+    assert.equal(buildReport(ix, 'kill').messages, whole);
+    rmSync(dir, { recursive: true });
+  });
+
   it('a write error is told once and never thrown', () => {
     const warnings: string[] = [];
     const r = new Recorder('/dev/null/not-a-dir', (w) => warnings.push(w));
