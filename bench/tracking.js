@@ -129,7 +129,7 @@ async function bulkFigures() {
   try {
     const csv = join(dir, 'rows.csv');
     let text = 'to,nome\n';
-    for (let i = 0; i < ROWS; i++) text += `55119${String(i).padStart(8, '0')},João ${i}\n`;
+    for (let i = 0; i < ROWS; i++) text += `55118${String(i).padStart(8, '0')},João ${i}\n`;
     writeFileSync(csv, text);
     const config = join(dir, '.interflowrc.json');
     writeFileSync(config, JSON.stringify({ profiles: { turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: 'bench-key-123456' } } }), { mode: 0o600 });

@@ -52,11 +52,16 @@ class Interner {
 
 // Two 32-bit FNV-1a variants over the id's UTF-8 bytes: a 64-bit key (a collision among a
 // million ids has odds of about 1 in 36 million).
-function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array): void {
+/**
+ * Hashes buf[start, end) into out. Raw line bytes (`raw`): false when they hold a backslash (an
+ * escaped JSON string, hashed from its decoded text instead).
+ */
+function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array, raw = true): boolean {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ (end - start);
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
+    if (c === BACKSLASH && raw) return false;
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
@@ -69,6 +74,7 @@ function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array
   a ^= a >>> 16;
   out[0] = a >>> 0;
   out[1] = b >>> 0;
+  return true;
 }
 
 /** A hash of the digits of a phone number in bytes (other characters skipped). */
@@ -88,7 +94,7 @@ const scratch = new Uint32Array(2);
 const encoder = new TextEncoder();
 function hashString(s: string, out: Uint32Array): void {
   const bytes = encoder.encode(s);
-  hashBytes(bytes, 0, bytes.length, out);
+  hashBytes(bytes, 0, bytes.length, out, false);
 }
 
 /** Every message and what became of it; built by loadIndex(). */
@@ -276,6 +282,12 @@ function stringEnd(buf: Buffer, i: number, end: number): number {
   return q;
 }
 
+/** The next quote (the end of a string without escapes: hashBytes refuses those), or -1. */
+function quoteAt(buf: Buffer, i: number, end: number): number {
+  const q = buf.indexOf(QUOTE, i);
+  return q < 0 || q >= end ? -1 : q;
+}
+
 /** Expects `lit` at i; returns the index after it, or -1. */
 function expect(buf: Buffer, i: number, end: number, lit: Buffer): number {
   if (i < 0 || !hasPrefix(buf, i, end, lit)) return -1;
@@ -342,7 +354,7 @@ function fastLine(ix: TrackingIndex, buf: Buffer, start: number, end: number, se
   if (buf[end - 1] !== 0x7d) return false;
   if (hasPrefix(buf, start, end, EV_PREFIX)) {
     const idStart = start + EV_PREFIX.length;
-    const idEnd = stringEnd(buf, idStart, end);
+    const idEnd = quoteAt(buf, idStart, end);
     if (idEnd < 0) return false;
     let i = expect(buf, idEnd + 1, end, ST_FIELD);
     if (i < 0) return false;
@@ -354,15 +366,14 @@ function fastLine(ix: TrackingIndex, buf: Buffer, start: number, end: number, se
     i = numberAt(buf, i, end, num);
     if (i < 0) return false;
     // A failure carries its code and title: those few lines are parsed whole.
-    if (bit === FAILED) return false;
-    hashBytes(buf, idStart, idEnd, scratch);
+    if (bit === FAILED || !hashBytes(buf, idStart, idEnd, scratch)) return false;
     ix.addEvent(ix.slot(scratch[0]!, scratch[1]!), bit, num[0]!);
     return true;
   }
   if (hasPrefix(buf, start, end, MSG_PREFIX)) {
     const idStart = start + MSG_PREFIX.length;
-    const idEnd = stringEnd(buf, idStart, end);
-    if (idEnd < 0) return false;
+    const idEnd = quoteAt(buf, idStart, end);
+    if (idEnd < 0 || !hashBytes(buf, idStart, idEnd, scratch)) return false;
     let i = expect(buf, idEnd + 1, end, T_FIELD);
     if (i < 0) return false;
     i = numberAt(buf, i, end, num);
@@ -382,7 +393,6 @@ function fastLine(ix: TrackingIndex, buf: Buffer, start: number, end: number, se
     const toEnd = stringEnd(buf, i, end);
     if (toEnd < 0) return false;
     const to = hashDigits(buf, i, toEnd);
-    hashBytes(buf, idStart, idEnd, scratch);
     ix.addMessage(ix.slot(scratch[0]!, scratch[1]!), t, campaign, template, to, seg, offset);
     return true;
   }
