@@ -17,6 +17,7 @@ const scripts = [
   ['units', ['--import', 'tsx', 'bench/units.js', ...(full ? ['--million'] : [])]],
   ['bulk', ['bench/bulk.js', ...(full ? ['--million', '--paced'] : ['--rows', '10000', '--concurrency', '16,64'])]],
   ['tracking', ['bench/tracking.js', '--rows', full ? '20000' : '5000']],
+  ['templates', ['bench/templates.js', '--rows', full ? '1000000' : '100000']],
 ];
 const failed = [];
 for (const [name, args] of scripts) {

@@ -30,6 +30,10 @@ export const commandKeys = [
   'completion',
   'compose',
   'init',
+  'templates list',
+  'templates show',
+  'templates lint',
+  'templates import',
   'report',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];
