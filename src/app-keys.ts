@@ -17,6 +17,7 @@ export const commandKeys = [
   'webhooks create',
   'webhooks delete',
   'messages get',
+  'messages list',
   'customers list',
   'customers get',
   'customers create',
@@ -33,5 +34,6 @@ export const commandKeys = [
   'templates show',
   'templates lint',
   'templates import',
+  'report',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

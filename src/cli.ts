@@ -20,6 +20,7 @@ import * as chatsGroup from './commands/chats/index.js';
 import * as completionGroup from './commands/completion/index.js';
 import * as composeGroup from './commands/compose/index.js';
 import * as initGroup from './commands/init/index.js';
+import * as reportGroup from './commands/report/index.js';
 import * as templatesGroup from './commands/templates/index.js';
 
 interface Group {
@@ -35,6 +36,7 @@ const groups: [name: string, group: Group][] = [
   ['templates', templatesGroup],
   ['webhooks', webhooksGroup],
   ['messages', messagesGroup],
+  ['report', reportGroup],
   ['customers', customersGroup],
   ['chats', chatsGroup],
   ['init', initGroup],

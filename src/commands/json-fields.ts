@@ -19,6 +19,8 @@ import type { WebhookEvent } from '../webhooks/events.js';
 import type { ReceivedRequest } from '../sandbox/server.js';
 import type { FieldSelection } from './lazy.js';
 import type { InitResult } from '../init/run.js';
+import type { Report } from '../tracking/query.js';
+import type { TrackedMessage } from '../tracking/query.js';
 import type { ImportResult, LintProblem, TemplateRow } from './templates/run.js';
 
 /** Every key of T, each named: a list that leaves one out does not compile. */
@@ -46,6 +48,10 @@ export const resultFields = {
   'send interactive': send,
   bulk: keysOf<BulkLine>()(['row', 'to', 'status', 'id', 'error', 'journal']),
   'messages get': message,
+  'messages list': keysOf<TrackedMessage>()([
+    'id', 'at', 'provider', 'profile', 'to', 'type', 'template', 'language', 'campaign', 'status', 'statusAt', 'errorCode', 'errorTitle', 'row', 'input',
+  ]),
+  report: keysOf<Report>()(['campaign', 'messages', 'statuses', 'medianToDeliveredMs', 'medianToReadMs', 'failures', 'templates']),
   'customers list': customer,
   'customers get': customer,
   'customers create': customer,
@@ -59,7 +65,7 @@ export const resultFields = {
   'webhooks create': webhook,
   'webhooks delete': deleted,
   'webhooks listen': keysOf<WebhookEvent>()([
-    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'name', 'to', 'text', 'filename', 'errorCode', 'errorTitle', 'errorDetails', 'hint', 'timestamp',
+    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'name', 'to', 'text', 'filename', 'errorCode', 'errorTitle', 'errorDetails', 'pricing', 'hint', 'timestamp',
   ]),
   'profiles list': keysOf<ProfileRow>()(['name', 'provider', 'baseUrl', 'default', 'key']),
   'profiles show': keysOf<ProfileView>()([

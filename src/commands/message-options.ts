@@ -41,3 +41,8 @@ export function pageOptions(command: Command): Command {
     .option('--per-page <n>', 'items a page, 1-100 (Interflow default: 20)')
     .option('--all', 'every page, streamed as each arrives');
 }
+
+/** `--campaign NAME`: recorded with each message sent, for `interflow report` and `messages list`. */
+export function campaignOption(command: Command): Command {
+  return command.option('--campaign <name>', 'record the message under this campaign (interflow report NAME, messages list --campaign)');
+}

@@ -2,5 +2,6 @@
 import type { Invocation } from '../commands/lazy.js';
 import { runWith } from '../app.js';
 import { runMessagesGet } from '../commands/messages/run.js';
+import { runMessagesList } from '../commands/messages/list.js';
 
-export const run = (invocation: Invocation): Promise<void> => runWith({ 'messages get': async () => runMessagesGet }, invocation);
+export const run = (invocation: Invocation): Promise<void> => runWith({ 'messages get': async () => runMessagesGet, 'messages list': async () => runMessagesList }, invocation);

@@ -53,6 +53,7 @@ import { InterflowResources, checkStatusDelays, type StatusScheduler } from './i
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
 import { WebhookDispatcher, type WebhookDelivery, type WebhookStats } from './webhooks.js';
+import { MetaStatusPoster, type Fate } from './meta-statuses.js';
 
 export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, Plan } from './interflow.js';
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
@@ -108,6 +109,13 @@ export interface SandboxOptions {
    * Unsigned when absent.
    */
   webhookSecret?: string;
+  /**
+   * Turn and SocialMiner: URLs their accepted messages' statuses are POSTed to, Meta-shaped and
+   * signed with webhookSecret (./meta-statuses.ts); each recipient's fate by `fates`, else its number.
+   */
+  statusWebhooks?: string[];
+  /** Recipient (digits) → what becomes of messages to it: read | delivered | sent | failed | none. */
+  fates?: Record<string, Fate>;
   /** ms one webhook delivery may take (default 5000). */
   webhookTimeoutMs?: number;
   /** Called after each webhook delivery attempt (for the command's log). */
@@ -326,6 +334,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
     ...(opts.onWebhookDelivery ? { onDelivery: opts.onWebhookDelivery } : {}),
   });
+  const metaStatuses = new MetaStatusPoster({
+    urls: opts.statusWebhooks ?? [],
+    ...(opts.webhookSecret !== undefined ? { secret: opts.webhookSecret } : {}),
+    ...(opts.fates ? { fates: opts.fates } : {}),
+    ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
+  });
   const interflowChannels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
   const store = new InterflowMessageStore();
   const resources = new InterflowResources({
@@ -481,6 +495,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (accepted) {
       // The life of an Interflow message (sent → delivered → read, webhooks): normal answers only.
       if (handler === interflow && fault === undefined && recordAll) interflow.accepted(answer.messageId!);
+      // Turn and SocialMiner: statuses to the status webhooks (normal answers only).
+      if ((handler!.provider === 'turn' || handler!.provider === 'socialminer') && fault === undefined) {
+        metaStatuses.accepted(handler!.provider, answer.messageId!, answer.to ?? '');
+      }
       acceptedCount++;
       const to = answer.to ?? '';
       digests.add(bodyDigest(to, rawBody));
@@ -614,6 +632,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     webhookStats: () => webhooks.stats(),
     webhookCount: () => webhooks.size,
     close() {
+      metaStatuses.close();
       closing ??= new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);
         timers.clear();

@@ -35,6 +35,8 @@ export interface WebhookEvent {
   errorTitle?: string;
   /** The error's details (`error_data.details`), when they say more than its title. */
   errorDetails?: string;
+  /** A status's pricing category (Meta's `pricing.category`: marketing, utility, service, …). */
+  pricing?: string;
   /** What to do about errorCode, when known. */
   hint?: string;
   /** ISO 8601. */
@@ -158,6 +160,7 @@ function metaEvents(value: Obj, now: Date, fallbackId: string): WebhookEvent[] {
         from: business,
         to: str(s.recipient_id) ?? str(s.recipient_user_id),
         ...errorFields('meta', s.errors),
+        pricing: isObj(s.pricing) ? str(s.pricing.category) : undefined,
         timestamp: isoTimestamp(s.timestamp, now),
       }),
     );

@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bin, cleanEnv, runCli } from './harness.js';
 
-const topLevel = ['send', 'compose', 'bulk', 'templates', 'webhooks', 'messages', 'customers', 'chats', 'init', 'profiles', 'config', 'sandbox', 'completion'];
+const topLevel = ['send', 'compose', 'bulk', 'templates', 'webhooks', 'messages', 'report', 'customers', 'chats', 'init', 'profiles', 'config', 'sandbox', 'completion'];
 
 let dir: string;
 let bashScriptFile: string;

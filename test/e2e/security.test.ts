@@ -311,7 +311,8 @@ describe('issue 12: a found config file that could send a secret away is used on
     const r = await w.run(['send', 'text', TO, 'Olá'], project);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(cap.received.slice(before).map((c) => c.url), ['/plain/v1/messages']);
-    assert.ok(!existsSync(join(w.home, '.local', 'state')), 'no trust store needed');
+    // The state directory now holds the tracking store (README.md, "Tracking"); the trust store is not there.
+    assert.ok(!existsSync(join(w.home, '.local', 'state', 'interflow', 'trusted.json')), 'no trust store needed');
   });
 
   test('a baseUrl with user:pass@ is refused, naming the profile and the field, the password never printed', async () => {

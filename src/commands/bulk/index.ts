@@ -49,6 +49,7 @@ export function register(program: Command): void {
     .option('--to-column <name>', 'the recipient column (default: to, else phone)')
     .option('--delimiter <char>', "CSV delimiter: ',' ';' tab '|' (default: detected from the header)")
     .option('--journal <file>', 'journal for resuming (default: <csv>.journal; none for stdin unless given)')
+    .option('--campaign <name>', "record the sent rows under this campaign (default: the journal's name, e.g. contacts.csv); see interflow report")
     .option('--rate <n/min|n/s>', "requests per minute or second (default: the profile's rateLimit or plan)")
     .option('--batch <n>', 'interflow: send N rows a request (POST /messages/bulk, N ≤ 100)')
     .option('--concurrency <n>', 'requests in flight at most (default: 8)')

@@ -32,6 +32,7 @@ import { bulkPreflight, runPreflight } from '../../bulk/preflight.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { Io } from '../../output/io.js';
+import { bulkRecorder, campaignOf } from '../../tracking/record.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
 const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
@@ -61,7 +62,7 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 }
 
 /** Flags that are not the message: changing them does not change what a row sends. */
-const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch']);
+const runFlags = new Set(['campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch']);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
@@ -247,6 +248,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   if (input === '-' && !journalPath && !globals.dryRun && !io.quiet) {
     io.err('note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE to be able to resume\n');
   }
+  // Sent rows go into the tracking store; the campaign defaults to the journal's name.
+  const track = globals.dryRun ? undefined : bulkRecorder(io, profile, plan, campaignOf(options.campaign) || journalName(journalPath), input);
   // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
   const flushJournal = (): void => journal?.flush();
   process.once('exit', flushJournal);
@@ -331,6 +334,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       stop: stop.signal,
       onOutcome: async (o) => {
         progress?.count(o);
+        track?.row(o);
         if (output) await writeCsvLine(o);
         // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
         if (globals.json || globals.dryRun) await writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields));
@@ -356,6 +360,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     progress?.stop();
     await sender.close();
     journal?.close();
+    track?.close();
     preflight?.cleanup();
     if (output && !outputError) {
       output.end();
@@ -463,6 +468,11 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
     hint = journal ? `fix that record and ${RESUME}` : 'fix that record; without a journal a rerun sends every row again: give --journal next time';
   }
   return new CliError(err.message, { code: err.code, exitCode, hint, cause: err });
+}
+
+/** `contacts.csv.journal` → `contacts.csv`: the campaign of a run given no --campaign. */
+function journalName(journalPath: string | undefined): string {
+  return journalPath ? basename(journalPath).replace(/\.journal$/, '') : '';
 }
 
 /** Where a run sends, as its journal records it (the key only as a short hash). */

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy, type Listing } from '../lazy.js';
-import { templateOptions } from '../message-options.js';
+import { campaignOption, templateOptions } from '../message-options.js';
 
 /** What top-level help lists for `compose` (test/unit/help.test.ts checks it against this declaration). */
 export const listing: Listing = {
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .description(listing.description)
     .argument('[to]', 'recipient phone number (asked when absent)')
     .option('--name <name>', 'approved template name (the default of its question)');
-  templateOptions(compose)
+  campaignOption(templateOptions(compose))
     .option('--print-file', 'print the composed template file on stdout instead (no recipient asked)')
     .addHelpText(
       'after',

@@ -7,7 +7,7 @@ import { examples, lazy, type Listing } from '../lazy.js';
 
 /** What top-level help lists for `messages` (test/unit/help.test.ts checks it against this declaration). */
 export const listing: Listing = {
-  description: 'look up messages sent through Interflow (interflow profiles)',
+  description: 'list what was sent and its latest status (any provider), or look up an Interflow message',
   args: [],
   options: false,
 };
@@ -18,8 +18,26 @@ export function register(program: Command): void {
     .description(listing.description)
     .addHelpText(
       'after',
-      examples('interflow messages get msg_abc123', 'interflow messages get msg_abc123 --wait read --json'),
+      examples('interflow messages list --campaign black-friday --status failed', 'interflow messages get msg_abc123 --wait read --json'),
     );
+
+  messages
+    .command('list')
+    .description('each message sent from here with its latest status, any provider, newest first (from the local tracking store)')
+    .option('--campaign <name>', 'only this campaign')
+    .option('--status <status>', 'only messages whose latest status is read | delivered | sent | failed | none')
+    .option('--to <number>', 'only messages to this number (digits compared: +55 11 9… = 55119…)')
+    .option('--since <age>', 'only messages sent within this long: 30m, 24h, 7d (or from an ISO date)')
+    .option('--limit <n>', 'at most N messages', '50')
+    .addHelpText(
+      'after',
+      examples(
+        'interflow messages list',
+        'interflow messages list --campaign black-friday --status failed --json',
+        'interflow messages list --to +5511999999999 --since 24h',
+      ) + '\nA table on a terminal, JSON lines otherwise. Statuses come from `interflow webhooks listen --secret ENV` and `messages get`.\n',
+    )
+    .action(lazy('messages list'));
 
   messages
     .command('get')

@@ -8,6 +8,7 @@ import { CliError, ExitCode, UsageError } from '../../errors.js';
 import { seg } from '../../interflow/api.js';
 import { printResource, withApi } from '../../interflow/cli.js';
 import type { CommandContext, RunFn } from '../context.js';
+import { recordSeen } from '../../tracking/record.js';
 
 const RANK: Record<string, number> = { sent: 1, delivered: 2, read: 3 };
 const FIRST_DELAY_MS = 250;
@@ -32,6 +33,7 @@ export const runMessagesGet: RunFn = async (ctx, args, options) => {
     const path = `/messages/${seg(id)}`;
     let message = await api.get<Message>(path);
     if (wait !== undefined) message = await waitFor(ctx, id, wait, waitTimeout, message, () => api.get<Message>(path));
+    recordSeen(ctx.io, message);
     printResource(ctx, message);
     if (statusOf(message) === 'failed') {
       throw new CliError(`message ${id} failed`, { code: 'MESSAGE_FAILED', exitCode: ExitCode.failure, hint: 'the message shows why, when Interflow says' });

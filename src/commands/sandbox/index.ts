@@ -39,6 +39,11 @@ export function register(program: Command): void {
       '--webhook-secret <env>',
       'sign webhook deliveries (X-Hub-Signature-256) with the secret held in environment variable ENV (its name, never the secret itself)',
     )
+    .option(
+      '--status-webhook <url>',
+      'Turn and SocialMiner: POST each accepted message\'s statuses (Meta-shaped, signed with --webhook-secret) to URL; repeatable. The recipient picks the fate: …1047 failed 131047, …0000 none, …0001 sent, …0002 delivered, else read',
+      collect,
+    )
     .option('--quiet-requests', 'do not log each request (the banner is still printed); for benchmarks')
     .option('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks')
     .addHelpText(
@@ -56,6 +61,7 @@ export function register(program: Command): void {
           'interflow sandbox --port 0 --quiet-requests --no-record --rate 100000/s   # benchmarks; counters at GET /_sandbox/stats',
           'interflow sandbox --json > received.jsonl     # one JSON line per request received',
           'SANDBOX_WEBHOOK_SECRET=s3cret interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET --status-delays 500,1000',
+          'SANDBOX_WEBHOOK_SECRET=s3cret interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET --status-webhook http://127.0.0.1:8788/   # Turn/SocialMiner statuses to webhooks listen',
           'curl -s http://127.0.0.1:8787/_sandbox/requests   # what the sandbox received (keys masked)',
         ),
     )

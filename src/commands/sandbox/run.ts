@@ -46,6 +46,8 @@ export interface SandboxCommandOptions {
   statusDelaysMs?: [number, number];
   /** --webhook-secret ENV: the variable's name and the secret it holds. */
   webhookSecret?: { env: string; value: string };
+  /** --status-webhook URL (repeatable): Turn and SocialMiner statuses go there. */
+  statusWebhooks?: string[];
 }
 
 const MAX_COUNT = 1_000_000_000;
@@ -166,7 +168,12 @@ export function parseSandboxOptions(options: Record<string, unknown>, env: NodeJ
   const faults = parseFaults(options);
   const statusDelaysMs = options.statusDelays === undefined ? undefined : parseStatusDelays(options.statusDelays);
   const webhookSecret = options.webhookSecret === undefined ? undefined : readWebhookSecret(options.webhookSecret, env);
+  const statusWebhooks = (Array.isArray(options.statusWebhook) ? options.statusWebhook : options.statusWebhook === undefined ? [] : [options.statusWebhook]).map(String);
+  for (const url of statusWebhooks) {
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw new UsageError(`--status-webhook must be an http(s) URL, got '${url}'`, { hint: 'e.g. --status-webhook http://127.0.0.1:8788/' });
+  }
   return {
+    ...(statusWebhooks.length ? { statusWebhooks } : {}),
     port,
     host,
     plan: plan as Plan,
@@ -255,7 +262,8 @@ function webhookLine(sandbox: Sandbox, opts: SandboxCommandOptions): string {
   if (opts.record === 'none') return `Webhooks: ${sandbox.webhookCount()} registered; no status changes with --no-record.`;
   return (
     `Webhooks: ${sandbox.webhookCount()} registered (POST ${hooks}); Interflow messages go sent → delivered (${toDelivered} ms) → read (${toRead} ms more), ` +
-    `each change POSTed to them, ${signing}.`
+    `each change POSTed to them, ${signing}.` +
+    (opts.statusWebhooks ? `\nTurn and SocialMiner statuses go to ${opts.statusWebhooks.join(', ')} (fate by recipient: …1047 failed 131047, …0000 none, …0001 sent, …0002 delivered, else read).` : '')
   );
 }
 
@@ -278,6 +286,7 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
       ...(opts.record ? { record: opts.record } : {}),
       ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
       ...(opts.webhookSecret ? { webhookSecret: opts.webhookSecret.value } : {}),
+      ...(opts.statusWebhooks ? { statusWebhooks: opts.statusWebhooks } : {}),
       ...(logLines ? { onWebhookDelivery: (d: WebhookDelivery) => io.err(describeDelivery(d) + '\n') } : {}),
       ...(logLines || jsonLines
         ? {

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { examples, lazy, type Listing } from '../lazy.js';
-import { collect, interactoOptions, templateOptions } from '../message-options.js';
+import { campaignOption, collect, interactoOptions, templateOptions } from '../message-options.js';
 
 /** What top-level help lists for `send` (test/unit/help.test.ts checks it against this declaration). */
 export const listing: Listing = {
@@ -145,4 +145,5 @@ export function register(program: Command): void {
       ),
     )
     .action(lazy('send interactive'));
+  for (const command of send.commands) campaignOption(command);
 }

@@ -17,6 +17,7 @@ import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
 import type { CommandContext, RunFn } from '../context.js';
 import { startSpinner } from '../../output/spinner.js';
 import { readAllText } from '../../output/io.js';
+import { recordSend } from '../../tracking/record.js';
 
 export interface SendResult {
   ok: boolean;
@@ -73,6 +74,7 @@ export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, f
   // On a terminal, the text the recipient will read (stderr: stdout stays the result).
   if (rendered !== undefined && ctx.io.isStderrTTY && !ctx.io.quiet) ctx.io.err(`${rendered}\n`);
   const result = await deliver(ctx, adapter, profile, msg, req);
+  recordSend(ctx.io, profile, msg, result.id, flags.campaign);
   if (ctx.globals.json) printJson(ctx.io, result, ctx.globals.fields);
   else if (!ctx.globals.quiet || ctx.io.isStdoutTTY) printResult(ctx, result);
 }

@@ -21,6 +21,7 @@ import {
 } from '../../webhooks/receiver.js';
 import { SIGNATURE_SCHEMES } from '../../webhooks/signatures.js';
 import { style } from '../../output/style.js';
+import { eventRecorder } from '../../tracking/record.js';
 
 export interface ListenOptions {
   host: string;
@@ -187,6 +188,8 @@ function printer(io: Io, json: boolean, fields?: readonly string[]): (e: Webhook
 export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, stop: Promise<unknown>): Promise<void> {
   const { io } = ctx;
   const print = printer(io, ctx.globals.json === true, ctx.globals.fields);
+  // Only verified events go into the tracking store (README.md, "Tracking").
+  const track = opts.secret !== undefined ? eventRecorder(io) : undefined;
   let receiver: Receiver;
   try {
     receiver = await startReceiver({
@@ -200,7 +203,7 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
       forwardTimeoutMs: opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      onEvent: print,
+      onEvent: (e) => (print(e), track?.event(e)),
       // Reasons and notices quote what clients sent (paths, ids): plain text only.
       onRejected: (reason) => io.err(`${plainText(reason)}\n`),
       onNotice: (message) => {
@@ -224,6 +227,7 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
         ? `signatures: verified (${SIGNATURE_SCHEMES.map((s) => s.label).join(' or ')}, secret from $${opts.secretEnv}); unsigned or badly signed posts get 403\n`
         : `signatures: NOT verified (add --secret ENV_NAME to check ${SIGNATURE_SCHEMES.map((s) => s.label).join(' or ')})\n`,
     );
+    io.err(track ? 'tracking: recording verified statuses and incoming messages (interflow report, messages list)\n' : 'tracking: not recording (only verified events are recorded: add --secret ENV_NAME)\n');
     io.err(opts.verifyToken ? 'handshake: answering hub.mode=subscribe with the given --verify-token\n' : 'handshake: refused (no --verify-token)\n');
     if (opts.forward) io.err(`forwarding each verified event to ${opts.forward}: answered 200 only once it accepts, 502 otherwise\n`);
     io.err('press Ctrl-C to stop\n');
@@ -232,6 +236,7 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
     await stop;
   } finally {
     await receiver.close();
+    track?.close();
     if (!io.quiet) io.err('stopped\n');
   }
 }

@@ -1,0 +1,447 @@
+/**
+ * Reading the tracking store (./store.ts): one pass over every segment into compact per-message
+ * arrays, keyed by a 64-bit hash of the provider's message id, without making a string per line.
+ *
+ * A message's latest status is the furthest along: read > failed > delivered > sent. A read proves
+ * the message arrived, so it overrides a failure; a failure stands against delivered and sent.
+ * Each status is a bit (and the earliest time it was seen), so repeats and order change nothing,
+ * and a status that arrived before its message (a webhook faster than the send's record) counts
+ * once the message is there.
+ *
+ * Lines as ./store.ts writes them are read in place (bytes); anything else (an escaped id, a
+ * hand-edited line) through JSON.parse; a line neither reads is skipped and counted.
+ */
+import { statSync } from 'node:fs';
+import { listSegments, parseLine, readRecordAt, scanSegments } from './store.js';
+
+export const SENT = 1;
+export const DELIVERED = 2;
+export const READ = 4;
+export const FAILED = 8;
+
+export type LatestStatus = 'read' | 'failed' | 'delivered' | 'sent' | 'none';
+export const LATEST_STATUSES: readonly LatestStatus[] = ['read', 'delivered', 'sent', 'failed', 'none'];
+
+export function latestOf(bits: number): LatestStatus {
+  if (bits & READ) return 'read';
+  if (bits & FAILED) return 'failed';
+  if (bits & DELIVERED) return 'delivered';
+  if (bits & SENT) return 'sent';
+  return 'none';
+}
+
+const STATUS_BITS: Record<string, number> = { sent: SENT, delivered: DELIVERED, read: READ, failed: FAILED };
+
+/** Strings seen often (campaigns, templates, error codes), numbered once. */
+class Interner {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(s);
+      this.ids.set(s, i);
+    }
+    return i;
+  }
+  find(s: string): number | undefined {
+    return this.ids.get(s);
+  }
+}
+
+// Two 32-bit FNV-1a variants over the id's UTF-8 bytes: a 64-bit key (a collision among a
+// million ids has odds of about 1 in 36 million).
+/**
+ * Hashes buf[start, end) into out. Raw line bytes (`raw`): false when they hold a backslash (an
+ * escaped JSON string, hashed from its decoded text instead).
+ */
+function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array, raw = true): boolean {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === BACKSLASH && raw) return false;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  // A final mix (murmur3's fmix32), so that the table's low bits spread ids that differ little.
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  out[0] = a >>> 0;
+  out[1] = b >>> 0;
+  return true;
+}
+
+/** A hash of the digits of a phone number in bytes (other characters skipped). */
+function hashDigits(buf: Uint8Array | string, start: number, end: number): number {
+  let a = 0x811c9dc5;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = typeof buf === 'string' ? buf.charCodeAt(i) : buf[i]!;
+    if (c < 0x30 || c > 0x39) continue;
+    a = Math.imul(a ^ c, 0x01000193);
+    n++;
+  }
+  return n === 0 ? 1 : (a >>> 0) || 1;
+}
+
+const scratch = new Uint32Array(2);
+const encoder = new TextEncoder();
+function hashString(s: string, out: Uint32Array): void {
+  const bytes = encoder.encode(s);
+  hashBytes(bytes, 0, bytes.length, out, false);
+}
+
+/** Every message and what became of it; built by loadIndex(). */
+export class TrackingIndex {
+  size = 0;
+  private cap = 0;
+  private table = new Int32Array(0);
+  private mask = 0;
+  k1 = new Uint32Array(0);
+  k2 = new Uint32Array(0);
+  /** The send's time (ms); NaN when no msg record was seen (events only). */
+  sentAt = new Float64Array(0);
+  bits = new Uint8Array(0);
+  /** Earliest time of each status (ms; NaN when not seen). */
+  deliveredAt = new Float64Array(0);
+  readAt = new Float64Array(0);
+  /** Latest time any status was seen. */
+  lastAt = new Float64Array(0);
+  /** Interned "code\ttitle" of the failure (-1 none). */
+  failure = new Int32Array(0);
+  campaign = new Int32Array(0);
+  template = new Int32Array(0);
+  toHash = new Uint32Array(0);
+  /** Where the msg record is: segment number and byte offset. */
+  seg = new Int32Array(0);
+  off = new Float64Array(0);
+
+  readonly campaigns = new Interner();
+  readonly templates = new Interner();
+  readonly failures = new Interner();
+  readonly files: string[];
+  /** Lines that were not records. */
+  skipped = 0;
+  events = 0;
+  inbound = 0;
+
+  constructor(files: string[], expected = 1024) {
+    this.files = files;
+    this.grow(expected);
+  }
+
+  private grow(min: number): void {
+    const cap = Math.max(1024, min);
+    if (cap <= this.cap) return;
+    const copy = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T, fill?: number): T => {
+      const a = make(cap);
+      if (fill !== undefined) a.fill(fill as never, this.size);
+      a.set(old as never);
+      return a;
+    };
+    this.k1 = copy(this.k1, (n) => new Uint32Array(n));
+    this.k2 = copy(this.k2, (n) => new Uint32Array(n));
+    this.sentAt = copy(this.sentAt, (n) => new Float64Array(n), NaN);
+    this.bits = copy(this.bits, (n) => new Uint8Array(n));
+    this.deliveredAt = copy(this.deliveredAt, (n) => new Float64Array(n), NaN);
+    this.readAt = copy(this.readAt, (n) => new Float64Array(n), NaN);
+    this.lastAt = copy(this.lastAt, (n) => new Float64Array(n), NaN);
+    this.failure = copy(this.failure, (n) => new Int32Array(n), -1);
+    this.campaign = copy(this.campaign, (n) => new Int32Array(n), -1);
+    this.template = copy(this.template, (n) => new Int32Array(n), -1);
+    this.toHash = copy(this.toHash, (n) => new Uint32Array(n));
+    this.seg = copy(this.seg, (n) => new Int32Array(n), -1);
+    this.off = copy(this.off, (n) => new Float64Array(n));
+    this.cap = cap;
+    // The hash table: twice the slots, each entry [h1, h2, slot + 1, -] side by side (one cache line a probe).
+    let entries = 1024;
+    while (entries < cap * 1.5) entries *= 2;
+    this.table = new Int32Array(entries * 4);
+    this.mask = entries - 1;
+    for (let s = 0; s < this.size; s++) {
+      let i = this.k1[s]! & this.mask;
+      while (this.table[4 * i + 2] !== 0) i = (i + 1) & this.mask;
+      this.table[4 * i] = this.k1[s]! | 0;
+      this.table[4 * i + 1] = this.k2[s]! | 0;
+      this.table[4 * i + 2] = s + 1;
+    }
+  }
+
+  /** The slot of the message with this key, made when new. */
+  slot(h1: number, h2: number): number {
+    let i = h1 & this.mask;
+    const key = h1 | 0;
+    const key2 = h2 | 0;
+    const table = this.table;
+    for (;;) {
+      const t = table[4 * i + 2]!;
+      if (t === 0) break;
+      if (table[4 * i] === key && table[4 * i + 1] === key2) return t - 1;
+      i = (i + 1) & this.mask;
+    }
+    if (this.size === this.cap) {
+      this.grow(Math.ceil(this.cap * 1.5));
+      return this.slot(h1, h2);
+    }
+    const s = this.size++;
+    this.k1[s] = h1;
+    this.k2[s] = h2;
+    table[4 * i] = key;
+    table[4 * i + 1] = key2;
+    table[4 * i + 2] = s + 1;
+    return s;
+  }
+
+  /** The slot of a message id, or -1. */
+  find(id: string): number {
+    hashString(id, scratch);
+    let i = scratch[0]! & this.mask;
+    for (;;) {
+      const t = this.table[4 * i + 2]!;
+      if (t === 0) return -1;
+      const s = t - 1;
+      if (this.k1[s] === scratch[0] && this.k2[s] === scratch[1]) return s;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  status(s: number): LatestStatus {
+    return latestOf(this.bits[s]!);
+  }
+
+  /** The msg record of a slot, in full. */
+  message(s: number): Record<string, unknown> | undefined {
+    const seg = this.seg[s]!;
+    return seg < 0 ? undefined : readRecordAt(this.files[seg]!, this.off[s]!);
+  }
+
+  /** The failure's code and title. */
+  failureOf(s: number): { code: string; title: string } | undefined {
+    const f = this.failure[s]!;
+    if (f < 0) return undefined;
+    const [code = '', title = ''] = this.failures.values[f]!.split('\t');
+    return { code, title };
+  }
+
+  addMessage(s: number, t: number, campaign: string, template: string, toHash: number, seg: number, off: number): void {
+    if (!Number.isNaN(this.sentAt[s]!) && this.sentAt[s]! <= t) return; // a repeat: the first stands
+    this.sentAt[s] = t;
+    this.campaign[s] = this.campaigns.id(campaign);
+    this.template[s] = this.templates.id(template);
+    this.toHash[s] = toHash;
+    this.seg[s] = seg;
+    this.off[s] = off;
+  }
+
+  addEvent(s: number, status: string | number, t: number, code?: string, title?: string): void {
+    this.events++;
+    const bit = typeof status === 'number' ? status : (STATUS_BITS[status] ?? 0);
+    if (bit === 0) return;
+    this.bits[s] |= bit;
+    if (bit === DELIVERED && !(this.deliveredAt[s]! <= t)) this.deliveredAt[s] = t;
+    if (bit === READ && !(this.readAt[s]! <= t)) this.readAt[s] = t;
+    if ((bit === SENT || bit === FAILED) && !(this.lastAt[s]! >= t)) this.lastAt[s] = t;
+    if (bit === FAILED && (code !== undefined || title !== undefined)) {
+      // The first failure seen stays (repeats carry the same).
+      if (this.failure[s]! < 0) this.failure[s] = this.failures.id(`${code ?? ''}\t${(title ?? '').replace(/\t/g, ' ')}`);
+    }
+  }
+}
+
+/** Digits of a phone number, hashed (for --to): '+55 11 9…' and '5511 9…' are the same. */
+export function hashTo(to: string): number {
+  return hashDigits(to, 0, to.length);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The line reader: lines as ./store.ts writes them, read in place.
+
+const MSG_PREFIX = Buffer.from('{"k":"msg","id":"');
+const EV_PREFIX = Buffer.from('{"k":"ev","id":"');
+const IN_PREFIX = Buffer.from('{"k":"in",');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function hasPrefix(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** The closing quote of a string starting at `i`, or -1 when it has an escape (or none). */
+function stringEnd(buf: Buffer, i: number, end: number): number {
+  const q = buf.indexOf(QUOTE, i);
+  if (q < 0 || q >= end) return -1;
+  for (let j = i; j < q; j++) if (buf[j] === BACKSLASH) return -1;
+  return q;
+}
+
+/** The next quote (the end of a string without escapes: hashBytes refuses those), or -1. */
+function quoteAt(buf: Buffer, i: number, end: number): number {
+  const q = buf.indexOf(QUOTE, i);
+  return q < 0 || q >= end ? -1 : q;
+}
+
+/** Expects `lit` at i; returns the index after it, or -1. */
+function expect(buf: Buffer, i: number, end: number, lit: Buffer): number {
+  if (i < 0 || !hasPrefix(buf, i, end, lit)) return -1;
+  return i + lit.length;
+}
+
+/** A whole number at i (ms), and the index after it; -1 when none. */
+function numberAt(buf: Buffer, i: number, end: number, out: Float64Array): number {
+  let n = 0;
+  const from = i;
+  let neg = false;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+  }
+  while (i < end) {
+    const c = buf[i]!;
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+    i++;
+  }
+  if (i === from || (neg && i === from + 1)) return -1;
+  out[0] = neg ? -n : n;
+  return i;
+}
+
+const ST_FIELD = Buffer.from(',"st":"');
+const T_FIELD = Buffer.from(',"t":');
+const C_FIELD = Buffer.from(',"c":"');
+const TPL_FIELD = Buffer.from(',"tpl":"');
+const TO_FIELD = Buffer.from(',"to":"');
+const num = new Float64Array(1);
+
+/** The status's bit from its bytes (length and first letter decide; the rest is checked). */
+function statusBit(buf: Buffer, start: number, end: number): number {
+  switch (end - start) {
+    case 4:
+      if (buf[start] === 0x72 /* r */ && buf[start + 1] === 0x65 && buf[start + 2] === 0x61 && buf[start + 3] === 0x64) return READ;
+      if (buf[start] === 0x73 /* s */ && buf[start + 1] === 0x65 && buf[start + 2] === 0x6e && buf[start + 3] === 0x74) return SENT;
+      return 0;
+    case 6:
+      return hasPrefix(buf, start, end, FAILED_BYTES) ? FAILED : 0;
+    case 9:
+      return hasPrefix(buf, start, end, DELIVERED_BYTES) ? DELIVERED : 0;
+    default:
+      return 0;
+  }
+}
+const FAILED_BYTES = Buffer.from('failed');
+const DELIVERED_BYTES = Buffer.from('delivered');
+
+const strCache = new Map<string, string>();
+/** Campaign and template names repeat: decode each distinct byte run once (bounded cache). */
+function shortString(buf: Buffer, start: number, end: number): string {
+  if (end === start) return '';
+  const s = buf.toString('latin1', start, end);
+  let v = strCache.get(s);
+  if (v === undefined) {
+    v = buf.toString('utf8', start, end);
+    if (strCache.size > 10_000) strCache.clear();
+    strCache.set(s, v);
+  }
+  return v;
+}
+
+function fastLine(ix: TrackingIndex, buf: Buffer, start: number, end: number, seg: number, offset: number): boolean {
+  if (buf[end - 1] !== 0x7d) return false;
+  if (hasPrefix(buf, start, end, EV_PREFIX)) {
+    const idStart = start + EV_PREFIX.length;
+    const idEnd = quoteAt(buf, idStart, end);
+    if (idEnd < 0) return false;
+    let i = expect(buf, idEnd + 1, end, ST_FIELD);
+    if (i < 0) return false;
+    const stEnd = stringEnd(buf, i, end);
+    if (stEnd < 0) return false;
+    const bit = statusBit(buf, i, stEnd);
+    i = expect(buf, stEnd + 1, end, T_FIELD);
+    if (i < 0) return false;
+    i = numberAt(buf, i, end, num);
+    if (i < 0) return false;
+    // A failure carries its code and title: those few lines are parsed whole.
+    if (bit === FAILED || !hashBytes(buf, idStart, idEnd, scratch)) return false;
+    ix.addEvent(ix.slot(scratch[0]!, scratch[1]!), bit, num[0]!);
+    return true;
+  }
+  if (hasPrefix(buf, start, end, MSG_PREFIX)) {
+    const idStart = start + MSG_PREFIX.length;
+    const idEnd = quoteAt(buf, idStart, end);
+    if (idEnd < 0 || !hashBytes(buf, idStart, idEnd, scratch)) return false;
+    let i = expect(buf, idEnd + 1, end, T_FIELD);
+    if (i < 0) return false;
+    i = numberAt(buf, i, end, num);
+    const t = num[0]!;
+    i = expect(buf, i, end, C_FIELD);
+    if (i < 0) return false;
+    const cEnd = stringEnd(buf, i, end);
+    if (cEnd < 0) return false;
+    const campaign = shortString(buf, i, cEnd);
+    i = expect(buf, cEnd + 1, end, TPL_FIELD);
+    if (i < 0) return false;
+    const tEnd = stringEnd(buf, i, end);
+    if (tEnd < 0) return false;
+    const template = shortString(buf, i, tEnd);
+    i = expect(buf, tEnd + 1, end, TO_FIELD);
+    if (i < 0) return false;
+    const toEnd = stringEnd(buf, i, end);
+    if (toEnd < 0) return false;
+    const to = hashDigits(buf, i, toEnd);
+    ix.addMessage(ix.slot(scratch[0]!, scratch[1]!), t, campaign, template, to, seg, offset);
+    return true;
+  }
+  if (hasPrefix(buf, start, end, IN_PREFIX)) {
+    ix.inbound++;
+    return true;
+  }
+  return false;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+function slowLine(ix: TrackingIndex, text: string, seg: number, offset: number): void {
+  const r = parseLine(text);
+  const id = str(r?.id);
+  const t = typeof r?.t === 'number' ? r.t : NaN;
+  if (!r || id === undefined || Number.isNaN(t)) {
+    ix.skipped++;
+    return;
+  }
+  if (r.k === 'in') {
+    ix.inbound++;
+    return;
+  }
+  hashString(id, scratch);
+  const s = ix.slot(scratch[0]!, scratch[1]!);
+  if (r.k === 'msg') ix.addMessage(s, t, str(r.c) ?? '', str(r.tpl) ?? '', hashTo(str(r.to) ?? ''), seg, offset);
+  else if (r.k === 'ev' && typeof r.st === 'string') ix.addEvent(s, r.st, t, str(r.code), str(r.title));
+  else ix.skipped++;
+}
+
+/** Reads the whole store in `dir`. */
+export function loadIndex(dir: string): TrackingIndex {
+  const files = listSegments(dir);
+  // A message is about 300 bytes and its three statuses about 330: room for them all at once.
+  let bytes = 0;
+  for (const f of files) {
+    try {
+      bytes += statSync(f).size;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ix = new TrackingIndex(files, Math.min(Math.ceil(bytes / 630), 1 << 24));
+  scanSegments(files, (buf, start, end, seg, offset) => {
+    if (!fastLine(ix, buf, start, end, seg, offset)) slowLine(ix, buf.toString('utf8', start, end), seg, offset);
+  });
+  return ix;
+}

@@ -1,0 +1,135 @@
+/**
+ * The hooks that record into the tracking store (./store.ts): one call each from send, bulk,
+ * `webhooks listen` and `messages get`. None of them ever throws: a store that cannot be written
+ * costs one warning on stderr, never a send.
+ */
+import path from 'node:path';
+import { effectiveBaseUrl } from '../config/defaults.js';
+import type { Profile } from '../config/profile.js';
+import type { Message } from '../message/model.js';
+import { resultTypeOf } from '../message/model.js';
+import type { Io } from '../output/io.js';
+import type { RowOutcome } from '../bulk/types.js';
+import type { WebhookEvent } from '../webhooks/events.js';
+import { Recorder, trackingDir, type MsgRecord } from './store.js';
+
+function recorder(io: Io): Recorder {
+  return new Recorder(trackingDir(io.env), (warning) => {
+    if (!io.quiet) io.err(`${warning}\n`);
+  });
+}
+
+/** `--campaign NAME`: trimmed; '' when absent. */
+export function campaignOf(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** What a message's record says of it, whatever the provider: type, template and language. */
+function describe(msg: Message): Pick<MsgRecord, 'type' | 'tpl' | 'lang'> {
+  const m = msg as Message & { name?: string; elementName?: string; language?: string };
+  const tpl = m.type === 'template' ? (m.name ?? '') : m.type === 'hsm' ? (m.elementName ?? '') : '';
+  return { type: resultTypeOf(msg), tpl, ...(m.language && tpl ? { lang: m.language } : {}) };
+}
+
+const base = (profile: Profile): Pick<MsgRecord, 'provider' | 'profile' | 'dest'> => ({
+  provider: profile.provider,
+  profile: profile.name,
+  dest: safeDest(profile),
+});
+
+function safeDest(profile: Profile): string {
+  try {
+    const url = new URL(effectiveBaseUrl(profile));
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return '';
+  }
+}
+
+/** A one-off send (send …, compose) the provider accepted: written at once. */
+export function recordSend(io: Io, profile: Profile, msg: Message, id: string | undefined, campaign: unknown): void {
+  if (!id) return;
+  try {
+    const r = recorder(io);
+    r.add({ k: 'msg', id, t: Date.now(), c: campaignOf(campaign), to: msg.to, ...describe(msg), ...base(profile) });
+    r.close();
+  } catch {
+    // recording never fails a send
+  }
+}
+
+/**
+ * Bulk: one recorder for the run; `row(outcome)` records a row that ended `sent`, batched with the
+ * others of the same turn of the event loop (one write for many rows), like the journal.
+ */
+export function bulkRecorder(
+  io: Io,
+  profile: Profile,
+  plan: { kind: string; flags: Record<string, unknown> },
+  campaign: string,
+  input: string,
+): { row(o: RowOutcome): void; close(): void } {
+  const r = recorder(io);
+  const tpl = plan.kind === 'template' ? String(plan.flags.name ?? '') : '';
+  const shared = {
+    c: campaign,
+    tpl: tpl.includes('{{') ? '' : tpl,
+    type: plan.kind === 'media' ? String(plan.flags.kind ?? 'media') : plan.kind,
+    ...(tpl && typeof plan.flags.language === 'string' && !plan.flags.language.includes('{{') ? { lang: plan.flags.language } : tpl ? { lang: 'pt_BR' } : {}),
+    ...base(profile),
+    ...(input === '-' ? {} : { input: path.resolve(input) }),
+  };
+  return {
+    row(o) {
+      if (o.status !== 'sent' || !o.id || o.fromJournal) return;
+      r.batch({ k: 'msg', id: o.id, t: Date.now(), to: o.to ?? '', ...shared, ...(input === '-' ? {} : { row: o.row }) });
+    },
+    close: () => r.close(),
+  };
+}
+
+/**
+ * `webhooks listen`: every verified status and incoming message, batched per turn of the event
+ * loop. Events of other kinds (errors about a payload) are not about a message and are not kept.
+ */
+export function eventRecorder(io: Io): { event(e: WebhookEvent): void; close(): void } {
+  const r = recorder(io);
+  return {
+    event(e) {
+      const t = Date.parse(e.timestamp);
+      const at = Number.isNaN(t) ? Date.now() : t;
+      if (e.kind === 'status' && e.messageId && e.status) {
+        r.batch({
+          k: 'ev',
+          id: e.messageId,
+          st: e.status.toLowerCase(),
+          t: at,
+          ...(e.errorCode !== undefined ? { code: e.errorCode } : {}),
+          ...(e.errorTitle !== undefined ? { title: e.errorTitle } : {}),
+          ...(e.pricing !== undefined ? { pricing: e.pricing } : {}),
+          src: 'webhook',
+        });
+      } else if (e.kind === 'message') {
+        r.batch({ k: 'in', id: e.messageId, from: e.from ?? '', type: e.type ?? '', t: at, provider: e.provider });
+      }
+    },
+    close: () => r.close(),
+  };
+}
+
+/** `messages get`: the status it saw (Interflow), as an event of that message. */
+export function recordSeen(io: Io, message: Record<string, unknown>): void {
+  const id = typeof message.id === 'string' ? message.id : undefined;
+  const status = typeof message.status === 'string' ? message.status.toLowerCase() : undefined;
+  if (!id || !status) return;
+  const when = Date.parse(String(message.updated_at ?? message.created_at ?? ''));
+  try {
+    const r = recorder(io);
+    r.add({ k: 'ev', id, st: status, t: Number.isNaN(when) ? Date.now() : when, src: 'get' });
+    r.close();
+  } catch {
+    // never fails the command
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The tracking store: what was sent and what became of it, for every provider (README.md,
+ * "Tracking"). Embedded, no server, nothing to install: a directory of append-only JSON-lines
+ * segment files,
+ *
+ *   $INTERFLOW_STATE_DIR/tracking/, else $XDG_STATE_HOME/interflow/tracking/,
+ *   else ~/.local/state/interflow/tracking/        (directory 0700, files 0600)
+ *
+ * one segment per writing process (`<time36>-<pid>-<random>.jsonl`, created O_EXCL, written
+ * O_APPEND), so writers never share a file and never contend: a listener and two bulk runs each
+ * append to their own. Every write(2) carries whole lines (a batch of them); a process killed
+ * mid-write leaves at most a last line without its newline, which readers ignore. Readers list the
+ * directory and merge every segment; nothing is ever rewritten in place.
+ *
+ * Records, one JSON object a line, keys in this order (readers rely on the leading ones):
+ *
+ *   {"k":"msg","id":"wamid…","t":1764660000000,"c":"campaign","tpl":"name","to":"5511…",
+ *    "lang":"pt_BR","provider":"turn","profile":"turn","dest":"https://…","type":"template",
+ *    "row":7,"input":"/abs/contacts.csv"}
+ *   {"k":"ev","id":"wamid…","st":"delivered","t":1764660001000,"code":"131047","title":"…",
+ *    "pricing":"marketing","src":"webhook"}
+ *   {"k":"in","id":"wamid…","from":"5511…","type":"text","t":1764660002000,"provider":"meta"}
+ *
+ * `t` is milliseconds since the epoch (the send's time for msg, the provider's timestamp for ev).
+ * Unknown keys are kept for later versions; a line that does not parse is skipped and counted.
+ */
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import os from 'node:os';
+
+/** A message the tool sent (the provider accepted it). */
+export interface MsgRecord {
+  k: 'msg';
+  /** The provider's message id. */
+  id: string;
+  /** When it was sent, ms since the epoch. */
+  t: number;
+  /** Campaign ('' when none). */
+  c: string;
+  /** Template name ('' when not a template). */
+  tpl: string;
+  /** Recipient, digits as sent. */
+  to: string;
+  lang?: string;
+  provider: string;
+  profile: string;
+  /** The base URL it was sent to. */
+  dest: string;
+  type: string;
+  /** Bulk: the input's line where the row starts, and the input's absolute path. */
+  row?: number;
+  input?: string;
+}
+
+/** A status of a sent message (a verified webhook, or what `messages get` saw). */
+export interface EvRecord {
+  k: 'ev';
+  id: string;
+  /** sent | delivered | read | failed (others are kept, and rank as nothing). */
+  st: string;
+  t: number;
+  code?: string;
+  title?: string;
+  pricing?: string;
+  src?: string;
+}
+
+/** An incoming message (a verified webhook). */
+export interface InRecord {
+  k: 'in';
+  id: string;
+  from: string;
+  type: string;
+  t: number;
+  provider?: string;
+}
+
+export type TrackRecord = MsgRecord | EvRecord | InRecord;
+
+/** The state directory (shared with the config trust store). */
+export function stateRoot(env: NodeJS.ProcessEnv): string {
+  if (env.INTERFLOW_STATE_DIR && path.isAbsolute(env.INTERFLOW_STATE_DIR)) return env.INTERFLOW_STATE_DIR;
+  const xdg = env.XDG_STATE_HOME;
+  const home = env.HOME || os.homedir();
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.local', 'state'), 'interflow');
+}
+
+export const trackingDir = (env: NodeJS.ProcessEnv): string => path.join(stateRoot(env), 'tracking');
+
+/** A record as its line: the leading keys in the documented order, then the rest. */
+export function recordLine(r: TrackRecord): string {
+  let line: string;
+  if (r.k === 'msg') {
+    line = `{"k":"msg","id":${JSON.stringify(r.id)},"t":${Math.round(r.t)},"c":${JSON.stringify(r.c)},"tpl":${JSON.stringify(r.tpl)},"to":${JSON.stringify(r.to)}`;
+    for (const key of ['lang', 'provider', 'profile', 'dest', 'type', 'row', 'input'] as const) {
+      if (r[key] !== undefined) line += `,"${key}":${JSON.stringify(r[key])}`;
+    }
+  } else if (r.k === 'ev') {
+    line = `{"k":"ev","id":${JSON.stringify(r.id)},"st":${JSON.stringify(r.st)},"t":${Math.round(r.t)}`;
+    for (const key of ['code', 'title', 'pricing', 'src'] as const) {
+      if (r[key] !== undefined) line += `,"${key}":${JSON.stringify(r[key])}`;
+    }
+  } else {
+    line = `{"k":"in","id":${JSON.stringify(r.id)},"from":${JSON.stringify(r.from)},"type":${JSON.stringify(r.type)},"t":${Math.round(r.t)}`;
+    if (r.provider !== undefined) line += `,"provider":${JSON.stringify(r.provider)}`;
+  }
+  return line + '}\n';
+}
+
+/**
+ * Appends records to this process's own segment. Lines wait in memory until flush(): called at
+ * once by a one-off command, at the end of each turn of the event loop by `batch()` users (bulk,
+ * the listener), and at exit. A write error never throws: it is told once through `warn`, and
+ * recording stops (a send never fails because of the store).
+ */
+export class Recorder {
+  private fd: number | undefined;
+  private pending = '';
+  private scheduled = false;
+  private broken = false;
+  private readonly onExit = (): void => this.flush();
+  /** Records written (lines), for tests and the bench. */
+  written = 0;
+  private queued = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly warn: (message: string) => void,
+  ) {
+    process.once('exit', this.onExit);
+  }
+
+  /** Queues a record; written by flush() (see batch()). */
+  add(r: TrackRecord): void {
+    if (this.broken) return;
+    try {
+      this.pending += recordLine(r);
+      this.queued++;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Queues a record and writes it with the others of this turn of the event loop. */
+  batch(r: TrackRecord): void {
+    this.add(r);
+    if (!this.scheduled && !this.broken) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the queued lines in one write(2). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending === '' || this.broken) return;
+    const text = this.pending;
+    const count = this.queued;
+    this.pending = '';
+    this.queued = 0;
+    try {
+      if (this.fd === undefined) this.open();
+      const buf = Buffer.from(text, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
+      this.written += count;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Flushes and closes the segment. */
+  close(): void {
+    this.flush();
+    process.off('exit', this.onExit);
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // nothing left to do
+      }
+      this.fd = undefined;
+    }
+  }
+
+  private open(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.jsonl`;
+    this.fd = openSync(path.join(this.dir, name), 'ax', 0o600);
+  }
+
+  private fail(err: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.pending = '';
+    const e = err as NodeJS.ErrnoException;
+    this.warn(
+      `warning: not recorded in the tracking store ${this.dir} (${e.code ?? e.message}); what was sent is not affected. ` +
+        'Set INTERFLOW_STATE_DIR to a writable directory to record it',
+    );
+  }
+}
+
+/** The segment files of the store, oldest name first. */
+export function listSegments(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => n.endsWith('.jsonl')).sort().map((n) => path.join(dir, n));
+}
+
+const CHUNK = 4 << 20;
+
+/**
+ * Calls `line(buf, start, end, segment, offset)` for each complete line of every segment (end is
+ * the newline's index). A last line without its newline (a writer killed mid-write, or one still
+ * writing) is not passed on.
+ */
+export function scanSegments(
+  files: readonly string[],
+  line: (buf: Buffer, start: number, end: number, segment: number, offset: number) => void,
+): void {
+  let buf = Buffer.allocUnsafe(CHUNK);
+  for (let seg = 0; seg < files.length; seg++) {
+    let fd: number;
+    try {
+      fd = openSync(files[seg]!, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    try {
+      let base = 0; // file offset of buf[0]
+      let len = 0;
+      for (;;) {
+        const n = readSync(fd, buf, len, buf.length - len, base + len);
+        if (n === 0) break;
+        const end = len + n;
+        let start = 0;
+        for (;;) {
+          const nl = buf.indexOf(10, start);
+          if (nl < 0 || nl >= end) break;
+          if (nl > start) line(buf, start, nl, seg, base + start);
+          start = nl + 1;
+        }
+        if (start === 0 && end === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, end);
+          buf = bigger;
+          len = end;
+          continue;
+        }
+        buf.copy(buf, 0, start, end);
+        base += start;
+        len = end - start;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** The one line at `offset` of a segment, parsed (for the few records a command shows in full). */
+export function readRecordAt(file: string, offset: number): Record<string, unknown> | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(1024);
+    let len = 0;
+    for (;;) {
+      const n = readSync(fd, buf, len, buf.length - len, offset + len);
+      len += n;
+      const nl = buf.subarray(0, len).indexOf(10);
+      if (nl >= 0) return parseLine(buf.toString('utf8', 0, nl));
+      if (n === 0) return undefined;
+      if (len === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function parseLine(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
