@@ -576,6 +576,14 @@ describe('.interflowrc.example', () => {
     for (const provider of providers) assert.ok(loaded.config.profiles[`sandbox-${provider}`], `sandbox-${provider}`);
   });
 
+  test("the sandbox-interflow profile's plan is the one `interflow sandbox` runs by default", async () => {
+    const { DEFAULT_PLAN } = await import('../../src/sandbox/server.js');
+    const w = await world();
+    const loaded = await loadConfig({ configPath: example, cwd: w.sub, env: w.env });
+    assert.equal(DEFAULT_PLAN, 'professional');
+    assert.equal(loaded!.config.profiles['sandbox-interflow']!.plan, DEFAULT_PLAN);
+  });
+
   test('every profile resolves when its variables are set', async () => {
     const w = await world({
       INTERFLOW_API_KEY: '',
