@@ -47,6 +47,33 @@ function wholeNumber(raw: unknown, flag: string, min: number, max: number): numb
   return n;
 }
 
+/** An e-mail address as Interflow accepts one (name@domain.tld), checked before anything is sent (exit 2). */
+export function checkEmail(flag: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s)) throw new UsageError(`${flag} must be an e-mail address like joao@email.com, got '${s}'`);
+  return s;
+}
+
+/** An absolute http(s) URL with a host, checked before anything is sent (exit 2). */
+export function checkHttpUrl(flag: string, raw: unknown): string {
+  const s = String(raw);
+  let ok = false;
+  try {
+    const url = new URL(s);
+    ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !/[\s\x00-\x1f\x7f]/.test(s);
+  } catch {
+    // not a URL
+  }
+  if (!ok) throw new UsageError(`${flag} must be an http(s) URL like https://exemplo.com/hooks, got '${s}'`);
+  return s;
+}
+
+/** Texts that must not be empty (each repeat of a flag), checked before anything is sent (exit 2). */
+export function checkNotBlank(flag: string, values: readonly unknown[]): void {
+  if (values.some((v) => String(v).trim() === '')) throw new UsageError(`${flag} must not be empty`);
+}
+
 /** --page and --per-page, validated (exit 2) before anything is sent. */
 export function pageQuery(options: Record<string, unknown>): PageQuery & { all: boolean } {
   return {

@@ -3,7 +3,7 @@
  * (docs/providers/interflow.md, "Webhooks" and "Assumed"): {url, events?} → {id, url, events, created_at}.
  */
 import { DRY_RUN, seg } from './api.js';
-import { printResource, runList, show, withApi } from './cli.js';
+import { checkHttpUrl, checkNotBlank, printResource, runList, show, withApi } from './cli.js';
 import type { Column } from '../output/format.js';
 import type { RunFn } from '../commands/context.js';
 
@@ -20,12 +20,15 @@ const columns: Column<Webhook>[] = [
 export const runWebhooksList: RunFn = (ctx, _args, options) =>
   withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, '/webhooks', options, columns, 'webhooks'));
 
-export const runWebhooksCreate: RunFn = (ctx, _args, options) =>
-  withApi(ctx, FAMILY, async ({ api }) => {
-    const events = options.event as string[] | undefined;
-    const created = await api.create('/webhooks', { url: String(options.url), ...(events ? { events } : {}) });
+export const runWebhooksCreate: RunFn = (ctx, _args, options) => {
+  const url = checkHttpUrl('--url', options.url);
+  const events = options.event as string[] | undefined;
+  checkNotBlank('--event', events ?? []);
+  return withApi(ctx, FAMILY, async ({ api }) => {
+    const created = await api.create('/webhooks', { url, ...(events ? { events } : {}) });
     if (created !== DRY_RUN) printResource(ctx, created);
   });
+};
 
 export const runWebhooksDelete: RunFn = (ctx, args) =>
   withApi(ctx, FAMILY, async ({ api }) => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -45,5 +45,123 @@ describe('before npm install', () => {
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'error: dist/ is missing: run npm install first (it builds dist/)\n');
+  });
+});
+
+describe('messages say each thing once', () => {
+  test('a too-long text names the argument once', async () => {
+    const r = await run(['send', 'text', TO, 'a'.repeat(4097)]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'error: text: is longer than 4096 characters\n');
+    assert.equal(world.sandbox.received.length, 0);
+  });
+
+  test('a bad --url names the flag once, and a second problem without "(and 1 more"', async () => {
+    const r = await run(['send', 'media', TO, '--kind', 'audio', '--url', 'notaurl', '--caption', 'c']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'error: --url: must be an http(s) URL; --caption: is only for image, video and document\n');
+  });
+
+  test('an Interacto-only option is named by its flag (--tag, not tags)', async () => {
+    const csv = join(tmp, 'tags.csv');
+    writeFileSync(csv, `to,text\n${TO},Olá\n`);
+    const b = await run(['bulk', csv, '--text', '{{text}}', '--tag', 'vip', '--profile', 'turn', '--journal', join(tmp, 'tags.journal')]);
+    assert.equal(b.code, 2, b.stderr);
+    assert.equal(b.stderr, 'error: --tag is an Interacto-only option; turn does not accept it\n');
+    assert.ok(!existsSync(join(tmp, 'tags.journal')), 'no journal written');
+  });
+
+  test('--to-column naming no column says which columns there are, once', async () => {
+    const csv = join(tmp, 'fone.csv');
+    writeFileSync(csv, `name,fone\nJoão,${TO}\n`);
+    const named = await run(['bulk', csv, '--text', 'oi', '--to-column', 'phone']);
+    assert.equal(named.code, 2);
+    assert.equal(named.stderr, "error: --to-column 'phone' is not a column of the CSV: it has name, fone\n");
+    const unnamed = await run(['bulk', csv, '--text', 'oi']);
+    assert.equal(unnamed.code, 2);
+    assert.equal(
+      unnamed.stderr,
+      "error: no 'to' or 'phone' column for the recipients: the CSV has name, fone; name the recipients' column with --to-column\n",
+    );
+  });
+
+  test("a Turn profile's bad baseUrl cites Turn's URLs, not Interflow's", async () => {
+    const config = join(tmp, 'turn-bad-url.json');
+    writeFileSync(config, JSON.stringify({ profiles: { t: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: 'ftp://x' } } }));
+    const r = await runCli(['profiles', 'list', '--config', config], { env: cleanEnv(tmp, { TEST_KEY: CANARY }), cwd: tmp });
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      `error: ~/turn-bad-url.json: profile 't': baseUrl: must be an http(s) URL without query or fragment, e.g. https://whatsapp.turn.io or http://127.0.0.1:8787/turn\n`,
+    );
+  });
+
+  test('a 404 from a wrong baseUrl says "baseUrl" once, in the hint', async () => {
+    const config = join(tmp, 'wrong-path.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ profiles: { t: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: `${world.sandbox.url}/nowhere` } } }),
+    );
+    const r = await runCli(['send', 'text', TO, 'oi', '--config', config], { env: cleanEnv(tmp, { TEST_KEY: CANARY }), cwd: tmp });
+    outputs.push(r);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.split('baseUrl').length - 1, 1, r.stderr);
+    assert.match(r.stderr, /^hint: check the profile's baseUrl \(`interflow profiles show`\)$/m);
+  });
+});
+
+describe('customers and webhooks create check their fields locally', () => {
+  test('customers create --email that is not an e-mail: exit 2, nothing sent', async () => {
+    const r = await run(['customers', 'create', '--name', 'João', '--email', 'joao.email.com']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "error: --email must be an e-mail address like joao@email.com, got 'joao.email.com'\n");
+    assert.equal(world.sandbox.received.length, 0);
+  });
+
+  test('customers update --tag "": exit 2, nothing sent', async () => {
+    const r = await run(['customers', 'update', 'cust_1', '--tag', '']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'error: --tag must not be empty\n');
+    assert.equal(world.sandbox.received.length, 0);
+  });
+
+  test('webhooks create --url that is not an http(s) URL: exit 2, nothing sent', async () => {
+    const r = await run(['webhooks', 'create', '--url', 'exemplo.com/hooks']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "error: --url must be an http(s) URL like https://exemplo.com/hooks, got 'exemplo.com/hooks'\n");
+    assert.equal(world.sandbox.received.length, 0);
+  });
+
+  test('a valid e-mail and URL still go through', async () => {
+    const c = await run(['customers', 'create', '--name', 'João', '--email', 'joao@email.com', '--json']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(json(c).email, 'joao@email.com');
+    const w = await run(['webhooks', 'create', '--url', 'https://exemplo.com/hooks', '--json']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(json(w).url, 'https://exemplo.com/hooks');
+  });
+});
+
+describe('bulk refuses what the provider cannot send before any row', () => {
+  test('interacto with --template-file: exit 2, no journal, nothing sent', async () => {
+    const csv = join(tmp, 'interacto.csv');
+    writeFileSync(csv, `to,nome\n${TO},João\n`);
+    const file = join(tmp, 'template.json');
+    writeFileSync(file, JSON.stringify({ name: 'order_confirmation', language: 'pt_BR', params: ['{{nome}}'] }));
+    const journal = join(tmp, 'interacto.journal');
+    const r = await run(['bulk', csv, '--template-file', file, '--profile', 'interacto', '--journal', journal]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'error: interacto does not support template messages; it supports: contact\n');
+    assert.ok(!existsSync(journal), 'no journal written');
+    assert.equal(world.sandbox.received.length, 0);
+  });
+
+  test('interacto with --text: the same refusal, the same exit code', async () => {
+    const csv = join(tmp, 'interacto-text.csv');
+    writeFileSync(csv, `to\n${TO}\n`);
+    const r = await run(['bulk', csv, '--text', 'oi', '--profile', 'interacto', '--journal', join(tmp, 'interacto-text.journal')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'error: interacto does not support text messages; it supports: contact\n');
+    assert.ok(!existsSync(join(tmp, 'interacto-text.journal')));
   });
 });

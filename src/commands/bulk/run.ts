@@ -10,14 +10,14 @@ import { once } from 'node:events';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
 import { commandHttpOptions, HttpClient } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
-import { mediaKinds, type Capability } from '../../message/model.js';
+import { mediaKinds, type Capability, type Message } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
 import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
 import { jsonLine } from '../../output/format.js';
 import { redact, redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
-import { unsupported } from '../../providers/meta.js';
+import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal } from '../../bulk/journal.js';
@@ -73,20 +73,38 @@ function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
   return f;
 }
 
-/** The capability a run sends, when the flags fix it (a --kind placeholder leaves it per row). */
-function capabilityOf(kind: SendKind, o: Record<string, unknown>): Capability | undefined {
+/**
+ * The capabilities a run's rows can need: one when the flags fix it, several when a row decides
+ * (a --kind placeholder, a --template-file that may be a template or an hsm).
+ */
+function capabilitiesOf(kind: SendKind, o: Record<string, unknown>): Capability[] {
   switch (kind) {
     case 'media': {
       const k = o.kind as string | undefined;
-      return k && (mediaKinds as readonly string[]).includes(k) ? (k as Capability) : undefined;
+      return k && (mediaKinds as readonly string[]).includes(k) ? [k as Capability] : [...mediaKinds];
     }
     case 'template':
-      return o.hsm ? 'hsm' : o.templateFile ? undefined : 'template';
+      return o.hsm ? ['hsm'] : o.templateFile ? ['template', 'hsm'] : ['template'];
     case 'interactive':
-      return o.button ? 'interactive buttons' : o.list ? 'interactive list' : o.locationRequest ? 'interactive location request' : undefined;
+      return o.button
+        ? ['interactive buttons']
+        : o.list
+          ? ['interactive list']
+          : o.locationRequest
+            ? ['interactive location request']
+            : ['interactive buttons', 'interactive list', 'interactive location request'];
     default:
-      return kind;
+      return [kind];
   }
+}
+
+/** Refuses, before any row, a run no row of which the provider could send (exit 2, no journal). */
+function refuseUnsupported(profile: Profile, capabilities: readonly Capability[], options: Record<string, unknown>, kind: SendKind): void {
+  const possible = capabilitiesOf(kind, options);
+  if (!possible.some((c) => capabilities.includes(c))) throw unsupported(profile.provider, capabilities, possible[0]!);
+  if (profile.provider === 'interacto') return;
+  const { delay, typing, priority, tag: tags, metadata } = options;
+  refuseInteractoOptions(profile.provider, { options: { delay, typing, priority, tags, metadata } } as unknown as Message);
 }
 
 function positiveInt(o: Record<string, unknown>, key: string, fallback: number | undefined, max: number): number | undefined {
@@ -172,8 +190,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
 
   const profile = await ctx.loadProfile();
   const adapter = getAdapter(profile.provider);
-  const capability = capabilityOf(kind, options);
-  if (capability && !adapter.capabilities.includes(capability)) throw unsupported(profile.provider, adapter.capabilities, capability);
+  refuseUnsupported(profile, adapter.capabilities, options, kind);
   const rate = rateFor(options, profile);
 
   if (input === '-' && io.stdin.isTTY) {
@@ -192,7 +209,9 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const toColumn = (options.toColumn as string | undefined) ?? (csv.columns.includes('to') ? 'to' : csv.columns.includes('phone') ? 'phone' : undefined);
   if (!toColumn || !csv.columns.includes(toColumn)) {
     throw new UsageError(
-      `${options.toColumn ? `--to-column '${toColumn}' is not a column` : "no 'to' or 'phone' column for the recipients"}: the CSV has ${csv.columns.join(', ')}; name it with --to-column`,
+      options.toColumn
+        ? `--to-column '${toColumn}' is not a column of the CSV: it has ${csv.columns.join(', ')}`
+        : `no 'to' or 'phone' column for the recipients: the CSV has ${csv.columns.join(', ')}; name the recipients' column with --to-column`,
     );
   }
   checkPlaceholders(collectPlaceholders(flags), csv.columns, 'message flags');

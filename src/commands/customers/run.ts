@@ -5,7 +5,7 @@
 import { isReservedName, reservedRule } from '../../reserved.js';
 import { UsageError } from '../../errors.js';
 import { DRY_RUN, seg } from '../../interflow/api.js';
-import { printResource, runList, show, withApi } from '../../interflow/cli.js';
+import { checkEmail, checkNotBlank, printResource, runList, show, withApi } from '../../interflow/cli.js';
 import { normalizeRecipient } from '../../message/recipient.js';
 import type { Column } from '../../output/format.js';
 import type { Profile } from '../../config/profile.js';
@@ -46,14 +46,22 @@ function parseFields(raw: unknown): Map<string, string> {
 function bodyOf(options: Record<string, unknown>, profile: Profile): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (options.name !== undefined) body.name = String(options.name);
-  if (options.email !== undefined) body.email = String(options.email);
+  if (options.email !== undefined) body.email = checkEmail('--email', options.email);
   if (options.phone !== undefined) body.phone = normalizeRecipient(String(options.phone), profile.defaultCountry, '--phone');
   if (options.tag !== undefined) body.tags = options.tag as string[];
   return body;
 }
 
+/** What can be checked here is checked before the profile is opened or anything is sent. */
+function checkFlags(options: Record<string, unknown>): Map<string, string> {
+  if (options.name !== undefined) checkNotBlank('--name', [options.name]);
+  checkEmail('--email', options.email);
+  checkNotBlank('--tag', (options.tag as string[] | undefined) ?? []);
+  return parseFields(options.field);
+}
+
 export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
-  const fields = parseFields(options.field);
+  const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
     const body = bodyOf(options, profile);
     if (fields.size > 0) body.custom_fields = Object.fromEntries(fields);
@@ -64,7 +72,7 @@ export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
 
 export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
   const id = String(args[0]);
-  const fields = parseFields(options.field);
+  const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
     const body = bodyOf(options, profile);
     if (fields.size > 0) {
