@@ -165,3 +165,19 @@ describe('bulk refuses what the provider cannot send before any row', () => {
     assert.ok(!existsSync(join(tmp, 'interacto-text.journal')));
   });
 });
+
+describe('npm run demo', () => {
+  test('echoes commands a shell reads back as run, and ends with `npx interflow sandbox`', async () => {
+    const demo = spawnSync(process.execPath, [join(repoRoot, 'dist', 'demo.js')], { env: cleanEnv(tmp), cwd: tmp, encoding: 'utf8' });
+    assert.equal(demo.status, 0, demo.stderr);
+    const echoed = demo.stderr.split('\n').filter((l) => l.startsWith('$ interflow '));
+    const hsm = echoed.find((l) => l.includes('--hsm'));
+    assert.ok(hsm?.includes("--param '$10' --param 1234"), hsm);
+    // Each echoed line, given to sh as it is printed, yields the words the demo ran.
+    for (const line of echoed.filter((l) => /[$'"]/.test(l))) {
+      const words = spawnSync('sh', ['-c', `printf '%s\\n' ${line.slice(2)}`], { encoding: 'utf8' }).stdout.split('\n');
+      assert.ok(!line.includes('$10') || words.includes('$10'), `${line} → ${words.join(' | ')}`);
+    }
+    assert.match(demo.stderr, /^Try it yourself: `npx interflow sandbox` in one terminal/m);
+  });
+});
