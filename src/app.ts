@@ -8,7 +8,8 @@
 import type { CommandKey } from './app-keys.js';
 import type { CommandContext, GlobalOptions, RunFn } from './commands/context.js';
 import type { FieldSelection, Invocation } from './commands/lazy.js';
-import { CliError, ExitCode, UsageError } from './errors.js';
+import { CancelledError, CliError, ExitCode, failureJson, UsageError } from './errors.js';
+import { printJson } from './output/format.js';
 import { createIo, type Io } from './output/io.js';
 import { setRuntimeHooks } from './runtime.js';
 import { style } from './output/style.js';
@@ -44,6 +45,10 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
 }
 
 export function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
+  if (err instanceof CancelledError) {
+    io.err(`${err.message}\n`);
+    return err.exitCode;
+  }
   if (err instanceof CliError) {
     io.err(`${style(io.color).red('error')}: ${err.message}\n`);
     if (err.hint) io.err(`hint: ${err.hint}\n`);
@@ -62,6 +67,7 @@ export async function runWith(implementations: Implementations, invocation: Invo
   if (invocation.hooks) setRuntimeHooks(invocation.hooks);
   const raw = invocation.globals;
   let io = createIo({ noColor: raw.color === false, quiet: raw.quiet === true, verbose: raw.verbose === true });
+  let profileName: string | undefined;
   try {
     const globals = globalsOf(raw, invocation.selection);
     io = createIo({ noColor: !globals.color, quiet: globals.quiet, verbose: globals.verbose });
@@ -73,6 +79,7 @@ export async function runWith(implementations: Implementations, invocation: Invo
         if (!profile) {
           const { loadProfileFor } = await import('./config/context.js');
           profile = await loadProfileFor(globals, io);
+          profileName = profile.name;
         }
         return profile;
       },
@@ -82,6 +89,20 @@ export async function runWith(implementations: Implementations, invocation: Invo
     const impl = await load();
     await impl(ctx, invocation.args, invocation.options);
   } catch (err) {
+    if (profileName !== undefined) nameProfileInHint(err, profileName);
+    // Every failure of a --json command has its JSON on stdout; bulk's rows already are.
+    if (raw.json === true && !(err instanceof CliError && err.code === 'BULK_INCOMPLETE')) {
+      printJson(io, failureJson(err));
+    }
     process.exitCode = reportError(io, err, raw.verbose === true);
   }
+}
+
+/** A hint that sends the user to `interflow profiles show`, and every key refusal's, names the profile that failed. */
+function nameProfileInHint(err: unknown, name: string): void {
+  if (!(err instanceof CliError) || !err.hint) return;
+  const quoted = /^[A-Za-z0-9._-]+$/.test(name) ? name : `'${name}'`;
+  const show = `\`interflow profiles show --profile ${quoted}\``;
+  if (err.hint.includes('`interflow profiles show`')) err.hint = err.hint.replaceAll('`interflow profiles show`', show);
+  else if (err.exitCode === ExitCode.auth) err.hint = `${err.hint} (${show})`;
 }

@@ -99,7 +99,7 @@ Examples:
   $ interflow profiles list
 
 Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validation or config error (nothing sent)
-            3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted`,
+            3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted or cancelled`,
     );
   const wanted = argv.length ? groupsFor(argv) : groups.map(([name]) => name);
   // Top-level help and a mistyped name need only each group's listing: declaring every group's

@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { confirm, input, select } from '@inquirer/prompts';
-import { CliError, fileProblem, InterruptedError, UsageError } from '../errors.js';
+import { CancelledError, CliError, fileProblem, InterruptedError, UsageError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
 import { buildMessage, templateFileOf, type Flags } from '../message/build.js';
 import { normalizeRecipient } from '../message/recipient.js';
@@ -436,7 +436,7 @@ class Composer {
       } else if (action === 'save') {
         await this.save(msg, to);
       } else {
-        if (!didSomething) throw new InterruptedError('cancelled: nothing was sent or written');
+        if (!didSomething) throw new CancelledError('cancelled: nothing was sent or written');
         return;
       }
       didSomething = true;

@@ -9,7 +9,7 @@ import { MIN_SECRET_LENGTH } from '../output/redact.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { confirm, input, password, select } from '@inquirer/prompts';
-import { CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
+import { CancelledError, CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
 import { defaultBaseUrls, interflowSandboxBaseUrl } from '../config/defaults.js';
 import { providerIds, type Profile, type ProviderId } from '../config/profile.js';
 import { parseRcFile, profileNamePattern, profileNameRule, type ProfileInput } from '../config/schema.js';
@@ -106,7 +106,7 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   const answers =
     options.provider !== undefined ? await fromFlags(ctx, options, current, shown) : await fromQuestions(ctx, options, current, shown);
   const next = withProfile(current, answers.name, answers.profile, { makeDefault: answers.makeDefault, replace: answers.replace, file: shown });
-  if (!(await keyChecked(ctx, answers, options))) throw new UsageError(`nothing was written to ${shown}`, { code: 'DECLINED' });
+  if (!(await keyChecked(ctx, answers, options))) throw new CancelledError(`cancelled: nothing was written to ${shown}`);
   writeRcFile(file, next);
   await trustOwnEdit(file, wasUsable, ctx.io.env);
   report(ctx, file, shown, answers, next, current === undefined);

@@ -6,6 +6,7 @@ import { DRY_RUN, seg } from './api.js';
 import { checkHttpUrl, checkNotBlank, printResource, runList, show, withApi } from './cli.js';
 import type { Column } from '../output/format.js';
 import type { RunFn } from '../commands/context.js';
+import { confirmDestructive } from '../interactive/confirm.js';
 
 type Webhook = Record<string, unknown>;
 const FAMILY = 'webhooks';
@@ -30,8 +31,10 @@ export const runWebhooksCreate: RunFn = (ctx, _args, options) => {
   });
 };
 
-export const runWebhooksDelete: RunFn = (ctx, args) =>
+export const runWebhooksDelete: RunFn = (ctx, args, options) =>
   withApi(ctx, FAMILY, async ({ api }) => {
-    const deleted = await api.delete(`/webhooks/${seg(String(args[0]))}`);
+    const id = String(args[0]);
+    await confirmDestructive(ctx, options, { action: `delete webhook ${id}`, declined: `webhook ${id} was not deleted` });
+    const deleted = await api.delete(`/webhooks/${seg(id)}`);
     if (deleted !== DRY_RUN) printResource(ctx, deleted);
   });

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { CANARY, bin, cleanEnv, json, runCli, startWorld, type RunResult, type World } from './harness.js';
+import { Terminal } from './terminal.js';
 
 const TO = '5511999999999';
 const repoRoot = dirname(dirname(bin));
@@ -106,7 +107,7 @@ describe('messages say each thing once', () => {
     outputs.push(r);
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.split('baseUrl').length - 1, 1, r.stderr);
-    assert.match(r.stderr, /^hint: check the profile's baseUrl \(`interflow profiles show`\)$/m);
+    assert.match(r.stderr, /^hint: check the profile's baseUrl \(`interflow profiles show --profile t`\)$/m);
   });
 });
 
@@ -180,4 +181,110 @@ describe('npm run demo', () => {
     }
     assert.match(demo.stderr, /^Try it yourself: `npx interflow sandbox` in one terminal/m);
   });
+});
+
+/** A terminal session of the CLI with the world's config: no CI, no color. */
+function terminal(args: string[], opts: { env?: NodeJS.ProcessEnv; cols?: number } = {}): Terminal {
+  const env = cleanEnv(world.dir, { TEST_KEY: CANARY });
+  delete env.CI;
+  Object.assign(env, opts.env);
+  return new Terminal([...args, '--config', world.config], { env, cols: opts.cols });
+}
+
+describe('destructive commands take --yes the same way', () => {
+  afterEach(() => Terminal.killAll());
+
+  for (const [noun, create] of [
+    ['webhooks', ['webhooks', 'create', '--url', 'https://exemplo.com/hooks', '--json']],
+    ['customers', ['customers', 'create', '--name', 'João', '--json']],
+  ] as const) {
+    test(`${noun} delete: off a terminal it refuses without --yes (exit 2, nothing deleted); --yes deletes`, async () => {
+      const id = String(json(await run([...create])).id);
+      const what = noun === 'webhooks' ? 'webhook' : 'customer';
+      const refused = await run([noun, 'delete', id]);
+      assert.equal(refused.code, 2);
+      assert.equal(
+        refused.stderr,
+        `error: refusing to delete ${what} ${id} without confirmation: add --yes\nhint: not a terminal, so there is no one to ask; --yes goes ahead without asking\n`,
+      );
+      assert.ok(!world.sandbox.received.some((r) => r.method === 'DELETE'));
+      const done = await run([noun, 'delete', id, '--yes', '--json']);
+      assert.equal(done.code, 0, done.stderr);
+      assert.ok(world.sandbox.received.some((r) => r.method === 'DELETE'));
+    });
+
+    test(`${noun} delete: No on a terminal is a plain "cancelled" line, exit 130, nothing deleted`, async () => {
+      const id = String(json(await run([...create])).id);
+      const what = noun === 'webhooks' ? 'webhook' : 'customer';
+      const t = terminal([noun, 'delete', id]);
+      await t.answer(`Delete ${what} ${id}? This cannot be undone.`, 'n');
+      const end = await t.exit();
+      assert.equal(end.code, 130, end.screen);
+      assert.match(end.screen, new RegExp(`^cancelled: ${what} ${id} was not deleted$`, 'm'));
+      assert.doesNotMatch(end.screen, /error:/);
+      assert.ok(!world.sandbox.received.some((r) => r.method === 'DELETE'));
+    });
+  }
+});
+
+describe('--json: every failure has its JSON on stdout', () => {
+  test('a network failure of a send: {"ok":false,…,"error":{…}}, exit 1', async () => {
+    const config = join(tmp, 'down.json');
+    // Port 9 (discard) on loopback: nothing listens there.
+    writeFileSync(config, JSON.stringify({ profiles: { down: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: 'http://127.0.0.1:9/turn' } } }));
+    const r = await runCli(['send', 'text', TO, 'oi', '--json', '--config', config], { env: cleanEnv(tmp, { TEST_KEY: CANARY }), cwd: tmp });
+    outputs.push(r);
+    assert.equal(r.code, 1, r.stderr);
+    const out = json<{ ok: boolean; provider: string; profile: string; to: string; error: { code: string; message: string } }>(r);
+    assert.equal(out.ok, false);
+    assert.equal(out.provider, 'turn');
+    assert.equal(out.profile, 'down');
+    assert.equal(out.to, TO);
+    assert.equal(out.error.code, 'CONNECT_FAILED');
+    assert.match(r.stderr, /^error: could not connect to 127\.0\.0\.1:9/);
+  });
+
+  test('a usage error and a resource refusal: JSON too, exit codes unchanged', async () => {
+    const usage = await run(['customers', 'create', '--name', 'x', '--email', 'bad', '--json']);
+    assert.equal(usage.code, 2);
+    assert.deepEqual(json(usage), {
+      ok: false,
+      error: { code: 'USAGE', message: "--email must be an e-mail address like joao@email.com, got 'bad'" },
+    });
+    const missing = await run(['customers', 'get', 'cust_nope', '--json']);
+    assert.equal(missing.code, 1);
+    assert.equal(json<{ ok: boolean; error: { status: number } }>(missing).error.status, 404);
+  });
+});
+
+describe('profiles: the key when its variable is unset, and the profile in hints', () => {
+  test('profiles show NAME with the variable unset: ${NAME} (unset); JSON off a terminal', async () => {
+    const r = await run(['profiles', 'show', 'turn'], { env: { TEST_KEY: '' } });
+    assert.equal(r.code, 0, r.stderr);
+    const view = json<{ name: string; apiKey: string; apiKeyFrom: string }>(r);
+    assert.equal(view.name, 'turn');
+    assert.equal(view.apiKey, '${TEST_KEY} (unset)');
+    assert.equal(view.apiKeyFrom, 'TEST_KEY');
+  });
+
+  test('--dry-run with the variable unset prints the request with the key as ***', async () => {
+    const r = await run(['send', 'text', TO, 'Olá', '--profile', 'turn', '--dry-run'], { env: { TEST_KEY: '' } });
+    assert.equal(r.code, 0, r.stderr);
+    const req = json<{ headers: Record<string, string>; body: { text: { body: string } } }>(r);
+    assert.equal(req.headers.Authorization ?? req.headers.authorization, 'Bearer ***');
+    assert.equal(req.body.text.body, 'Olá');
+    assert.equal(world.sandbox.received.length, 0);
+    // Without --dry-run it is still a configuration error.
+    const real = await run(['send', 'text', TO, 'Olá', '--profile', 'turn'], { env: { TEST_KEY: '' } });
+    assert.equal(real.code, 2);
+    assert.match(real.stderr, /apiKey: environment variable TEST_KEY is not set/);
+  });
+
+  for (const profile of ['interflow', 'turn', 'socialminer']) {
+    test(`a refused key (${profile}): the hint names --profile ${profile}`, async () => {
+      const r = await run(['send', 'text', TO, 'oi', '--profile', profile], { env: { TEST_KEY: 'wrong_key_0123456789' } });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, new RegExp(`^hint: .*\`interflow profiles show --profile ${profile}\`.*$`, 'm'));
+    });
+  }
 });

@@ -9,7 +9,8 @@ import { checkEmail, checkNotBlank, printResource, runList, show, withApi } from
 import { normalizeRecipient } from '../../message/recipient.js';
 import type { Column } from '../../output/format.js';
 import type { Profile } from '../../config/profile.js';
-import type { CommandContext, RunFn } from '../context.js';
+import type { RunFn } from '../context.js';
+import { confirmDestructive } from '../../interactive/confirm.js';
 
 type Customer = Record<string, unknown>;
 
@@ -96,23 +97,8 @@ export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
 export const runCustomersDelete: RunFn = async (ctx, args, options) => {
   const id = String(args[0]);
   await withApi(ctx, FAMILY, async ({ api }) => {
-    if (options.yes !== true && !ctx.globals.dryRun) await confirmDelete(ctx, id);
+    await confirmDestructive(ctx, options, { action: `delete customer ${id}`, declined: `customer ${id} was not deleted` });
     const deleted = await api.delete(`/customers/${seg(id)}`);
     if (deleted !== DRY_RUN) printResource(ctx, deleted);
   });
 };
-
-async function confirmDelete(ctx: CommandContext, id: string): Promise<void> {
-  if (!ctx.io.canPrompt) {
-    throw new UsageError(`refusing to delete customer ${id} without confirmation: add --yes`, {
-      hint: 'not a terminal, so there is no one to ask; --yes deletes without asking',
-    });
-  }
-  const { confirm } = await import('@inquirer/prompts');
-  const { asking, promptContext } = await import('../../interactive/prompts.js');
-  const ok = await asking(
-    confirm({ message: `Delete customer ${id}? This cannot be undone.`, default: false }, promptContext(ctx.io)),
-    'interrupted',
-  );
-  if (!ok) throw new UsageError(`customer ${id} was not deleted`, { code: 'DECLINED' });
-}

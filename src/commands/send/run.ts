@@ -3,7 +3,7 @@
  * one HTTP request → one result (table on a TTY, JSON with --json). Validation happens before
  * anything is sent; provider refusals become ProviderError (exit 1, or 4 for 401/403).
  */
-import { ProviderError, UsageError } from '../../errors.js';
+import { ProviderError, UsageError, withFailureContext } from '../../errors.js';
 import { commandHttpOptions, sendOnce } from '../../http/client.js';
 import { buildMessage, readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { resultTypeOf, type Message } from '../../message/model.js';
@@ -95,9 +95,10 @@ async function deliver(
       return { ok: true, ...base, id: accepted.id, status: accepted.status, response: body };
     }
     const info = adapter.parseError(res.status, body);
-    const error = new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
-    if (ctx.globals.json) printJson(ctx.io, { ok: false, ...base, error: error.toJSON() } satisfies SendResult, ctx.globals.fields);
-    throw error;
+    throw new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
+  } catch (err) {
+    // Under --json the app prints it as {"ok":false, provider, profile, to, type, error}.
+    throw withFailureContext(err, base);
   } finally {
     spinner?.stop();
   }

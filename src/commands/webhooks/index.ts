@@ -69,8 +69,12 @@ export function register(program: Command): void {
 
   webhooks
     .command('delete')
-    .description('remove a webhook from Interflow (interflow profiles)')
+    .description('remove a webhook from Interflow (asks first on a terminal; --yes otherwise) (interflow profiles)')
     .argument('<id>', 'webhook id, e.g. wh_abc123')
-    .addHelpText('after', examples('interflow webhooks delete wh_abc123', 'interflow webhooks list --all --json | jq -r .id | xargs -n1 interflow webhooks delete'))
+    .option('-y, --yes', 'delete without asking')
+    .addHelpText(
+      'after',
+      examples('interflow webhooks delete wh_abc123', 'interflow webhooks list --all --json | jq -r .id | xargs -n1 interflow webhooks delete --yes'),
+    )
     .action(lazy('webhooks delete'));
 }
