@@ -25,6 +25,7 @@ export const commandKeys = [
   'chats list',
   'chats get',
   'chats messages',
+  'chats create',
   'completion',
   'compose',
   'init',

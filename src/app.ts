@@ -11,6 +11,7 @@ import type { FieldSelection, Invocation } from './commands/lazy.js';
 import { CancelledError, CliError, ExitCode, failureJson, UsageError } from './errors.js';
 import { printJson } from './output/format.js';
 import { createIo, type Io } from './output/io.js';
+import { plainText } from './output/sanitize.js';
 import { setRuntimeHooks } from './runtime.js';
 import { style } from './output/style.js';
 
@@ -44,19 +45,23 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
   };
 }
 
+/**
+ * Prints an error. Its message and hint may quote a provider's answer or a file: they are printed
+ * as plain text (no escape sequence or control character from outside reaches the terminal).
+ */
 export function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
   if (err instanceof CancelledError) {
     io.err(`${err.message}\n`);
     return err.exitCode;
   }
   if (err instanceof CliError) {
-    io.err(`${style(io.color).red('error')}: ${err.message}\n`);
-    if (err.hint) io.err(`hint: ${err.hint}\n`);
+    io.err(`${style(io.color).red('error')}: ${plainText(err.message, { multiline: true })}\n`);
+    if (err.hint) io.err(`hint: ${plainText(err.hint, { multiline: true })}\n`);
     if (verbose && err.cause instanceof Error) io.err(`${err.cause.stack ?? err.cause.message}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  io.err(`error: ${e?.message ?? String(err)}\n`);
+  io.err(`error: ${plainText(e?.message ?? String(err), { multiline: true })}\n`);
   if (verbose) io.err(`${e?.stack ?? ''}\n`);
   else io.err('hint: run again with --verbose for details\n');
   return ExitCode.failure;

@@ -134,9 +134,10 @@ export async function main(
   loadApp: (command: string) => Promise<{ run: Dispatch }>,
   hooks: Partial<RuntimeHooks> = {},
 ): Promise<void> {
-  // A closed stdout (`| head`) ends the program quietly.
+  // A closed stdout (`| head`) ends the program quietly, unless the command listens itself (bulk
+  // finishes and records the requests in flight first).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE' && process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
   });
   const program = buildProgram(argv);
   const { argv: args, selection } = readJsonFlag(argv, program);

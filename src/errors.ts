@@ -3,7 +3,8 @@
  *
  * Exit codes (README.md, Exit codes):
  *   0 done · 1 provider refused / network failed · 2 usage, validation or config (nothing sent)
- *   3 bulk finished with failed/unknown rows · 4 authentication refused · 130 interrupted or cancelled
+ *   3 bulk finished with failed/unknown rows · 4 authentication refused
+ *   130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP (130 also: cancelled at a prompt) · 141 stdout closed by the reader
  */
 export const ExitCode = {
   ok: 0,
@@ -12,6 +13,9 @@ export const ExitCode = {
   partial: 3,
   auth: 4,
   interrupted: 130,
+  terminated: 143,
+  hangup: 129,
+  closedPipe: 141,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -146,10 +150,10 @@ export class NetworkError extends CliError {
   }
 }
 
-/** Ctrl-C. Exit 130. */
+/** Ctrl-C (exit 130), or another signal or a closed stdout with its own code. */
 export class InterruptedError extends CliError {
-  constructor(message = 'interrupted') {
-    super(message, { code: 'INTERRUPTED', exitCode: ExitCode.interrupted });
+  constructor(message = 'interrupted', opts: { exitCode?: ExitCode; hint?: string } = {}) {
+    super(message, { code: 'INTERRUPTED', exitCode: opts.exitCode ?? ExitCode.interrupted, hint: opts.hint });
   }
 }
 

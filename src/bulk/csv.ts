@@ -3,20 +3,28 @@
  *
  * - UTF-8 with or without BOM; CRLF, LF or CR line breaks (mixed too); `,` `;` tab or `|`
  *   delimiters (detected from the header line unless `--delimiter` says); quoted fields holding
- *   delimiters, `""` quotes and line breaks; a `"` inside an unquoted field is kept as text.
+ *   delimiters, `""` quotes and line breaks.
+ * - Quotes as RFC 4180 allows them only: a `"` inside a cell that does not start with one
+ *   (`1,Hey " it,3`), or text after a closing quote (`A,"B" ,C`, `"b,c⏎d"e`), makes that record's
+ *   `problem` (STRAY_QUOTE, naming the line and the column); the records after it are read as
+ *   usual (the parser reads quotes leniently, so one bad record does not swallow the next).
+ *   In the header, it is refused.
  * - Every cell stays a string, exactly as written (not trimmed, not cast). Header names are trimmed.
  * - Blank lines, and lines whose cells are all empty or blank (`;;;` rows that spreadsheets leave
  *   at the end of an export), are skipped; they still count for row numbers.
  * - `row` is the line where a record starts, as an editor shows it: the header's line is 1 when
  *   the file starts with it, blank lines count, a quoted cell's line breaks count.
- * - Short rows list their missing columns, long rows count their extra cells: the caller reports
- *   them; nothing is thrown for them.
+ * - Short rows list their missing columns (the caller fails a row missing a column it needs);
+ *   long rows count their extra cells and get a `problem` (EXTRA_CELLS) naming the line.
  * - A malformed file (a quote never closed, bytes that are not UTF-8) throws a ValidationError
- *   naming the line when iteration reaches it: the records before it are yielded first.
+ *   naming the line (and the column of the quote) when iteration reaches it: the records before
+ *   it are yielded first. Only invalid byte sequences are not UTF-8: a U+FFFD written in the file
+ *   (EF BF BD) is text like any other.
  * - Memory stays flat: the input is read as the consumer pulls records (csv-parse stream with
  *   backpressure); only the first 64 KiB are read up front, to fingerprint the input and find the
  *   delimiter.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { parse, CsvError } from 'csv-parse';
 import { CliError, fileProblem, UsageError, ValidationError } from '../errors.js';
@@ -118,31 +126,40 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   const prefix = Buffer.concat(firstChunks, headLength);
   const fingerprint = createHash('sha256').update(prefix.subarray(0, FINGERPRINT_BYTES)).digest('hex');
 
-  // 2. Encoding: UTF-8, BOM tolerated (and dropped before parsing).
-  try {
-    checkEncoding(prefix, ended, source);
-  } catch (err) {
+  // 2. Encoding: UTF-8, BOM tolerated (and dropped before parsing). The first 64 KiB are checked
+  // now (a UsageError: nothing is sent); the rest as it is read (the record holding the first bad
+  // byte throws, after the records before it).
+  if (prefix.length >= 2 && ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))) {
     stopInput();
-    throw err;
+    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
   }
   const bom = prefix.length >= 3 && prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf;
   const body = bom ? prefix.subarray(3) : prefix;
+  const utf8 = new Utf8Check();
+  let badAt = utf8.feed(body);
+  if (badAt < 0 && ended && !utf8.end()) badAt = body.length - 1;
+  if (badAt >= 0) {
+    stopInput();
+    throw new UsageError(`${source} line ${lineAtByte(body, badAt)} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+  }
+  /** Bytes of the input (after the BOM) checked so far. */
+  let checked = body.length;
   const delimiter: Delimiter = explicit ?? detectDelimiter(body);
 
   // 3. The parser, fed one chunk at a time as the consumer pulls records.
-  const lines = new LineTracker();
+  const lines = new LineTracker(delimiter.charCodeAt(0));
   let columns: string[] | undefined;
   let protoColumn = -1;
   /** A parsed record → the header (kept in `columns`), a data row, or null for a blank record. */
   const toRow = (fields: string[], end: number): CsvRow | null => {
     const row = lines.record(end);
-    if (isBlankRecord(fields)) return null;
-    for (let i = 0; i < fields.length; i++) {
-      if (fields[i]!.includes('\uFFFD')) {
-        throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
-      }
+    if (badAt >= 0 && end > badAt) {
+      throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
     }
+    if (isBlankRecord(fields)) return null;
+    const quote = lines.quoteProblem;
     if (columns === undefined) {
+      if (quote) throw new UsageError(`${source} line ${quote.line}, column ${quote.column} of the header: ${QUOTE_PROBLEMS[quote.kind]}`, { hint: QUOTE_HINT });
       columns = headerColumns(fields, source);
       protoColumn = columns.indexOf('__proto__');
       return null;
@@ -154,7 +171,19 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
     if (protoColumn >= 0 && protoColumn < have) {
       Object.defineProperty(cells, '__proto__', { value: fields[protoColumn], enumerable: true, writable: true, configurable: true });
     }
-    return { row, cells, missing: fields.length < n ? columns.slice(fields.length) : [], extra: fields.length > n ? fields.length - n : 0, end };
+    const out: CsvRow = { row, cells, missing: fields.length < n ? columns.slice(fields.length) : [], extra: fields.length > n ? fields.length - n : 0, end };
+    if (quote) {
+      out.problem = {
+        code: 'STRAY_QUOTE',
+        message: `row ${row}: line ${quote.line}, ${columnName(columns, quote.column)}: ${QUOTE_PROBLEMS[quote.kind]}; ${QUOTE_HINT}`,
+      };
+    } else if (out.extra > 0) {
+      out.problem = {
+        code: 'EXTRA_CELLS',
+        message: `row ${row}: ${fields.length} cells, but the header has ${n} columns: cells past column ${n} would be lost; quote cells that hold a '${delimiter === '\t' ? 'tab' : delimiter}', or name the extra column in the header`,
+      };
+    }
+    return out;
   };
   const parser = parse({
     bom: true,
@@ -245,7 +274,12 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
         if (r.done) {
           ended = true;
           chunk = null;
-        } else chunk = toBuffer(r.value);
+        } else {
+          chunk = toBuffer(r.value);
+          const bad = utf8.feed(chunk);
+          if (bad >= 0 && badAt < 0) badAt = checked + bad;
+          checked += chunk.length;
+        }
       }
       if (chunk !== null && chunk.length > SLICE_BYTES) {
         // A huge chunk would queue all its records at once: parse it a slice at a time.
@@ -253,8 +287,12 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
         chunk = chunk.subarray(0, SLICE_BYTES);
       }
       if (chunk === null) {
+        if (badAt < 0 && !utf8.end()) badAt = checked - 1;
         await pump(null);
         parsedAll = true;
+        if (badAt >= 0 && failure === undefined) {
+          failure = new ValidationError(`${source} line ${lines.nextRecordLine()} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+        }
       } else if (chunk.length > 0) {
         lines.push(chunk);
         await pump(chunk);
@@ -263,7 +301,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   };
   const translate = (err: unknown): Error => {
     if (err instanceof CliError) return err;
-    if (err instanceof CsvError) return malformed(err, source, lines.nextRecordLine());
+    if (err instanceof CsvError) return malformed(err, source, lines.nextRecordLine(), columns);
     return err instanceof Error ? err : new Error(String(err));
   };
 
@@ -317,35 +355,107 @@ function readError(source: string, err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** Refuses UTF-16 and non-UTF-8 bytes in the first 64 KiB, naming the line. */
-function checkEncoding(prefix: Buffer, ended: boolean, source: string): void {
-  if (prefix.length >= 2 && ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))) {
-    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+/**
+ * Checks a byte stream for UTF-8 validity chunk by chunk (a character may be split between
+ * chunks): `feed` gives the index in the chunk of the first invalid byte, or -1; `end` says
+ * whether the stream ended on a whole character. Valid chunks are checked at native speed
+ * (buffer.isUtf8); only an invalid one is scanned to find where.
+ */
+export class Utf8Check {
+  /** The start of a character that the previous chunk cut (0 to 3 bytes). */
+  private carry: Buffer = Buffer.alloc(0);
+  /** Set once a bad byte is found: later chunks are not checked. */
+  private bad = false;
+
+  feed(chunk: Buffer): number {
+    if (this.bad) return -1;
+    const carried = this.carry.length;
+    const data = carried === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    const cut = incompleteTail(data);
+    const whole = cut === 0 ? data : data.subarray(0, data.length - cut);
+    if (isUtf8(whole)) {
+      this.carry = cut === 0 ? Buffer.alloc(0) : Buffer.from(data.subarray(data.length - cut));
+      return -1;
+    }
+    this.bad = true;
+    return Math.max(0, firstInvalidUtf8(whole) - carried);
   }
-  try {
-    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(prefix, { stream: !ended });
-  } catch {
-    const text = prefix.toString('utf8');
-    const at = text.indexOf('\uFFFD');
-    throw new UsageError(`${source} line ${lineAt(text, at < 0 ? text.length : at)} is not UTF-8 text`, {
-      hint: UTF8_HINT,
-      code: 'CSV_ENCODING',
-    });
+
+  end(): boolean {
+    return this.bad || this.carry.length === 0;
   }
 }
 
-/** 1-based line of a string index (CRLF, LF and CR each end a line). */
-function lineAt(text: string, index: number): number {
+/** How many bytes at the end of `b` begin a character that needs more bytes than are there. */
+function incompleteTail(b: Uint8Array): number {
+  for (let k = 1; k <= 3 && k <= b.length; k++) {
+    const c = b[b.length - k]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return need > k ? k : 0;
+  }
+  return 0;
+}
+
+/** Index of the first byte that is not part of a valid UTF-8 character (b.length when none). */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0; // overlong
+      if (c === 0xed) hi = 0x9f; // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90; // overlong
+      if (c === 0xf4) hi = 0x8f; // past U+10FFFF
+    } else return i;
+    if (i + n >= b.length) return i;
+    const second = b[i + 1]!;
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= n; k++) {
+      const x = b[i + k]!;
+      if (x < 0x80 || x > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** 1-based line of a byte index (CRLF, LF and CR each end a line). */
+function lineAtByte(bytes: Uint8Array, index: number): number {
   let line = 1;
-  for (let i = 0; i < index; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < index && i < bytes.length; i++) {
+    const c = bytes[i];
     if (c === 10) line++;
     else if (c === 13) {
       line++;
-      if (text.charCodeAt(i + 1) === 10) i++;
+      if (bytes[i + 1] === 10) i++;
     }
   }
   return line;
+}
+
+const QUOTE_PROBLEMS = {
+  stray: 'a " inside a cell that does not start with one',
+  afterClose: 'text after the closing " of a quoted cell',
+} as const;
+
+const QUOTE_HINT = 'a cell with a " must be quoted whole, with each " inside it doubled: "say ""hi"", Ana"';
+
+/** `column 2 ('name')`, or `column 5` past the header. */
+function columnName(columns: readonly string[], column: number): string {
+  const name = columns[column - 1];
+  return name === undefined ? `column ${column}` : `column ${column} ('${name}')`;
 }
 
 /**
@@ -405,14 +515,16 @@ function headerColumns(fields: string[], source: string): string[] {
   return columns;
 }
 
-function malformed(err: CsvError, source: string, line: number): ValidationError {
+function malformed(err: CsvError, source: string, line: number, columns: readonly string[] | undefined): ValidationError {
   let what: string;
+  const field = (err as CsvError & { column?: unknown }).column;
+  const at = typeof field === 'number' ? ` in ${columnName(columns ?? [], field + 1)}` : '';
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      what = 'has a quoted field that is never closed (a " with no closing ")';
+      what = `has a quoted field that is never closed (a " with no closing "${at})`;
       break;
     case 'CSV_MAX_RECORD_SIZE':
-      what = `is longer than ${MAX_RECORD_SIZE} characters: a quoted field is probably never closed`;
+      what = `is longer than ${MAX_RECORD_SIZE} characters: a quoted field is probably never closed${at ? ` (the last one read is${at.slice(3)})` : ''}`;
       break;
     default:
       what = `cannot be read: ${err.message}`;
@@ -424,6 +536,15 @@ function malformed(err: CsvError, source: string, line: number): ValidationError
   });
 }
 
+// LineTracker's quote states within a record.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const QUOTE_IN_QUOTED = 3;
+const CLOSED = 4;
+/** A problem was found: the rest of the record is not checked. */
+const CHECKED = 5;
+
 /**
  * Turns csv-parse's byte counts into editor line numbers. It sees the same bytes as the parser
  * (after the BOM), in order; `record(end)` is called as each record is parsed, with the byte
@@ -433,6 +554,8 @@ function malformed(err: CsvError, source: string, line: number): ValidationError
  * parser has not consumed yet.
  */
 class LineTracker {
+  /** The first quote RFC 4180 does not allow in the last record, with its line and column (1-based). */
+  quoteProblem: { kind: 'stray' | 'afterClose'; line: number; column: number } | undefined;
   private chunks: Buffer[] = [];
   /** Index into chunks[0] of the cursor. */
   private at = 0;
@@ -442,6 +565,9 @@ class LineTracker {
   private breaks = 0;
   /** The byte before the cursor was CR (a following LF belongs to it). */
   private afterCR = false;
+
+  /** `delimiter`: the delimiter's byte (quotes are checked against field boundaries). */
+  constructor(private readonly delimiter: number) {}
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
@@ -494,9 +620,18 @@ class LineTracker {
     }
   }
 
+  /**
+   * Moves the cursor past a record, counting its line breaks and checking its quotes (RFC 4180:
+   * a `"` only opens a cell, as its first character, and a closing `"` is followed by a delimiter
+   * or the end of the record; `""` inside a quoted cell is a quote).
+   */
   private advance(end: number): void {
     let breaks = this.breaks;
     let afterCR = this.afterCR;
+    const d = this.delimiter;
+    let state = FIELD_START;
+    let column = 1;
+    this.quoteProblem = undefined;
     while (this.pos < end && this.chunks.length > 0) {
       const c = this.chunks[0]!;
       const stop = Math.min(c.length, this.at + (end - this.pos));
@@ -509,6 +644,37 @@ class LineTracker {
           breaks++;
           afterCR = true;
         } else afterCR = false;
+        switch (state) {
+          case FIELD_START:
+            if (b === 0x22) state = QUOTED;
+            else if (b === d) column++;
+            else if (b !== 10 && b !== 13) state = UNQUOTED;
+            break;
+          case UNQUOTED:
+            if (b === d) {
+              column++;
+              state = FIELD_START;
+            } else if (b === 0x22) {
+              this.quoteProblem = { kind: 'stray', line: breaks + 1, column };
+              state = CHECKED;
+            }
+            break;
+          case QUOTED:
+            if (b === 0x22) state = QUOTE_IN_QUOTED;
+            break;
+          case QUOTE_IN_QUOTED: // a `"` in a quoted cell: `""`, or the closing quote
+          case CLOSED:
+            if (b === 0x22 && state === QUOTE_IN_QUOTED) state = QUOTED;
+            else if (b === d) {
+              column++;
+              state = FIELD_START;
+            } else if (b === 10 || b === 13) state = CLOSED;
+            else {
+              this.quoteProblem = { kind: 'afterClose', line: breaks + 1, column };
+              state = CHECKED;
+            }
+            break;
+        }
       }
       this.pos += stop - this.at;
       if (stop === c.length) {

@@ -48,6 +48,11 @@ export interface Journal {
   counts(): Record<RowStatus | 'inFlight', number>;
   /** Closes the file (idempotent). Writes after it throw. */
   close(): void;
+  /**
+   * Called once when a write fails (a full disk): from then on nothing more is written, intents
+   * waiting and later ones reject (their requests must not go out), outcomes are dropped.
+   */
+  onFailure: ((err: CliError) => void) | undefined;
 }
 
 const MAGIC = 'interflow-bulk';
@@ -190,7 +195,10 @@ class FileJournal implements Journal {
   private pending = '';
   private flushScheduled = false;
   /** Resolves once the intents waiting in `pending` are written: one promise for all of a turn's. */
-  private written: { promise: Promise<void>; resolve: () => void } | undefined;
+  private written: { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } | undefined;
+  /** The write that failed: nothing is written after it (see Journal.onFailure). */
+  private failure: CliError | undefined;
+  onFailure: ((err: CliError) => void) | undefined;
   /** The time lines of this turn of the event loop carry (one clock read a turn, not one a line). */
   private turnAt: string | undefined;
 
@@ -230,7 +238,7 @@ class FileJournal implements Journal {
    * only this turn's outcomes; their rows resume as in flight (unknown), never as unsent.
    */
   outcome(o: RowOutcome): void {
-    if (o.fromJournal) return;
+    if (o.fromJournal || this.failure) return;
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     checkRow(o.row);
     // {"t":"done","row","status","to"?,"id"?,"error"?,"at"}, written by hand: one line a row.
@@ -261,14 +269,19 @@ class FileJournal implements Journal {
    */
   intentSoon(row: number, key: string): Promise<void> {
     checkRow(row);
+    if (this.failure) return Promise.reject(this.failure);
     // A key is hex (KeySet.keyHex), which needs no escaping.
     const quoted = /^[0-9a-f]*$/.test(key) ? `"${key}"` : JSON.stringify(key);
     this.pending += `{"t":"intent","row":${row},"key":${quoted},"at":"${this.now()}"}\n`;
     this.scheduleFlush();
     if (this.written === undefined) {
       let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.written = { promise, resolve };
+      let reject!: (err: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.written = { promise, resolve, reject };
     }
     return this.written.promise;
   }
@@ -277,13 +290,19 @@ class FileJournal implements Journal {
   flush(): void {
     this.flushScheduled = false;
     this.turnAt = undefined;
-    if (this.pending !== '' && this.fd !== undefined) {
-      this.write(this.pending);
-      this.pending = '';
-    }
     const written = this.written;
     this.written = undefined;
-    written?.resolve();
+    if (this.pending !== '' && this.fd !== undefined && !this.failure) {
+      try {
+        this.write(this.pending);
+      } catch (err) {
+        this.failure = err instanceof CliError ? err : new CliError(String(err), { code: 'JOURNAL' });
+        this.onFailure?.(this.failure);
+      }
+      this.pending = '';
+    }
+    if (this.failure) written?.reject(this.failure);
+    else written?.resolve();
   }
 
   counts(): Record<RowStatus | 'inFlight', number> {

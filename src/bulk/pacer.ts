@@ -26,7 +26,9 @@ export const realClock: Clock = {
 
 export class Pacer {
   /** Milliseconds between two requests; 0 = unpaced. */
-  readonly interval: number;
+  interval: number;
+  /** The interval asked for (--rate, the plan); the provider's window may widen it (follow()). */
+  private readonly asked: number;
   private next = 0;
   private pausedUntil = 0;
 
@@ -35,7 +37,18 @@ export class Pacer {
     readonly perMinute: number | undefined,
     private readonly clock: Clock = realClock,
   ) {
-    this.interval = perMinute ? 60_000 / perMinute : 0;
+    this.interval = this.asked = perMinute ? 60_000 / perMinute : 0;
+  }
+
+  /**
+   * The provider's window allows one request every `ms` from now on (X-RateLimit-Remaining
+   * spread until X-RateLimit-Reset): the pace is that, or the asked one when it is slower. Each
+   * answer says it again, so the pace follows the window as it fills and frees.
+   */
+  follow(ms: number): void {
+    // Under a millisecond (a window of 60,000 a minute and more) is no pace to keep; within 5% of
+    // the asked pace is that pace (X-RateLimit-Reset is in whole seconds: noise, not a slower plan).
+    this.interval = ms >= 1 && ms > this.asked * 1.05 ? ms : this.asked;
   }
 
   /**

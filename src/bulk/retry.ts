@@ -42,12 +42,30 @@ export function retryAfterMs(header: string | undefined, nowMs = Date.now()): nu
  */
 export function rateLimitPauseMs(headers: Record<string, string>, nowMs = Date.now()): number | undefined {
   const remaining = headers['x-ratelimit-remaining'];
-  const reset = headers['x-ratelimit-reset'];
-  if (remaining === undefined || Number(remaining) > 0 || reset === undefined) return undefined;
+  if (remaining === undefined || remaining.trim() === '' || Number(remaining) > 0) return undefined;
+  return resetInMs(headers['x-ratelimit-reset'], nowMs);
+}
+
+/** X-RateLimit-Reset as ms from now: epoch seconds, or seconds from now when small; undefined if absent/bad. */
+function resetInMs(reset: string | undefined, nowMs: number): number | undefined {
+  if (reset === undefined) return undefined;
   const r = Number(reset);
-  if (!Number.isFinite(r)) return undefined;
-  const ms = r > 1e9 ? r * 1000 - nowMs : r * 1000;
-  return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
+  if (reset.trim() === '' || !Number.isFinite(r)) return undefined;
+  return Math.min(Math.max(r > 1e9 ? r * 1000 - nowMs : r * 1000, 0), RETRY_AFTER_CAP_MS);
+}
+
+/**
+ * The spacing the provider's window allows from now on: the time until X-RateLimit-Reset shared
+ * by the X-RateLimit-Remaining requests left (undefined without both, or with none left, which
+ * rateLimitPauseMs covers). A pace that keeps to it never runs out of the window.
+ */
+export function rateLimitSpacingMs(headers: Record<string, string>, nowMs = Date.now()): number | undefined {
+  const raw = headers['x-ratelimit-remaining'];
+  if (raw === undefined) return undefined;
+  const remaining = Number(raw);
+  const until = resetInMs(headers['x-ratelimit-reset'], nowMs);
+  if (raw.trim() === '' || !Number.isFinite(remaining) || remaining <= 0 || until === undefined) return undefined;
+  return until / remaining;
 }
 
 /** Exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)). */

@@ -17,7 +17,7 @@ import { spreadsheetMangled } from './csv.js';
 import { KeySet } from './keyset.js';
 import type { Pacer } from './pacer.js';
 import { MissingColumnError, renderDeep } from './placeholders.js';
-import { backoffMs, rateLimitPauseMs, retryAfterMs, verdictForStatus } from './retry.js';
+import { backoffMs, rateLimitPauseMs, rateLimitSpacingMs, retryAfterMs, verdictForStatus } from './retry.js';
 import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './types.js';
 
 /** What the runner needs of the journal (src/bulk/journal.ts). */
@@ -69,7 +69,22 @@ export interface RunOptions {
   random?: () => number;
 }
 
-export type StopReason = 'done' | 'interrupted' | 'max-errors' | 'auth';
+/**
+ * Why the run ended: all rows read ('done'), o.stop ('interrupted'), the error budget, a refused
+ * key, consecutive connection failures ('connection'), or an error while reading the input or
+ * recording an outcome ('error', in `stopError`: a malformed row, a journal or --output write).
+ * Whatever it is, the requests in flight are finished and recorded first.
+ */
+export type StopReason = 'done' | 'interrupted' | 'max-errors' | 'auth' | 'connection' | 'error';
+
+/** Rows in a row whose every attempt failed to connect before the run stops (exit 1). */
+export const CONNECT_FAILURES_TO_STOP = 5;
+
+/**
+ * 429s that say when to come back (Retry-After, X-RateLimit-Reset) do not use up --max-attempts:
+ * waiting is what the server asked for. A row gives up after this many of them.
+ */
+export const RATE_LIMITED_RETRIES = 100;
 
 export interface RunSummary {
   counts: Record<RowStatus, number>;
@@ -82,8 +97,15 @@ export interface RunSummary {
   stopReason: StopReason;
   /** The 401/403 that stopped the run, if any. */
   authError?: ProviderError;
+  /** stopReason 'error': what stopped it (the first error; the rows in flight were still recorded). */
+  stopError?: unknown;
+  /** stopReason 'connection': the last connection failure. */
+  connectError?: RowError;
   elapsedMs: number;
 }
+
+/** What a read gives when the run stops while it waits. */
+const HALTED = Symbol('halted');
 
 type Prepared =
   | { kind: 'outcome'; outcome: RowOutcome; key?: string }
@@ -124,6 +146,15 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   o.stop.addEventListener('abort', onStop, { once: true });
   if (o.stop.aborted) onStop();
 
+  let connectFailures = 0;
+  /** Anything thrown while taking a row or recording one stops the run; the rows in flight end first. */
+  const fail = (err: unknown, haltNow = true): void => {
+    if (summary.stopError === undefined) {
+      summary.stopError = err;
+      summary.stopReason = 'error';
+    }
+    if (haltNow) halt.abort();
+  };
   /**
    * `decidedBeforeIntent`: the outcome came from checking the row (invalid, duplicate, journal),
    * no intent was written for it in this run, so an identical earlier line may stand for it. An
@@ -134,6 +165,16 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     summary.counts[outcome.status]++;
     if (outcome.fromJournal) summary.fromJournal++;
     await o.onOutcome(outcome);
+    if (!outcome.fromJournal && outcome.attempts) {
+      // Rows whose every attempt failed to connect, in a row: nothing is listening there.
+      if (outcome.status === 'failed' && outcome.error?.code === 'CONNECT_FAILED') {
+        if (++connectFailures >= CONNECT_FAILURES_TO_STOP && !halt.signal.aborted) {
+          summary.stopReason = 'connection';
+          summary.connectError = outcome.error;
+          halt.abort();
+        }
+      } else connectFailures = 0;
+    }
     if (
       o.maxErrors !== undefined &&
       !outcome.fromJournal &&
@@ -147,25 +188,44 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
 
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
+  let abandoned = false;
+  const halted = new Promise<typeof HALTED>((resolve) => {
+    if (halt.signal.aborted) resolve(HALTED);
+    else halt.signal.addEventListener('abort', () => resolve(HALTED), { once: true });
+  });
 
   const worker = async (): Promise<void> => {
     for (;;) {
       if (exhausted || halt.signal.aborted) return;
-      const r = await iterator.next();
+      let r: IteratorResult<CsvRow> | typeof HALTED;
+      try {
+        r = await Promise.race([iterator.next(), halted]);
+      } catch (err) {
+        // A malformed record (or a read error): no row after it is taken; the rows before it,
+        // taken by the other workers, still go.
+        exhausted = true;
+        return fail(err, false);
+      }
+      // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
+      if (r === HALTED) return void (abandoned = true);
       if (r.done) exhausted = true;
       const row: CsvRow | undefined = r.done ? undefined : r.value;
       if (!row || halt.signal.aborted) return;
-      const prepared = prepare(row, o, keys, dynamic);
-      if (prepared.kind === 'outcome') {
-        await settle(prepared.outcome, true);
-        continue;
+      try {
+        const prepared = prepare(row, o, keys, dynamic);
+        if (prepared.kind === 'outcome') {
+          await settle(prepared.outcome, true);
+          continue;
+        }
+        if (o.dryRun) {
+          summary.wouldSend++;
+          await o.onRequest?.(prepared.row, prepared.req);
+          continue;
+        }
+        await settle(await deliver(prepared, o, summary, halt, sleep));
+      } catch (err) {
+        return fail(err);
       }
-      if (o.dryRun) {
-        summary.wouldSend++;
-        await o.onRequest?.(prepared.row, prepared.req);
-        continue;
-      }
-      await settle(await deliver(prepared, o, summary, halt, sleep));
     }
   };
 
@@ -173,7 +233,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
   } finally {
     o.stop.removeEventListener('abort', onStop);
-    if (!exhausted) await iterator.return?.();
+    // An abandoned read still holds the iterator: the caller closes the input (OpenedCsv.close).
+    if (!exhausted && !abandoned) await iterator.return?.().catch(() => undefined);
   }
   summary.elapsedMs = performance.now() - started;
   return summary;
@@ -197,6 +258,7 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     kind: 'outcome',
     outcome: { row: row.row, ...(to ? { to } : {}), status: 'failed', error: { code, message }, attempts: 0 },
   });
+  if (row.problem) return fail(row.problem.code, row.problem.message);
   const rawTo = row.cells[plan.toColumn];
   // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
   for (const column in row.cells) {
@@ -284,8 +346,10 @@ async function deliver(
   const base = { row: p.row, to: p.to };
   await o.journal?.intentSoon(p.row, p.key);
   let lastError: RowError | undefined;
+  let rateLimited = 0;
+  let tries = 0;
   for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
-    if (attempt > 0) {
+    if (tries++ > 0) {
       summary.retries++;
       if (halt.aborted) break;
     }
@@ -305,28 +369,44 @@ async function deliver(
         continue;
       }
       if (err instanceof NetworkError) {
-        return { ...base, status: 'unknown', error: { code: err.code, message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: attempt + 1 };
+        return { ...base, status: 'unknown', error: { code: err.code, message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries };
       }
       throw err;
     }
     const pauseMs = rateLimitPauseMs(res.headers);
     if (pauseMs !== undefined) o.pacer.pause(pauseMs);
+    // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
+    // follows it, so a --rate above the plan converges on the plan instead of meeting 429s.
+    const spacing = rateLimitSpacingMs(res.headers);
+    if (spacing !== undefined) o.pacer.follow(spacing);
+    if (res.tooLarge) {
+      const message = `the answer (HTTP ${res.status}) was too large to read`;
+      if (res.status >= 200 && res.status < 300) {
+        return { ...base, status: 'unknown', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries };
+      }
+      if (verdictForStatus(res.status) !== 'retry') {
+        return { ...base, status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message }, attempts: tries };
+      }
+    }
     const body = res.json ?? (res.text || undefined);
     const verdict = verdictForStatus(res.status);
     if (verdict === 'sent') {
       try {
         const accepted = o.adapter.parseSendResponse(res.status, body);
-        return { row: p.row, to: p.to, status: 'sent', id: accepted.id, attempts: attempt + 1 };
+        return { row: p.row, to: p.to, status: 'sent', id: accepted.id, attempts: tries };
       } catch (err) {
         const e = err as ProviderError;
-        return { ...base, status: 'unknown', error: { status: res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: attempt + 1 };
+        return { ...base, status: 'unknown', error: { status: res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: tries };
       }
     }
     const info = o.adapter.parseError(res.status, body);
     const error: RowError = { status: info.status, code: info.code, message: info.message };
     if (verdict === 'retry') {
       lastError = { ...error, retryable: true };
-      const wait = retryAfterMs(res.headers['retry-after']) ?? backoffMs(attempt, 250, 20_000, o.random);
+      const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
+      // A 429 that says when to come back is the server's pace, not a failed attempt.
+      if (res.status === 429 && told !== undefined && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
+      const wait = told ?? backoffMs(attempt, 250, 20_000, o.random);
       o.pacer.pause(wait);
       await sleep(wait, halt);
       continue;
@@ -336,14 +416,14 @@ async function deliver(
       summary.authError = new ProviderError(o.adapter.id, info, { hint: errorHint(o.adapter.id, info) });
       // The key is refused: every other row would be too. Stop; the rest stay unsent.
       haltController.abort();
-      return { ...base, status: 'failed', error: { ...error, retryable: true }, attempts: attempt + 1 };
+      return { ...base, status: 'failed', error: { ...error, retryable: true }, attempts: tries };
     }
     const hint = errorHint(o.adapter.id, info);
     return {
       ...base,
       status: verdict === 'unknown' ? 'unknown' : 'failed',
       error: verdict === 'unknown' ? { ...error, message: `${error.message} (the provider may have accepted it; not resent)` } : hint ? { ...error, hint } : error,
-      attempts: attempt + 1,
+      attempts: tries,
     };
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
@@ -354,6 +434,6 @@ async function deliver(
     ...base,
     status: 'failed',
     error: { ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }), message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`, retryable: true },
-    attempts: o.maxAttempts,
+    attempts: tries,
   };
 }

@@ -45,6 +45,12 @@ export interface CsvRow {
   missing: string[];
   /** Cells beyond the header (a long row): their count. */
   extra: number;
+  /**
+   * Why this record cannot be sent as read, when it is malformed but the records after it can
+   * still be read: more cells than the header (EXTRA_CELLS), a quote RFC 4180 does not allow
+   * (STRAY_QUOTE). The message starts with `row N:` and names the line and column.
+   */
+  problem?: { code: 'EXTRA_CELLS' | 'STRAY_QUOTE'; message: string };
   /** Bytes of the input read through the end of this record (progress through a file). */
   end: number;
 }

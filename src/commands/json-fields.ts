@@ -53,11 +53,12 @@ export const resultFields = {
   'chats list': chat,
   'chats get': chat,
   'chats messages': message,
+  'chats create': chat,
   'webhooks list': webhook,
   'webhooks create': webhook,
   'webhooks delete': deleted,
   'webhooks listen': keysOf<WebhookEvent>()([
-    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'to', 'text', 'errorCode', 'errorTitle', 'hint', 'timestamp',
+    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'name', 'to', 'text', 'filename', 'errorCode', 'errorTitle', 'errorDetails', 'hint', 'timestamp',
   ]),
   'profiles list': keysOf<ProfileRow>()(['name', 'provider', 'baseUrl', 'default', 'key']),
   'profiles show': keysOf<ProfileView>()([

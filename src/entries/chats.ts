@@ -1,7 +1,7 @@
 /** The app bundle for `interflow chats`. */
 import type { Invocation } from '../commands/lazy.js';
 import { runWith } from '../app.js';
-import { runChatsGet, runChatsList, runChatsMessages } from '../commands/chats/run.js';
+import { runChatsCreate, runChatsGet, runChatsList, runChatsMessages } from '../commands/chats/run.js';
 
 export const run = (invocation: Invocation): Promise<void> =>
   runWith(
@@ -9,6 +9,7 @@ export const run = (invocation: Invocation): Promise<void> =>
       'chats list': async () => runChatsList,
       'chats get': async () => runChatsGet,
       'chats messages': async () => runChatsMessages,
+      'chats create': async () => runChatsCreate,
     },
     invocation,
   );

@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { NetworkError } from '../errors.js';
 import { preferBaselineWasm } from '../runtime.js';
 import { redactHeaders } from '../output/redact.js';
+import { plainText } from '../output/sanitize.js';
 import type { HttpRequest } from '../providers/types.js';
 import type { CommandContext } from '../commands/context.js';
 import type { Profile } from '../config/profile.js';
@@ -24,6 +25,8 @@ export interface HttpResponse {
   json: unknown;
   /** Milliseconds from sending to the end of the body. */
   elapsedMs: number;
+  /** The body was longer than the bound (HttpOptions.maxBodyBytes) and was not read: text is ''. */
+  tooLarge?: boolean;
 }
 
 export interface HttpOptions {
@@ -40,18 +43,42 @@ export interface HttpOptions {
    * and always all with a trace.
    */
   responseHeaders?: readonly string[];
+  /** The most of a response body read (default MAX_RESPONSE_BYTES); a longer answer is `tooLarge`. */
+  maxBodyBytes?: number;
 }
 
 interface Exchange {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** The answer was longer than the bound: `body` is empty and the rest was not read. */
+  tooLarge?: boolean;
 }
 
-/** The exact deadline of a one-off request passed; `phase` tells whether it had been written. */
+/** The most of a response body that is read (a 600 MB answer must not take the memory of a run). */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The deadline of a request passed; `written` tells whether it had been handed to a connection
+ * (from then on the provider may have received it).
+ */
 class DeadlineError extends Error {
-  constructor(readonly phase: 'connect' | 'response') {
+  constructor(
+    readonly written: boolean,
+    /** The status line and headers had come (the body had not ended). */
+    readonly answered = false,
+  ) {
     super('deadline');
+  }
+}
+
+/** A failed exchange, and whether the request had been handed to a connection before it failed. */
+class ExchangeError extends Error {
+  constructor(
+    readonly error: Error,
+    readonly written: boolean,
+  ) {
+    super(error.message);
   }
 }
 
@@ -76,12 +103,13 @@ function parseRawHeaders(raw: Buffer[], only?: HeaderFilter): Record<string, str
 
 /**
  * undici's dispatch handler for one exchange: collects the status, the headers wanted and the
- * body, then settles once (methods on a class: no closures per request).
+ * body (up to a bound), then settles once (methods on a class: no closures per request).
  */
 class Collector {
   status = 0;
   headers: Record<string, string> = {};
   private readonly chunks: Buffer[] = [];
+  private size = 0;
   /** Set once the request has a connection (from then on it may have been written). */
   abort: ((err: Error) => void) | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -91,9 +119,12 @@ class Collector {
     private readonly resolve: (e: Exchange) => void,
     private readonly reject: (err: Error) => void,
     private readonly filter: HeaderFilter | undefined,
+    private readonly maxBytes: number,
   ) {}
 
   onConnect(abort: (err: Error) => void): void {
+    // Already given up (its deadline passed while it waited for a connection): never write it.
+    if (this.settled) return abort(new DeadlineError(false));
     this.abort = abort;
   }
 
@@ -104,6 +135,15 @@ class Collector {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.settled) return false;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      // Enough: the answer is settled as too large, and the connection is given up.
+      if (this.settle()) this.resolve({ status: this.status, headers: this.headers, body: Buffer.alloc(0), tooLarge: true });
+      this.chunks.length = 0;
+      this.abort?.(new Error('response too large'));
+      return false;
+    }
     this.chunks.push(chunk);
     return true;
   }
@@ -115,7 +155,15 @@ class Collector {
   }
 
   onError(err: Error): void {
-    if (this.settle()) this.reject(err);
+    // Before onConnect the request was still queued: nothing of it was written.
+    if (this.settle()) this.reject(err instanceof DeadlineError ? err : new ExchangeError(err, this.abort !== undefined));
+  }
+
+  /** The whole exchange took too long: give it up, whatever phase it is in. */
+  expire(): void {
+    const err = new DeadlineError(this.abort !== undefined, this.status !== 0);
+    this.onError(err);
+    this.abort?.(err);
   }
 
   /** True the first time: the exchange ends here. */
@@ -152,13 +200,8 @@ const CONNECT_CODES = new Set([
 export class HttpClient {
   private readonly client: InstanceType<typeof Client> | InstanceType<typeof Pool>;
   private readonly timeoutMs: number;
-  /**
-   * One connection (one-off commands): an exact deadline of our own per request. A pool (bulk):
-   * undici's own timeouts, checked on its coarse clock (about a second), which cost nothing per
-   * request at thousands of requests a second.
-   */
-  private readonly exactDeadline: boolean;
   private readonly headerFilter: HeaderFilter | undefined;
+  private readonly maxBodyBytes: number;
   readonly origin: string;
 
   constructor(
@@ -167,13 +210,14 @@ export class HttpClient {
   ) {
     this.origin = origin;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBodyBytes = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
     const connections = opts.connections ?? 1;
-    this.exactDeadline = connections <= 1;
     const wanted = opts.trace ? undefined : opts.responseHeaders;
     this.headerFilter = wanted && { names: new Set(wanted), lengths: new Set(wanted.map((n) => n.length)) };
-    // undici checks its header and body timeouts on a coarse clock (about a second); with the
-    // exact deadline of send() they stay only as a backstop.
-    const slack = this.exactDeadline ? 2_000 : 0;
+    // Each exchange has a total deadline of its own (headers and body: a server that drips its
+    // answer a byte at a time is given up on time); undici's timeouts, checked on a coarse clock
+    // (about a second), stay only as a backstop.
+    const slack = 2_000;
     const options = {
       connect: { timeout: this.timeoutMs },
       headersTimeout: this.timeoutMs + slack,
@@ -202,7 +246,6 @@ export class HttpClient {
     try {
       res = await this.exchange({ method: req.method, path, headers, body });
     } catch (err) {
-      if (err instanceof DeadlineError) throw this.networkError(err, req.url, err.phase, true);
       throw this.networkError(err, req.url);
     }
     const { status, headers: responseHeaders } = res;
@@ -212,6 +255,10 @@ export class HttpClient {
       trace(`< ${status} (${elapsedMs} ms)`);
       for (const [k, v] of Object.entries(redactHeaders(responseHeaders))) trace(`< ${k}: ${v}`);
       if (text) trace(`< ${text}`);
+      if (res.tooLarge) trace(`< (an answer longer than ${this.maxBodyBytes} bytes: not read)`);
+    }
+    if (res.tooLarge) {
+      return { status, headers: responseHeaders, text: '', json: undefined, elapsedMs, tooLarge: true };
     }
     let json: unknown;
     if (text) {
@@ -227,20 +274,12 @@ export class HttpClient {
   /**
    * One request through undici's dispatch() with a handler that only collects the answer: no
    * response stream per request (request() makes one), which counts at thousands of requests a
-   * second. With one connection, the whole exchange must end within timeoutMs (exactly).
+   * second. The whole exchange (connection, headers, body) must end within timeoutMs.
    */
   private exchange(opts: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<Exchange> {
     return new Promise<Exchange>((resolve, reject) => {
-      const collector = new Collector(resolve, reject, this.headerFilter);
-      if (this.exactDeadline) {
-        collector.timer = setTimeout(() => {
-          // Before onConnect the request is still queued (nothing written): give the client up.
-          const err = new DeadlineError(collector.abort ? 'response' : 'connect');
-          if (collector.abort) collector.abort(err);
-          else void this.client.destroy(err).catch(() => undefined);
-          collector.onError(err);
-        }, this.timeoutMs);
-      }
+      const collector = new Collector(resolve, reject, this.headerFilter, this.maxBodyBytes);
+      collector.timer = setTimeout(() => collector.expire(), this.timeoutMs);
       (this.client as unknown as Dispatcher).dispatch(opts as Dispatcher.DispatchOptions, collector as unknown as Dispatcher.DispatchHandler);
     });
   }
@@ -249,44 +288,64 @@ export class HttpClient {
     await this.client.close().catch(() => undefined);
   }
 
-  private networkError(err: unknown, rawUrl: string, forcedPhase?: 'connect' | 'response', timedOut = false): NetworkError {
-    const url = new URL(rawUrl);
-    const e = err as { code?: string; message?: string };
-    const code = timedOut ? (forcedPhase === 'connect' ? 'UND_ERR_CONNECT_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT') : (e.code ?? '');
-    const host = url.host;
-    const phase = forcedPhase ?? (CONNECT_CODES.has(code) ? 'connect' : 'response');
-    if (phase === 'connect') {
+  private networkError(err: unknown, rawUrl: string): NetworkError {
+    const host = new URL(rawUrl).host;
+    const written = err instanceof DeadlineError || err instanceof ExchangeError ? err.written : true;
+    const cause = err instanceof ExchangeError ? err.error : err;
+    const e = cause as { code?: string; message?: string };
+    const code = e.code ?? '';
+    // Whether the provider may have it: only what was handed to a connection may have been written.
+    if (!written || CONNECT_CODES.has(code)) {
       const why =
-        code === 'ECONNREFUSED'
-          ? 'connection refused'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'host not found'
-            : code === 'UND_ERR_CONNECT_TIMEOUT'
-              ? `no connection within ${this.timeoutMs} ms`
-              : (e.message ?? code);
+        err instanceof DeadlineError
+          ? `no connection within ${this.timeoutMs} ms`
+          : code === 'ECONNREFUSED'
+            ? 'connection refused'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+              ? 'host not found'
+              : code === 'UND_ERR_CONNECT_TIMEOUT'
+                ? `no connection within ${this.timeoutMs} ms`
+                : tlsProblem(code, e.message) ?? oneLine(e.message ?? code);
       return new NetworkError(`could not connect to ${host} (${why})`, 'connect', {
         hint: "nothing was sent; check the profile's baseUrl and your network, then try again",
-        cause: err,
+        cause,
       });
     }
     const why =
-      code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
-        ? `no answer within ${this.timeoutMs} ms`
+      err instanceof DeadlineError && err.answered
+        ? `the answer did not finish within ${this.timeoutMs} ms`
+        : err instanceof DeadlineError || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+          ? `no answer within ${this.timeoutMs} ms`
         : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
           ? 'the connection was closed before an answer'
-          : (e.message ?? code);
+          : oneLine(e.message ?? code);
     return new NetworkError(`${host}: ${why} after the request was sent`, 'response', {
       hint: 'the provider may or may not have accepted the message; check before sending it again (--timeout MS waits longer)',
-      cause: err,
+      cause,
     });
   }
+}
+
+/** An error message on one line (OpenSSL's span several). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** A TLS handshake failure in words, or undefined when the error is not one. */
+function tlsProblem(code: string, message: string | undefined): string | undefined {
+  const text = `${code} ${message ?? ''}`;
+  if (/WRONG_VERSION_NUMBER|wrong version number|PACKET_LENGTH_TOO_LONG|packet length too long|http request/i.test(text)) {
+    return 'TLS handshake failed: the server does not speak https there; check http:// or https:// in baseUrl';
+  }
+  if (/^(ERR_SSL_|ERR_TLS_|EPROTO)|CERT|SSL routines|certificate/i.test(text)) return `TLS handshake failed: ${oneLine(message ?? code)}`;
+  return undefined;
 }
 
 /** What every command's requests share: --timeout, else the profile's timeoutMs, else the default; --verbose traces on stderr. */
 export function commandHttpOptions(ctx: CommandContext, profile: Profile): Pick<HttpOptions, 'timeoutMs' | 'trace'> {
   return {
     timeoutMs: ctx.globals.timeout ?? profile.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    trace: ctx.io.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+    trace: ctx.io.verbose ? (line) => ctx.io.err(plainText(line, { multiline: true }) + '\n') : undefined,
   };
 }
 

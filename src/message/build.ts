@@ -194,11 +194,13 @@ function buildContact(to: string, flags: Flags, env: BuildEnv): Message {
     if (!phone) throw new UsageError('--phone is required with --name (the contact phone, like +55 11 99999-9999)');
     contacts = [contactFromFlags(name, phone)];
   }
-  // Contact phones are normalized like recipients, so the card carries a dialable number.
+  // Contact phones must be numbers that can be valid (checked like recipients, naming the card),
+  // but the card keeps them as written: `+1 (940) 555-1234` is what the recipient sees, as in
+  // Meta's examples. Normalizing is for `to` (and for providers whose card takes digits only).
   for (const [i, card] of contacts.entries()) {
     for (const p of card.phones ?? []) {
       if (typeof p.phone === 'string' && p.phone.trim()) {
-        p.phone = normalizeRecipient(p.phone, env.profile.defaultCountry, `${source}: contact ${i + 1} phone`);
+        normalizeRecipient(p.phone, env.profile.defaultCountry, `${source}: contact ${i + 1} phone`);
       }
     }
   }

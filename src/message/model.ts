@@ -48,6 +48,29 @@ const mediaUrl = (field: string) =>
       }),
     );
 
+/**
+ * What WhatsApp refuses in a template parameter's text (Meta's template docs: "cannot have
+ * new-line/tab characters or more than 4 consecutive spaces"), or undefined when it is fine.
+ */
+export function parameterTextProblem(s: string): string | undefined {
+  if (/[\r\n]/.test(s)) return 'holds a line break';
+  if (s.includes('\t')) return 'holds a tab';
+  if (s.includes('     ')) return 'holds more than 4 spaces in a row';
+  return undefined;
+}
+
+const PARAMETER_RULE = 'WhatsApp refuses line breaks, tabs and more than 4 spaces in a row in template parameters';
+
+/** A list of template parameter texts: each one checked, its number (from 1) named. */
+const parameterTexts = <T>(text: (item: T) => string | undefined) =>
+  z.superRefine((items: T[], ctx) => {
+    items.forEach((item, i) => {
+      const s = text(item);
+      const problem = s === undefined ? undefined : parameterTextProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `parameter ${i + 1} ${problem}: ${PARAMETER_RULE}`, path: [i], input: s });
+    });
+  });
+
 /** A recipient after normalization: country code + national number, digits only (E.164 without '+'). */
 export const recipientSchema = once(() =>
   z
@@ -132,6 +155,16 @@ export const locationMessageSchema = once(() =>
   }),
 );
 
+/** The first value given twice, if any. */
+function duplicate(values: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) return v;
+    seen.add(v);
+  }
+  return undefined;
+}
+
 /** A contact card in Meta's shape (SocialMiner sends it as is; Interacto uses name + first phone). */
 const typed = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject({ ...shape, type: z.optional(z.string()) });
 export const contactCardSchema = once(() =>
@@ -181,7 +214,12 @@ export const contactMessageSchema = once(() =>
 
 export const templateHeaderSchema = once(() =>
   z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('text'), text: text('header text', 60) }),
+    z.strictObject({
+      type: z.literal('text'),
+      text: text('header text', 60).check(
+        z.refine((s) => parameterTextProblem(s) === undefined, { message: `the header parameter cannot hold a line break, a tab or more than 4 spaces in a row (${PARAMETER_RULE})` }),
+      ),
+    }),
     z
       .strictObject({
         type: z.enum(['image', 'video', 'document']),
@@ -232,7 +270,7 @@ export const templateMessageSchema = once(() =>
       policy: z.optional(z.enum(templatePolicies, { error: 'policy must be deterministic or fallback' })),
       namespace: optionalText('namespace', 256),
       header: z.optional(templateHeaderSchema()),
-      body: z.array(text('template parameter', 32768)),
+      body: z.array(text('template parameter', 32768)).check(parameterTexts((s: string) => s)),
       buttons: z.array(templateButtonSchema()),
     })
     .check(
@@ -253,6 +291,10 @@ export const interactiveActionSchema = once(() =>
           z.minLength(1, { message: 'at least one button is needed' }),
           z.maxLength(3, { message: 'WhatsApp allows at most 3 reply buttons' }),
           z.refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, { message: 'button ids must be unique' }),
+          z.superRefine((bs, ctx) => {
+            const title = duplicate(bs.map((b) => b.title));
+            if (title !== undefined) ctx.addIssue({ code: 'custom', message: `button titles must be unique ('${title}' is given twice)`, input: bs });
+          }),
         ),
     }),
     z.strictObject({
@@ -282,6 +324,10 @@ export const interactiveActionSchema = once(() =>
           z.refine((ss) => ss.length === 1 || ss.every((s) => s.title !== undefined), {
             message: 'every section needs a title when there is more than one',
           }),
+          z.superRefine((ss, ctx) => {
+            const id = duplicate(ss.flatMap((s) => s.rows.map((r) => r.id)));
+            if (id !== undefined) ctx.addIssue({ code: 'custom', message: `row ids must be unique across the list ('${id}' is given twice)`, input: ss });
+          }),
         ),
     }),
     z.strictObject({ type: z.literal('location_request') }),
@@ -303,7 +349,9 @@ export const interactiveMessageSchema = once(() =>
 /** One of Turn's hsm localizable_params, exactly in Turn's shape. */
 export const localizableParamSchema = once(() =>
   z.strictObject({
-    default: z.string({ error: 'every hsm parameter needs a default text' }),
+    default: z.string({ error: 'every hsm parameter needs a default text' }).check(
+      z.refine((s) => s.trim().length > 0, { message: 'an hsm parameter default must not be empty' }),
+    ),
     currency: z.optional(
       z.strictObject({
         currency_code: z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'currency_code must be like USD or BRL' })),
@@ -338,7 +386,7 @@ export const hsmMessageSchema = once(() =>
     elementName: templateName,
     language: languageCode,
     policy: z.enum(templatePolicies, { error: 'policy must be deterministic or fallback' }),
-    params: z.array(localizableParamSchema()),
+    params: z.array(localizableParamSchema()).check(parameterTexts((p: LocalizableParam) => p.default)),
   }),
 );
 

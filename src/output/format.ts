@@ -4,6 +4,7 @@
  */
 import type { Io } from './io.js';
 import { style } from './style.js';
+import { jsonText, plainText } from './sanitize.js';
 
 export interface Column<T> {
   header: string;
@@ -18,7 +19,7 @@ const width = (s: string): number => {
 };
 
 const cell = (v: unknown): string =>
-  v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v).replace(/\s*\n\s*/g, ' ');
+  v === undefined || v === null ? '' : plainText(typeof v === 'object' ? JSON.stringify(v) : String(v).replace(/\s*\n\s*/g, ' '));
 
 /** A plain aligned table; the header row is bold when color is on. */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], color = false): string {
@@ -52,10 +53,10 @@ export function pick(value: unknown, fields: readonly string[] | undefined): unk
 /** One JSON document on stdout, pretty on a TTY, compact in a pipe; only `fields` when given. */
 export function printJson(io: Io, value: unknown, fields?: readonly string[]): void {
   const shown = pick(value, fields);
-  io.out((io.isStdoutTTY ? JSON.stringify(shown, null, 2) : JSON.stringify(shown)) + '\n');
+  io.out(jsonText(shown, io.isStdoutTTY ? 2 : undefined) + '\n');
 }
 
 /** One result as a JSON line (streams: bulk rows, --all pages, events); only `fields` when given. */
 export function jsonLine(value: unknown, fields?: readonly string[]): string {
-  return JSON.stringify(pick(value, fields)) + '\n';
+  return jsonText(pick(value, fields)) + '\n';
 }

@@ -5,11 +5,13 @@
  *   {"to", "contact": {"name", "phone"}, "delay"?, "typing"?, "priority"?, "tags"?, "metadata"?}
  *
  * so contact is the only kind it sends. The contact is the model's first card: its formatted name
- * and its first phone, digits only. Success is NestJS-style `{statusCode, message, data:{id,
+ * and its first phone, normalized like a recipient (digits with the country code, as the
+ * document's example). Success is NestJS-style `{statusCode, message, data:{id,
  * status:"QUEUED"}}`; errors are NestJS-style too (`{statusCode, message: string | string[], error?}`).
  */
 import { ValidationError } from '../errors.js';
 import { capabilityOf, type Capability } from '../message/model.js';
+import { normalizeRecipient } from '../message/recipient.js';
 import {
   badResponse,
   httpStatusError,
@@ -38,10 +40,10 @@ export const interacto: ProviderAdapter = {
     }
     const card = msg.contacts[0]!;
     const raw = card.phones?.[0]?.phone;
-    const phone = raw?.replace(/\D/g, '') ?? '';
-    if (phone === '') {
+    if (raw === undefined || raw.trim() === '') {
       throw new ValidationError(`interacto: contact ${card.name.formatted_name} has no phone number to send`);
     }
+    const phone = normalizeRecipient(raw, profile.defaultCountry, `contact ${card.name.formatted_name} phone`);
     const o = msg.options ?? {};
     return {
       method: 'POST',

@@ -96,10 +96,12 @@ export function refuseInteractoOptions(provider: ProviderId, msg: Message): void
 
 /**
  * A media object: `{id}` or `{link}` (a URL), plus caption (image, video, document) and filename
- * (document). The model already refuses caption/filename where they do not belong.
+ * (document). The model already refuses caption/filename where they do not belong. A sticker by
+ * link only where the provider's document allows it (`stickerLink`: Meta's spec does, so
+ * SocialMiner does; Turn documents stickers by media id).
  */
-export function metaMedia(provider: ProviderId, msg: MediaMessage): JsonObject {
-  if (msg.kind === 'sticker' && msg.id === undefined) {
+export function metaMedia(provider: ProviderId, msg: MediaMessage, opts: { stickerLink?: boolean } = {}): JsonObject {
+  if (msg.kind === 'sticker' && msg.id === undefined && !opts.stickerLink) {
     throw new ValidationError(`${provider} sends stickers by media id only: use --id instead of --url`);
   }
   return {
@@ -348,6 +350,8 @@ const metaHints: Record<string, string> = {
   '132000': "the number of template parameters does not match the approved template: check --param and the header/button values",
   '132001': 'the template does not exist in that language or is not approved: check --name and --language',
   '132012': 'a template parameter has the wrong format for the approved template: check each --param, header and button value',
+  '130472': "the recipient's number is part of a Meta experiment and got no marketing message: try again later",
+  '131049': 'Meta chose not to deliver this marketing message, to keep engagement healthy: try again later or another template',
   '100': 'invalid parameter: check the message fields (`--dry-run` prints the exact request)',
   '190': "the access token is invalid or expired: update the profile's apiKey",
 };
@@ -368,6 +372,16 @@ const turnHints: Record<string, string> = {
 /** A one-line fix for a well-known Meta (WhatsApp) error code, or undefined. */
 export function metaErrorHint(code: string): string | undefined {
   return Object.hasOwn(metaHints, code) ? metaHints[code] : undefined;
+}
+
+/**
+ * A one-line fix for an error code in a webhook event (a failed status, a message's or a payload's
+ * errors), or undefined. Meta-shaped events carry either numbering (Turn's on-premise codes such
+ * as 470 do not collide with the Cloud API's such as 131047); Interflow's carry its own codes.
+ */
+export function webhookErrorHint(provider: 'interflow' | 'meta', code: string): string | undefined {
+  if (provider === 'interflow') return errorHint('interflow', { status: 0, code, message: '' });
+  return metaErrorHint(code) ?? (Object.hasOwn(turnHints, code) ? turnHints[code] : undefined);
 }
 
 /** A one-line fix for a provider's refusal, or undefined when there is nothing useful to say. */

@@ -49,7 +49,7 @@ function payload(msg: Message): [type: string, JsonObject] {
     case 'text':
       return ['text', { text: { body: msg.text, ...opt('preview_url', msg.previewUrl) } }];
     case 'media':
-      return [msg.kind, { [msg.kind]: metaMedia('socialminer', msg) }];
+      return [msg.kind, { [msg.kind]: metaMedia('socialminer', msg, { stickerLink: true }) }];
     case 'location':
       return [
         'location',

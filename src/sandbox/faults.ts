@@ -15,6 +15,10 @@
  *               client: the message went through but it cannot know; it must not send it again.
  *   hangFirst   the next `hangFirst`: handled and accepted the same way, never answered (the
  *               connection stays open until the client gives up or the sandbox closes)
+ *   dripFirst   the next `dripFirst`: handled and accepted, then answered one byte every `dripMs`
+ *               (headers at once, the body a byte at a time): a client needs a total deadline
+ *   oversizeFirst  the next `oversizeFirst`: handled and accepted, then answered 200 with a body of
+ *               `oversizeBytes` (default 64 MiB): a client must bound what it reads
  *   normal      the provider's own handling; `latencyMs` delays every answer of a send request
  *
  * Each stage counts only the requests that reach it, so `failFirst: 2, resetFirst: 1` answers the
@@ -38,6 +42,14 @@ export interface FaultOptions {
   resetFirst?: number;
   /** The next N send requests are accepted and never answered. */
   hangFirst?: number;
+  /** The next N send requests are accepted, then answered one byte every `dripMs`. */
+  dripFirst?: number;
+  /** ms between two bytes of a drip answer (default 250). */
+  dripMs?: number;
+  /** The next N send requests are accepted, then answered 200 with a body of `oversizeBytes`. */
+  oversizeFirst?: number;
+  /** Bytes of an oversize answer (default 64 MiB). */
+  oversizeBytes?: number;
   /** Every answer to a send request waits this many ms (a timer; the message is accepted before). */
   latencyMs?: number;
   /**
@@ -49,7 +61,10 @@ export interface FaultOptions {
 }
 
 /** What a fault stage decided for one request. */
-export type FaultKind = 'rate' | 'fail' | 'reset' | 'hang';
+export type FaultKind = 'rate' | 'fail' | 'reset' | 'hang' | 'drip' | 'oversize';
+
+export const DEFAULT_DRIP_MS = 250;
+export const DEFAULT_OVERSIZE_BYTES = 64 * 1024 * 1024;
 
 const MAX_COUNT = 1_000_000_000;
 
@@ -69,20 +84,26 @@ export function checkFaultOptions(f: FaultOptions): void {
   checkCount('retryAfter', f.retryAfter, 0, 86_400);
   checkCount('resetFirst', f.resetFirst);
   checkCount('hangFirst', f.hangFirst);
+  checkCount('dripFirst', f.dripFirst);
+  checkCount('dripMs', f.dripMs, 1, 60_000);
+  checkCount('oversizeFirst', f.oversizeFirst);
+  checkCount('oversizeBytes', f.oversizeBytes, 1, 2 ** 40);
   checkCount('latencyMs', f.latencyMs, 0, 600_000);
   checkCount('rate', f.rate, 1);
 }
 
-/** The counters of the failFirst → resetFirst → hangFirst stages. */
+/** The counters of the failFirst → resetFirst → hangFirst → dripFirst → oversizeFirst stages. */
 export class FaultCounters {
   private failed = 0;
   private resets = 0;
   private hangs = 0;
+  private drips = 0;
+  private oversized = 0;
 
   constructor(private readonly f: FaultOptions) {}
 
   /** For a send request that passed auth and rate: which fault, if any, it gets. Counts it. */
-  next(): 'fail' | 'reset' | 'hang' | undefined {
+  next(): 'fail' | 'reset' | 'hang' | 'drip' | 'oversize' | undefined {
     if (this.failed < (this.f.failFirst ?? 0)) {
       this.failed++;
       return 'fail';
@@ -95,11 +116,19 @@ export class FaultCounters {
       this.hangs++;
       return 'hang';
     }
+    if (this.drips < (this.f.dripFirst ?? 0)) {
+      this.drips++;
+      return 'drip';
+    }
+    if (this.oversized < (this.f.oversizeFirst ?? 0)) {
+      this.oversized++;
+      return 'oversize';
+    }
     return undefined;
   }
 
   clear(): void {
-    this.failed = this.resets = this.hangs = 0;
+    this.failed = this.resets = this.hangs = this.drips = this.oversized = 0;
   }
 }
 
@@ -117,6 +146,8 @@ export function describeFaults(f: FaultOptions): string[] {
   if (f.failFirst) lines.push(`fail-first: the first ${f.failFirst} send request(s) answer ${f.failStatus ?? 503}${retry}, not accepted`);
   if (f.resetFirst) lines.push(`reset-first: the next ${f.resetFirst} are accepted, then the connection is reset with no answer`);
   if (f.hangFirst) lines.push(`hang-first: the next ${f.hangFirst} are accepted and never answered`);
+  if (f.dripFirst) lines.push(`drip-first: the next ${f.dripFirst} are accepted, then answered one byte every ${f.dripMs ?? DEFAULT_DRIP_MS} ms`);
+  if (f.oversizeFirst) lines.push(`oversize-first: the next ${f.oversizeFirst} are accepted, then answered with a ${f.oversizeBytes ?? DEFAULT_OVERSIZE_BYTES}-byte body`);
   if (f.latencyMs) lines.push(`latency: every send answer waits ${f.latencyMs} ms`);
   if (f.retryAfter !== undefined && !f.failFirst && f.rate === undefined) lines.push(`retry-after: ${f.retryAfter} s (no fault uses it)`);
   return lines;

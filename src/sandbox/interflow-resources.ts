@@ -8,13 +8,19 @@
  *   PUT    /customers/:id        the same fields, all optional (email/phone null clears them)
  *   DELETE /customers/:id        → {id, deleted: true}
  *   GET    /chats                paginated; three seeded chats, then one per recipient messaged
+ *   POST   /chats                {channel_id, customer_id} or {channel_id, phone} → 201 the chat as
+ *                                GET /chats/:id shows it (200 with the existing chat when that
+ *                                number has one); 404 CUSTOMER_NOT_FOUND / CHANNEL_NOT_FOUND,
+ *                                422 CHANNEL_DISCONNECTED, 422 CUSTOMER_HAS_NO_PHONE
  *   GET    /chats/:id            404 CHAT_NOT_FOUND
  *   GET    /chats/:id/messages   paginated, oldest first (newest last)
  *   GET    /webhooks             paginated
  *   POST   /webhooks             {url, events?} → 201 {id: "wh_…", url, events, created_at}
  *   DELETE /webhooks/:id         → {id, deleted: true}; 404 WEBHOOK_NOT_FOUND
  *
- * POST /chats (in the reference) is not served: a chat starts when a message is sent to a number.
+ * The reference lists POST /chats without its body: the shape here is the one docs/providers/interflow.md assumes
+ * (exactly one of customer_id and phone; unknown fields refused, as everywhere). A chat also
+ * starts when a message is sent to a number.
  *
  * Also the life of an accepted message: `sent` at once, `delivered` after statusDelaysMs[0],
  * `read` statusDelaysMs[1] later, each change POSTed to the webhooks (./webhooks.ts). Timers are
@@ -37,7 +43,7 @@ import {
 } from './common.js';
 import { text } from './meta.js';
 import { WEBHOOK_EVENTS, type WebhookDispatcher } from './webhooks.js';
-import type { InterflowMessageRecord, InterflowMessageStatus, InterflowMessageStore } from './interflow.js';
+import type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, InterflowMessageStore } from './interflow.js';
 
 export const DEFAULT_STATUS_DELAYS_MS: readonly [number, number] = [1500, 1500];
 export const DEFAULT_PER_PAGE = 20;
@@ -69,6 +75,15 @@ export const customerUpdateSchema = z.strictObject({
   tags: z.optional(tags),
   custom_fields: z.optional(customFields),
 });
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `channel_id` of every Interflow body. */
+export const channelId = z.string().refine((s) => UUID_RE.test(s), bilingual('must be a UUID', 'deve ser um UUID'));
+
+export const chatCreateSchema = z.union([
+  z.strictObject({ channel_id: channelId, customer_id: z.string().min(1).max(100) }),
+  z.strictObject({ channel_id: channelId, phone }),
+]);
 
 export const webhookCreateSchema = z.strictObject({
   url: z.string().refine(isHttpUrl, bilingual('must be an http(s) URL', 'deve ser uma URL http(s)')),
@@ -215,6 +230,8 @@ const SEED_CHATS: readonly { id: string; name: string; phone: string; text: stri
 
 export interface InterflowResourcesOptions {
   store: InterflowMessageStore;
+  /** The account's channels (POST /chats checks its channel_id against them). */
+  channels?: readonly InterflowChannel[];
   webhooks: WebhookDispatcher;
   /** The channel seeded chats belong to. */
   channelId: string;
@@ -289,22 +306,7 @@ export class InterflowResources {
    */
   accepted(record: InterflowMessageRecord): void {
     if (this.closed) return;
-    let chat = this.chatByPhone.get(record.to);
-    if (!chat) {
-      const customer = [...this.customers.values()].find((c) => c.phone === record.to);
-      chat = {
-        id: `chat_${randomAlnum(16, ID_ALPHABET)}`,
-        channel_id: record.channel_id,
-        contact: { name: customer?.name ?? record.to, phone: record.to },
-        status: 'open',
-        created_at: record.created_at,
-        updated_at: record.created_at,
-        last_message_at: record.created_at,
-        messages: [],
-      };
-      this.chats.set(chat.id, chat);
-      this.chatByPhone.set(record.to, chat);
-    }
+    const chat = this.chatByPhone.get(record.to) ?? this.newChat(record.channel_id, record.to, record.created_at);
     chat.messages.push({ kind: 'sent', id: record.id });
     chat.last_message_at = chat.updated_at = record.created_at;
 
@@ -314,6 +316,24 @@ export class InterflowResources {
       if (!this.advance(record.id, 'delivered')) return;
       this.after(toRead, () => void this.advance(record.id, 'read'));
     });
+  }
+
+  /** A new chat with a number (named after the customer with that number, if any). */
+  private newChat(channel: string, phone: string, at: string, name?: string): Chat {
+    const customer = name === undefined ? [...this.customers.values()].find((c) => c.phone === phone) : undefined;
+    const chat: Chat = {
+      id: `chat_${randomAlnum(16, ID_ALPHABET)}`,
+      channel_id: channel,
+      contact: { name: name ?? customer?.name ?? phone, phone },
+      status: 'open',
+      created_at: at,
+      updated_at: at,
+      last_message_at: at,
+      messages: [],
+    };
+    this.chats.set(chat.id, chat);
+    this.chatByPhone.set(phone, chat);
+    return chat;
   }
 
   private after(ms: number, fn: () => void): void {
@@ -341,7 +361,9 @@ export class InterflowResources {
     if (path === '/customers') {
       return { allow: ['GET', 'POST'], run: (req) => (req.method === 'GET' ? this.listCustomers(req) : this.createCustomer(req)) };
     }
-    if (path === '/chats') return { allow: ['GET'], run: (req) => paged(this.chatList(), req.query, publicChat) };
+    if (path === '/chats') {
+      return { allow: ['GET', 'POST'], run: (req) => (req.method === 'GET' ? paged(this.chatList(), req.query, publicChat) : this.createChat(req)) };
+    }
     if (path === '/webhooks') {
       return { allow: ['GET', 'POST'], run: (req) => (req.method === 'GET' ? paged(this.opts.webhooks.list(), req.query, (w) => ({ ...w })) : this.createWebhook(req)) };
     }
@@ -418,6 +440,38 @@ export class InterflowResources {
     return [...this.chats.values()];
   }
 
+  private createChat(req: HandlerRequest): HandlerResponse {
+    const got = objectBody(req);
+    if ('refused' in got) return got.refused;
+    const b = got.body;
+    if ('customer_id' in b && 'phone' in b) {
+      return validationError([{ field: 'phone', kind: 'invalid', message: 'informe customer_id ou phone, não os dois' }]);
+    }
+    if (!('customer_id' in b) && !('phone' in b)) {
+      return validationError([{ field: 'customer_id', kind: 'missing', message: 'informe customer_id ou phone' }]);
+    }
+    // One branch of the union, so that its problems are named precisely.
+    const parsed = ('customer_id' in b ? chatCreateSchema.options[0] : chatCreateSchema.options[1]).safeParse(b);
+    if (!parsed.success) return validationError(fieldProblems(parsed.error, b, 'pt'));
+    const v = parsed.data as { channel_id: string; customer_id?: string; phone?: string };
+    const refused = channelRefusal(this.opts.channels, v.channel_id);
+    if (refused) return refused;
+    let phone = v.phone;
+    let name: string | undefined;
+    if (v.customer_id !== undefined) {
+      const customer = this.customers.get(v.customer_id);
+      if (!customer) return notFound('CUSTOMER_NOT_FOUND', 'Cliente não encontrado');
+      if (!customer.phone) {
+        return { status: 422, body: failure('CUSTOMER_HAS_NO_PHONE', 'O cliente não tem telefone'), error: 'CUSTOMER_HAS_NO_PHONE' };
+      }
+      phone = customer.phone;
+      name = customer.name;
+    }
+    const existing = this.chatByPhone.get(phone!);
+    if (existing) return ok(publicChat(existing));
+    return ok(publicChat(this.newChat(v.channel_id, phone!, isoSeconds(), name)), 201);
+  }
+
   private getChat(id: string): HandlerResponse {
     const c = this.chats.get(id);
     return c ? ok(publicChat(c)) : notFound('CHAT_NOT_FOUND', 'Chat não encontrado');
@@ -492,6 +546,20 @@ export class InterflowResources {
   get pendingStatusChanges(): number {
     return this.timers.size;
   }
+}
+
+/**
+ * The answer refusing a channel_id (404 CHANNEL_NOT_FOUND, 422 CHANNEL_DISCONNECTED), or
+ * undefined when it names a connected channel. No channel list: any channel is accepted.
+ */
+export function channelRefusal(channels: readonly InterflowChannel[] | undefined, id: string): HandlerResponse | undefined {
+  if (!channels) return undefined;
+  const channel = channels.find((c) => c.id.toLowerCase() === id.toLowerCase());
+  if (!channel) return { status: 404, body: failure('CHANNEL_NOT_FOUND', 'Canal não encontrado'), error: 'CHANNEL_NOT_FOUND' };
+  if (channel.status !== 'connected') {
+    return { status: 422, body: failure('CHANNEL_DISCONNECTED', 'O canal está desconectado'), error: 'CHANNEL_DISCONNECTED' };
+  }
+  return undefined;
 }
 
 function safeDecode(s: string): string {

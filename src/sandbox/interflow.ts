@@ -33,16 +33,14 @@ import {
   type ProviderHandler,
   type RateDecision,
 } from './common.js';
-import { failure, validationError, type InterflowResources } from './interflow-resources.js';
+import { channelId, channelRefusal, failure, validationError, type InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const base = {
-  channel_id: z.string().refine((s) => UUID_RE.test(s), bilingual('must be a UUID', 'deve ser um UUID')),
+  channel_id: channelId,
   to: z.string().refine((s) => PHONE_RE.test(s), PHONE_RULE),
 };
 
@@ -205,7 +203,6 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   const store = opts.store ?? new InterflowMessageStore();
   const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs);
   const keepMessages = opts.keepMessages ?? true;
-  const channelsById = new Map(opts.channels.map((c) => [c.id.toLowerCase(), c]));
 
   function send(req: HandlerRequest): HandlerResponse {
     const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
@@ -227,17 +224,8 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     if (!parsed.success) return refuse(validationError(fieldProblems(parsed.error, body, 'pt')));
 
     const msg = body as { channel_id: string; to: string; type: string; content: unknown };
-    const channel = channelsById.get(msg.channel_id.toLowerCase());
-    if (!channel) {
-      return refuse({ status: 404, body: failure('CHANNEL_NOT_FOUND', 'Canal não encontrado'), error: 'CHANNEL_NOT_FOUND' });
-    }
-    if (channel.status !== 'connected') {
-      return refuse({
-        status: 422,
-        body: failure('CHANNEL_DISCONNECTED', 'O canal está desconectado'),
-        error: 'CHANNEL_DISCONNECTED',
-      });
-    }
+    const channelRefused = channelRefusal(opts.channels, msg.channel_id);
+    if (channelRefused) return refuse(channelRefused);
     if (msg.to === REFUSED_RECIPIENT) {
       return refuse({
         status: 400,

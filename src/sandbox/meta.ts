@@ -65,7 +65,18 @@ export const MEDIA_KINDS = Object.keys(mediaByKind) as MediaKind[];
 // ---------------------------------------------------------------------------------------------
 // Template components (Meta's TemplateComponent, dispatched on type as the README says)
 
-const textParameter = z.strictObject({ type: z.literal('text'), text: text(32768) });
+/**
+ * The text of a template parameter: Meta's template docs say it "cannot have new-line/tab
+ * characters or more than 4 consecutive spaces" (the provider refuses it, 132018).
+ */
+export function parameterText(max?: number) {
+  return text(max).refine(
+    (s) => !/[\r\n\t]/.test(s) && !s.includes('     '),
+    bilingual('must not contain a line break, a tab or more than 4 consecutive spaces', 'não pode conter quebra de linha, tab ou mais de 4 espaços seguidos'),
+  );
+}
+
+const textParameter = z.strictObject({ type: z.literal('text'), text: parameterText(32768) });
 const currencyParameter = z.strictObject({
   type: z.literal('currency'),
   currency: z.strictObject({
@@ -200,6 +211,13 @@ const sections = z
   .refine(
     (ss) => ss.length === 1 || ss.every((s) => s.title !== undefined),
     bilingual('must give every section a title when there is more than one', 'deve dar title a cada seção quando há mais de uma'),
+  )
+  .refine(
+    (ss) => {
+      const ids = ss.flatMap((s) => s.rows.map((r) => r.id));
+      return new Set(ids).size === ids.length;
+    },
+    bilingual('must have unique row ids across all sections', 'deve ter ids de linha únicos em todas as seções'),
   );
 
 export function interactiveObject(flavour: 'turn' | 'socialminer') {

@@ -40,7 +40,7 @@ import {
   type RateDecision,
 } from './common.js';
 import { PROVIDER_PREFIXES } from './paths.js';
-import { FaultCounters, checkFaultOptions, type FaultKind, type FaultOptions } from './faults.js';
+import { DEFAULT_DRIP_MS, DEFAULT_OVERSIZE_BYTES, FaultCounters, checkFaultOptions, type FaultKind, type FaultOptions } from './faults.js';
 import { createInteractoHandler } from './interacto.js';
 import {
   PLAN_LIMITS,
@@ -324,6 +324,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const resources = new InterflowResources({
     store,
     webhooks,
+    channels: interflowChannels,
     channelId: (interflowChannels.find((c) => c.status === 'connected') ?? interflowChannels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
     ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
   });
@@ -508,6 +509,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     if (fault === 'hang') return; // never answered; the socket stays open until the client gives up or close()
+    if (fault === 'drip') return drip(res, answer);
+    if (fault === 'oversize') return oversize(res);
 
     const final = answer;
     if (isSend && latencyMs > 0) {
@@ -519,6 +522,49 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     writeJson(res, final.status, final.body, final.headers);
+  }
+
+  /** The answer with its headers at once and its body one byte every dripMs. */
+  function drip(res: ServerResponse, answer: HandlerResponse): void {
+    const payload = Buffer.from(JSON.stringify(answer.body ?? {}));
+    const head: string[] = [];
+    if (answer.headers) for (const name in answer.headers) head.push(name, answer.headers[name]!);
+    head.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(payload.length));
+    res.writeHead(answer.status, head);
+    res.flushHeaders();
+    let at = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || at >= payload.length) {
+        clearInterval(timer);
+        timers.delete(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(payload.subarray(at, ++at));
+    }, faults.dripMs ?? DEFAULT_DRIP_MS);
+    timers.add(timer);
+    res.once('close', () => {
+      clearInterval(timer);
+      timers.delete(timer);
+    });
+  }
+
+  /** 200 with a JSON body of oversizeBytes, written as fast as the client reads it. */
+  function oversize(res: ServerResponse): void {
+    const total = faults.oversizeBytes ?? DEFAULT_OVERSIZE_BYTES;
+    res.writeHead(200, ['Content-Type', 'application/json; charset=utf-8']);
+    const chunk = Buffer.alloc(64 * 1024, 0x20); // JSON whitespace
+    let left = total;
+    const pump = (): void => {
+      while (left > 0 && !res.destroyed) {
+        const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= part.length;
+        if (!res.write(part)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end('{}');
+    };
+    res.on('error', () => undefined);
+    pump();
   }
 
   const server = createServer((req, res) => {

@@ -27,7 +27,7 @@ import {
   type KeyCheck,
   type ProviderHandler,
 } from './common.js';
-import { interactiveObject, languageObject, mediaByKind, templateComponents, text } from './meta.js';
+import { interactiveObject, languageObject, mediaByKind, mediaObject, templateComponents, text } from './meta.js';
 
 const base = {
   messaging_product: z.literal('whatsapp'),
@@ -78,10 +78,13 @@ const contact = z.strictObject({
   urls: z.optional(z.array(typed({ url: text() }))),
 });
 
-const media = <K extends keyof typeof mediaByKind>(kind: K) =>
-  z.strictObject({ ...base, type: z.literal(kind), [kind]: mediaByKind[kind] } as typeof base & { type: z.ZodLiteral<K> } & Record<
+/** Meta's media objects; a sticker by id or link, as Meta's StickerMessage allows. */
+const socialminerMedia = { ...mediaByKind, sticker: mediaObject() };
+
+const media = <K extends keyof typeof socialminerMedia>(kind: K) =>
+  z.strictObject({ ...base, type: z.literal(kind), [kind]: socialminerMedia[kind] } as typeof base & { type: z.ZodLiteral<K> } & Record<
     K,
-    (typeof mediaByKind)[K]
+    (typeof socialminerMedia)[K]
   >);
 
 /** One schema per message type (Meta's Message oneOf, dispatched on type). */

@@ -24,7 +24,7 @@ import {
   type KeyCheck,
   type ProviderHandler,
 } from './common.js';
-import { interactiveObject, languageObject, mediaByKind, templateComponents, text } from './meta.js';
+import { interactiveObject, languageObject, mediaByKind, parameterText, templateComponents, text } from './meta.js';
 
 const base = {
   to: z.string().refine((s) => PHONE_RE.test(s), PHONE_RULE),
@@ -34,7 +34,8 @@ const base = {
 const language = languageObject(['deterministic', 'fallback']);
 
 const localizableParam = z.strictObject({
-  default: z.string(),
+  // A parameter's text, with the rules of template parameters (Meta's docs; Turn's hsm is WhatsApp's).
+  default: parameterText(),
   currency: z.optional(z.strictObject({ currency_code: z.string().regex(/^[A-Z]{3}$/), amount_1000: z.int() })),
   date_time: z.optional(
     z.union([

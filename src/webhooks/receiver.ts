@@ -1,26 +1,42 @@
 /**
  * A local webhook receiver on node:http. GET answers Meta's subscription handshake; POST bodies
- * are collected as raw bytes (bounded), their `X-Hub-Signature-256` checked over exactly those
- * bytes with a constant-time compare when a secret is set, answered 200 at once, then normalized
- * into events (./events.ts), replays dropped by event id, and optionally relayed to --forward.
+ * are collected as raw bytes (bounded), their signature checked over exactly those bytes with a
+ * constant-time compare when a secret is set (each provider's own header: ./signatures.ts), then
+ * normalized into events (./events.ts); replays are dropped by an id taken from signed content
+ * only. With --forward, a POST is answered 2xx only once the target accepted it (502 otherwise,
+ * and the provider's retry is delivered, not dropped as a replay).
+ *
+ * Slow or idle clients cannot hold it: a request must arrive whole within `requestTimeoutMs`,
+ * an idle keep-alive connection is closed after a few seconds, and beyond `maxConnections` the
+ * oldest connection that has not delivered a whole request is closed to make room for the new one.
  */
-import { createHmac, createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { normalizePayload, type WebhookEvent } from './events.js';
+import { checkSignatures } from './signatures.js';
 
 export type { WebhookEvent } from './events.js';
+export { verifySignature } from './signatures.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_REPLAY_WINDOW = 10_000;
-const FORWARD_TIMEOUT_MS = 10_000;
+/** How long --forward's target has to accept an event. Meta waits about 20 s for our answer. */
+export const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
+/** How long a client has to send one whole request, headers and body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_MS = 5_000;
+/** Open connections at most; well under the usual 1024-descriptor limit. */
+export const DEFAULT_MAX_CONNECTIONS = 512;
+const MAX_HEADER_BYTES = 16 * 1024;
 
 export interface ReceiverOptions {
   host: string;
   port: number;
   /** The path webhooks are posted to, e.g. '/'. Other paths answer 404. */
   path: string;
-  /** App secret: POSTs without a valid X-Hub-Signature-256 answer 403. */
+  /** The secret: POSTs without a valid signature (./signatures.ts) answer 403. */
   secret?: string;
   /** Token for Meta's GET handshake; without it every handshake answers 403. */
   verifyToken?: string;
@@ -30,6 +46,12 @@ export interface ReceiverOptions {
   replayWindow?: number;
   /** An http(s) URL each verified, non-replayed POST is relayed to (raw bytes, same headers). */
   forward?: string;
+  /** How long the forward target has to answer 2xx (default 10 s); later counts as refused. */
+  forwardTimeoutMs?: number;
+  /** How long a client has to send a whole request (default 10 s); a slower one is disconnected. */
+  requestTimeoutMs?: number;
+  /** Open connections at most (default 512); a new one beyond closes the oldest unfinished one. */
+  maxConnections?: number;
   onEvent(e: WebhookEvent): void;
   /** A refused request, e.g. '403 bad signature from 127.0.0.1'. */
   onRejected?(reason: string): void;
@@ -48,6 +70,9 @@ export interface Receiver {
 export class RecentIds {
   private readonly ids = new Map<string, true>();
   constructor(private readonly max: number) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
   /** True when the id was new (and is now remembered). */
   add(id: string): boolean {
     if (this.ids.has(id)) {
@@ -62,17 +87,6 @@ export class RecentIds {
   get size(): number {
     return this.ids.size;
   }
-}
-
-/** Constant-time check of `sha256=<hex>` against HMAC-SHA256(secret, raw). Never throws. */
-export function verifySignature(secret: string, raw: Buffer, header: string | undefined): boolean {
-  if (typeof header !== 'string') return false;
-  const m = /^sha256=([0-9a-fA-F]+)$/.exec(header.trim());
-  if (!m) return false;
-  const given = Buffer.from(m[1]!, 'hex');
-  const expected = createHmac('sha256', secret).update(raw).digest();
-  if (given.length !== expected.length) return false;
-  return timingSafeEqual(given, expected);
 }
 
 /** Constant-time equality of two strings of any length. */
@@ -96,10 +110,19 @@ function answer(res: ServerResponse, status: number, body: string, type = 'appli
 
 const jsonError = (message: string) => JSON.stringify({ ok: false, error: message });
 
+/** What a connection is doing: waiting for a request (or between two), reading a body, or handling one. */
+type ConnectionState = 'waiting' | 'reading' | 'handling';
+
+/** Headers relayed with a forwarded body: its type and every signature. */
+const FORWARDED_HEADERS = ['x-hub-signature-256', 'x-hub-signature', 'x-turn-hook-signature', 'x-interflow-event-id', 'x-interflow-event'];
+
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const recent = new RecentIds(opts.replayWindow ?? DEFAULT_REPLAY_WINDOW);
-  const relays = new Set<Promise<void>>();
+  const forwardTimeout = opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const relays = new Set<Promise<unknown>>();
   const reject = (res: ServerResponse, req: IncomingMessage, status: number, why: string) => {
     answer(res, status, jsonError(why));
     opts.onRejected?.(`${status} ${why} from ${peer(req)}`);
@@ -112,28 +135,56 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
   };
 
-  const relay = (req: IncomingMessage, raw: Buffer) => {
+  /** Relays the raw body; undefined when the target accepted it (2xx), else why not. */
+  const relay = (req: IncomingMessage, raw: Buffer): Promise<string | undefined> => {
     const headers: Record<string, string> = { 'content-type': header(req, 'content-type') ?? 'application/json' };
-    for (const name of ['x-hub-signature-256', 'x-hub-signature', 'x-interflow-event-id']) {
+    for (const name of FORWARDED_HEADERS) {
       const v = header(req, name);
       if (v !== undefined) headers[name] = v;
     }
-    const p = fetch(opts.forward!, { method: 'POST', headers, body: new Uint8Array(raw), signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
+    const p = fetch(opts.forward!, { method: 'POST', headers, body: new Uint8Array(raw), signal: AbortSignal.timeout(forwardTimeout) })
       .then(async (r) => {
         await r.arrayBuffer().catch(() => undefined);
-        if (!r.ok) opts.onNotice?.(`forward to ${opts.forward} answered ${r.status}`);
+        return r.ok ? undefined : `answered ${r.status}`;
       })
       .catch((err: Error) => {
-        const cause = (err.cause as Error | undefined)?.message;
-        opts.onNotice?.(`forward to ${opts.forward} failed: ${cause ?? err.message}`);
-      })
-      .finally(() => relays.delete(p));
+        if (err.name === 'TimeoutError') return `no answer within ${forwardTimeout} ms`;
+        const cause = err.cause as NodeJS.ErrnoException | undefined;
+        return `failed: ${cause?.code ?? cause?.message ?? err.message}`;
+      });
     relays.add(p);
+    void p.finally(() => relays.delete(p));
+    return p;
+  };
+
+  /** A verified, parsed POST: replays dropped, the rest relayed (when --forward) and printed. */
+  const deliver = async (req: IncomingMessage, res: ServerResponse, payload: unknown, raw: Buffer) => {
+    const events = normalizePayload(payload, { raw });
+    if (events.length === 0) {
+      opts.onNotice?.(`ignored a payload of unknown shape from ${peer(req)}`);
+      return answer(res, 200, '{"ok":true}');
+    }
+    const fresh = events.filter((e) => {
+      if (!recent.has(e.id)) return true;
+      opts.onNotice?.(`dropped replayed event ${e.id}`);
+      return false;
+    });
+    if (fresh.length > 0 && opts.forward) {
+      const refused = await relay(req, raw);
+      if (refused !== undefined) {
+        // Not acknowledged and not remembered: the provider retries, and the retry is delivered.
+        return reject(res, req, 502, `forward to ${opts.forward} ${refused}; the sender may retry`);
+      }
+    }
+    // Remembered only now, once accepted (a concurrent copy may have got here first).
+    for (const e of fresh) if (recent.add(e.id)) safely(() => opts.onEvent(e));
+    answer(res, 200, '{"ok":true}');
   };
 
   const onPost = (req: IncomingMessage, res: ServerResponse) => {
     const declared = Number(header(req, 'content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > maxBody) {
+      res.setHeader('connection', 'close');
       req.resume();
       return reject(res, req, 413, `body of ${declared} bytes over the ${maxBody}-byte limit`);
     }
@@ -146,6 +197,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       if (size > maxBody) {
         tooLarge = true;
         chunks.length = 0;
+        res.setHeader('connection', 'close');
         reject(res, req, 413, `body over the ${maxBody}-byte limit`);
         return;
       }
@@ -154,11 +206,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     req.on('error', () => undefined);
     req.on('end', () => {
       if (tooLarge) return;
+      setState(req.socket, 'handling');
       const raw = Buffer.concat(chunks, size);
       if (opts.secret !== undefined) {
-        const sig = header(req, 'x-hub-signature-256');
-        if (sig === undefined) return reject(res, req, 403, 'missing signature');
-        if (!verifySignature(opts.secret, raw, sig)) return reject(res, req, 403, 'bad signature');
+        const check = checkSignatures(opts.secret, raw, req.headers);
+        if (!check.ok) return reject(res, req, 403, check.reason);
       }
       let payload: unknown;
       try {
@@ -166,23 +218,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       } catch {
         return reject(res, req, 400, 'body is not JSON');
       }
-      // Verified: answer at once; everything else happens after.
-      answer(res, 200, '{"ok":true}');
-      const events = normalizePayload(payload, { raw, headers: req.headers });
-      if (events.length === 0) {
-        opts.onNotice?.(`ignored a payload of unknown shape from ${peer(req)}`);
-        return;
-      }
-      let fresh = 0;
-      for (const e of events) {
-        if (!recent.add(e.id)) {
-          opts.onNotice?.(`dropped replayed event ${e.id}`);
-          continue;
-        }
-        fresh++;
-        safely(() => opts.onEvent(e));
-      }
-      if (fresh > 0 && opts.forward) relay(req, raw);
+      deliver(req, res, payload, raw).catch((err: Error) => {
+        opts.onNotice?.(`webhook handler failed: ${err.message}`);
+        answer(res, 500, jsonError('internal error'));
+      });
     });
   };
 
@@ -199,27 +238,84 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     reject(res, req, 403, opts.verifyToken === undefined ? 'handshake refused (no --verify-token set)' : 'handshake with a wrong verify token');
   };
 
-  const server = createServer((req, res) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://receiver');
-    } catch {
+  const server = createServer(
+    {
+      requestTimeout: requestTimeout,
+      headersTimeout: requestTimeout,
+      keepAliveTimeout: Math.min(KEEP_ALIVE_MS, requestTimeout),
+      // How often the timeouts above are enforced (Node's default is 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    (req, res) => {
+      setState(req.socket, 'reading');
+      res.on('finish', () => setState(req.socket, 'waiting'));
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://receiver');
+      } catch {
+        req.resume();
+        return reject(res, req, 400, 'bad request target');
+      }
+      if (url.pathname !== opts.path) {
+        req.resume();
+        return reject(res, req, 404, `no webhook at ${url.pathname}`);
+      }
+      if (req.method === 'POST') return onPost(req, res);
+      if (req.method === 'GET' || req.method === 'HEAD') return onGet(req, res, url);
       req.resume();
-      return reject(res, req, 400, 'bad request target');
+      res.setHeader('allow', 'GET, POST');
+      reject(res, req, 405, `method ${req.method ?? '?'} not allowed`);
+    },
+  );
+
+  // Open connections, oldest first, with what each is doing since when. Beyond the cap, the
+  // oldest one that has not delivered a whole request (waiting for one, or still reading its body)
+  // makes room: a slow client can delay a webhook, never lock it out. A sweep closes those that
+  // took longer than requestTimeout: a second guard beside Node's own headersTimeout/requestTimeout.
+  const connections = new Map<Socket, { state: ConnectionState; since: number }>();
+  const setState = (socket: Socket, state: ConnectionState) => {
+    const c = connections.get(socket);
+    if (c) {
+      c.state = state;
+      c.since = Date.now();
     }
-    if (url.pathname !== opts.path) {
-      req.resume();
-      return reject(res, req, 404, `no webhook at ${url.pathname}`);
+  };
+  const timeOut = (socket: Socket) => {
+    connections.delete(socket);
+    if (!socket.writable) return void socket.destroy();
+    socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
+  };
+  const sweep = setInterval(() => {
+    const expired = Date.now() - requestTimeout;
+    for (const [socket, c] of connections) if (c.state !== 'handling' && c.since <= expired) timeOut(socket);
+  }, Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))));
+  sweep.unref();
+  let evicted = 0;
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { state: 'waiting', since: Date.now() });
+    socket.once('close', () => connections.delete(socket));
+    if (connections.size <= maxConnections) return;
+    let victim: Socket | undefined;
+    for (const state of ['waiting', 'reading'] as const) {
+      for (const [s, c] of connections) {
+        if (c.state === state) {
+          victim = s;
+          break;
+        }
+      }
+      if (victim) break;
     }
-    if (req.method === 'POST') return onPost(req, res);
-    if (req.method === 'GET' || req.method === 'HEAD') return onGet(req, res, url);
-    req.resume();
-    res.setHeader('allow', 'GET, POST');
-    reject(res, req, 405, `method ${req.method ?? '?'} not allowed`);
+    if (!victim) return;
+    connections.delete(victim);
+    victim.destroy();
+    if (evicted++ % 1000 === 0) opts.onNotice?.(`more than ${maxConnections} open connections: closing the oldest unfinished ones`);
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return timeOut(socket);
+    connections.delete(socket);
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
   });
 
   await new Promise<void>((resolve, fail) => {
@@ -235,6 +331,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${hostInUrl}:${port}${opts.path}`,
     port,
     close: async () => {
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.allSettled([...relays]);

@@ -96,6 +96,8 @@ describe('interflow completion', () => {
     assert.deepEqual(complete(['interflow', 'send', '']), sends);
     assert.deepEqual(complete(['interflow', '--profile', 'send', 'send', '']), sends);
     assert.deepEqual(complete(['interflow', 'profiles', 'ls', '--js']), ['--json']);
+    assert.deepEqual(complete(['interflow', 'chats', '']), ['create', 'get', 'list', 'messages']);
+    assert.deepEqual(complete(['interflow', 'chats', 'create', '--']).filter((f) => f === '--customer' || f === '--phone'), ['--customer', '--phone']);
   });
 
   test('bash: flag values', () => {

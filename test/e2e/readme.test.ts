@@ -212,7 +212,7 @@ function normalize(lines: string[], sandboxUrl: string): string[] {
       let s = l;
       for (const p of providers) s = s.replaceAll(sandboxUrl + sandboxPath[p], defaultBase[p]);
       return s
-        .replace(/\b(?:msg|cust|wh|evt)_[a-z0-9]{8,}\b/g, '<id>')
+        .replace(/\b(?:msg|cust|wh|evt|chat)_[a-z0-9]{8,}\b/g, '<id>')
         .replace(/\bgBEG[\w-]+/g, '<id>')
         .replace(/\bwamid\.[\w+/=-]+/g, '<id>')
         .replace(/\b[0-9a-f]{24}\b/g, '<id>')

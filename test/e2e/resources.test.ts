@@ -1,7 +1,7 @@
 /**
  * The built binary against the sandbox for Interflow's resources: `messages get [--wait]`,
  * `webhooks list|create|delete`, `customers list|get|create|update|delete`, `chats
- * list|get|messages`. Outputs off a TTY (JSON), pagination and --all across pages, the sandbox's
+ * list|get|messages|create`. Outputs off a TTY (JSON), pagination and --all across pages, the sandbox's
  * validation errors and 404s, delete's confirmation rule, non-interflow profiles refused, unicode
  * byte-exact, and a canary key that must never appear in any output.
  */
@@ -279,6 +279,66 @@ describe('chats', () => {
       assert.equal(r.code, 1);
       assert.match(r.stderr, /CHAT_NOT_FOUND/);
     }
+  });
+
+  test('create --phone: POST /chats {channel_id, phone} normalized; 201 with the chat as `chats get` shows it', async () => {
+    const created = json<{ id: string; contact: { phone: string; name: string }; channel_id: string; message_count: number }>(
+      await ok('chats', 'create', '--phone', '+55 (11) 97777-0001', '--json'),
+    );
+    const posted = requests('POST', '/interflow/v1/chats');
+    assert.equal(posted.length, 1);
+    assert.deepEqual(posted[0]!.body, { channel_id: CHANNEL, phone: '5511977770001' });
+    assert.equal(posted[0]!.status, 201);
+    assert.match(created.id, /^chat_/);
+    assert.equal(created.channel_id, CHANNEL);
+    assert.deepEqual(created.contact, { name: '5511977770001', phone: '5511977770001' });
+    assert.equal(created.message_count, 0);
+    assert.deepEqual(json(await ok('chats', 'get', created.id)), created);
+    // --json FIELDS works as for `chats get`.
+    const picked = json(await ok('chats', 'create', '--phone', '11977770001', '--json=id,contact'));
+    assert.deepEqual(picked, { id: created.id, contact: created.contact });
+  });
+
+  test('create --customer: the customer\'s chat, named after them (unicode byte-exact)', async () => {
+    const customer = json<{ id: string }>(await ok('customers', 'create', '--name', 'João Conceição 🎉', '--phone', '21 98888-0007'));
+    sandbox.received.length = 0;
+    const r = await ok('chats', 'create', '--customer', customer.id);
+    assert.deepEqual(requests('POST', '/interflow/v1/chats')[0]!.body, { channel_id: CHANNEL, customer_id: customer.id });
+    const chat = json<{ contact: { name: string; phone: string } }>(r);
+    assert.deepEqual(chat.contact, { name: 'João Conceição 🎉', phone: '5521988880007' });
+    const list = json<{ data: { contact: { phone: string } }[] }>(await ok('chats', 'list'));
+    assert.ok(list.data.some((c) => c.contact.phone === '5521988880007'));
+  });
+
+  test('create --dry-run prints the exact request, key as ***, and sends nothing', async () => {
+    const r = await ok('chats', 'create', '--phone', '11977770002', '--dry-run');
+    assert.deepEqual(json(r), {
+      method: 'POST',
+      url: `${sandbox.url}/interflow/v1/chats`,
+      headers: { Authorization: 'Bearer ***', 'Content-Type': 'application/json' },
+      body: { channel_id: CHANNEL, phone: '5511977770002' },
+    });
+    const byCustomer = await ok('chats', 'create', '--customer', 'cust_abc', '--dry-run');
+    assert.deepEqual(json<{ body: unknown }>(byCustomer).body, { channel_id: CHANNEL, customer_id: 'cust_abc' });
+    assert.equal(sandbox.received.length, 0);
+  });
+
+  test('create: usage errors exit 2 before anything is sent; the API\'s refusals exit 1', async () => {
+    for (const [args, message] of [
+      [[], /chats create needs --customer ID or --phone NUMBER/],
+      [['--customer', 'cust_a', '--phone', '11977770003'], /give --customer or --phone, not both/],
+      [['--phone', '123'], /--phone '123' cannot be a valid phone number/],
+      [['--phone', '11977770003', '--profile', 'turn'], /profile 'turn' uses turn, which has no chats API/],
+    ] as const) {
+      const r = await cli('chats', 'create', ...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    }
+    assert.equal(sandbox.received.length, 0);
+    const missing = await cli('chats', 'create', '--customer', 'cust_nope');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /CUSTOMER_NOT_FOUND/);
   });
 });
 

@@ -68,6 +68,11 @@ export class Terminal {
     });
   }
 
+  /** Every byte the terminal was sent so far, escapes and all. */
+  get output(): string {
+    return this.raw;
+  }
+
   /** The screen so far, escapes removed. */
   get screen(): string {
     return plain(this.raw);

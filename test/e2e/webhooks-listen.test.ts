@@ -83,9 +83,9 @@ describe('webhooks listen (built binary)', () => {
       const hs = await fetch(`${url}?hub.mode=subscribe&hub.verify_token=tok-e2e-verify&hub.challenge=424242`);
       assert.equal(await hs.text(), '424242');
 
-      // Let the lines reach the pipes.
-      for (let i = 0; i < 50 && Buffer.concat(out).toString('utf8').split('\n').length < 4; i++) await new Promise((r) => setTimeout(r, 40));
-      await new Promise((r) => setTimeout(r, 100));
+      // Each event is printed before its 200: wait until the three lines have come through the pipe.
+      const deadline = Date.now() + 30_000;
+      while (Buffer.concat(out).toString('utf8').split('\n').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     } finally {
       child.kill('SIGINT');
     }

@@ -87,7 +87,8 @@ describe('builders', () => {
     assert.deepEqual(m, {
       type: 'contact',
       to: '5511999999999',
-      contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '5511988887777' }] }],
+      // The card keeps the phone as written (Meta's examples do: `+1 (940) 555-1234`); only `to` is normalized.
+      contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '(11) 98888-7777' }] }],
       options: { delay: 2, typing: 8, priority: 2, tags: ['urgente', 'lead'], metadata: { leadId: '1234533' } },
     });
     refuses(() => build('contact', { name: 'João' }), /--phone is required/);
@@ -101,7 +102,10 @@ describe('builders', () => {
     assert.equal((build('contact', { file: 'simple.json' }) as { contacts: unknown[] }).contacts.length, 1);
     files['meta.json'] = JSON.stringify([{ name: { formatted_name: 'Ana' }, phones: [{ phone: '+55 21 98888-7777', type: 'HOME' }] }]);
     const m = build('contact', { file: 'meta.json' }) as { contacts: { phones: { phone: string }[] }[] };
-    assert.equal(m.contacts[0]!.phones[0]!.phone, '5521988887777');
+    assert.equal(m.contacts[0]!.phones[0]!.phone, '+55 21 98888-7777');
+    // A contact phone that cannot be a number is still refused, naming the card.
+    files['typo.json'] = JSON.stringify({ name: { formatted_name: 'Ana' }, phones: [{ phone: '+55 21 9888' }] });
+    refuses(() => build('contact', { file: 'typo.json' }), /typo\.json: contact 1 phone '\+55 21 9888' cannot be a valid phone number/);
     files['bad.json'] = '{"name":{"formatted_name":"Ana"},"nickname":"x"}';
     refuses(() => build('contact', { file: 'bad.json' }), /bad\.json.*nickname/);
     files['broken.json'] = '{"name":';

@@ -96,12 +96,15 @@ describe('bulk csv: formats', () => {
     for (const row of r.list) for (const v of Object.values(row.cells)) assert.equal(typeof v, 'string');
   });
 
-  test('short rows list what is missing (absent, not empty); long rows count the extra cells', async () => {
+  test('short rows list what is missing (absent, not empty); long rows count the extra cells and are a problem', async () => {
     const r = await all('to,name,order_id\n1,Ana\n2\n3,Bia,77,surplus,more\n4,Caio,\n');
     // `end`: bytes read through the record (the header is 17 bytes, then each line's length).
     assert.deepEqual(r.list[0], { row: 2, cells: { to: '1', name: 'Ana' }, missing: ['order_id'], extra: 0, end: 23 });
     assert.deepEqual(r.list[1], { row: 3, cells: { to: '2' }, missing: ['name', 'order_id'], extra: 0, end: 25 });
-    assert.deepEqual(r.list[2], { row: 4, cells: { to: '3', name: 'Bia', order_id: '77' }, missing: [], extra: 2, end: 47 });
+    const { problem, ...long } = r.list[2]!;
+    assert.deepEqual(long, { row: 4, cells: { to: '3', name: 'Bia', order_id: '77' }, missing: [], extra: 2, end: 47 });
+    assert.equal(problem?.code, 'EXTRA_CELLS');
+    assert.match(problem!.message, /^row 4: 5 cells, but the header has 3 columns/);
     assert.deepEqual(r.list[3], { row: 5, cells: { to: '4', name: 'Caio', order_id: '' }, missing: [], extra: 0, end: 55 });
     assert.ok(!('order_id' in r.list[0]!.cells));
   });
@@ -249,6 +252,82 @@ describe('bulk csv: unicode', () => {
 
   test('UTF-16 is refused', async () => {
     await refuses(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('to,name\n', 'utf16le')]), UsageError, /UTF-16/);
+  });
+});
+
+describe('bulk csv: quotes as RFC 4180 allows them', () => {
+  const problemOf = async (text: string, chunk = 0) => (await all(text, { chunk })).list.map((x) => [x.row, x.problem?.code ?? null, x.problem?.message ?? null]);
+
+  for (const chunk of [0, 1, 2, 5]) {
+    test(`text after a closing quote, a quote inside an unquoted cell: that row's problem, naming line and column; the next rows are read (chunks of ${chunk || 'all'})`, async () => {
+      const text = 'to,name,note\n' + '1,"B" ,C\n' + '2,"Hey, I missed " it",3\n' + '"3,c\nd"e,x,y\n' + '4,Ana "Bia",z\n' + '5,"say ""hi""",ok\n' + '6,,\n';
+      const got = await problemOf(text, chunk);
+      assert.deepEqual(
+        got.map(([row, code]) => [row, code]),
+        [
+          [2, 'STRAY_QUOTE'],
+          [3, 'STRAY_QUOTE'],
+          [4, 'STRAY_QUOTE'],
+          [6, 'STRAY_QUOTE'],
+          [7, null],
+          [8, null],
+        ],
+      );
+      assert.match(got[0]![2] as string, /^row 2: line 2, column 2 \('name'\): text after the closing " of a quoted cell/);
+      assert.match(got[1]![2] as string, /^row 3: line 3, column 2 \('name'\): text after the closing "/);
+      assert.match(got[2]![2] as string, /^row 4: line 5, column 1 \('to'\): text after the closing "/);
+      assert.match(got[3]![2] as string, /^row 6: line 6, column 2 \('name'\): a " inside a cell that does not start with one/);
+    });
+  }
+
+  test('a quote problem in the header is refused, naming line and column', async () => {
+    await refuses('to,"name" x\n1,2\n', UsageError, /test\.csv line 1, column 2 of the header: text after the closing "/);
+  });
+
+  test('an unclosed quote names the column where it opens', async () => {
+    await refuses('to,name\n1,"Ana\n2,Bia\n', ValidationError, /line 2 has a quoted field that is never closed \(a " with no closing " in column 2 \('name'\)\)/);
+  });
+});
+
+describe('bulk csv: U+FFFD is text, invalid bytes are not', () => {
+  test('a cell holding U+FFFD (EF BF BD) is read as written, in the first 64 KiB and after it, whatever the chunks', async () => {
+    const text = 'to,name\n1,caf\uFFFD\n' + '2,Ana\n'.repeat(20_000) + '3,\uFFFD\uFFFD fim\n';
+    for (const chunk of [0, 1, 4096]) {
+      const r = await all(text, { chunk });
+      assert.equal(r.list[0]!.cells.name, 'caf\uFFFD');
+      assert.equal(r.list.at(-1)!.cells.name, '\uFFFD\uFFFD fim');
+      assert.equal(r.list.length, 20_002);
+    }
+  });
+
+  test('invalid sequences (overlong, surrogate, truncated, past U+10FFFF) are refused naming their line', async () => {
+    for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0xff]]) {
+      const input = Buffer.concat([Buffer.from('to,name\n1,\uFFFD\n2,x'), Buffer.from(bad), Buffer.from('y\n')]);
+      await refuses(input, UsageError, /test\.csv line 3 is not UTF-8 text/);
+    }
+    // Truncated at the very end of the input.
+    await refuses(Buffer.concat([Buffer.from('to,name\n1,a\n2,b'), Buffer.from([0xf0, 0x9f])]), UsageError, /line 3 is not UTF-8/);
+  });
+
+  test('a character split between chunks after the first 64 KiB is fine; a bad one fails at its row', async () => {
+    const filler = 'to,name\n' + '1,Ana\n'.repeat(20_000);
+    const good = Buffer.from(filler + '2,🎉\uFFFD\n');
+    for (const chunk of [4095, 4097]) {
+      const csv = await openCsv(streamOf(good, chunk), { source: 'big.csv' });
+      let last: CsvRow | undefined;
+      for await (const r of csv.rows) last = r;
+      assert.equal(last!.cells.name, '🎉\uFFFD');
+    }
+    const bad = Buffer.concat([Buffer.from(filler + '2,\uFFFD\n3,'), Buffer.from([0xf0, 0x9f, 0x8e]), Buffer.from('x\n4,Bia\n')]);
+    const csv = await openCsv(streamOf(bad, 4095), { source: 'big.csv' });
+    let n = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of csv.rows) n++;
+      })(),
+      (err: unknown) => err instanceof ValidationError && /big\.csv line 20003 is not UTF-8/.test(err.message),
+    );
+    assert.equal(n, 20_001);
   });
 });
 

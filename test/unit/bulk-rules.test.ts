@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Pacer, parseRate, type Clock } from '../../src/bulk/pacer.js';
 import { MissingColumnError, checkPlaceholders, collectPlaceholders, render, renderDeep } from '../../src/bulk/placeholders.js';
-import { backoffMs, rateLimitPauseMs, retryAfterMs, RETRY_AFTER_CAP_MS, verdictForStatus } from '../../src/bulk/retry.js';
+import { backoffMs, rateLimitPauseMs, rateLimitSpacingMs, retryAfterMs, RETRY_AFTER_CAP_MS, verdictForStatus } from '../../src/bulk/retry.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('verdicts: only what the provider surely did not accept is retried', () => {
@@ -36,6 +36,14 @@ describe('Retry-After and X-RateLimit', () => {
     assert.equal(rateLimitPauseMs({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '5' }, now), 5000);
     assert.equal(rateLimitPauseMs({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '5' }, now), undefined);
     assert.equal(rateLimitPauseMs({}, now), undefined);
+  });
+  test('the window left: the time to Reset shared by the Remaining requests', () => {
+    assert.equal(rateLimitSpacingMs({ 'x-ratelimit-remaining': '299', 'x-ratelimit-reset': String(now / 1000 + 59.8) }, now), 200);
+    assert.equal(rateLimitSpacingMs({ 'x-ratelimit-remaining': '4', 'x-ratelimit-reset': '2' }, now), 500);
+    // None left is a pause (rateLimitPauseMs), not a pace; without both headers there is no window.
+    assert.equal(rateLimitSpacingMs({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' }, now), undefined);
+    assert.equal(rateLimitSpacingMs({ 'x-ratelimit-remaining': '4' }, now), undefined);
+    assert.equal(rateLimitSpacingMs({ 'x-ratelimit-remaining': '', 'x-ratelimit-reset': '2' }, now), undefined);
   });
   test('full-jitter backoff stays within [0, min(cap, base·2^n))', () => {
     assert.equal(backoffMs(0, 250, 20_000, () => 0), 0);
@@ -106,6 +114,23 @@ describe('pacing', () => {
     for (let i = 0; i < 3; i++) assert.equal(unpaced.takeNow(), true);
     unpaced.pause(10);
     assert.equal(unpaced.takeNow(), false);
+  });
+
+  test('follow(): the window slows a faster --rate down to it, never speeds it up', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(6000, clock); // --rate 100/s: one every 10 ms
+    await pacer.take();
+    pacer.follow(200); // the plan: 300 a minute
+    await pacer.take();
+    await pacer.take();
+    assert.equal(clock.t, 210);
+    pacer.follow(2); // a window with room: back to the asked pace, not faster
+    await pacer.take();
+    await pacer.take();
+    assert.equal(clock.t, 420);
+    const unpaced = new Pacer(undefined, clock);
+    unpaced.follow(0.01); // 6,000,000 a minute: no pace to keep
+    for (let i = 0; i < 3; i++) assert.equal(unpaced.takeNow(), true);
   });
 
   test('--rate forms', () => {

@@ -171,11 +171,10 @@ describe('provider-specific refusals', () => {
     assertValidationError(() => providers.socialminer.buildSend(parse({ ...samples.template, policy: 'fallback' }), p), /deterministic/);
   });
 
-  test('turn and socialminer: stickers by id only', () => {
+  test('turn: stickers by id only (its document); socialminer takes a link too (Meta\'s StickerMessage)', () => {
     const sticker = parse({ type: 'media', to: PHONE, kind: 'sticker', url: 'https://exemplo.com/s.webp' });
-    for (const id of ['turn', 'socialminer'] as const) {
-      assertValidationError(() => providers[id].buildSend(sticker, profileFor(id)), /stickers by media id only/);
-    }
+    assertValidationError(() => providers.turn.buildSend(sticker, profileFor('turn')), /stickers by media id only/);
+    assert.deepEqual((providers.socialminer.buildSend(sticker, profileFor('socialminer')).body as { sticker: unknown }).sticker, { link: 'https://exemplo.com/s.webp' });
   });
 
   test('template header filename only on documents (the model refuses it before any adapter)', () => {

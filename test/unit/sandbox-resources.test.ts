@@ -335,7 +335,42 @@ describe('sandbox: interflow /chats', () => {
 
     refused(await call(sb, 'GET', '/chats/chat_nope'), 404, 'CHAT_NOT_FOUND');
     refused(await call(sb, 'GET', '/chats/chat_nope/messages'), 404, 'CHAT_NOT_FOUND');
-    assert.equal((await call(sb, 'POST', '/chats', { to: '5511977770001' })).status, 405);
+    // POST /chats needs {channel_id, customer_id} or {channel_id, phone}: {to} is refused.
+    refused(await call(sb, 'POST', '/chats', { to: '5511977770001' }), 400, 'VALIDATION_ERROR');
+  });
+
+  test('POST /chats: by phone or by customer, 201 with the chat as GET shows it; refusals as the other resources', async () => {
+    const sb = await sandbox({});
+    const byPhone = await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009' });
+    assert.equal(byPhone.status, 201, byPhone.text);
+    rateHeaders(byPhone);
+    assert.match(byPhone.body.data.id, /^chat_/);
+    assert.deepEqual(byPhone.body.data.contact, { name: '5511977770009', phone: '5511977770009' });
+    assert.equal(byPhone.body.data.message_count, 0);
+    assert.deepEqual((await call(sb, 'GET', `/chats/${byPhone.body.data.id}`)).body.data, byPhone.body.data);
+    // The same number again: its chat, not a second one.
+    const again = await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009' });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.data.id, byPhone.body.data.id);
+
+    const cust = (await call(sb, 'POST', '/customers', { name: 'João Silva', phone: '5511977770010' })).body.data;
+    const byCustomer = await call(sb, 'POST', '/chats', { channel_id: CHANNEL, customer_id: cust.id });
+    assert.equal(byCustomer.status, 201, byCustomer.text);
+    assert.deepEqual(byCustomer.body.data.contact, { name: 'João Silva', phone: '5511977770010' });
+    assert.equal((await call(sb, 'GET', '/chats')).body.meta.total, 5);
+
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, customer_id: 'cust_nope' }), 404, 'CUSTOMER_NOT_FOUND');
+    const noPhone = (await call(sb, 'POST', '/customers', { name: 'Sem Telefone' })).body.data;
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, customer_id: noPhone.id }), 422, 'CUSTOMER_HAS_NO_PHONE');
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '+55 11 97777-0009' }), 400, 'VALIDATION_ERROR', 'phone');
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009', customer_id: cust.id }), 400, 'VALIDATION_ERROR');
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL }), 400, 'VALIDATION_ERROR', 'customer_id');
+    refused(await call(sb, 'POST', '/chats', { channel_id: 'canal', phone: '5511977770009' }), 400, 'VALIDATION_ERROR', 'channel_id');
+    refused(await call(sb, 'POST', '/chats', { phone: '5511977770009' }), 400, 'VALIDATION_ERROR', 'channel_id');
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009', name: 'x' }), 400, 'VALIDATION_ERROR');
+    refused(await call(sb, 'POST', '/chats', { channel_id: '00000000-0000-4000-8000-000000000000', phone: '5511977770009' }), 404, 'CHANNEL_NOT_FOUND');
+    refused(await call(sb, 'POST', '/chats', { channel_id: '550e8400-e29b-41d4-a716-446655440001', phone: '5511977770009' }), 422, 'CHANNEL_DISCONNECTED');
+    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009' }, {}), 401, 'UNAUTHORIZED');
   });
 });
 

@@ -864,6 +864,8 @@ describe('sandbox: socialminer', () => {
     ['document', smMsg('document', { document: { caption: 'doc', id: '515056594160172', filename: 'myNameDoc.pdf' } })],
     ['sticker', smMsg('sticker', { sticker: { id: '515056594160172' } })],
     ['image by link', smMsg('image', { image: { link: 'https://exemplo.com/i.jpg', caption: 'Oi' } })],
+    // Meta's StickerMessage takes {id} or {link}.
+    ['sticker by link', smMsg('sticker', { sticker: { link: 'https://exemplo.com/s.webp' } })],
   ];
   for (const [name, body] of documented) {
     test(`accepts ${name}: 200 with a wamid`, async () => {
@@ -921,7 +923,7 @@ describe('sandbox: socialminer', () => {
       [smMsg('location', { location: { latitude: '-23,5505', longitude: '-46.6333' } }), /location\.latitude/],
       [smMsg('text', { text: { body: 'oi' }, preview_url: true }), /preview_url/],
       [smMsg('text', { text: { body: null } }), /text\.body/],
-      [smMsg('sticker', { sticker: { link: 'https://exemplo.com/s.webp' } }), /sticker/],
+      [smMsg('sticker', { sticker: { id: 'm', link: 'https://exemplo.com/s.webp' } }), /sticker/],
       [smMsg('audio', { audio: { id: 'm', caption: 'x' } }), /audio\.caption/],
       [smMsg('hsm', { hsm: {} }), /type/],
       [

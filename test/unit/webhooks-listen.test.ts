@@ -4,7 +4,7 @@
  * replays, body limit, forwarding.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -96,10 +96,12 @@ describe('events', () => {
     assert.match(e!.id, /^sha256:[0-9a-f]{64}$/);
   });
 
-  test('Interflow event id: top-level id, then the X-Interflow-Event-Id header', () => {
-    const raw = Buffer.from('{}');
-    assert.equal(normalizePayload({ id: 'evt_1', ...interflowPayload }, { raw, headers: { 'x-interflow-event-id': 'evt_h' } })[0]!.id, 'evt_1');
-    assert.equal(normalizePayload(interflowPayload, { raw, headers: { 'x-interflow-event-id': 'evt_h' } })[0]!.id, 'evt_h');
+  test('Interflow event id: the body\'s id, else the body\'s hash; never the unsigned X-Interflow-Event-Id header', () => {
+    const withId = Buffer.from(JSON.stringify({ id: 'evt_1', ...interflowPayload }));
+    assert.equal(normalizePayload(JSON.parse(withId.toString()), { raw: withId })[0]!.id, 'evt_1');
+    const raw = Buffer.from(JSON.stringify(interflowPayload));
+    const [e] = normalizePayload(interflowPayload, { raw });
+    assert.equal(e!.id, 'sha256:' + createHash('sha256').update(raw).digest('hex'));
   });
 
   test('Meta status with a 131047 error carries code, title and a hint', () => {
@@ -115,10 +117,11 @@ describe('events', () => {
       to: '5511999999999',
       errorCode: '131047',
       errorTitle: 'Re-engagement message',
-      hint: 'more than 24 h since the customer last replied: send a template',
+      errorDetails: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      hint: 'more than 24 hours have passed since the recipient last replied: send an approved template instead (`interflow send template`)',
       timestamp: '2024-01-15T10:30:05.000Z',
     });
-    assert.match(tableRow(e!, false), /failed .*131047 Re-engagement message \(more than 24 h/);
+    assert.match(tableRow(e!, false), /failed .*131047 Re-engagement message: Message failed to send because .* \(more than 24 hours have passed/);
   });
 
   test('Meta incoming messages: several events in one payload, unicode kept', () => {
@@ -175,6 +178,15 @@ describe('listen options', () => {
     const opts = parseListenOptions({ secret: 'MY_SECRET', port: '0' }, { MY_SECRET: SECRET });
     assert.equal(opts.secret, SECRET);
     assert.equal(opts.port, 0);
+  });
+
+  test('a secret shorter than 8 characters is refused, naming the variable, the secret never shown', () => {
+    assert.throws(
+      () => parseListenOptions({ secret: 'SHORT_SECRET' }, { SHORT_SECRET: 's3cret' }),
+      (err: unknown) =>
+        err instanceof UsageError && err.exitCode === ExitCode.usage && /SHORT_SECRET/.test(err.message) && !/s3cret/.test(err.message),
+    );
+    assert.equal(parseListenOptions({ secret: 'OK_SECRET' }, { OK_SECRET: 's3cret12' }).secret, 's3cret12');
   });
 
   test('bad flags are named', () => {
@@ -355,5 +367,40 @@ describe('serveWebhooks --json FIELDS', () => {
     await listening.stop();
     // An Interflow status has no errorCode: left out.
     assert.equal(listening.out(), '{"status":"delivered","messageId":"msg_abc123xyz"}\n');
+  });
+});
+
+describe("error hints: every code of the README's troubleshooting table", () => {
+  test('gets a hint in webhook events (Meta and Turn numbering, Interflow codes)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { webhookErrorHint } = await import('../../src/providers/meta.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.split('| what you see | why | what to do |')[1]!.split('\n\n')[0]!;
+    const firstCells = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('|---')).map((l) => l.split(' | ')[0]!);
+    const codes = firstCells.flatMap((c) => [...c.matchAll(/`([0-9]+|[A-Z][A-Z_]+)`/g)].map((m) => m[1]!));
+    const httpStatuses = new Set(['400', '401', '403', '404', '422', '429']);
+    const checked = codes.filter((c) => !httpStatuses.has(c));
+    for (const must of ['131047', '470', '131026', '1013', '132000', '2000', '132001', '2001', '131056', '130429', '1015', 'CHANNEL_DISCONNECTED']) {
+      assert.ok(checked.includes(must), `the table lists ${must}`);
+    }
+    for (const code of checked) {
+      const hint = webhookErrorHint(/^[0-9]+$/.test(code) ? 'meta' : 'interflow', code);
+      assert.ok(hint, `a hint for ${code}`);
+    }
+    assert.equal(webhookErrorHint('meta', '470'), webhookErrorHint('meta', '131047'));
+  });
+});
+
+describe('plainText and jsonText', () => {
+  test('escape sequences, controls and bidi overrides are removed; JSON keeps the value, escaped', async () => {
+    const { plainText, jsonText } = await import('../../src/output/sanitize.js');
+    const hostile = 'a\u001b[2Jb\u001b]0;title\u0007c\u001b[8md\u009b31me\u001bPdcs\u001b\\f\u202eg\u0000h\r\ni\tj';
+    assert.equal(plainText(hostile), 'abcdefgh i j');
+    assert.equal(plainText(hostile, { multiline: true }), 'abcdefgh\ni j');
+    assert.equal(plainText('Olá 🎉 São Paulo'), 'Olá 🎉 São Paulo');
+    const json = jsonText({ t: hostile });
+    assert.doesNotMatch(json, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    assert.deepEqual(JSON.parse(json), { t: hostile });
+    assert.equal(jsonText({ t: 'Olá 🎉' }), '{"t":"Olá 🎉"}');
   });
 });

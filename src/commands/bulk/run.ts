@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
-import { commandHttpOptions, HttpClient } from '../../http/client.js';
+import { commandHttpOptions, HttpClient, oneLine } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { mediaKinds, type Capability, type Message } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
@@ -24,7 +24,7 @@ import { openJournal } from '../../bulk/journal.js';
 import { Pacer, parseRate } from '../../bulk/pacer.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
-import { runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
+import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { Io } from '../../output/io.js';
@@ -148,22 +148,35 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
 
 /**
  * Lines for stdout, coalesced per turn of the event loop (one write for many rows), honouring
- * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow.
+ * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
+ * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
  */
-function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promise<void> } {
+function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promise<void>; gone(): void } {
   let buffer = '';
   let scheduled = false;
-  let full: Promise<void> | undefined;
+  let dead = false;
+  let full: { promise: Promise<void>; release: () => void } | undefined;
+  const release = (): void => {
+    const f = full;
+    full = undefined;
+    process.stdout.off('drain', release);
+    f?.release();
+  };
   const flush = (): void => {
     scheduled = false;
-    if (buffer === '') return;
+    if (buffer === '' || dead) return void (buffer = '');
     const ok = io.stdout.write(redact(buffer));
     buffer = '';
-    if (!ok) full = once(process.stdout, 'drain').then(() => void (full = undefined));
+    if (!ok && !full) {
+      let resolve!: () => void;
+      full = { promise: new Promise<void>((r) => (resolve = r)), release: () => resolve() };
+      process.stdout.on('drain', release);
+    }
   };
   return {
     async write(text) {
-      if (full) await full;
+      if (dead) return;
+      if (full) await full.promise;
       buffer += text;
       if (buffer.length > 65_536) flush();
       else if (!scheduled) {
@@ -173,7 +186,12 @@ function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promis
     },
     async end() {
       flush();
-      if (full) await full;
+      if (full) await full.promise;
+    },
+    gone() {
+      dead = true;
+      buffer = '';
+      release();
     },
   };
 }
@@ -223,22 +241,38 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     .digest('hex');
   const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
   const journal = journalPath && !globals.dryRun ? await openJournal(journalPath, { fingerprint: csv.fingerprint, spec, source: input }) : undefined;
-  // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
+  // An early exit (a second Ctrl-C) still writes the outcomes already known.
   const flushJournal = (): void => journal?.flush();
   process.once('exit', flushJournal);
 
+  // Whatever stops the run comes here: no new row is taken, the requests in flight end and are
+  // recorded, the summary is printed, and the exit code tells what stopped it.
+  const stop = new AbortController();
+  let stopped: Stopped | undefined;
+  const stopRun = (why: Stopped): void => {
+    stopped ??= why;
+    stop.abort();
+  };
+  if (journal) journal.onFailure = (err) => stopRun({ kind: 'journal', error: err });
+
   let output: WriteStream | undefined;
+  let outputError: Error | undefined;
   if (options.output) {
     output = createWriteStream(String(options.output), { encoding: 'utf8' });
     await new Promise<void>((resolve, reject) => {
       output!.once('open', () => resolve());
       output!.once('error', (err) => reject(new UsageError(`--output ${String(options.output)}: ${err.message}`)));
     });
+    output.on('error', (err: NodeJS.ErrnoException) => {
+      outputError ??= err;
+      stopRun({ kind: 'output', error: err });
+    });
     output.write(RESULTS_CSV_HEADER);
   }
   const writeCsvLine = async (o: RowOutcome): Promise<void> => {
+    if (outputError) return;
     const line = resultsCsvLine(o);
-    if (!output!.write(redact(line))) await once(output!, 'drain');
+    if (!output!.write(redact(line)) && !outputError) await once(output!, 'drain').catch(() => undefined);
   };
 
   const sender = new HttpClient(new URL(effectiveBaseUrl(profile)).origin, {
@@ -248,19 +282,28 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     responseHeaders: rateLimitHeaders,
   });
 
-  const stop = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    io.err('\nstopping: no new rows; waiting for requests in flight (Ctrl-C again to quit at once)\n');
-    stop.abort();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) process.exit(SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? ExitCode.interrupted);
+    const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
+    io.err(`\nstopping (${signal}): no new rows; waiting for the requests in flight (${again} to quit at once)\n`);
+    stopRun({ kind: 'signal', signal: signal as keyof typeof SIGNAL_EXIT });
   };
-  process.on('SIGINT', onSigint);
+  const out = lineWriter(io);
+  // A closed stdout (`| head -1`) or stderr: stop the same way; the pipe error itself is no news.
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    out.gone();
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') stopRun({ kind: 'stdout' });
+    else stopRun({ kind: 'stdout', error: err });
+  };
+  const onStderrError = (): void => stopRun({ kind: 'stderr' });
+  for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, onSignal);
+  process.stdout.on('error', onStdoutError);
+  process.stderr.on('error', onStderrError);
 
   const size = input === '-' ? undefined : statSync(input).size;
   const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size) : undefined;
-  const out = lineWriter(io);
   const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
   let summary: RunSummary;
@@ -292,19 +335,121 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       },
     });
   } finally {
+    // A stop while the input was quiet (a pipe with nothing more yet) leaves a read waiting: end it.
+    csv.close();
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     await out.end();
     process.off('exit', flushJournal);
-    process.off('SIGINT', onSigint);
+    for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal, onSignal);
     progress?.stop();
     await sender.close();
     journal?.close();
-    if (output) {
+    if (output && !outputError) {
       output.end();
       await once(output, 'finish').catch(() => undefined);
     }
   }
-  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0) io.err(describeSummary(summary, journalPath, globals.dryRun === true));
-  finish(summary, journalPath);
+  // Closed pipes stay handled: a late write to them must not end the process with an error.
+  if (stopped?.kind !== 'stdout') process.stdout.off('error', onStdoutError);
+  if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
+  const ending = endOf(summary, stopped, { input, journalPath, output: options.output as string | undefined });
+  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line));
+  if (ending?.error) throw ending.error;
+}
+
+/** The signals a run stops on, and the exit code each gives (PRODUCT.md). */
+const SIGNAL_EXIT = { SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup } as const;
+
+/** What stopped a run from outside the runner (signals, pipes, files). */
+type Stopped =
+  | { kind: 'signal'; signal: keyof typeof SIGNAL_EXIT }
+  | { kind: 'stdout'; error?: Error }
+  | { kind: 'stderr' }
+  | { kind: 'output'; error: Error }
+  | { kind: 'journal'; error: CliError };
+
+const RESUME = 'run the same command again to send the rest: rows already sent are not sent again';
+
+/**
+ * How a run ended, when not simply with every row read: a line for the summary and the error
+ * that sets the exit code. 0/3 endings (all rows read) give undefined.
+ */
+function endOf(
+  s: RunSummary,
+  stopped: Stopped | undefined,
+  where: { input: string; journalPath: string | undefined; output: string | undefined },
+): { line?: string; error?: CliError } | undefined {
+  const resume = where.journalPath ? RESUME : 'without a journal (stdin without --journal) a rerun sends every row again: give --journal next time';
+  if (stopped?.kind === 'signal') {
+    return {
+      line: `interrupted by ${stopped.signal}: the requests in flight were finished and recorded; rows not yet read were not sent`,
+      error: new InterruptedError(`interrupted by ${stopped.signal}`, { exitCode: SIGNAL_EXIT[stopped.signal], hint: resume }),
+    };
+  }
+  if (stopped?.kind === 'stdout' || stopped?.kind === 'stderr') {
+    const what = stopped.kind === 'stdout' ? 'stdout was closed by the reader' : 'stderr was closed';
+    return {
+      line: `stopped: ${what}; the requests in flight were finished and recorded; rows not yet read were not sent`,
+      error: new InterruptedError(`stopped: ${what}`, { exitCode: ExitCode.closedPipe, hint: resume }),
+    };
+  }
+  if (stopped?.kind === 'output') {
+    const e = stopped.error as NodeJS.ErrnoException;
+    const why = e.code === 'ENOSPC' ? 'no space left on the device' : e.code === 'EFBIG' ? 'the file is too large' : oneLine(e.message);
+    return {
+      line: `stopped: --output ${where.output} could not be written; rows not yet read were not sent`,
+      error: new CliError(`cannot write --output ${where.output}: ${why}`, { code: 'OUTPUT', hint: `free some space (or give another --output), then ${resume}`, cause: e }),
+    };
+  }
+  if (stopped?.kind === 'journal') {
+    return { line: 'stopped: the journal could not be written; rows not yet read were not sent', error: stopped.error };
+  }
+  switch (s.stopReason) {
+    case 'auth':
+      return s.authError ? { error: s.authError } : undefined;
+    case 'interrupted':
+      return { line: 'interrupted: rows not yet read were not sent', error: new InterruptedError('interrupted', { hint: resume }) };
+    case 'max-errors':
+      return {
+        line: 'stopped: --max-errors reached; the remaining rows were not sent (run again to resume)',
+        error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial }),
+      };
+    case 'connection': {
+      const why = (s.connectError?.message ?? 'could not connect').replace(/ \(gave up after .*\)$/, '');
+      return {
+        line: `stopped: ${CONNECT_FAILURES_TO_STOP} rows in a row could not connect; nothing was sent for them, and rows not yet read were not sent`,
+        error: new CliError(`stopped after ${CONNECT_FAILURES_TO_STOP} rows in a row could not connect: ${why}`, {
+          code: 'CONNECT_FAILED',
+          hint: `check the profile's baseUrl (http:// or https://, host, port) and your network, then ${resume}`,
+        }),
+      };
+    }
+    case 'error':
+      return { line: 'stopped: rows not yet read were not sent', error: stopError(s, where) };
+    default:
+      if (s.counts.failed + s.counts.unknown === 0) return undefined;
+      return { error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial }) };
+  }
+}
+
+/** The error that stopped a run: a malformed row is named with how to go on from it. */
+function stopError(s: RunSummary, where: { input: string; journalPath: string | undefined }): CliError {
+  const err = s.stopError;
+  if (!(err instanceof CliError)) return new CliError(err instanceof Error ? err.message : String(err), { cause: err });
+  if (err.code !== 'CSV_MALFORMED' && err.code !== 'CSV_ENCODING') return err;
+  // Nothing sent in this run: still "nothing was sent" (exit 2); else the run is partial (exit 3).
+  const exitCode = s.requests === 0 ? ExitCode.usage : ExitCode.partial;
+  const journal = where.journalPath;
+  let hint: string;
+  if (err.code === 'CSV_ENCODING') {
+    const fixed = where.input === '-' ? 'converted.csv' : where.input.replace(/(\.csv)?$/i, '-utf8.csv');
+    hint = journal
+      ? `convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8 ${where.input === '-' ? 'in.csv' : where.input} > ${fixed}) and run the same command on ${fixed} with --journal ${journal}: rows already sent are not sent again`
+      : 'convert the input to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8); without a journal a rerun sends every row again: give --journal next time';
+  } else {
+    hint = journal ? `fix that record and ${RESUME}` : 'fix that record; without a journal a rerun sends every row again: give --journal next time';
+  }
+  return new CliError(err.message, { code: err.code, exitCode, hint, cause: err });
 }
 
 /** A --json line, as README.md's Bulk sends section shows it. */
@@ -330,11 +475,12 @@ function publicOutcome(o: RowOutcome): BulkLine {
 }
 
 function textLine(o: RowOutcome): string {
-  const detail = o.status === 'sent' ? (o.id ?? '') : o.error ? `${o.error.code}: ${o.error.message}` : '';
+  // One line per row, whatever a provider's message holds.
+  const detail = o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '';
   return [o.row, o.to ?? '-', o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
 }
 
-function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean): string {
+function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean, ending: string | undefined): string {
   const secs = s.elapsedMs / 1000;
   const done = s.counts.sent + s.counts.failed + s.counts.skipped + s.counts.unknown;
   const lines: string[] = [];
@@ -350,21 +496,9 @@ function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun:
     );
   }
   if (journalPath && !dryRun) lines.push(`journal: ${journalPath}`);
-  if (s.stopReason === 'interrupted') lines.push('interrupted: rows not yet read were not sent; run the same command again to resume');
-  if (s.stopReason === 'max-errors') lines.push('stopped: --max-errors reached; the remaining rows were not sent (run again to resume)');
+  if (ending) lines.push(ending);
   if (s.counts.unknown) lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
   return lines.join('\n') + '\n';
-}
-
-function finish(s: RunSummary, journalPath: string | undefined): void {
-  if (s.stopReason === 'auth' && s.authError) throw s.authError;
-  if (s.stopReason === 'interrupted') {
-    throw new InterruptedError(`interrupted; ${journalPath ? 'the journal is saved: run the same command again to resume' : 'give --journal to be able to resume'}`);
-  }
-  const bad = s.counts.failed + s.counts.unknown;
-  if (bad > 0 || s.stopReason === 'max-errors') {
-    throw new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial });
-  }
 }
 
 interface Progress {

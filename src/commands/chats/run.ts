@@ -1,6 +1,12 @@
-/** `interflow chats list|get|messages` against Interflow's /chats (docs/providers/interflow.md, "Other resources"). */
-import { seg } from '../../interflow/api.js';
+/**
+ * `interflow chats list|get|messages|create` against Interflow's /chats
+ * (docs/providers/interflow.md, "Other resources"). The reference lists POST /chats without its body; the tool
+ * sends the shape docs/providers/interflow.md assumes: {channel_id, customer_id} or {channel_id, phone}.
+ */
+import { UsageError } from '../../errors.js';
+import { DRY_RUN, seg } from '../../interflow/api.js';
 import { printResource, runList, show, withApi } from '../../interflow/cli.js';
+import { normalizeRecipient } from '../../message/recipient.js';
 import type { Column } from '../../output/format.js';
 import type { RunFn } from '../context.js';
 
@@ -45,3 +51,22 @@ export const runChatsGet: RunFn = (ctx, args) =>
 
 export const runChatsMessages: RunFn = (ctx, args, options) =>
   withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, `/chats/${seg(String(args[0]))}/messages`, options, messageColumns, 'messages'));
+
+export const runChatsCreate: RunFn = async (ctx, _args, options) => {
+  const customer = options.customer === undefined ? undefined : String(options.customer).trim();
+  const phone = options.phone === undefined ? undefined : String(options.phone);
+  if ((customer === undefined) === (phone === undefined)) {
+    throw new UsageError(customer === undefined ? 'chats create needs --customer ID or --phone NUMBER' : 'give --customer or --phone, not both', {
+      hint: 'e.g. interflow chats create --phone "+55 11 99999-9999", or --customer cust_xyz789',
+    });
+  }
+  if (customer === '') throw new UsageError('--customer is empty: give a customer id, e.g. --customer cust_xyz789');
+  await withApi(ctx, FAMILY, async ({ api, profile }) => {
+    const body =
+      customer !== undefined
+        ? { channel_id: profile.channelId, customer_id: customer }
+        : { channel_id: profile.channelId, phone: normalizeRecipient(phone!, profile.defaultCountry, '--phone') };
+    const created = await api.create('/chats', body);
+    if (created !== DRY_RUN) printResource(ctx, created);
+  });
+};

@@ -29,6 +29,9 @@ export function register(program: Command): void {
     .option('--retry-after <seconds>', 'fault: Retry-After on --fail-first answers and on --rate 429s')
     .option('--reset-first <n>', 'fault: the next N send requests are accepted, then the connection is reset with no answer')
     .option('--hang-first <n>', 'fault: the next N send requests are accepted and never answered')
+    .option('--drip-first <n>', 'fault: the next N send requests are accepted, then answered one byte every --drip-ms')
+    .option('--drip-ms <ms>', 'the pace of --drip-first answers (default: 250)')
+    .option('--oversize-first <n>', 'fault: the next N send requests are accepted, then answered with a 64 MiB body')
     .option('--latency <ms>', 'fault: every answer to a send request waits MS milliseconds')
     .option('--rate <rate>', 'fault: at most N/min (or N/s) send requests per key, all providers together; then 429 (replaces the Interflow plan limit)')
     .option('--status-delays <ms,ms>', 'Interflow: ms from sent to delivered and from delivered to read (default: 1500,1500)')
@@ -40,7 +43,7 @@ export function register(program: Command): void {
     .option('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks')
     .addHelpText(
       'after',
-      '\nSend requests meet, in order: auth, --rate, --fail-first, --reset-first, --hang-first, then normal handling.\n' +
+      '\nSend requests meet, in order: auth, --rate, --fail-first, --reset-first, --hang-first, --drip-first, --oversize-first, then normal handling.\n' +
         'The recipient 5511900000422 is always refused by every provider ("not on WhatsApp", 400).\n' +
         'Interflow messages move sent → delivered → read (--status-delays) and each change is POSTed to the webhooks\n' +
         'registered with POST /interflow/v1/webhooks: {"id":"evt_…","event":"message.status_updated","data":{message_id,status,timestamp}},\n' +

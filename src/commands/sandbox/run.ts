@@ -92,6 +92,15 @@ function parseFaults(options: Record<string, unknown>): FaultOptions | undefined
   if (resetFirst !== undefined) faults.resetFirst = resetFirst;
   const hangFirst = count('--hang-first', options.hangFirst);
   if (hangFirst !== undefined) faults.hangFirst = hangFirst;
+  const dripFirst = count('--drip-first', options.dripFirst);
+  if (dripFirst !== undefined) faults.dripFirst = dripFirst;
+  const dripMs = wholeNumber('--drip-ms', options.dripMs, 1, 60_000, 'a whole number of milliseconds from 1 to 60000');
+  if (dripMs !== undefined) {
+    if (dripFirst === undefined) throw new UsageError('--drip-ms only applies with --drip-first N', { hint: 'add --drip-first N' });
+    faults.dripMs = dripMs;
+  }
+  const oversizeFirst = count('--oversize-first', options.oversizeFirst);
+  if (oversizeFirst !== undefined) faults.oversizeFirst = oversizeFirst;
   const latency = wholeNumber('--latency', options.latency, 0, 600_000, 'a whole number of milliseconds from 0 to 600000');
   if (latency !== undefined) faults.latencyMs = latency;
   if (options.rate !== undefined) faults.rate = parseRate(options.rate);
@@ -225,7 +234,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
     `Refused recipient: ${REFUSED_RECIPIENT} gets each provider's "not on WhatsApp" refusal (400); every other number is accepted.`,
     ...(faults.length > 0
       ? ['Faults (send requests, in this order after auth):', ...faults.map((f) => `  ${f}`)]
-      : ['Faults: none (see --fail-first, --reset-first, --hang-first, --latency, --rate).']),
+      : ['Faults: none (see --fail-first, --reset-first, --hang-first, --drip-first, --oversize-first, --latency, --rate).']),
     webhookLine(sandbox, opts),
     opts.record === 'none'
       ? `What it received: not recorded (--no-record); counters at GET ${sandbox.url}/_sandbox/stats`

@@ -34,10 +34,16 @@ export function register(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--path <path>', 'path webhooks are posted to', '/')
-    .option('--secret <ENV>', 'name of the environment variable holding the app secret: POSTs must carry a valid X-Hub-Signature-256')
+    .option(
+      '--secret <ENV>',
+      'name of the environment variable holding the secret: POSTs must carry a valid X-Hub-Signature-256 (Meta, SocialMiner, Interflow) or X-Turn-Hook-Signature (Turn)',
+    )
     .option('--verify-token <token>', "token answering Meta's hub.mode=subscribe handshake")
-    .option('--forward <url>', 'relay each verified event (raw body, same signature) to this URL')
+    .option('--forward <url>', 'relay each verified event (raw body, same signature) to this URL; the sender gets 200 only once it accepts (502 otherwise)')
+    .option('--forward-timeout <ms>', 'how long the --forward target has to accept an event', '10000')
     .option('--max-body <bytes>', 'largest body accepted (larger: 413)', '1048576')
+    .option('--request-timeout <ms>', 'how long a client has to send a whole request (slower: disconnected)', '10000')
+    .option('--max-connections <n>', 'open connections at most; beyond, the oldest unfinished one is closed', '512')
     .addHelpText(
       'after',
       examples(

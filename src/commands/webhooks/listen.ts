@@ -7,10 +7,19 @@
  */
 import type { CommandContext, RunFn } from '../context.js';
 import { CliError, UsageError } from '../../errors.js';
-import { registerSecret } from '../../output/redact.js';
+import { MIN_SECRET_LENGTH, registerSecret } from '../../output/redact.js';
 import { jsonLine } from '../../output/format.js';
+import { plainText } from '../../output/sanitize.js';
 import type { Io } from '../../output/io.js';
-import { startReceiver, type Receiver, type WebhookEvent } from '../../webhooks/receiver.js';
+import {
+  DEFAULT_FORWARD_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  startReceiver,
+  type Receiver,
+  type WebhookEvent,
+} from '../../webhooks/receiver.js';
+import { SIGNATURE_SCHEMES } from '../../webhooks/signatures.js';
 import { style } from '../../output/style.js';
 
 export interface ListenOptions {
@@ -23,6 +32,11 @@ export interface ListenOptions {
   verifyToken?: string;
   forward?: string;
   maxBodyBytes: number;
+  /** How long --forward's target has to accept an event. */
+  forwardTimeoutMs?: number;
+  /** How long a client has to send a whole request. */
+  requestTimeoutMs?: number;
+  maxConnections?: number;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -46,6 +60,16 @@ export function parseListenOptions(options: Record<string, unknown>, env: NodeJS
   }
   const maxBodyBytes = wholeNumber('--max-body', options.maxBody ?? '1048576', 1, MAX_BODY_LIMIT, 'a whole number of bytes from 1 to 1073741824');
   const opts: ListenOptions = { host, port, path, maxBodyBytes };
+  const HOUR = 3_600_000;
+  if (options.forwardTimeout !== undefined) {
+    opts.forwardTimeoutMs = wholeNumber('--forward-timeout', options.forwardTimeout, 1, HOUR, 'a whole number of milliseconds from 1 to 3600000');
+  }
+  if (options.requestTimeout !== undefined) {
+    opts.requestTimeoutMs = wholeNumber('--request-timeout', options.requestTimeout, 1, HOUR, 'a whole number of milliseconds from 1 to 3600000');
+  }
+  if (options.maxConnections !== undefined) {
+    opts.maxConnections = wholeNumber('--max-connections', options.maxConnections, 1, 1_000_000, 'a whole number from 1 to 1000000');
+  }
 
   if (options.secret !== undefined) {
     const name = String(options.secret).trim();
@@ -58,6 +82,11 @@ export function parseListenOptions(options: Record<string, unknown>, env: NodeJS
     if (value === undefined || value === '') {
       throw new UsageError(`--secret ${name}: the environment variable ${name} is not set`, {
         hint: `export ${name}=<your app secret>, then run again`,
+      });
+    }
+    if (value.length < MIN_SECRET_LENGTH) {
+      throw new UsageError(`--secret ${name}: the secret in ${name} is ${value.length} characters long; secrets shorter than ${MIN_SECRET_LENGTH} are refused`, {
+        hint: 'use the app secret your provider issued (they are far longer); a short one is guessable and could not be hidden in output',
       });
     }
     registerSecret(value);
@@ -107,12 +136,20 @@ function timeOf(iso: string): string {
 
 export function detailOf(e: WebhookEvent): string {
   const parts: string[] = [];
-  if (e.errorCode !== undefined || e.errorTitle !== undefined) {
-    parts.push([e.errorCode, e.errorTitle].filter(Boolean).join(' '));
+  if (e.errorCode !== undefined || e.errorTitle !== undefined || e.errorDetails !== undefined) {
+    parts.push([e.errorCode, [e.errorTitle, e.errorDetails].filter(Boolean).join(': ')].filter(Boolean).join(' '));
     if (e.hint) parts.push(`(${e.hint})`);
   }
   if (e.text !== undefined) parts.push(JSON.stringify(e.text));
+  if (e.filename !== undefined) parts.push(`[${e.filename}]`);
   return parts.join(' ').replace(/\s*\n\s*/g, ' ');
+}
+
+/** Who sent it and to whom: `5511999999999 (João) → 15550783881`. */
+function peersOf(e: WebhookEvent): string {
+  if (e.from === undefined && e.to === undefined) return '';
+  const from = `${e.from ?? '?'}${e.name !== undefined ? ` (${e.name})` : ''}`;
+  return `${from} → ${e.to ?? '?'}`;
 }
 
 /** The table header line (bold with color). */
@@ -123,9 +160,9 @@ export function tableHeader(color: boolean): string {
 
 /** One event as a table row under tableHeader(). */
 export function tableRow(e: WebhookEvent, color: boolean): string {
-  let kind = e.kind === 'status' ? (e.status ?? 'status') : `msg:${e.type ?? 'message'}`;
-  const peers = e.from !== undefined || e.to !== undefined ? `${e.from ?? '?'} → ${e.to ?? '?'}` : '';
-  const cells = [timeOf(e.timestamp), kind, e.messageId, peers, detailOf(e)];
+  // Every cell came from outside: printed as plain text, no escape sequence or control character.
+  let kind = plainText(e.kind === 'status' ? (e.status ?? 'status') : e.kind === 'error' ? 'error' : `msg:${e.type ?? 'message'}`);
+  const cells = [timeOf(e.timestamp), kind, e.messageId, peersOf(e), detailOf(e)].map((c) => plainText(c));
   const line = cells.map((c, i) => pad(c, COLUMNS[i]!.width)).join('  ').trimEnd();
   if (!color) return line + '\n';
   kind = pad(kind, COLUMNS[1].width);
@@ -160,10 +197,14 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
       ...(opts.secret !== undefined ? { secret: opts.secret } : {}),
       ...(opts.verifyToken !== undefined ? { verifyToken: opts.verifyToken } : {}),
       ...(opts.forward !== undefined ? { forward: opts.forward } : {}),
+      forwardTimeoutMs: opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
+      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       onEvent: print,
-      onRejected: (reason) => io.err(`${reason}\n`),
+      // Reasons and notices quote what clients sent (paths, ids): plain text only.
+      onRejected: (reason) => io.err(`${plainText(reason)}\n`),
       onNotice: (message) => {
-        if (!io.quiet) io.err(`${message}\n`);
+        if (!io.quiet) io.err(`${plainText(message)}\n`);
       },
     });
   } catch (err) {
@@ -180,11 +221,11 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
     io.err(`listening for webhooks on ${receiver.url}\n`);
     io.err(
       opts.secretEnv
-        ? `signatures: verified (X-Hub-Signature-256, secret from $${opts.secretEnv}); unsigned or badly signed posts get 403\n`
-        : 'signatures: NOT verified (add --secret ENV_NAME to check X-Hub-Signature-256)\n',
+        ? `signatures: verified (${SIGNATURE_SCHEMES.map((s) => s.label).join(' or ')}, secret from $${opts.secretEnv}); unsigned or badly signed posts get 403\n`
+        : `signatures: NOT verified (add --secret ENV_NAME to check ${SIGNATURE_SCHEMES.map((s) => s.label).join(' or ')})\n`,
     );
     io.err(opts.verifyToken ? 'handshake: answering hub.mode=subscribe with the given --verify-token\n' : 'handshake: refused (no --verify-token)\n');
-    if (opts.forward) io.err(`forwarding each verified event to ${opts.forward}\n`);
+    if (opts.forward) io.err(`forwarding each verified event to ${opts.forward}: answered 200 only once it accepts, 502 otherwise\n`);
     io.err('press Ctrl-C to stop\n');
   }
   try {
