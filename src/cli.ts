@@ -68,6 +68,25 @@ export function groupsFor(argv: readonly string[]): string[] {
   return version && !help ? [] : groups.map(([name]) => name);
 }
 
+/**
+ * `help send text` is `send text --help`: commander's own help command shows only the first
+ * word's help (the `send` group).
+ */
+export function helpAsFlag(argv: string[]): string[] {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valued.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    if (a !== 'help' || args.slice(i + 1).filter((w) => !w.startsWith('-')).length < 2) return argv;
+    return [...argv.slice(0, 2), ...args.slice(0, i), ...args.slice(i + 1), '--help'];
+  }
+  return argv;
+}
+
 export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command('interflow')
     .description('Send and inspect WhatsApp business messages through Interflow, Interacto, Turn.io and SocialMiner')
@@ -85,7 +104,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option('--no-color', 'no colors (also: NO_COLOR=1, or when not a terminal)')
     .option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)')
     // --json is a plain flag to commander; its fields are read before (src/commands/json-fields.ts).
-    .configureHelp({ optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
+    .configureHelp({ showGlobalOptions: true, optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(
@@ -139,6 +158,7 @@ export async function main(
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' && process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
   });
+  argv = helpAsFlag(argv);
   const program = buildProgram(argv);
   const { argv: args, selection } = readJsonFlag(argv, program);
   setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, selection, hooks }));

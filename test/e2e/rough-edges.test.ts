@@ -288,3 +288,27 @@ describe('profiles: the key when its variable is unset, and the profile in hints
     });
   }
 });
+
+describe('help', () => {
+  test('`help send text` shows send text, as `send text --help` does', async () => {
+    const help = await run(['help', 'send', 'text']);
+    const flag = await run(['send', 'text', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: interflow send text \[options\] <to> \[text\]\n/);
+    assert.equal(help.stdout, flag.stdout);
+    const nested = await run(['help', 'customers', 'delete']);
+    assert.match(nested.stdout, /^Usage: interflow customers delete \[options\] <id>\n/);
+  });
+
+  test("a subcommand's --help lists the global flags", async () => {
+    for (const args of [['send', 'text', '--help'], ['webhooks', 'delete', '--help'], ['bulk', '--help']]) {
+      const r = await run(args);
+      assert.equal(r.code, 0);
+      const global = r.stdout.slice(r.stdout.indexOf('\nGlobal Options:\n'));
+      assert.ok(global.length > 20, r.stdout);
+      for (const flag of ['--profile <name>', '--config <file>', '--json [fields]', '--dry-run', '--verbose', '--timeout <ms>']) {
+        assert.ok(global.includes(`  ${flag}`), `${args.join(' ')}: ${flag} missing from\n${global}`);
+      }
+    }
+  });
+});
