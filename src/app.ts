@@ -95,9 +95,12 @@ export async function runWith(implementations: Implementations, invocation: Invo
     await impl(ctx, invocation.args, invocation.options);
   } catch (err) {
     if (profileName !== undefined) nameProfileInHint(err, profileName);
-    // Every failure of a --json command has its JSON on stdout; bulk's rows already are.
-    if (raw.json === true && !(err instanceof CliError && err.code === 'BULK_INCOMPLETE')) {
-      printJson(io, failureJson(err));
+    // Every failure of a --json command has its JSON on stdout (only the fields asked for, as a
+    // result); not bulk's (its rows already are), nor a --json flag that is itself wrong.
+    const selection = invocation.selection;
+    const badFlag = selection !== undefined && 'error' in selection;
+    if (raw.json === true && !badFlag && !(err instanceof CliError && err.code === 'BULK_INCOMPLETE')) {
+      printJson(io, failureJson(err), selection?.fields);
     }
     process.exitCode = reportError(io, err, raw.verbose === true);
   }

@@ -15,7 +15,7 @@ const columns: Column<Webhook>[] = [
   { header: 'id', value: (w) => w.id },
   { header: 'url', value: (w) => w.url },
   { header: 'events', value: (w) => show(w.events) },
-  { header: 'created', value: (w) => w.created_at },
+  { header: 'created', value: (w) => w.created_at, optional: true },
 ];
 
 export const runWebhooksList: RunFn = (ctx, _args, options) =>

@@ -312,3 +312,43 @@ describe('help', () => {
     }
   });
 });
+
+describe('tables fit the terminal', () => {
+  afterEach(() => Terminal.killAll());
+  const visible = (screen: string) => screen.split('\n').filter((l) => l.trim() !== '');
+  const cols = (l: string) => [...l].length;
+
+  test('chats list at 80 and 50 columns: no line wider than the terminal; cut cells end in …', async () => {
+    for (const width of [80, 50]) {
+      const end = await terminal(['chats', 'list'], { cols: width }).exit();
+      assert.equal(end.code, 0, end.screen);
+      const lines = visible(end.screen);
+      assert.match(lines[0]!, /^ID\s+NAME\s+PHONE\s+STATUS/);
+      for (const l of lines) assert.ok(cols(l) <= width, `${cols(l)} > ${width}: ${l}`);
+      assert.equal(lines.filter((l) => l.startsWith('chat_')).length, 3, end.screen);
+      if (width === 50) assert.ok(lines.some((l) => l.includes('…')), end.screen);
+    }
+  });
+
+  test('a SocialMiner send at 80 columns: the result fits, its id whole, printed once (no ✔ line beside it)', async () => {
+    const env = cleanEnv(world.dir, { TEST_KEY: CANARY });
+    delete env.CI;
+    delete env.NO_COLOR;
+    const t = new Terminal(['send', 'text', TO, 'Olá', '--profile', 'socialminer', '--config', world.config], { env, cols: 80 });
+    const end = await t.exit();
+    assert.equal(end.code, 0, end.screen);
+    const id = world.sandbox.accepted()[0]!.messageId;
+    assert.ok(id.length > 40, id);
+    const lines = visible(end.screen);
+    for (const l of lines) assert.ok(cols(l) <= 80, `${cols(l)} > 80: ${l}`);
+    assert.ok(lines.some((l) => l.endsWith(id)), end.screen);
+    assert.equal(end.screen.split(id).length - 1, 1, `the id once:\n${end.screen}`);
+    assert.doesNotMatch(end.screen, /✔/);
+  });
+
+  test('a send that fits stays a one-row table', async () => {
+    const end = await terminal(['send', 'text', TO, 'Olá', '--profile', 'interflow'], { cols: 100 }).exit();
+    assert.equal(end.code, 0, end.screen);
+    assert.match(end.screen, /^PROVIDER\s+PROFILE\s+TO\s+TYPE\s+ID\s+STATUS$/m);
+  });
+});

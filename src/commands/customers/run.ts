@@ -21,7 +21,7 @@ const columns: Column<Customer>[] = [
   { header: 'name', value: (c) => c.name },
   { header: 'phone', value: (c) => c.phone },
   { header: 'email', value: (c) => c.email },
-  { header: 'tags', value: (c) => show(c.tags) },
+  { header: 'tags', value: (c) => show(c.tags), optional: true },
 ];
 
 export const runCustomersList: RunFn = (ctx, _args, options) =>

@@ -8,7 +8,7 @@ import { commandHttpOptions, sendOnce } from '../../http/client.js';
 import { buildMessage, readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { resultTypeOf, type Message } from '../../message/model.js';
 import type { Profile } from '../../config/profile.js';
-import { printJson, printTable } from '../../output/format.js';
+import { printJson, printOne } from '../../output/format.js';
 import { redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { errorHint } from '../../providers/meta.js';
@@ -91,7 +91,9 @@ async function deliver(
     const body = res.json ?? (res.text || undefined);
     if (res.status >= 200 && res.status < 300) {
       const accepted = adapter.parseSendResponse(res.status, body);
-      spinner?.succeed(`sent ${base.type} to ${msg.to} (${accepted.id})`);
+      // On a terminal the result table says it; the ✔ line is for a result going to a pipe.
+      if (ctx.io.isStdoutTTY) spinner?.stop();
+      else spinner?.succeed(`sent ${base.type} to ${msg.to} (${accepted.id})`);
       return { ok: true, ...base, id: accepted.id, status: accepted.status, response: body };
     }
     const info = adapter.parseError(res.status, body);
@@ -105,11 +107,11 @@ async function deliver(
 }
 
 function printResult(ctx: CommandContext, result: SendResult): void {
-  printTable(ctx.io, [result], [
-    { header: 'provider', value: (r) => r.provider },
+  printOne(ctx.io, result, [
+    { header: 'provider', value: (r) => r.provider, optional: true },
     { header: 'profile', value: (r) => r.profile },
     { header: 'to', value: (r) => r.to },
-    { header: 'type', value: (r) => r.type },
+    { header: 'type', value: (r) => r.type, optional: true },
     { header: 'id', value: (r) => r.id },
     { header: 'status', value: (r) => r.status },
   ]);
