@@ -352,3 +352,43 @@ describe('tables fit the terminal', () => {
     assert.match(end.screen, /^PROVIDER\s+PROFILE\s+TO\s+TYPE\s+ID\s+STATUS$/m);
   });
 });
+
+describe('bulk: --dry-run lines and the progress line', () => {
+  afterEach(() => Terminal.killAll());
+
+  test('--dry-run: each line carries the body once (no bodyText beside body)', async () => {
+    const csv = join(tmp, 'dry.csv');
+    writeFileSync(csv, `to,name\n${TO},João\n5511988887777,Maria\n`);
+    const r = await run(['bulk', csv, '--text', 'Olá {{name}}', '--profile', 'turn', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; request: Record<string, unknown> });
+    assert.equal(lines.length, 2);
+    for (const l of lines) assert.deepEqual(Object.keys(l.request), ['method', 'url', 'headers', 'body']);
+    assert.deepEqual((lines[0]!.request.body as { text: unknown }).text, { body: 'Olá João' });
+    assert.equal(world.sandbox.received.length, 0);
+  });
+
+  test('the progress line says it is waiting, and why, while a 429 pauses the run', async () => {
+    const { startSandbox } = await import('../../src/sandbox/server.js');
+    const sandbox = await startSandbox({ port: 0, apiKeys: [CANARY], faults: { failFirst: 1, failStatus: 429, retryAfter: 3 } });
+    try {
+      const config = join(tmp, 'paused.json');
+      writeFileSync(
+        config,
+        JSON.stringify({ profiles: { turn: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: `${sandbox.url}/turn`, namespace: 'template-namespace' } } }),
+      );
+      const csv = join(tmp, 'paused.csv');
+      writeFileSync(csv, `to\n${TO}\n`);
+      const env = cleanEnv(tmp, { TEST_KEY: CANARY });
+      delete env.CI;
+      delete env.NO_COLOR;
+      const t = new Terminal(['bulk', csv, '--text', 'Olá', '--config', config, '--journal', join(tmp, 'paused.journal')], { env, cwd: tmp });
+      await t.expect(/waiting [1-3] s: 429 from the provider · \d/);
+      const end = await t.exit(30_000);
+      assert.equal(end.code, 0, end.screen);
+      assert.equal(sandbox.accepted().length, 1);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -15,7 +15,7 @@ import { effectiveBaseUrl } from '../../config/defaults.js';
 import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
 import { jsonLine } from '../../output/format.js';
-import { redact, redactHeaders } from '../../output/redact.js';
+import { redact } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
@@ -27,6 +27,7 @@ import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.
 import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
+import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
@@ -303,7 +304,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   process.stderr.on('error', onStderrError);
 
   const size = input === '-' ? undefined : statSync(input).size;
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size) : undefined;
+  const pacer = new Pacer(rate);
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size, pacer) : undefined;
   const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
   let summary: RunSummary;
@@ -315,7 +317,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       adapter,
       rows: progress ? tapOffsets(csv.rows, progress) : csv.rows,
       sender,
-      pacer: new Pacer(rate),
+      pacer,
       journal,
       concurrency,
       maxAttempts,
@@ -331,7 +333,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
         else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
       },
       onRequest: async (row, req) => {
-        await writeOut(io, JSON.stringify({ row, request: { ...req, headers: redactHeaders(req.headers, adapter.secretHeaders) } }) + '\n');
+        // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
+        await writeOut(io, JSON.stringify({ row, request: dryRunView(req, adapter) }) + '\n');
       },
     });
   } finally {
@@ -523,7 +526,7 @@ const duration = (secs: number): string =>
  * An ora line on stderr: rows settled, how far through the file (when it is a file: by bytes, so
  * an estimate of the total and the time left), the rate, and how many did not go out.
  */
-async function startProgress(io: Io, rate: number | undefined, size: number | undefined): Promise<Progress> {
+async function startProgress(io: Io, rate: number | undefined, size: number | undefined, pacer: Pacer): Promise<Progress> {
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
   const started = performance.now();
@@ -536,7 +539,10 @@ async function startProgress(io: Io, rate: number | undefined, size: number | un
     const share = size ? Math.min(read / size, 1) : 0;
     const whole = share > 0.001 ? Math.round(done / share) : undefined;
     const left = whole !== undefined && perSec > 0 ? (whole - done) / perSec : undefined;
+    // A pause (a 429's Retry-After, the plan's window) is said first: the rate is not stuck.
+    const paused = pacer.paused();
     spinner.text =
+      (paused ? `waiting ${Math.ceil(paused.ms / 1000)} s: ${paused.reason} · ` : '') +
       `${done}${whole !== undefined ? `/~${whole}` : ''} rows` +
       (size ? ` · ${Math.floor(share * 100)}%` : '') +
       ` · ${perSec.toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''}` +
