@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { CANARY, bin, cleanEnv, json, runCli, startWorld, type RunResult, type World } from './harness.js';
-import { Terminal } from './terminal.js';
+import { CANARY, CHANNEL, bin, cleanEnv, json, runCli, startWorld, type RunResult, type World } from './harness.js';
+import { keys, Terminal } from './terminal.js';
+
+const ctrlU = '\u0015'; // readline: erase the line typed so far
 
 const TO = '5511999999999';
 const repoRoot = dirname(dirname(bin));
@@ -390,5 +392,72 @@ describe('bulk: --dry-run lines and the progress line', () => {
     } finally {
       await sandbox.close();
     }
+  });
+});
+
+describe('init on a terminal: the key checked at once, a way back, the sandbox port', { timeout: 90_000 }, () => {
+  afterEach(() => Terminal.killAll());
+
+  test('a refused key is checked right after it is given and can be typed again; ← back goes to the question before', async () => {
+    const dir = mkdtempSync(join(tmp, 'init-'));
+    const file = join(dir, '.interflowrc');
+    const env = cleanEnv(dir);
+    delete env.CI;
+    const port = new URL(world.sandbox.url).port;
+    const t = new Terminal(['init', '--config', file], { env, cwd: dir });
+    await t.answer('Provider', keys.enter, false); // interflow
+    await t.answer('Profile name', 'local');
+    // ← back (the last choice) from the base URL: the provider is asked again.
+    await t.answer('Base URL', keys.up + keys.enter, false);
+    await t.answer('Provider', keys.enter, false);
+    await t.answer('Profile name', 'local');
+    await t.answer('Base URL', keys.down + keys.down + keys.enter, false); // the local sandbox
+    await t.answer('Sandbox port', ctrlU + port);
+    await t.answer('Channel id', CHANNEL);
+    await t.answer('The API key', keys.down + keys.enter, false); // typed now
+    await t.answer('API key (not shown)', 'if_wrong_key_000000');
+    // Checked at once, before any other question.
+    await t.expect('the key was refused');
+    await t.answer('The key was refused. Now?', keys.enter, false); // give the key again
+    await t.answer('The API key', keys.down + keys.enter, false);
+    await t.answer('API key (not shown)', CANARY);
+    await t.expect('the key works');
+    const end = await t.exit();
+    assert.equal(end.code, 0, end.screen);
+    assert.doesNotMatch(end.screen, new RegExp(`${CANARY}|if_wrong_key`));
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { profiles: Record<string, { baseUrl: string; apiKey: string }> };
+    assert.equal(written.profiles.local!.baseUrl, `http://127.0.0.1:${port}/interflow/v1`);
+    assert.equal(written.profiles.local!.apiKey, CANARY);
+    assert.equal(world.sandbox.received.filter((r) => r.method === 'GET').length, 2, 'the refused key and the good one, each checked once');
+  });
+
+  test('a refused key: cancel writes nothing, a plain cancelled line, exit 130', async () => {
+    const dir = mkdtempSync(join(tmp, 'init-'));
+    const file = join(dir, '.interflowrc');
+    const env = cleanEnv(dir);
+    delete env.CI;
+    const t = new Terminal(['init', '--config', file], { env, cwd: dir });
+    await t.answer('Provider', keys.enter, false);
+    await t.answer('Profile name', 'x');
+    await t.answer('Base URL', keys.down + keys.down + keys.down + keys.enter, false); // other…
+    await t.answer('Base URL', `${world.sandbox.url}/interflow/v1`);
+    await t.answer('Channel id', CHANNEL);
+    await t.answer('The API key', keys.down + keys.enter, false);
+    await t.answer('API key (not shown)', 'if_wrong_key_000000');
+    await t.answer('The key was refused. Now?', keys.down + keys.down + keys.enter, false); // cancel
+    const end = await t.exit();
+    assert.equal(end.code, 130, end.screen);
+    assert.match(end.screen, /^cancelled: nothing was written$/m);
+    assert.doesNotMatch(end.screen, /error:/);
+    assert.ok(!existsSync(file));
+  });
+});
+
+describe('sandbox and webhooks listen do not clash', () => {
+  test('webhooks listen defaults to 8788, the sandbox to 8787', async () => {
+    const listen = await run(['webhooks', 'listen', '--help']);
+    assert.match(listen.stdout.replace(/\s+/g, ' '), /--port <port> port to listen on \(0: any free port; 8788 leaves 8787 to `interflow sandbox`\) \(default: "8788"\)/);
+    const sandbox = await run(['sandbox', '--help']);
+    assert.match(sandbox.stdout.replace(/\s+/g, ' '), /--port <port> port to listen on \(0 picks a free one\) \(default: "8787"\)/);
   });
 });
