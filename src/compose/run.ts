@@ -67,14 +67,17 @@ export const runCompose: RunFn = async (ctx, args, options) => {
   }
   const composer = new Composer(ctx, profile, adapter, options);
   const to = printFile ? undefined : await composer.recipient(args[0] as string | undefined);
-  await composer.ask();
-  const msg = composer.message(to);
-  composer.showPreview(msg, to);
-  if (printFile) {
-    ctx.io.out(JSON.stringify(templateFileOf(msg), null, 2) + '\n');
-    return;
+  for (;;) {
+    await composer.ask();
+    const msg = composer.message(to);
+    composer.showPreview(msg, to);
+    if (printFile) {
+      ctx.io.out(JSON.stringify(templateFileOf(msg), null, 2) + '\n');
+      return;
+    }
+    if ((await composer.finish(msg, to)) !== 'edit') return;
+    composer.again();
   }
-  await composer.finish(msg, to);
 };
 
 class Composer {
@@ -88,9 +91,16 @@ class Composer {
     private readonly profile: Profile,
     private readonly adapter: ProviderAdapter,
     /** Flags given on the command line: each one becomes the default of its question. */
-    private readonly given: Flags,
+    private given: Flags,
   ) {
     this.context = promptContext(ctx.io);
+  }
+
+  /** Back to the questions: the answers so far become their defaults. */
+  again(): void {
+    this.given = { ...this.given, ...this.flags };
+    this.flags = {};
+    this.bodyText = '';
   }
 
   /** Builds the message from the answers so far plus `over`, exactly as the flags would; throws. */
@@ -407,7 +417,8 @@ class Composer {
     );
   }
 
-  async finish(msg: TemplateMessage, to: string | undefined): Promise<void> {
+  /** What now: send, show, save, done/cancel; 'edit' when the person goes back to the questions. */
+  async finish(msg: TemplateMessage, to: string | undefined): Promise<'edit' | undefined> {
     // Values bulk would fill per row ({{column}}, as in bulk --template-file): not for sending as they are.
     const placeholders = collectPlaceholders(templateFileOf(msg)).size > 0;
     const cannotSend = !to ? 'no recipient was given' : placeholders ? 'it holds {{column}} placeholders: save it for bulk' : false;
@@ -422,6 +433,7 @@ class Composer {
               { value: 'dry-run', name: 'show the exact request (dry run)', disabled: cannotSend },
               { value: 'save', name: 'save it to a template file' },
               { value: 'quit', name: didSomething ? 'done' : 'cancel' },
+              { value: 'edit', name: '← edit: answer the questions again (your answers are the defaults)' },
             ],
           },
           this.context,
@@ -429,15 +441,17 @@ class Composer {
       );
       if (action === 'send') {
         await sendOne(this.ctx, 'template', to!, this.flags);
-        return;
+        return undefined;
       }
       if (action === 'dry-run') {
         printJson(this.ctx.io, dryRunView(this.adapter.buildSend(msg, this.profile), this.adapter));
       } else if (action === 'save') {
         await this.save(msg, to);
+      } else if (action === 'edit') {
+        return 'edit';
       } else {
         if (!didSomething) throw new CancelledError('cancelled: nothing was sent or written');
-        return;
+        return undefined;
       }
       didSomething = true;
     }

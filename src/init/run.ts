@@ -220,6 +220,10 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
 
 type Context = ReturnType<typeof promptContext>;
 
+/** A select of [value, label] choices. */
+const choose = <T extends string>(context: Context, message: string, choices: [T, string][]): Promise<T> =>
+  asking(select<T>({ message, choices: choices.map(([value, name]) => ({ value, name })) }, context));
+
 async function askName(ctx: CommandContext, provider: ProviderId, existing: string[], shown: string, context: Context): Promise<{ name: string; replace: boolean }> {
   for (;;) {
     let suggested = ctx.globals.profile ?? provider;
@@ -289,19 +293,11 @@ async function askKey(
   context: Context,
 ): Promise<'← back' | { key?: string; keyVariable?: string }> {
   for (;;) {
-    const how = await asking(
-      select<'env' | 'literal' | '← back'>(
-        {
-          message: 'The API key',
-          choices: [
-            { value: 'env', name: 'from an environment variable (recommended: the file keeps only its name)' },
-            { value: 'literal', name: 'type or paste it now (kept in the file, mode 0600)' },
-            { value: '← back', name: '← back' },
-          ],
-        },
-        context,
-      ),
-    );
+    const how = await choose<'env' | 'literal' | '← back'>(context, 'The API key', [
+      ['env', 'from an environment variable (recommended: the file keeps only its name)'],
+      ['literal', 'type or paste it now (kept in the file, mode 0600)'],
+      ['← back', '← back'],
+    ]);
     if (how === '← back') return how;
     let key: string | undefined;
     let keyVariable: string | undefined;
@@ -322,19 +318,11 @@ async function askKey(
     }
     const verdict = await checkKey(ctx, { name, profile, key, keyVariable }, o);
     if (verdict !== 'refused') return { key, keyVariable };
-    const next = await asking(
-      select<'retype' | 'save' | 'cancel'>(
-        {
-          message: 'The key was refused. Now?',
-          choices: [
-            { value: 'retype', name: 'give the key again' },
-            { value: 'save', name: 'save the profile anyway' },
-            { value: 'cancel', name: 'cancel (write nothing)' },
-          ],
-        },
-        context,
-      ),
-    );
+    const next = await choose<'retype' | 'save' | 'cancel'>(context, 'The key was refused. Now?', [
+      ['retype', 'give the key again'],
+      ['save', 'save the profile anyway'],
+      ['cancel', 'cancel (write nothing)'],
+    ]);
     if (next === 'save') return { key, keyVariable };
     if (next === 'cancel') throw new CancelledError('cancelled: nothing was written');
   }

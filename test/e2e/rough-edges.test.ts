@@ -461,3 +461,29 @@ describe('sandbox and webhooks listen do not clash', () => {
     assert.match(sandbox.stdout.replace(/\s+/g, ' '), /--port <port> port to listen on \(0 picks a free one\) \(default: "8787"\)/);
   });
 });
+
+describe('compose: a way back', { timeout: 90_000 }, () => {
+  afterEach(() => Terminal.killAll());
+
+  test('"← edit" at What now? asks the questions again with the answers as defaults; one changed answer is what is sent', async () => {
+    const t = terminal([
+      'compose', TO, '--profile', 'turn', '--name', 'pedido_enviado',
+      '--header-image', 'https://exemplo.com/pedido.jpg', '--param', 'João', '--param', '12345', '--quick-reply', '0=confirmar',
+    ]);
+    const questions = ['Template name', 'Language', 'Namespace', 'Language policy', 'Header', 'Image URL or media id', 'Body text as approved', 'How many body parameters?'];
+    for (const question of [...questions, 'Value for {{1}}', 'Value for {{2}}']) await t.answer(question, '', true);
+    await t.answer('Another button?', '', true);
+    await t.answer('What now?', keys.up + keys.enter, false); // ← edit (the last choice)
+    for (const question of questions) await t.answer(question, '', true);
+    await t.answer('Value for {{1}}', ctrlU + 'Maria');
+    await t.answer('Value for {{2}}', '', true);
+    await t.answer('Another button?', '', true);
+    await t.answer('What now?', keys.enter, false); // send it
+    const end = await t.exit();
+    assert.equal(end.code, 0, end.screen);
+    assert.equal(world.sandbox.received.length, 1, 'sent once');
+    const body = world.sandbox.received[0]!.body as { template: { name: string; components: { type: string; parameters: { text?: string }[] }[] } };
+    assert.equal(body.template.name, 'pedido_enviado');
+    assert.deepEqual(body.template.components.find((c) => c.type === 'body')!.parameters.map((p) => p.text), ['Maria', '12345']);
+  });
+});
