@@ -11,6 +11,8 @@
 //    alone vs the whole run (parsing must not be the bottleneck);
 // 3. --paced: --rate 1200/min for 10 s against a sandbox enforcing 1200/min: the achieved rate
 //    (within 3%) and the 429s (zero).
+//
+// Each line prints its figure and its budget; the script exits 1 when one is past its budget.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -69,6 +71,13 @@ async function sandbox(...flags) {
 }
 
 const phone = (i) => String(5511910000000 + i);
+
+let ok = true;
+/** `within` decides the line's verdict; every budget line ends in ok or OVER. */
+const verdict = (within) => {
+  ok &&= within;
+  return within ? 'ok' : 'OVER';
+};
 
 async function writeCsv(path, n) {
   const out = createWriteStream(path);
@@ -168,14 +177,14 @@ console.log(`node ${process.version}; ${rows} rows per run; concurrency ${concur
     best = Math.max(best, bulkRate);
     console.log(
       `concurrency ${String(c).padStart(3)}: bare undici Pool loop ${bare.toFixed(0).padStart(6)} req/s; bulk ${bulkRate.toFixed(0).padStart(6)} rows/s sustained ` +
-        `(${(run.sent / run.secs).toFixed(0)} over the whole process, peak RSS ${run.peakMiB.toFixed(0)} MiB); ratio ${(bulkRate / bare).toFixed(2)}x (target >= 0.5x)`,
+        `(${(run.sent / run.secs).toFixed(0)} over the whole process, peak RSS ${run.peakMiB.toFixed(0)} MiB); ratio ${(bulkRate / bare).toFixed(2)}x (budget >= 0.5x) ${verdict(bulkRate / bare >= 0.5)}`,
     );
     sb.stop();
   }
   const sb = await sandbox();
   const hasCurl = spawnSync('curl', ['--version']).status === 0;
   const curlRate = hasCurl ? curlLoop(sb.url, 200) : undefined;
-  if (curlRate) console.log(`curl loop (200 rows): ${curlRate.toFixed(0)} req/s; best bulk / curl = ${(best / curlRate).toFixed(0)}x (target >= 50x)`);
+  if (curlRate) console.log(`curl loop (200 rows): ${curlRate.toFixed(0)} req/s; best bulk / curl = ${(best / curlRate).toFixed(0)}x (budget >= 50x) ${verdict(best / curlRate >= 50)}`);
   sb.stop();
 }
 
@@ -194,7 +203,7 @@ if (has('--million')) {
   if (parse.status !== 0) throw new Error(`dry run exited ${parse.status}: ${parse.stderr}`);
   const run = bulk(csv, config, ['--journal', join(dir, 'million.journal')]);
   console.log(
-    `1,000,000 rows: ${run.sent} sent in ${run.secs.toFixed(1)} s (${(run.sent / run.secs).toFixed(0)} rows/s), peak RSS ${run.peakMiB.toFixed(0)} MiB (target <= 150); ` +
+    `1,000,000 rows: ${run.sent} sent in ${run.secs.toFixed(1)} s (${(run.sent / run.secs).toFixed(0)} rows/s), peak RSS ${run.peakMiB.toFixed(0)} MiB (budget <= 150) ${verdict(run.peakMiB <= 150)}; ` +
       `dry run (parse, render, validate, build; no network) ${dryRun.toFixed(1)} s = ${(1_000_000 / dryRun).toFixed(0)} rows/s`,
   );
   sb.stop();
@@ -219,7 +228,10 @@ if (has('--paced')) {
   const achieved = ((done.length - 1) / ((done.at(-1) - done[0]) / 1000)) * 60;
   console.log(
     `paced --rate 1200/min: ${run.sent}/${n} sent; ${done.length} answers over ${((done.at(-1) - done[0]) / 1000).toFixed(2)} s = ${achieved.toFixed(0)}/min ` +
-      `(${((achieved / 1200 - 1) * 100).toFixed(1)}% off; target within 3%); 429s: ${stats.byStatus?.['429'] ?? 0} (target 0)`,
+      `(${((achieved / 1200 - 1) * 100).toFixed(1)}% off; budget within 3%) ${verdict(Math.abs(achieved / 1200 - 1) <= 0.03)}; ` +
+      `429s: ${stats.byStatus?.['429'] ?? 0} (budget 0) ${verdict((stats.byStatus?.['429'] ?? 0) === 0)}`,
   );
   sb.stop();
 }
+
+process.exitCode = ok ? 0 : 1;

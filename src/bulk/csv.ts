@@ -131,7 +131,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   // byte throws, after the records before it).
   if (prefix.length >= 2 && ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))) {
     stopInput();
-    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+    throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
   }
   const bom = prefix.length >= 3 && prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf;
   const body = bom ? prefix.subarray(3) : prefix;
@@ -140,7 +140,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   if (badAt < 0 && ended && !utf8.end()) badAt = body.length - 1;
   if (badAt >= 0) {
     stopInput();
-    throw new UsageError(`${source} line ${lineAtByte(body, badAt)} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+    throw new UsageError(`${source} line ${lineAtByte(body, badAt)} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
   }
   /** Bytes of the input (after the BOM) checked so far. */
   let checked = body.length;
@@ -154,7 +154,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   const toRow = (fields: string[], end: number): CsvRow | null => {
     const row = lines.record(end);
     if (badAt >= 0 && end > badAt) {
-      throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+      throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
     }
     if (isBlankRecord(fields)) return null;
     const quote = lines.quoteProblem;
@@ -291,7 +291,7 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
         await pump(null);
         parsedAll = true;
         if (badAt >= 0 && failure === undefined) {
-          failure = new ValidationError(`${source} line ${lines.nextRecordLine()} is not UTF-8 text`, { hint: UTF8_HINT, code: 'CSV_ENCODING' });
+          failure = new ValidationError(`${source} line ${lines.nextRecordLine()} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
         }
       } else if (chunk.length > 0) {
         lines.push(chunk);
@@ -339,7 +339,11 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   return { columns, delimiter, fingerprint, rows: rows(), close };
 }
 
-const UTF8_HINT = 'save the file as UTF-8 ("CSV UTF-8" in Excel, or: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv)';
+/** How to convert the input; a converted copy keeps the input's journal, so rows already sent are not sent again. */
+const utf8Hint = (source: string): string =>
+  source === 'stdin'
+    ? 'send UTF-8 text ("CSV UTF-8" in Excel, or pipe it through: iconv -f WINDOWS-1252 -t UTF-8)'
+    : `save the file as UTF-8 ("CSV UTF-8" in Excel, or: iconv -f WINDOWS-1252 -t UTF-8 ${source} > utf8.csv), then run bulk on it with --journal ${source}.journal (or the --journal you gave) so that rows already sent are not sent again`;
 
 function toBuffer(chunk: string | Buffer | Uint8Array): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');

@@ -1,51 +1,92 @@
 /**
  * The bulk journal: an append-only JSON-lines file that makes a rerun resume.
  *
- *   {"journal":"interflow-bulk","v":1,"fingerprint":"…","spec":"…","source":"contacts.csv","created":"…"}
- *   {"t":"intent","row":2,"key":"…","at":"…"}                       a request is about to go out
- *   {"t":"done","row":2,"status":"sent","to":"…","id":"…","at":"…"}   how the row ended
+ *   {"journal":"interflow-bulk","v":2,"destination":{…},"message":{…},"source":"contacts.csv","created":"…"}
+ *   {"t":"intent","row":2,"key":"…","at":"…"}                                   a request is about to go out
+ *   {"t":"done","row":2,"key":"…","status":"sent","to":"…","id":"…","at":"…"}   how it ended
+ *   {"t":"unsent","row":2,"key":"…","at":"…"}                                   it did not go out after all
+ *
+ * A row is known by its message key (KeySet.keyHex of the recipient and the exact request body),
+ * not by its line: an edited, re-sorted or re-exported input resumes safely, since what was sent
+ * is found wherever it now sits. `row` is where the message was when it was sent (for people
+ * reading the file). Only requests are recorded: rows decided without one (invalid, duplicate,
+ * reported from the journal) are decided again by each run.
+ *
+ * The first line records the destination (provider, base URL, channel/instance/namespace, a short
+ * hash of the key) and the message flags: a rerun elsewhere, or with other flags, is refused naming
+ * what changed. A journal of interflow 0.1.0 (v1: done lines without keys, no destination) is read
+ * by the keys of its intents, and gets a `{"t":"meta",…}` line recording the destination.
  *
  * Intents and outcomes are written synchronously (one write(2) per call, on an O_APPEND fd), so
  * each is in the kernel before the request goes out or the next row is reported, and survives a
  * kill -9 (not a power cut: there is no fsync). A line cut short by a crash is ignored, and cut off
  * the file before anything is appended, so the next line starts clean.
  *
- * What earlier runs recorded is kept compactly — a status byte and the byte offset of the row's
- * last outcome line per row number — and an outcome is read back from the file when `entry()`
- * asks for it: a 1,000,000-row journal costs about 9 MB of memory. `entry()` and `counts()`
+ * What earlier runs recorded is kept compactly — a state byte and the byte offset of the key's last
+ * outcome line per key (KeyTable) — and an outcome is read back from the file when `entry()` asks
+ * for it: a 1,000,000-message journal costs about 34 MiB of memory. `entry()` and `counts()`
  * describe the journal as it was when opened; this run's writes only go to the file.
  */
-import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, fstatSync, ftruncateSync, linkSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { redact } from '../output/redact.js';
+import { hexDigit, KeyTable, keyWords } from './keyset.js';
 import type { JournalEntry, RowOutcome, RowStatus } from './types.js';
 
+/** Where a run sends: a journal resumes only against the same one. */
+export interface Destination {
+  provider: string;
+  baseUrl: string;
+  channelId?: string;
+  instanceId?: string;
+  namespace?: string;
+  /** A short hash of the API key (never the key). */
+  key: string;
+}
+
 export interface JournalMeta {
-  /** CsvSource.fingerprint of the input. */
-  fingerprint: string;
-  /** A hash of the message flags (given by the caller): another command must not reuse the journal. */
-  spec: string;
+  destination: Destination;
+  /** The message flags as given (flag name → value; files by a hash of their content). */
+  message: Record<string, unknown>;
   /** The input's path, or 'stdin': recorded, and named in messages. */
   source: string;
+  /** The `spec` a journal of interflow 0.1.0 recorded for this same command (its only check). */
+  legacySpec?: string;
 }
 
 export interface Journal {
   readonly path: string;
   /**
-   * What earlier runs recorded for that row: its last outcome, or `{ inFlight: true }` (no outcome)
-   * when its last line is an intent — a request that may have gone out, whatever came before.
+   * What earlier runs recorded for the message with this key (KeySet.keyHex): its last outcome
+   * (whose `row` is where it was then), or `{ inFlight: true }` (no outcome) when its last line is
+   * an intent — a request that may have gone out, whatever came before.
    */
-  entry(row: number): JournalEntry | undefined;
+  entry(key: string): JournalEntry | undefined;
+  /**
+   * For a key the journal knows: true the first time this run asks, false after (a duplicate in
+   * the input). undefined for a key it does not know (the caller checks duplicates itself): the
+   * keys of a rerun cost no memory beyond the journal's own.
+   */
+  seen(key: string): boolean | undefined;
   /** Records that requests for these rows are about to go out (one write for the batch). */
   intent(rows: { row: number; key: string }[]): void;
   /** One row's intent, batched with this turn's other lines; resolves once it is written. */
   intentSoon(row: number, key: string): Promise<void>;
   /** Writes the lines still waiting (outcomes are batched per turn of the event loop). */
   flush(): void;
-  /** Records how a row ended. Outcomes that came from the journal (fromJournal) are not written again. */
+  /**
+   * Records how the request of a row of this run ended (the row's intent gives its key). Outcomes
+   * without a request of this run (invalid, duplicate, from the journal) are not written.
+   */
   outcome(o: RowOutcome): void;
-  /** Rows by what earlier runs recorded last: an outcome, or inFlight (an intent with no outcome after it). */
+  /** Records that the request announced for this row did not go out (stopped before its turn). */
+  unsent(row: number): void;
+  /** Messages by what earlier runs recorded last: an outcome, or inFlight (an intent with no outcome after it). */
   counts(): Record<RowStatus | 'inFlight', number>;
+  /** Something to tell the user about how the journal was read (an older version's), if anything. */
+  readonly note: string | undefined;
   /** Closes the file (idempotent). Writes after it throw. */
   close(): void;
   /**
@@ -56,28 +97,33 @@ export interface Journal {
 }
 
 const MAGIC = 'interflow-bulk';
-const VERSION = 1;
+const VERSION = 2;
 /** Rows are line numbers of a CSV: anything beyond this is a corrupt journal, not a big file. */
 const MAX_ROW = 2 ** 31 - 1;
 
 const STATUSES: readonly RowStatus[] = ['sent', 'failed', 'skipped', 'unknown'];
 /**
- * Status byte per row: 1..4 = the last outcome, STATUSES[code - 1]; IN_FLIGHT = the last line is an
- * intent: a request may have gone out after any earlier outcome, so that outcome no longer tells
- * what happened and is not reported; 0 = nothing recorded.
+ * State byte per key: USED marks a used slot; the low bits are the last outcome, STATUSES[code - 1]
+ * (0: none); IN_FLIGHT = an intent came after it: a request may have gone out after that outcome,
+ * so it no longer tells what happened and is not reported. An unsent line clears IN_FLIGHT.
  */
+const USED = 0x40;
 const IN_FLIGHT = 0x80;
+const CODE = 0x07;
+/** This run has met the key (seen()): the journal's table doubles as this run's duplicate check. */
+const SEEN = 0x20;
 
-const fixHint = (path: string): string => `use another --journal, or delete ${path} to start over`;
+/** Starting over, with its cost: never "delete the journal" alone. */
+const startOverHint = (path: string): string =>
+  `another --journal starts over, but it knows nothing of what was sent: every row is sent again (and so it would be after deleting ${path})`;
 
 /**
- * Opens the journal at `path`, creating it (mode 0600) when missing. An existing journal must
- * belong to the same input (fingerprint) and the same command (spec), else a UsageError (exit 2)
- * says so and how to fix it. A corrupt line, other than a last line cut short, is refused naming
- * its line number.
+ * Opens the journal at `path`, creating it (mode 0600) when missing. An existing journal must have
+ * been written for the same destination and message flags, else a UsageError (exit 2) names what
+ * changed. A corrupt line, other than a last line cut short, is refused naming its line number.
  */
 export async function openJournal(path: string, meta: JournalMeta): Promise<Journal> {
-  const release = lock(path);
+  const release = await lock(path);
   try {
     const journal = openUnlocked(path, meta);
     journal.onClose = release;
@@ -88,53 +134,177 @@ export async function openJournal(path: string, meta: JournalMeta): Promise<Jour
   }
 }
 
-/**
- * `<journal>.lock` holds the pid of the run using the journal: two runs of the same command at
- * once (overlapping cron jobs) would both send the rows neither has recorded yet. A lock whose
- * process is gone (killed) is taken over.
- */
-function lock(path: string): () => void {
-  const lockPath = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
-        process.off('exit', release);
-        try {
-          unlinkSync(lockPath);
-        } catch {
-          // already gone
-        }
-      };
-      process.once('exit', release);
-      return release;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(lockPath, err);
-      const pid = Number(readFileSync(lockPath, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new UsageError(
-          `the journal ${path} is in use by another run (process ${pid}); wait for it to finish, or use another --journal`,
-        );
-      }
-      unlinkSync(lockPath); // stale: its process is gone
-    }
-  }
-  throw new UsageError(`could not lock the journal ${path} (${lockPath} keeps coming back)`);
+// ---------------------------------------------------------------------------------------------
+// The lock: one run per journal
+
+/** What a lock file says of its owner: `{"pid":…,"token":"…","host":"…"}` (0.1.0 wrote the pid alone). */
+interface LockOwner {
+  pid?: number;
+  token?: string;
+  host?: string;
+  /** The file's whole text: the same text means the same lock (tokens are random). */
+  raw: string;
 }
 
-function alive(pid: number): boolean {
+/**
+ * `<journal>.lock` names the run using the journal: two runs of one journal at once (overlapping
+ * cron jobs) would both send the rows neither has recorded yet. The lock appears whole or not at
+ * all: it is written to a file of its own, then hard-linked to its name, which fails when the name
+ * exists (an exclusive create with its content). A lock is taken over only when its owner's
+ * process is provably gone (same host, no such pid); breaking it happens under a second lock
+ * (`.lock.break`) and only after reading the same stale lock again, so two runs cannot both take
+ * it over. A run removes only a lock that carries its own token.
+ */
+async function lock(path: string): Promise<() => void> {
+  const lockPath = `${path}.lock`;
+  const token = randomBytes(12).toString('hex');
+  const content = JSON.stringify({ pid: process.pid, token, host: hostname() }) + '\n';
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (createWhole(lockPath, content, token)) return releaser(lockPath, token);
+    const holder = readOwner(lockPath);
+    if (holder === undefined) continue; // removed meanwhile: try again
+    if (!provablyDead(holder)) throw inUse(path, lockPath, holder);
+    if (!breakStale(lockPath, holder, content, token)) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+  }
+  throw new UsageError(`could not lock the journal ${path}: ${lockPath} keeps changing`, { code: 'JOURNAL_LOCKED', hint: 'another run may be starting on this journal: try again in a moment' });
+}
+
+/** Creates `file` holding `content`, atomically and exclusively; false when it exists. */
+function createWhole(file: string, content: string, token: string): boolean {
+  const tmp = `${file}.${process.pid}.${token}`;
   try {
-    process.kill(pid, 0);
+    writeFileSync(tmp, content, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    throw openError(file, err);
+  }
+  try {
+    linkSync(tmp, file);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw openError(file, err);
+    // A file system without hard links: an exclusive create, then the content (a reader that finds
+    // it empty or partial treats it as held).
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      try {
+        writeSync(fd, content);
+      } finally {
+        closeSync(fd);
+      }
+      return true;
+    } catch (err2) {
+      if ((err2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw openError(file, err2);
+    }
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
   }
 }
+
+/** The owner a lock file names; undefined when the file is gone. */
+function readOwner(file: string): LockOwner | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw openError(file, err);
+  }
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) return { pid: Number(text), raw }; // interflow 0.1.0
+  try {
+    const o = JSON.parse(text) as { pid?: unknown; token?: unknown; host?: unknown };
+    if (o && typeof o === 'object' && Number.isInteger(o.pid) && typeof o.token === 'string' && typeof o.host === 'string') {
+      return { pid: o.pid as number, token: o.token, host: o.host, raw };
+    }
+  } catch {
+    // being written (a file system without hard links), or not ours
+  }
+  return { raw };
+}
+
+/** True only when the owner's process surely no longer exists: same host, and no such process. */
+function provablyDead(o: LockOwner): boolean {
+  if (o.pid === undefined || o.pid <= 0 || o.pid === process.pid) return false;
+  if (o.host !== undefined && o.host !== hostname()) return false;
+  try {
+    process.kill(o.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function inUse(path: string, lockPath: string, o: LockOwner): UsageError {
+  if (o.pid === undefined) {
+    return new UsageError(`the journal ${path} is locked by ${lockPath}, which does not name a running interflow`, {
+      code: 'JOURNAL_LOCKED',
+      hint: `if no other run is using this journal, remove ${lockPath} (only the lock, not the journal) and run again`,
+    });
+  }
+  const where = o.host !== undefined && o.host !== hostname() ? ` on ${o.host}` : '';
+  return new UsageError(`the journal ${path} is in use by another run (process ${o.pid}${where}); wait for it to finish, or use another --journal`, {
+    code: 'JOURNAL_LOCKED',
+  });
+}
+
+/**
+ * Removes a stale lock, under `<lock>.break` so that two runs finding the same stale lock cannot
+ * remove a fresh one in turn. False when another run is breaking it (wait, then look again).
+ */
+function breakStale(lockPath: string, stale: LockOwner, content: string, token: string): boolean {
+  const guard = `${lockPath}.break`;
+  if (!createWhole(guard, content, token)) {
+    const breaker = readOwner(guard);
+    // A breaker killed within its few microseconds: its guard goes (the only unchecked removal).
+    if (breaker && provablyDead(breaker)) {
+      try {
+        unlinkSync(guard);
+      } catch {
+        // gone already
+      }
+    }
+    return false;
+  }
+  try {
+    if (readOwner(lockPath)?.raw === stale.raw) unlinkSync(lockPath);
+  } catch {
+    // gone already
+  } finally {
+    try {
+      unlinkSync(guard);
+    } catch {
+      // gone already
+    }
+  }
+  return true;
+}
+
+/** Removes the lock if it is still this run's (its token); at most once; also on exit. */
+function releaser(lockPath: string, token: string): () => void {
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.off('exit', release);
+    try {
+      if (readOwner(lockPath)?.token === token) unlinkSync(lockPath);
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', release);
+  return release;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening
 
 function openUnlocked(path: string, meta: JournalMeta): FileJournal {
   let fd: number;
@@ -149,7 +319,17 @@ function openUnlocked(path: string, meta: JournalMeta): FileJournal {
     }
     try {
       const state = load(fd, path, meta);
-      return new FileJournal(path, fd, state);
+      let note: string | undefined;
+      if (state.upgrade) {
+        // A 0.1.0 journal checked by its own rule, or one whose requests all failed to connect:
+        // from now on it names this run's destination.
+        writeAll(fd, path, Buffer.from(JSON.stringify({ t: 'meta', destination: meta.destination, message: meta.message, at: new Date().toISOString() }) + '\n'));
+        note =
+          state.upgrade === 'moved'
+            ? `note: nothing recorded in the journal ${path} reached a server, so it now sends to ${describeDestination(meta.destination)}`
+            : `note: the journal ${path} was written by interflow 0.1.0, which did not record the destination; it is taken to be this run's (${describeDestination(meta.destination)}) and recorded now`;
+      }
+      return new FileJournal(path, fd, state.table, state.counts, note);
     } catch (e) {
       closeSync(fd);
       throw e;
@@ -161,7 +341,7 @@ function openUnlocked(path: string, meta: JournalMeta): FileJournal {
     closeSync(fd);
     throw e;
   }
-  return new FileJournal(path, fd, emptyState());
+  return new FileJournal(path, fd, new KeyTable(), zeroCounts(), undefined);
 }
 
 function openError(path: string, err: unknown): CliError {
@@ -171,17 +351,7 @@ function openError(path: string, err: unknown): CliError {
 }
 
 function headerLine(meta: JournalMeta): string {
-  return JSON.stringify({ journal: MAGIC, v: VERSION, fingerprint: meta.fingerprint, spec: meta.spec, source: meta.source, created: new Date().toISOString() }) + '\n';
-}
-
-interface State {
-  status: Uint8Array;
-  offset: Float64Array;
-  counts: Record<RowStatus | 'inFlight', number>;
-}
-
-function emptyState(): State {
-  return { status: new Uint8Array(0), offset: new Float64Array(0), counts: zeroCounts() };
+  return JSON.stringify({ journal: MAGIC, v: VERSION, destination: meta.destination, message: meta.message, source: meta.source, created: new Date().toISOString() }) + '\n';
 }
 
 function zeroCounts(): Record<RowStatus | 'inFlight', number> {
@@ -191,7 +361,7 @@ function zeroCounts(): Record<RowStatus | 'inFlight', number> {
 class FileJournal implements Journal {
   private fd: number | undefined;
   private readBuf = Buffer.allocUnsafe(1024);
-  /** Outcome lines not yet written (see outcome()). */
+  /** Lines not yet written (see outcome()). */
   private pending = '';
   private flushScheduled = false;
   /** Resolves once the intents waiting in `pending` are written: one promise for all of a turn's. */
@@ -201,53 +371,83 @@ class FileJournal implements Journal {
   onFailure: ((err: CliError) => void) | undefined;
   /** The time lines of this turn of the event loop carry (one clock read a turn, not one a line). */
   private turnAt: string | undefined;
+  /** This run's rows whose intent is written and whose outcome is not: row → key. */
+  private announced = new Map<number, string>();
 
   constructor(
     readonly path: string,
     fd: number,
-    private readonly state: State,
+    private readonly table: KeyTable,
+    private readonly recorded: Record<RowStatus | 'inFlight', number>,
+    readonly note: string | undefined,
   ) {
     this.fd = fd;
   }
 
-  entry(row: number): JournalEntry | undefined {
-    const { status, offset } = this.state;
-    if (!Number.isInteger(row) || row < 0 || row >= status.length) return undefined;
-    const s = status[row]!;
-    if (s === 0) return undefined;
-    if (s === IN_FLIGHT) return { inFlight: true };
-    return { inFlight: false, outcome: this.readOutcome(row, offset[row]!) };
+  entry(key: string): JournalEntry | undefined {
+    const w = keyWords(key);
+    if (!w) return undefined;
+    const i = this.table.slot(w[0], w[1]);
+    if (i < 0) return undefined;
+    const s = this.table.state[i]!;
+    if (s & IN_FLIGHT) return { inFlight: true };
+    if ((s & CODE) === 0) return undefined;
+    return { inFlight: false, outcome: this.readOutcome(this.table.offset[i]!) };
+  }
+
+  seen(key: string): boolean | undefined {
+    const w = keyWords(key);
+    const i = w ? this.table.slot(w[0], w[1]) : -1;
+    if (i < 0) return undefined;
+    const s = this.table.state[i]!;
+    if (s & SEEN) return false;
+    this.table.state[i] = s | SEEN;
+    return true;
   }
 
   intent(rows: { row: number; key: string }[]): void {
     if (rows.length === 0) return;
-    const at = new Date().toISOString();
     let text = '';
-    for (const r of rows) {
-      checkRow(r.row);
-      text += `{"t":"intent","row":${r.row},"key":${JSON.stringify(r.key)},"at":"${at}"}\n`;
-    }
+    for (const r of rows) text += this.intentLine(r.row, r.key);
     // Outcomes waiting to be written go first, in the same write: one system call per row.
     this.write(this.pending + text);
     this.pending = '';
   }
 
+  private intentLine(row: number, key: string): string {
+    checkRow(row);
+    this.announced.set(row, key);
+    // A key is hex (KeySet.keyHex), which needs no escaping.
+    return `{"t":"intent","row":${row},"key":${quoteKey(key)},"at":"${this.now()}"}\n`;
+  }
+
   /**
    * Outcomes are written with the next intent, or at the end of this turn of the event loop,
    * whichever comes first (one write per row instead of two). A process killed in between loses
-   * only this turn's outcomes; their rows resume as in flight (unknown), never as unsent.
+   * only this turn's outcomes; their messages resume as in flight (unknown), never as unsent.
    */
   outcome(o: RowOutcome): void {
     if (o.fromJournal || this.failure) return;
+    const key = this.announced.get(o.row);
+    if (key === undefined) return;
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
-    checkRow(o.row);
-    // {"t":"done","row","status","to"?,"id"?,"error"?,"at"}, written by hand: one line a row.
-    let line = `{"t":"done","row":${o.row},"status":${JSON.stringify(o.status)}`;
+    this.announced.delete(o.row);
+    // {"t":"done","row","key","status","to"?,"id"?,"error"?,"at"}, written by hand: one line a row.
+    let line = `{"t":"done","row":${o.row},"key":${quoteKey(key)},"status":${JSON.stringify(o.status)}`;
     if (o.to !== undefined) line += `,"to":${JSON.stringify(o.to)}`;
     if (o.id !== undefined) line += `,"id":${JSON.stringify(o.id)}`;
     // Provider error text can quote the request: redacted like everything printed (*** is JSON-safe).
     if (o.error !== undefined) line += `,"error":${redact(JSON.stringify(o.error))}`;
     this.pending += `${line},"at":"${this.now()}"}\n`;
+    this.scheduleFlush();
+  }
+
+  unsent(row: number): void {
+    const key = this.announced.get(row);
+    if (key === undefined || this.failure) return;
+    if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
+    this.announced.delete(row);
+    this.pending += `{"t":"unsent","row":${row},"key":${quoteKey(key)},"at":"${this.now()}"}\n`;
     this.scheduleFlush();
   }
 
@@ -268,11 +468,8 @@ class FileJournal implements Journal {
    * only after its intent is in the file.
    */
   intentSoon(row: number, key: string): Promise<void> {
-    checkRow(row);
     if (this.failure) return Promise.reject(this.failure);
-    // A key is hex (KeySet.keyHex), which needs no escaping.
-    const quoted = /^[0-9a-f]*$/.test(key) ? `"${key}"` : JSON.stringify(key);
-    this.pending += `{"t":"intent","row":${row},"key":${quoted},"at":"${this.now()}"}\n`;
+    this.pending += this.intentLine(row, key);
     this.scheduleFlush();
     if (this.written === undefined) {
       let resolve!: () => void;
@@ -306,7 +503,7 @@ class FileJournal implements Journal {
   }
 
   counts(): Record<RowStatus | 'inFlight', number> {
-    return { ...this.state.counts };
+    return { ...this.recorded };
   }
 
   close(): void {
@@ -326,7 +523,8 @@ class FileJournal implements Journal {
     writeAll(this.fd, this.path, Buffer.from(text, 'utf8'));
   }
 
-  private readOutcome(row: number, at: number): RowOutcome {
+  /** The outcome line at a byte offset (its `row` is where the message was then). */
+  private readOutcome(at: number): RowOutcome {
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     let buf = this.readBuf;
     let len = 0;
@@ -358,10 +556,10 @@ class FileJournal implements Journal {
       parsed = undefined;
     }
     const rec = asRecord(parsed);
-    if (!rec || rec.kind !== 'done' || rec.row !== row) throw corrupt(this.path, lineNumberAt(this.fd, at));
+    if (!rec || rec.kind !== 'done') throw corrupt(this.path, lineNumberAt(this.fd, at));
     const d = parsed as { to?: unknown; id?: unknown; error?: unknown };
     return {
-      row,
+      row: rec.row,
       ...(typeof d.to === 'string' ? { to: d.to } : {}),
       status: rec.status!,
       ...(typeof d.id === 'string' ? { id: d.id } : {}),
@@ -371,6 +569,8 @@ class FileJournal implements Journal {
     };
   }
 }
+
+const quoteKey = (key: string): string => (/^[0-9a-f]*$/.test(key) ? `"${key}"` : JSON.stringify(key));
 
 function checkRow(row: number): void {
   if (!Number.isInteger(row) || row < 1 || row > MAX_ROW) throw new RangeError(`journal: bad row number ${row}`);
@@ -393,7 +593,7 @@ function writeAll(fd: number, path: string, buf: Buffer): void {
 function corrupt(path: string, line: number, detail = 'not a journal record'): UsageError {
   return new UsageError(`the journal ${path} is corrupt at line ${line}: ${detail}`, {
     code: 'JOURNAL_CORRUPT',
-    hint: `fix or remove that line, or ${fixHint(path)}`,
+    hint: `fix that line (removing it forgets what it recorded: that message could be sent again); ${startOverHint(path)}`,
   });
 }
 
@@ -402,22 +602,45 @@ function corrupt(path: string, line: number, detail = 'not a journal record'): U
 
 const INTENT_PREFIX = Buffer.from('{"t":"intent","row":');
 const DONE_PREFIX = Buffer.from('{"t":"done","row":');
+const UNSENT_PREFIX = Buffer.from('{"t":"unsent","row":');
+const KEY_FIELD = Buffer.from(',"key":"');
 const STATUS_FIELD = Buffer.from(',"status":"');
 const STATUS_BYTES = STATUSES.map((s) => Buffer.from(s));
 
 interface LineRecord {
-  kind: 'intent' | 'done';
+  kind: 'intent' | 'done' | 'unsent' | 'meta';
   row: number;
+  /** The key's first 64 bits; absent on a 0.1.0 done line (its row's last intent has the key). */
+  a?: number;
+  b?: number;
   status?: RowStatus;
+  /** kind 'meta': what it records. */
+  meta?: Recorded;
 }
 
-/** A parsed JSON line → intent/done record, or undefined when it is neither. */
+/** What a journal says it was written for. */
+interface Recorded {
+  destination: Destination;
+  message: Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A parsed JSON line → record, or undefined when it is none of ours. */
 function asRecord(v: unknown): LineRecord | undefined {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const o = v as { t?: unknown; row?: unknown; status?: unknown; key?: unknown };
-  if (typeof o.row !== 'number' || !Number.isInteger(o.row) || o.row < 1 || o.row > MAX_ROW) return undefined;
-  if (o.t === 'intent') return { kind: 'intent', row: o.row };
-  if (o.t === 'done' && STATUSES.includes(o.status as RowStatus)) return { kind: 'done', row: o.row, status: o.status as RowStatus };
+  if (!isObject(v)) return undefined;
+  if (v.t === 'meta') return isObject(v.destination) && isObject(v.message) ? { kind: 'meta', row: 0, meta: { destination: v.destination as unknown as Destination, message: v.message } } : undefined;
+  if (typeof v.row !== 'number' || !Number.isInteger(v.row) || v.row < 1 || v.row > MAX_ROW) return undefined;
+  let words: [number, number] | undefined;
+  if (v.key !== undefined) {
+    words = typeof v.key === 'string' ? keyWords(v.key) : undefined;
+    if (!words) return undefined;
+  }
+  const keyed = words ? { a: words[0], b: words[1] } : {};
+  if (v.t === 'done' && STATUSES.includes(v.status as RowStatus)) return { kind: 'done', row: v.row, ...keyed, status: v.status as RowStatus };
+  if (!words) return undefined;
+  if (v.t === 'intent') return { kind: 'intent', row: v.row, ...keyed };
+  if (v.t === 'unsent') return { kind: 'unsent', row: v.row, ...keyed };
   return undefined;
 }
 
@@ -427,12 +650,23 @@ function startsWith(buf: Buffer, start: number, end: number, prefix: Buffer): bo
   return true;
 }
 
+/** Eight hex digits at buf[at] as a number, -1 when they are not hex. */
+function hexWordAt(buf: Buffer, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 8; i++) {
+    const d = hexDigit(buf[i]!);
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
 /**
  * The common case, without JSON.parse: lines as this module writes them. Returns undefined when
  * the line does not have that exact shape (it then goes through JSON.parse).
  */
 function fastRecord(buf: Buffer, start: number, end: number): LineRecord | undefined {
-  let kind: 'intent' | 'done';
+  let kind: 'intent' | 'done' | 'unsent';
   let i: number;
   if (startsWith(buf, start, end, DONE_PREFIX)) {
     kind = 'done';
@@ -440,36 +674,101 @@ function fastRecord(buf: Buffer, start: number, end: number): LineRecord | undef
   } else if (startsWith(buf, start, end, INTENT_PREFIX)) {
     kind = 'intent';
     i = start + INTENT_PREFIX.length;
+  } else if (startsWith(buf, start, end, UNSENT_PREFIX)) {
+    kind = 'unsent';
+    i = start + UNSENT_PREFIX.length;
   } else return undefined;
   if (buf[end - 1] !== 0x7d /* } */) return undefined;
   let row = 0;
   const digits = i;
   while (i < end && buf[i]! >= 0x30 && buf[i]! <= 0x39 && i - digits < 10) row = row * 10 + (buf[i++]! - 0x30);
   if (i === digits || (buf[digits] === 0x30 && i - digits > 1) || row < 1 || row > MAX_ROW) return undefined;
-  if (kind === 'intent') return buf[i] === 0x2c /* , */ ? { kind, row } : undefined;
+  let a: number | undefined;
+  let b: number | undefined;
+  if (startsWith(buf, i, end, KEY_FIELD)) {
+    const k = i + KEY_FIELD.length;
+    if (end - k < 33 || buf[k + 32] !== 0x22 /* " */) return undefined;
+    a = hexWordAt(buf, k);
+    b = hexWordAt(buf, k + 8);
+    for (let j = k + 16; j < k + 32; j++) if (hexDigit(buf[j]!) < 0) return undefined;
+    if (a < 0 || b < 0) return undefined;
+    i = k + 33;
+  } else if (kind !== 'done') return undefined;
+  if (kind !== 'done') return buf[i] === 0x2c /* , */ ? { kind, row, a, b } : undefined;
   if (!startsWith(buf, i, end, STATUS_FIELD)) return undefined;
   i += STATUS_FIELD.length;
   for (let k = 0; k < STATUS_BYTES.length; k++) {
     const s = STATUS_BYTES[k]!;
-    if (startsWith(buf, i, end, s) && buf[i + s.length] === 0x22 /* " */) return { kind, row, status: STATUSES[k] };
+    if (startsWith(buf, i, end, s) && buf[i + s.length] === 0x22 /* " */) return a === undefined ? { kind, row, status: STATUSES[k] } : { kind, row, a, b, status: STATUSES[k] };
   }
   return undefined;
 }
 
-/** Reads the whole journal in large chunks, line by line, into the compact per-row state. */
-function load(fd: number, path: string, meta: JournalMeta): State {
-  let status = new Uint8Array(1024);
-  let offset = new Float64Array(1024);
-  const ensure = (row: number): void => {
-    if (row < status.length) return;
-    let cap = status.length;
-    while (cap <= row) cap *= 2;
-    const s = new Uint8Array(cap);
-    s.set(status);
-    const o = new Float64Array(cap);
-    o.set(offset);
-    status = s;
-    offset = o;
+interface Header {
+  v: number;
+  /** v1: the spec hash of the command. */
+  spec?: string;
+  recorded?: Recorded;
+}
+
+interface Loaded {
+  table: KeyTable;
+  counts: Record<RowStatus | 'inFlight', number>;
+  /**
+   * true: a 0.1.0 journal that records no destination yet; 'moved': a journal in which nothing
+   * reached a server, taken over by a new destination. Either way the caller appends a meta line.
+   */
+  upgrade: boolean | 'moved';
+}
+
+/**
+ * Reads the whole journal in large chunks, line by line, into the compact per-key state; checks
+ * what it was written for against `meta` before writing anything to it.
+ */
+function load(fd: number, path: string, meta: JournalMeta): Loaded {
+  // Room for the keys of a journal of typical lines (an intent and an outcome, about 250 bytes).
+  const table = new KeyTable(fstatSync(fd).size / 256);
+  let header: Header | undefined;
+  let lastMeta: Recorded | undefined;
+  /** 0.1.0 journals: each row's last intent's key words (its done lines carry no key). */
+  let rowKeys: Uint32Array | undefined;
+
+  const apply = (rec: LineRecord, at: number): void => {
+    if (rec.kind === 'meta') {
+      lastMeta = rec.meta;
+      return;
+    }
+    let i: number;
+    if (rec.a !== undefined) {
+      i = table.slot(rec.a, rec.b!, USED);
+      if (rec.kind === 'intent' && header?.v === 1) {
+        if (!rowKeys || rowKeys.length <= 2 * rec.row + 1) {
+          let cap = rowKeys ? rowKeys.length : 2048;
+          while (cap <= 2 * rec.row + 1) cap *= 2;
+          const bigger = new Uint32Array(cap);
+          if (rowKeys) bigger.set(rowKeys);
+          rowKeys = bigger;
+        }
+        rowKeys[2 * rec.row] = rec.a;
+        rowKeys[2 * rec.row + 1] = rec.b!;
+      }
+    } else {
+      // A done line without a key (0.1.0): the outcome of the request its row last announced, if
+      // that one is still in flight; else a row decided without a request, which says nothing of a message.
+      if (!rowKeys || rowKeys.length <= 2 * rec.row + 1) return;
+      const a = rowKeys[2 * rec.row]!;
+      const b = rowKeys[2 * rec.row + 1]!;
+      if (a === 0 && b === 0) return;
+      i = table.slot(a, b);
+      if (i < 0 || !(table.state[i]! & IN_FLIGHT)) return;
+    }
+    const state = table.state;
+    if (rec.kind === 'intent') state[i] = state[i]! | IN_FLIGHT;
+    else if (rec.kind === 'unsent') state[i] = state[i]! & ~IN_FLIGHT;
+    else {
+      state[i] = USED | (STATUSES.indexOf(rec.status!) + 1);
+      table.setOffset(i, at);
+    }
   };
 
   let buf = Buffer.allocUnsafe(1 << 20);
@@ -477,7 +776,6 @@ function load(fd: number, path: string, meta: JournalMeta): State {
   let len = 0; // valid bytes in buf
   let line = 0;
   let start = 0;
-  let sawHeader = false;
   for (;;) {
     const n = readSync(fd, buf, len, buf.length - len, base + len);
     const view = buf.subarray(0, len + n);
@@ -487,27 +785,11 @@ function load(fd: number, path: string, meta: JournalMeta): State {
       const nl = view.indexOf(10, from);
       if (nl < 0) break;
       line++;
-      if (line === 1) {
-        checkHeader(buf.toString('utf8', start, nl), path, meta, 1);
-        sawHeader = true;
-      } else {
-        let rec = fastRecord(buf, start, nl);
-        if (!rec) {
-          rec = slowRecord(buf, start, nl);
-          if (!rec) {
-            if (nl === start) {
-              start = from = nl + 1;
-              continue; // a blank line: harmless
-            }
-            throw corrupt(path, line);
-          }
-        }
-        ensure(rec.row);
-        if (rec.kind === 'intent') status[rec.row] = IN_FLIGHT;
-        else {
-          status[rec.row] = STATUSES.indexOf(rec.status!) + 1;
-          offset[rec.row] = base + start;
-        }
+      if (line === 1) header = parseHeader(buf.toString('utf8', start, nl), path);
+      else {
+        const rec = fastRecord(buf, start, nl) ?? slowRecord(buf, start, nl);
+        if (rec) apply(rec, base + start);
+        else if (nl !== start) throw corrupt(path, line); // a blank line is harmless
       }
       start = from = nl + 1;
     }
@@ -528,46 +810,40 @@ function load(fd: number, path: string, meta: JournalMeta): State {
 
   // A last line without its newline: a write cut short by a crash (or a complete line whose
   // newline never made it). Keep it when it is whole, else cut it off so appends start clean.
-  if (start < len) {
+  if (header === undefined) {
     const tail = buf.toString('utf8', start, len);
-    const end = base + start;
-    if (!sawHeader) {
-      if (parsesAsHeader(tail)) {
-        checkHeader(tail, path, meta, 1);
-        writeAll(fd, path, Buffer.from('\n'));
-      } else if (isPartialHeader(tail)) {
-        // Created, then killed before the first line was whole: nothing was recorded.
-        ftruncateSync(fd, 0);
-        fchmodSync(fd, 0o600);
-        writeAll(fd, path, Buffer.from(headerLine(meta)));
-      } else throw notAJournal(path);
-      return { status: new Uint8Array(0), offset: new Float64Array(0), counts: zeroCounts() };
-    }
-    const rec = slowRecord(buf, start, len); // whole JSON only: a cut line can still end in '}'
-    if (rec) {
-      ensure(rec.row);
-      if (rec.kind === 'intent') status[rec.row] = IN_FLIGHT;
-      else {
-        status[rec.row] = STATUSES.indexOf(rec.status!) + 1;
-        offset[rec.row] = end;
-      }
+    if (start < len && parsesAsHeader(tail)) {
+      const upgrade = check(parseHeader(tail, path), undefined, path, meta);
       writeAll(fd, path, Buffer.from('\n'));
-    } else ftruncateSync(fd, end);
-  } else if (!sawHeader) {
-    // An empty file (touched, or killed right after creating it).
-    if (fstatSync(fd).size !== 0) throw notAJournal(path);
-    fchmodSync(fd, 0o600);
-    writeAll(fd, path, Buffer.from(headerLine(meta)));
+      return { table, counts: zeroCounts(), upgrade };
+    } else if (start < len && !isPartialHeader(tail)) throw notAJournal(path);
+    else {
+      // An empty file (touched, or killed right after creating it), or its first line cut while
+      // being created: nothing was recorded.
+      if (start >= len && fstatSync(fd).size !== 0) throw notAJournal(path);
+      ftruncateSync(fd, 0);
+      fchmodSync(fd, 0o600);
+      writeAll(fd, path, Buffer.from(headerLine(meta)));
+    }
+    return { table, counts: zeroCounts(), upgrade: false };
   }
-
+  const tailRec = start < len ? slowRecord(buf, start, len) : undefined; // whole JSON only: a cut line can still end in '}'
+  if (tailRec) apply(tailRec, base + start);
   const counts = zeroCounts();
-  for (let row = 0; row < status.length; row++) {
-    const s = status[row]!;
+  const state = table.state;
+  for (let i = 0; i < state.length; i++) {
+    const s = state[i]!;
     if (s === 0) continue;
-    if (s === IN_FLIGHT) counts.inFlight++;
-    else counts[STATUSES[s - 1]!]++;
+    if (s & IN_FLIGHT) counts.inFlight++;
+    else if (s & CODE) counts[STATUSES[(s & CODE) - 1]!]++;
   }
-  return { status, offset, counts };
+  const reachedNothing = counts.sent + counts.failed + counts.unknown + counts.skipped + counts.inFlight === 0;
+  const upgrade = check(header, lastMeta, path, meta, reachedNothing);
+  if (start < len) {
+    if (tailRec) writeAll(fd, path, Buffer.from('\n'));
+    else ftruncateSync(fd, base + start);
+  }
+  return { table, counts, upgrade };
 }
 
 function slowRecord(buf: Buffer, start: number, end: number): LineRecord | undefined {
@@ -600,34 +876,100 @@ function notAJournal(path: string): UsageError {
   });
 }
 
-function checkHeader(text: string, path: string, meta: JournalMeta, line: number): void {
-  let h: { journal?: unknown; v?: unknown; fingerprint?: unknown; spec?: unknown; source?: unknown };
+function parseHeader(text: string, path: string): Header {
+  let h: unknown;
   try {
-    h = JSON.parse(text) as typeof h;
+    h = JSON.parse(text);
   } catch {
     throw notAJournal(path);
   }
-  if (!h || typeof h !== 'object' || h.journal !== MAGIC) throw notAJournal(path);
-  if (h.v !== VERSION) {
-    throw new UsageError(`the journal ${path} has version ${String(h.v)}, which this interflow does not read`, {
-      code: 'JOURNAL',
-      hint: fixHint(path),
-    });
+  if (!isObject(h) || h.journal !== MAGIC) throw notAJournal(path);
+  if (h.v === 1) {
+    if (typeof h.spec !== 'string') throw corrupt(path, 1, 'the first line lacks spec');
+    return { v: 1, spec: h.spec };
   }
-  if (typeof h.fingerprint !== 'string' || typeof h.spec !== 'string') throw corrupt(path, line, 'the first line lacks fingerprint or spec');
-  if (h.fingerprint !== meta.fingerprint) {
-    const made = typeof h.source === 'string' ? h.source : 'another input';
-    throw new UsageError(
-      `the journal ${path} belongs to a different input: it was made from ${made}${made === meta.source ? ' as it was then' : ''}, and ${meta.source} does not match it`,
-      { code: 'JOURNAL_MISMATCH', hint: fixHint(path) },
-    );
+  if (h.v === VERSION) {
+    if (!isObject(h.destination) || !isObject(h.message)) throw corrupt(path, 1, 'the first line lacks destination or message');
+    return { v: 2, recorded: { destination: h.destination as unknown as Destination, message: h.message } };
   }
-  if (h.spec !== meta.spec) {
-    throw new UsageError(`the journal ${path} was made by a different command: the message flags (or profile) differ from the run that made it`, {
+  throw new UsageError(`the journal ${path} has version ${String(h.v)}, which this interflow does not read`, {
+    code: 'JOURNAL',
+    hint: `resume it with the interflow that wrote it; ${startOverHint(path)}`,
+  });
+}
+
+/**
+ * Refuses a journal written for another destination or other message flags, naming what changed.
+ * True when it is a 0.1.0 journal accepted by its own rule (the caller records the destination).
+ */
+function check(header: Header, lastMeta: Recorded | undefined, path: string, meta: JournalMeta, reachedNothing = false): boolean | 'moved' {
+  // The latest record wins: a meta line appended later (an upgrade, a move) over the header.
+  const recorded = lastMeta ?? header.recorded;
+  if (recorded) {
+    const moved = destinationChange(recorded.destination, meta.destination);
+    // Nothing in the journal reached a server (every request failed to connect, e.g. a wrong
+    // scheme or port in baseUrl): the fixed destination takes it over, nothing can go twice.
+    if (moved && reachedNothing && !messageChange(recorded.message, meta.message)) return 'moved';
+    const problem = moved ?? messageChange(recorded.message, meta.message);
+    if (problem) {
+      const isDestination = problem.startsWith('destination:');
+      throw new UsageError(`the journal ${path} ${problem.replace(/^\w+:/, '')}`, {
+        code: 'JOURNAL_MISMATCH',
+        hint: isDestination
+          ? 'use another --journal for a new destination, or run with the profile that wrote this journal to resume it'
+          : 'run with the message flags the journal was written for to resume it; a new message needs another --journal (and goes to every row, including those who got the first)',
+      });
+    }
+    return false;
+  }
+  if (header.spec !== meta.legacySpec) {
+    throw new UsageError(`the journal ${path} was written by interflow 0.1.0 for another command: the message flags or the profile differ from the run that wrote it`, {
       code: 'JOURNAL_MISMATCH',
-      hint: fixHint(path),
+      hint: 'run with the message flags and profile it was written for to resume it; a new message needs another --journal',
     });
   }
+  return true;
+}
+
+const DESTINATION_FIELDS: [keyof Destination, string][] = [
+  ['provider', 'provider'],
+  ['baseUrl', 'baseUrl'],
+  ['channelId', 'channel'],
+  ['instanceId', 'instance'],
+  ['namespace', 'namespace'],
+  ['key', 'API key (sha256 prefix)'],
+];
+
+function describeDestination(d: Destination): string {
+  return DESTINATION_FIELDS.filter(([f]) => d[f] !== undefined && f !== 'key')
+    .map(([f, label]) => `${label} ${d[f]}`)
+    .join(', ');
+}
+
+/** 'destination:…' naming the first field that differs, or undefined. */
+function destinationChange(was: Destination, now: Destination): string | undefined {
+  for (const [field, label] of DESTINATION_FIELDS) {
+    const a = was[field];
+    const b = now[field];
+    if (a === b) continue;
+    if (field === 'key') return `destination:was written with another API key (its hash starts ${String(a)}; this run's key: ${String(b)})`;
+    return `destination:was written for ${label} ${a ?? '(none)'}, this run sends to ${b === undefined ? `no ${label}` : `${label === 'provider' ? 'provider ' : ''}${b}`}`;
+  }
+  return undefined;
+}
+
+const show = (v: unknown): string => {
+  if (v === undefined) return 'not given';
+  if (v === true) return 'given';
+  const text = typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+};
+
+/** 'message:…' naming the flags that differ, or undefined. */
+function messageChange(was: Record<string, unknown>, now: Record<string, unknown>): string | undefined {
+  const changed = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
+  if (changed.length === 0) return undefined;
+  return `message:was written for other message flags: ${changed.map((k) => `${k} was ${show(was[k])}, now ${show(now[k])}`).join('; ')}`;
 }
 
 /** 1-based line number of a byte offset (for errors only: reads the file up to there). */

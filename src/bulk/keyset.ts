@@ -141,3 +141,119 @@ export class KeySet {
     this.mask = mask;
   }
 }
+
+/**
+ * What the journal knows of each message key, in flat memory: the first 64 bits of the key (from
+ * its hex form) in an open-addressing table like KeySet's, and per slot a state byte (0 = empty
+ * slot) and a number (the file offset of the key's last outcome: 32 bits until a journal passes
+ * 4 GiB). 13 bytes a slot, at most 3/4 full: 1,000,000 keys cost 26 MiB. A collision of two
+ * different messages' 64-bit prefixes (about 3e-8 among 1,000,000) would make the later one look
+ * settled: it would not be sent.
+ */
+export class KeyTable {
+  /** Pairs of words per slot (the key's first 64 bits). */
+  private words: Uint32Array;
+  /** Per slot: 0 = empty; anything else is the journal's state byte (it never writes 0 to a used slot). */
+  state: Uint8Array;
+  /** Per slot: the journal's offset of the key's last outcome line (setOffset() writes it). */
+  offset: Uint32Array | Float64Array;
+  private mask: number;
+  private count = 0;
+
+  /** `expected`: how many keys to make room for at once (growing costs the old and new tables at once). */
+  constructor(expected = 0) {
+    let cap = MIN_CAPACITY;
+    while (cap * 0.75 < expected) cap *= 2;
+    this.words = new Uint32Array(cap * 2);
+    this.state = new Uint8Array(cap);
+    this.offset = new Uint32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  setOffset(slot: number, offset: number): void {
+    if (offset > 0xffffffff && this.offset instanceof Uint32Array) this.offset = Float64Array.from(this.offset);
+    this.offset[slot] = offset;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Slots (for walking every used one: state[i] !== 0). */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /**
+   * The slot of the key whose first 64 bits are (a, b); with `used` (a nonzero state), a missing key
+   * is added with that state; without, -1 when missing.
+   */
+  slot(a: number, b: number, used = 0): number {
+    const mask = this.mask;
+    const w = this.words;
+    const s = this.state;
+    for (let i = a & mask; ; i = (i + 1) & mask) {
+      if (s[i] === 0) {
+        if (used === 0) return -1;
+        w[2 * i] = a;
+        w[2 * i + 1] = b;
+        s[i] = used;
+        if (++this.count > (mask + 1) * 0.75) {
+          this.grow();
+          return this.slot(a, b);
+        }
+        return i;
+      }
+      if (w[2 * i] === a && w[2 * i + 1] === b) return i;
+    }
+  }
+
+  private grow(): void {
+    const { words: ow, state: os, offset: oo } = this;
+    const cap = (this.mask + 1) * 2;
+    const mask = cap - 1;
+    const w = new Uint32Array(cap * 2);
+    const s = new Uint8Array(cap);
+    const o = oo instanceof Uint32Array ? new Uint32Array(cap) : new Float64Array(cap);
+    for (let p = 0; p < os.length; p++) {
+      if (os[p] === 0) continue;
+      const a = ow[2 * p]!;
+      let i = a & mask;
+      while (s[i] !== 0) i = (i + 1) & mask;
+      w[2 * i] = a;
+      w[2 * i + 1] = ow[2 * p + 1]!;
+      s[i] = os[p]!;
+      o[i] = oo[p]!;
+    }
+    this.words = w;
+    this.state = s;
+    this.offset = o;
+    this.mask = mask;
+  }
+}
+
+/** The first 64 bits of a key's hex form (KeySet.keyHex), as two words; undefined when it is not hex. */
+export function keyWords(hex: string): [number, number] | undefined {
+  if (hex.length < 16) return undefined;
+  const a = parseHexWord(hex, 0);
+  const b = parseHexWord(hex, 8);
+  return a < 0 || b < 0 ? undefined : [a, b];
+}
+
+function parseHexWord(hex: string, from: number): number {
+  let v = 0;
+  for (let i = from; i < from + 8; i++) {
+    const d = hexDigit(hex.charCodeAt(i));
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** The value of a hex digit's character code, -1 when it is not one. */
+export function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}

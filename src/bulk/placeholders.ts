@@ -78,8 +78,10 @@ export function render(text: string, cells: Record<string, string>): string {
   const { parts, names } = c;
   let out = parts[0]!;
   for (let i = 0; i < names.length; i++) {
-    const value = cells[names[i]!];
-    if (value === undefined) throw new MissingColumnError(names[i]!);
+    const name = names[i]!;
+    // The row's own cells only: {{constructor}} or {{toString}} is a column, never Object's.
+    const value = Object.hasOwn(cells, name) ? cells[name] : undefined;
+    if (value === undefined) throw new MissingColumnError(name);
     out += value + parts[i + 1]!;
   }
   return out;

@@ -22,10 +22,16 @@ import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './ty
 
 /** What the runner needs of the journal (src/bulk/journal.ts). */
 export interface JournalLike {
-  entry(row: number): JournalEntry | undefined;
+  /** What earlier runs recorded for the message with this key (wherever its row was then). */
+  entry(key: string): JournalEntry | undefined;
+  /** For a key it knows: first time in this run (true) or a duplicate (false); undefined: unknown key. */
+  seen(key: string): boolean | undefined;
   /** Resolves once the intent is written (the request must not go out before). */
   intentSoon(row: number, key: string): Promise<void>;
+  /** How a row's request ended (outcomes without a request of this run are not recorded). */
   outcome(o: RowOutcome): void;
+  /** The request announced for this row did not go out: the next run sends it. */
+  unsent(row: number): void;
 }
 
 /** What the runner needs of the HTTP layer. */
@@ -88,6 +94,8 @@ export const RATE_LIMITED_RETRIES = 100;
 
 export interface RunSummary {
   counts: Record<RowStatus, number>;
+  /** Rows read but stopped before their request went out: not reported; the next run sends them. */
+  notSent: number;
   /** Rows settled by an earlier run and reported from the journal. */
   fromJournal: number;
   /** Rows that would be sent (dry run). */
@@ -130,6 +138,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   const keys = new KeySet();
   const summary: RunSummary = {
     counts: { sent: 0, failed: 0, skipped: 0, unknown: 0 },
+    notSent: 0,
     fromJournal: 0,
     wouldSend: 0,
     requests: 0,
@@ -155,13 +164,18 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     }
     if (haltNow) halt.abort();
   };
-  /**
-   * `decidedBeforeIntent`: the outcome came from checking the row (invalid, duplicate, journal),
-   * no intent was written for it in this run, so an identical earlier line may stand for it. An
-   * outcome after an intent is always written: it must follow that intent in the journal.
-   */
-  const settle = async (outcome: RowOutcome, decidedBeforeIntent = false): Promise<void> => {
-    if (!outcome.fromJournal && !(decidedBeforeIntent && alreadyJournaled(o.journal, outcome))) o.journal?.outcome(outcome);
+  /** Records and reports a row's outcome (the journal keeps only those of this run's requests). */
+  const settle = async (outcome: RowOutcome): Promise<void> => {
+    if (outcome.error?.code === INTERRUPTED) {
+      // Stopped before its request went out: like a row not read yet, not an outcome.
+      o.journal?.unsent(outcome.row);
+      summary.notSent++;
+      return;
+    }
+    // A request that never reached a server (connect or TLS failure) resumes as not sent: the
+    // journal keeps no outcome for it, so a fixed baseUrl may take the journal over.
+    if (outcome.status === 'failed' && outcome.error?.code === 'CONNECT_FAILED') o.journal?.unsent(outcome.row);
+    else o.journal?.outcome(outcome);
     summary.counts[outcome.status]++;
     if (outcome.fromJournal) summary.fromJournal++;
     await o.onOutcome(outcome);
@@ -214,7 +228,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       try {
         const prepared = prepare(row, o, keys, dynamic);
         if (prepared.kind === 'outcome') {
-          await settle(prepared.outcome, true);
+          await settle(prepared.outcome);
           continue;
         }
         if (o.dryRun) {
@@ -240,11 +254,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
-/** A row that fails again the way an earlier run recorded (a rerun of invalid rows) adds no line. */
-function alreadyJournaled(journal: JournalLike | undefined, outcome: RowOutcome): boolean {
-  const earlier = journal?.entry(outcome.row)?.outcome;
-  return earlier !== undefined && earlier.status === outcome.status && earlier.error?.code === outcome.error?.code;
-}
+/** The code of a row stopped before its request went out (deliver → settle). */
+const INTERRUPTED = 'INTERRUPTED';
 
 /** The flags whose values hold placeholders: only those are rendered per row. */
 function dynamicFlags(flags: Flags): string[] {
@@ -259,7 +270,8 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     outcome: { row: row.row, ...(to ? { to } : {}), status: 'failed', error: { code, message }, attempts: 0 },
   });
   if (row.problem) return fail(row.problem.code, row.problem.message);
-  const rawTo = row.cells[plan.toColumn];
+  // The row's own cells only: a column named toString or constructor is not Object's.
+  const rawTo = Object.hasOwn(row.cells, plan.toColumn) ? row.cells[plan.toColumn] : undefined;
   // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
   for (const column in row.cells) {
     if (row.cells[column]!.includes('\0')) {
@@ -295,10 +307,20 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
     throw err;
   }
+  // The message's key (recipient + exact body) finds it in the input and in the journal, wherever
+  // its row is now: the same message twice in the input is sent once, and once ever.
   const digest = KeySet.digestOf(to, req.bodyText!);
-  const fresh = keys.addDigest(digest);
   const keyHex = KeySet.hexOf(digest);
-  const earlier = o.journal?.entry(row.row);
+  // Keys the journal knows are checked there (a rerun's keys cost no second table); others here.
+  const known = o.journal?.seen(keyHex);
+  if (!(known ?? keys.addDigest(digest))) {
+    return {
+      kind: 'outcome',
+      key: keyHex,
+      outcome: { row: row.row, to, status: 'skipped', error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` }, attempts: 0 },
+    };
+  }
+  const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
   let resend = false;
   if (earlier) {
     const recorded = earlier.outcome;
@@ -311,7 +333,7 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
             row: row.row,
             to,
             status: 'unknown',
-            error: { code: 'IN_FLIGHT', message: `row ${row.row}: an earlier run stopped while this row's request was in flight; rerun with --retry-unknown to send it again` },
+            error: { code: 'IN_FLIGHT', message: `row ${row.row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again` },
             fromJournal: true,
             attempts: 0,
           },
@@ -320,16 +342,10 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
       resend = true;
     } else if (recorded) {
       const retryable = recorded.error?.retryable === true || (recorded.status === 'unknown' && o.retryUnknown);
-      if (!retryable) return { kind: 'outcome', key: keyHex, outcome: { ...recorded, fromJournal: true, attempts: 0 } };
+      // Reported where the row is now; the journal's error names the line it was on then.
+      if (!retryable) return { kind: 'outcome', key: keyHex, outcome: { ...recorded, row: row.row, to, fromJournal: true, attempts: 0 } };
       resend = true;
     }
-  }
-  if (!fresh && !resend) {
-    return {
-      kind: 'outcome',
-      key: keyHex,
-      outcome: { row: row.row, to, status: 'skipped', error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` }, attempts: 0 },
-    };
   }
   return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
 }

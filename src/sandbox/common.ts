@@ -354,6 +354,8 @@ export class SlidingWindowLimiter {
   constructor(
     readonly limit: number,
     readonly windowMs = 60_000,
+    /** ms since the epoch; tests pass a clock they move themselves. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** The live part of `key`'s window (created when `create`). */
@@ -381,7 +383,7 @@ export class SlidingWindowLimiter {
   }
 
   /** Counts one request for `key` when there is room. */
-  hit(key: string, now = Date.now()): RateDecision {
+  hit(key: string, now = this.clock()): RateDecision {
     const w = this.window(key, now, true)!;
     const count = w.times.length - w.head;
     if (count >= this.limit) {
@@ -404,7 +406,7 @@ export class SlidingWindowLimiter {
   }
 
   /** The state for `key` without counting a request. */
-  peek(key: string, now = Date.now()): RateDecision {
+  peek(key: string, now = this.clock()): RateDecision {
     const w = this.window(key, now, false);
     const count = w ? w.times.length - w.head : 0;
     return {

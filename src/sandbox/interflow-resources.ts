@@ -24,7 +24,8 @@
  *
  * Also the life of an accepted message: `sent` at once, `delivered` after statusDelaysMs[0],
  * `read` statusDelaysMs[1] later, each change POSTed to the webhooks (./webhooks.ts). Timers are
- * unref'd (they never keep a process alive) and cleared by reset() and close().
+ * unref'd (they never keep a process alive) and cleared by reset() and close(). A test can pass
+ * its own StatusScheduler to make each move happen when it says so, not when a clock does.
  */
 import * as z from 'zod';
 import {
@@ -237,6 +238,8 @@ export interface InterflowResourcesOptions {
   channelId: string;
   /** [sent → delivered, delivered → read] in ms. */
   statusDelaysMs?: readonly [number, number];
+  /** When the status moves happen: timerScheduler unless given. */
+  statusScheduler?: StatusScheduler;
 }
 
 /** A route: the methods it allows and what answers them (auth and rate limit already passed). */
@@ -251,11 +254,24 @@ export function checkStatusDelays(delays: readonly number[]): void {
   }
 }
 
+/** Runs a status move later; returns what cancels it. The default is an unref'd setTimeout. */
+export interface StatusScheduler {
+  schedule(ms: number, move: () => void): () => void;
+}
+
+export const timerScheduler: StatusScheduler = {
+  schedule(ms, move) {
+    const timer = setTimeout(move, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
 export class InterflowResources {
   private readonly customers = new Map<string, Customer>();
   private readonly chats = new Map<string, Chat>();
   private readonly chatByPhone = new Map<string, Chat>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<() => void>();
   private readonly delays: readonly [number, number];
   private closed = false;
 
@@ -337,12 +353,11 @@ export class InterflowResources {
   }
 
   private after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    const cancel = (this.opts.statusScheduler ?? timerScheduler).schedule(ms, () => {
+      if (!this.pending.delete(cancel)) return;
       fn();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
+    });
+    this.pending.add(cancel);
   }
 
   /** Moves a stored message on and tells the webhooks; false when it is gone (reset). */
@@ -522,8 +537,8 @@ export class InterflowResources {
   // -- life -------------------------------------------------------------------------------------
 
   private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const cancel of this.pending) cancel();
+    this.pending.clear();
   }
 
   /** Back to the start: no customers, the seeded chats only, no webhooks, no pending status change. */
@@ -544,7 +559,7 @@ export class InterflowResources {
 
   /** Status changes still to come (timers pending). */
   get pendingStatusChanges(): number {
-    return this.timers.size;
+    return this.pending.size;
   }
 }
 

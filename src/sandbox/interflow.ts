@@ -170,6 +170,8 @@ export interface InterflowOptions {
   /** Requests a minute per API key. */
   rateLimit: number;
   rateWindowMs?: number;
+  /** The rate limiter's clock (ms since the epoch); Date.now unless given. */
+  clock?: () => number;
   /** A limiter to use instead of one built from rateLimit (the server's, shared by all providers). */
   limiter?: SlidingWindowLimiter;
   store?: InterflowMessageStore;
@@ -201,7 +203,7 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   close(): void;
 } {
   const store = opts.store ?? new InterflowMessageStore();
-  const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs);
+  const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs, opts.clock);
   const keepMessages = opts.keepMessages ?? true;
 
   function send(req: HandlerRequest): HandlerResponse {

@@ -49,14 +49,14 @@ import {
   type InterflowChannel,
   type Plan,
 } from './interflow.js';
-import { InterflowResources, checkStatusDelays } from './interflow-resources.js';
+import { InterflowResources, checkStatusDelays, type StatusScheduler } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
 import { WebhookDispatcher, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 
 export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, Plan } from './interflow.js';
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
-export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer } from './interflow-resources.js';
+export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer, type StatusScheduler } from './interflow-resources.js';
 export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 export { FAULT_STATUSES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus } from './faults.js';
 
@@ -77,6 +77,11 @@ export interface SandboxOptions {
   rateLimit?: number;
   /** The rate-limit window in ms (default 60000), for `rateLimit`/`plan` and `faults.rate`. */
   rateWindowMs?: number;
+  /**
+   * The clock of the rate limits and of each request's arrival time (ms since the epoch; Date.now
+   * unless given): a test moves it past the window instead of waiting the window out.
+   */
+  clock?: () => number;
   /** Faults to inject into send requests (see ./faults.ts): 429/5xx, resets, hangs, latency, a rate limit. */
   faults?: FaultOptions;
   /**
@@ -96,6 +101,8 @@ export interface SandboxOptions {
    * message (normal path, record 'all' only). Default [1500, 1500].
    */
   statusDelaysMs?: [number, number];
+  /** Interflow: when those moves happen (default: unref'd timers). Tests pass one they drive. */
+  statusScheduler?: StatusScheduler;
   /**
    * Signs webhook deliveries: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`.
    * Unsigned when absent.
@@ -312,7 +319,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const checkKey: KeyCheck = (key) => (allowed ? allowed.has(key) : key.trim().length > 0);
 
   // faults.rate: one window per key for every provider; Interflow's plan limit gives way to it.
-  const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs);
+  const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs, opts.clock);
   if (opts.statusDelaysMs !== undefined) checkStatusDelays(opts.statusDelaysMs);
   const webhooks = new WebhookDispatcher({
     ...(opts.webhookSecret !== undefined ? { secret: opts.webhookSecret } : {}),
@@ -327,12 +334,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     channels: interflowChannels,
     channelId: (interflowChannels.find((c) => c.status === 'connected') ?? interflowChannels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
     ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
+    ...(opts.statusScheduler ? { statusScheduler: opts.statusScheduler } : {}),
   });
   const interflow = createInterflowHandler({
     checkKey,
     channels: interflowChannels,
     rateLimit,
     rateWindowMs: opts.rateWindowMs,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     keepMessages: recordAll,
     store,
     resources,
@@ -402,7 +411,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrived = Date.now();
+    const arrived = (opts.clock ?? Date.now)();
     const method = req.method ?? 'GET';
     const rawPath = req.url ?? '/';
     const { pathname, query } = splitTarget(rawPath);

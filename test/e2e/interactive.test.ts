@@ -89,7 +89,7 @@ async function composeTurnTemplate(t: Terminal, values: [string, string], opts: 
   await t.answer('Another button?', '', true); // no more
 }
 
-describe('compose / send template --interactive (Turn)', { timeout: 90_000 }, () => {
+describe('compose / send template --interactive (Turn)', { timeout: 600_000 }, () => {
   test('composed with a media header, two parameters and a quick reply, sent: the sandbox gets Turn\'s template; invalid answers are re-asked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interflow-compose-'));
     const t = terminal(['send', 'template', '--interactive', '--profile', 'turn'], { cwd: dir });
@@ -191,7 +191,7 @@ describe('compose / send template --interactive (Turn)', { timeout: 90_000 }, ()
   });
 });
 
-describe('init', { timeout: 90_000 }, () => {
+describe('init', { timeout: 600_000 }, () => {
   test('writes a new .interflowrc (mode 0600) from the answers, after checking the key with GET /webhooks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interflow-init-'));
     const file = join(dir, '.interflowrc');

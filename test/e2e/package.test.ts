@@ -41,7 +41,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -106,7 +106,7 @@ describe('the packed tarball, installed into a fresh prefix', () => {
     cwd = join(tmp, 'elsewhere');
     mkdirSync(cwd);
 
-    const pack = await run(npm, ['pack', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, env: npmEnv(), timeoutMs: 30_000 });
+    const pack = await run(npm, ['pack', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, env: npmEnv(), timeoutMs: 180_000 });
     assert.equal(pack.code, 0, `npm pack failed\n${show(pack)}`);
     const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     assert.ok(tgz, `npm pack wrote no tarball\n${show(pack)}`);
@@ -119,12 +119,12 @@ describe('the packed tarball, installed into a fresh prefix', () => {
       );
     // The runtime dependencies listed in package.json are fetched by npm even though nothing
     // needs them: from the local cache when it has them, else from the registry.
-    let res = await install({ npm_config_offline: 'true' }, 30_000);
+    let res = await install({ npm_config_offline: 'true' }, 180_000);
     if (res.code !== 0) {
       rmSync(prefix, { recursive: true, force: true });
-      res = await install({ npm_config_fetch_retries: '1' }, 40_000);
+      res = await install({ npm_config_fetch_retries: '1' }, 180_000);
       if (res.code !== 0 && (res.code === 128 || NETWORK_ERROR.test(res.stderr))) {
-        const why = res.code === 128 ? 'npm install timed out after 40 s' : res.stderr.split('\n').filter((l) => /^npm err/i.test(l)).slice(0, 3).join(' | ');
+        const why = res.code === 128 ? 'npm install timed out after 180 s' : res.stderr.split('\n').filter((l) => /^npm err/i.test(l)).slice(0, 3).join(' | ');
         skip = `the npm registry is unreachable and the npm cache lacks the tarball's dependencies (${why})`;
         return;
       }

@@ -182,7 +182,8 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    // A safety net for a command that never ends, not a speed limit.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -82,7 +82,7 @@ export class Terminal {
    * Waits until the screen shows `what` after the last thing waited for, then moves past it.
    * Fails with the screen so far when it does not come.
    */
-  async expect(what: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  async expect(what: string | RegExp, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const screen = this.screen;
@@ -111,7 +111,7 @@ export class Terminal {
     this.type(enter ? text + keys.enter : text);
   }
 
-  async exit(timeoutMs = 15_000): Promise<TerminalExit> {
+  async exit(timeoutMs = 60_000): Promise<TerminalExit> {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const code = await this.exited;
     clearTimeout(timer);

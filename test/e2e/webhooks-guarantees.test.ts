@@ -370,6 +370,15 @@ describe('webhooks listen: nothing from outside drives the terminal', () => {
       assert.equal(verbose.code, 1);
       assert.doesNotMatch(verbose.stderr.replace(/\n/g, ''), FORBIDDEN, JSON.stringify(verbose.stderr));
       assert.doesNotMatch(verbose.stdout.replace(/\n/g, ''), FORBIDDEN, JSON.stringify(verbose.stdout));
+      // bulk's per-row lines on stdout (a pipe: one tab-separated line a row) are plain text too.
+      const csv = join(dir, 'escapes.csv');
+      writeFileSync(csv, 'to,nome\n11999999999,João\n');
+      const bulk = await runCli(['bulk', csv, '--text', 'Olá {{nome}}', '--config', config, '--profile', 'p', '--journal', join(dir, 'escapes.journal')], {
+        env: cleanEnv(dir, { TEST_KEY: 'if_test_key_1234567890' }),
+      });
+      assert.equal(bulk.code, 3, bulk.stderr);
+      assert.match(bulk.stdout, /^2\t5511999999999\tfailed\tCHANNEL_DISCONNECTED: O canal está desconectado\n$/);
+      assert.doesNotMatch(bulk.stdout + bulk.stderr, FORBIDDEN, JSON.stringify(bulk.stdout + bulk.stderr));
     } finally {
       await closeServer(provider.server);
     }

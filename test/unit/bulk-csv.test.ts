@@ -431,30 +431,49 @@ describe('bulk csv: fingerprint', () => {
   });
 });
 
+/**
+ * Lets whatever the code under test would do next without being asked happen: an in-memory source
+ * is read in microtasks and nextTicks, all of which run before the next setImmediate. Event-loop
+ * turns, not time: as many on a loaded machine as on an idle one.
+ */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
 describe('bulk csv: streaming', () => {
   test('a slow consumer does not make the input be read ahead (backpressure)', async () => {
-    let pulled = 0;
     const line = '5511999999999,João da Silva,"São Paulo, SP"\n';
+    const header = Buffer.from('to,name,city\n');
+    const chunk = Buffer.from(line.repeat(250)); // ~11 KiB, 250 rows
+    let pulled = 0;
     async function* source(): AsyncGenerator<Buffer> {
-      yield Buffer.from('to,name,city\n');
+      pulled += header.length;
+      yield header;
       for (let i = 0; i < 1000; i++) {
-        const b = Buffer.from(line.repeat(250)); // ~11 KiB
-        pulled += b.length;
-        yield b;
+        pulled += chunk.length;
+        yield chunk;
       }
     }
-    let finished = false;
     const csv = await openCsv(Readable.from(source(), { objectMode: false }), { source: 'slow' });
-    let n = 0;
-    for await (const _ of csv.rows) {
-      n++;
-      if (n % 100 === 0) await new Promise((r) => setTimeout(r, 1));
-      if (n === 2000) break;
+    const rows = csv.rows[Symbol.asyncIterator]();
+    let consumed = 0;
+    // The consumer takes some rows, then stops pulling (as a paced bulk send does) while the event
+    // loop runs on: what the source gave meanwhile must stay within the stream buffers' reach.
+    for (const pauseAt of [1, 2000, 60_000]) {
+      while (consumed < pauseAt) {
+        const r = await rows.next();
+        assert.equal(r.done, false);
+        consumed++;
+      }
+      await settle();
+      const atPause = pulled;
+      await settle();
+      assert.equal(pulled, atPause, `the input is still being read while the consumer waits at row ${consumed}`);
+      const needed = header.length + consumed * Buffer.byteLength(line);
+      const ahead = pulled - needed;
+      assert.ok(ahead < 256 * 1024, `read ${ahead} bytes ahead of row ${consumed} (${pulled} of an 11 MB input)`);
     }
-    finished = true;
-    assert.ok(finished);
-    // 2000 rows is ~90 KiB of input; what was read beyond it is bounded by the stream buffers.
-    assert.ok(pulled < 512 * 1024, `read ${pulled} bytes for 2000 rows of an 11 MB input`);
+    await rows.return?.();
   });
 
   test('breaking out of the loop stops reading the input', async () => {
@@ -470,11 +489,12 @@ describe('bulk csv: streaming', () => {
     const csv = await openCsv(Readable.from(source(), { objectMode: false }), { source: 'endless' });
     let n = 0;
     for await (const _ of csv.rows) if (++n === 5000) break;
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     assert.equal(closed, true);
   });
 
-  test('200,000 generated rows: flat memory and the parsing speed', async (t) => {
+  // The parsing speed is measured by bench/units.js, not asserted here.
+  test('200,000 generated rows in flat memory', async (t) => {
     const N = 200_000;
     const rowText = (i: number) => `55119${String(i % 100_000_000).padStart(8, '0')},"Cliente ${i}, João",PED-${i},São Paulo\r\n`;
     let block = '';
@@ -492,8 +512,6 @@ describe('bulk csv: streaming', () => {
     let peak = rss0;
     let heapAt20k = 0;
     let heapAt190k = 0;
-    const t0 = performance.now();
-    let paused = 0;
     const csv = await openCsv(Readable.from(source(), { objectMode: false }), { source: 'generated' });
     let n = 0;
     for await (const r of csv.rows) {
@@ -501,23 +519,19 @@ describe('bulk csv: streaming', () => {
       if (r.row !== n + 1) assert.fail(`row ${n} has row number ${r.row}`);
       if ((n & 0x3fff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
       if (n === 20_000 || n === 190_000) {
-        const p0 = performance.now();
         gc();
         if (n === 20_000) heapAt20k = process.memoryUsage().heapUsed;
         else heapAt190k = process.memoryUsage().heapUsed;
-        paused += performance.now() - p0;
       }
     }
-    const ms = performance.now() - t0 - paused;
     peak = Math.max(peak, process.memoryUsage().rss);
     assert.equal(n, N);
     const mib = (b: number) => +(b / 2 ** 20).toFixed(1);
     t.diagnostic(
-      `${N} rows in ${Math.round(ms)} ms = ${Math.round((N / ms) * 1000)} rows/s; RSS ${mib(rss0)} → peak ${mib(peak)} MiB ` +
+      `${N} rows; RSS ${mib(rss0)} → peak ${mib(peak)} MiB ` +
         `(+${mib(peak - rss0)} MiB, mostly V8's young generation sizing up); live heap after GC at 20k rows ${mib(heapAt20k)} MiB, at 190k ${mib(heapAt190k)} MiB`,
     );
     assert.ok(heapAt190k - heapAt20k < 4 * 2 ** 20, `live heap grew ${mib(heapAt190k - heapAt20k)} MiB between 20k and 190k rows`);
     assert.ok(peak - rss0 < 96 * 2 ** 20, `RSS grew ${mib(peak - rss0)} MiB`);
-    assert.ok(N / ms > 50, `only ${Math.round((N / ms) * 1000)} rows/s`);
   });
 });

@@ -10,7 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, describe, test } from 'node:test';
 import { parseSandboxOptions } from '../../src/commands/sandbox/run.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { startSandbox, type Sandbox, type SandboxOptions, type StatusScheduler } from '../../src/sandbox/server.js';
 
 const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
 const AUTH = { Authorization: 'Bearer if_live_abc123' };
@@ -42,14 +42,42 @@ async function call(sb: Sandbox, method: string, path: string, body?: unknown, h
 const send = (sb: Sandbox, to = '5511999999999', text = 'oi') =>
   call(sb, 'POST', '/messages/send', { channel_id: CHANNEL, to, type: 'text', content: { text } });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
+/**
+ * Waits for something the sandbox does on its own (a webhook delivery arriving): checks again
+ * after each turn of the event loop. The limit only names what never came, however slow the machine.
+ */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
   while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
+    if (Date.now() > deadline) assert.fail(`never saw ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Status moves the test makes happen: each one the sandbox schedules waits in `due` until next(). */
+function statusMoves() {
+  const due: { ms: number; move: () => void }[] = [];
+  const scheduler: StatusScheduler = {
+    schedule(ms, move) {
+      const entry = { ms, move };
+      due.push(entry);
+      return () => {
+        const i = due.indexOf(entry);
+        if (i >= 0) due.splice(i, 1);
+      };
+    },
+  };
+  return {
+    scheduler,
+    due,
+    /** Runs the oldest scheduled move; returns the delay it was scheduled with. */
+    next(): number {
+      const entry = due.shift();
+      assert.ok(entry, 'a status move is scheduled');
+      entry.move();
+      return entry.ms;
+    },
+  };
 }
 
 function rateHeaders(a: Answer): void {
@@ -102,25 +130,31 @@ async function receiver(status = 200): Promise<Receiver> {
 
 describe('sandbox: interflow status progression', () => {
   test('an accepted message moves sent → delivered → read, shown by GET /messages/:id', async () => {
-    const sb = await sandbox({ statusDelaysMs: [60, 60] });
+    const moves = statusMoves();
+    const sb = await sandbox({ statusDelaysMs: [60, 90], statusScheduler: moves.scheduler });
     const sent = await send(sb);
     assert.equal(sent.status, 201, sent.text);
     assert.equal(sent.body.data.status, 'sent');
     const id: string = sent.body.data.id;
     const first = await call(sb, 'GET', `/messages/${id}`);
     assert.equal(first.body.data.status, 'sent');
-    await until(async () => (await call(sb, 'GET', `/messages/${id}`)).body.data.status === 'delivered', 'delivered');
-    await until(async () => (await call(sb, 'GET', `/messages/${id}`)).body.data.status === 'read', 'read');
+    assert.equal(moves.due.length, 1, 'only delivered is scheduled');
+    assert.equal(moves.next(), 60, 'delivered comes statusDelaysMs[0] after sent');
+    assert.equal((await call(sb, 'GET', `/messages/${id}`)).body.data.status, 'delivered');
+    assert.equal(moves.next(), 90, 'read comes statusDelaysMs[1] after delivered');
+    assert.equal(moves.due.length, 0, 'read is the last move');
     const last = await call(sb, 'GET', `/messages/${id}`);
+    assert.equal(last.body.data.status, 'read');
     assert.match(last.body.data.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     rateHeaders(last);
     assert.equal(sb.messages.get(id)?.status, 'read');
   });
 
   test('with record: none nothing is kept and nothing moves', async () => {
-    const sb = await sandbox({ record: 'none', statusDelaysMs: [1, 1] });
+    const moves = statusMoves();
+    const sb = await sandbox({ record: 'none', statusScheduler: moves.scheduler });
     assert.equal((await send(sb)).status, 201);
-    await sleep(30);
+    assert.equal(moves.due.length, 0, 'no status move scheduled');
     assert.equal(sb.messages.size, 0);
   });
 });
@@ -376,30 +410,40 @@ describe('sandbox: interflow /chats', () => {
 
 describe('sandbox: reset() and close() clear timers and state', () => {
   test('reset() stops pending status changes and forgets webhooks, customers and new chats', async () => {
-    const sb = await sandbox({ statusDelaysMs: [50, 50] });
+    const moves = statusMoves();
+    const sb = await sandbox({ statusScheduler: moves.scheduler });
     const r = await receiver();
     await call(sb, 'POST', '/webhooks', { url: r.url });
     await call(sb, 'POST', '/customers', { name: 'Ana' });
     await send(sb, '5511966660001');
     await until(() => r.got.length === 1, 'the sent event');
+    assert.equal(moves.due.length, 1, 'delivered is pending');
     sb.reset();
-    await sleep(150);
-    assert.equal(r.got.length, 1, 'no delivered/read after reset');
+    assert.equal(moves.due.length, 0, 'reset cancelled the pending move: no delivered/read after reset');
+    assert.equal(sb.webhookCount(), 0);
+    assert.equal(r.got.length, 1);
     assert.equal((await call(sb, 'GET', '/webhooks')).body.meta.total, 0);
     assert.equal((await call(sb, 'GET', '/customers')).body.meta.total, 0);
     assert.equal((await call(sb, 'GET', '/chats')).body.meta.total, 3);
     assert.deepEqual(sb.webhookStats(), { queued: 0, delivered: 0, failed: 0 });
   });
 
-  test('close() with long delays pending returns at once and keeps nothing alive', async () => {
+  test('close() with long delays pending keeps nothing alive', async () => {
     const sb = await startSandbox({ port: 0, statusDelaysMs: [60_000, 60_000] });
     const r = await receiver();
     await call(sb, 'POST', '/webhooks', { url: r.url });
     await send(sb);
-    const started = Date.now();
     await sb.close();
-    assert.ok(Date.now() - started < 1000);
-    // The test process exits promptly only if no timer or socket is left (node --test would hang).
+    // The test process exits only if no timer or socket is left (node --test would hang).
+  });
+
+  test('close() cancels the pending status moves', async () => {
+    const moves = statusMoves();
+    const sb = await startSandbox({ port: 0, statusScheduler: moves.scheduler });
+    await send(sb);
+    assert.equal(moves.due.length, 1);
+    await sb.close();
+    assert.equal(moves.due.length, 0);
   });
 
   test('options are checked', async () => {

@@ -63,9 +63,11 @@ export function register(program: Command): void {
         "xsv select phone,name export.csv | interflow bulk - --to-column phone --text 'Oi {{name}}' --journal hoje.journal",
         "interflow bulk contatos.csv --template-file pedido.json --profile turn --output resultados.csv",
       ) +
-        '\nEach row ends sent, failed, skipped or unknown. Rerun the same command to resume: rows already\n' +
-        'settled are reported from the journal and never sent again. Exit 0 when every row was sent or\n' +
-        'skipped, 3 when some failed or are unknown, 130 after Ctrl-C.\n',
+        '\nEach row ends sent, failed, skipped or unknown. Rerun the same command to resume: messages\n' +
+        'already settled are reported from the journal and never sent again, wherever their rows now\n' +
+        'are (a row is known by its recipient and message, not its line: an edited or re-sorted CSV\n' +
+        'resumes too). Exit 0 when every row was sent or skipped, 3 when some failed or are unknown,\n' +
+        '130 after Ctrl-C.\n',
     )
     .action(lazy('bulk'));
 }

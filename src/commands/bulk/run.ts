@@ -5,7 +5,8 @@
  * 4 key refused, 130 interrupted.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, realpathSync, statSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
 import { commandHttpOptions, HttpClient, oneLine } from '../../http/client.js';
@@ -16,11 +17,12 @@ import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
 import { jsonLine } from '../../output/format.js';
 import { redact } from '../../output/redact.js';
+import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
 import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
-import { openJournal } from '../../bulk/journal.js';
+import { openJournal, type Destination } from '../../bulk/journal.js';
 import { Pacer, parseRate } from '../../bulk/pacer.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
@@ -57,10 +59,13 @@ export function inferKind(options: Record<string, unknown>): SendKind {
   return given[0]![0];
 }
 
+/** Flags that are not the message: changing them does not change what a row sends. */
+const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']);
+
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
   const f: Flags = { ...o };
-  for (const k of ['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']) delete f[k];
+  for (const k of runFlags) delete f[k];
   if (kind === 'template') {
     f.name = o.template;
     f.file = o.templateFile;
@@ -215,6 +220,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   if (input === '-' && io.stdin.isTTY) {
     throw new UsageError("'bulk -' reads the CSV from stdin: pipe it in (… | interflow bulk - …) or give a file");
   }
+  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
+  if (options.output !== undefined) refuseOutputOver(String(options.output), input === '-' ? undefined : input, journalPath);
   const stream = input === '-' ? io.stdin : createReadStream(input);
   if (input !== '-') {
     await new Promise<void>((resolve, reject) => {
@@ -237,12 +244,19 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   for (const [path, file] of files) checkPlaceholders(collectPlaceholders(file.json ?? file.text), csv.columns, path);
 
   const plan: BulkPlan = { kind, flags, toColumn, files };
-  const spec = createHash('sha256')
+  // What interflow 0.1.0 recorded in its journals for this command: they are resumed by it.
+  const legacySpec = createHash('sha256')
     .update(JSON.stringify({ provider: profile.provider, profile: profile.name, kind, flags, toColumn, files: [...files] }))
     .digest('hex');
-  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
-  const journal = journalPath && !globals.dryRun ? await openJournal(journalPath, { fingerprint: csv.fingerprint, spec, source: input }) : undefined;
-  // An early exit (a second Ctrl-C) still writes the outcomes already known.
+  const journal =
+    journalPath && !globals.dryRun
+      ? await openJournal(journalPath, { destination: destinationOf(profile), message: messageFlags(options, files), source: input, legacySpec })
+      : undefined;
+  if (journal?.note && !io.quiet) io.err(journal.note + '\n');
+  if (input === '-' && !journalPath && !globals.dryRun && !io.quiet) {
+    io.err('note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE to be able to resume\n');
+  }
+  // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
   const flushJournal = (): void => journal?.flush();
   process.once('exit', flushJournal);
 
@@ -455,6 +469,62 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
   return new CliError(err.message, { code: err.code, exitCode, hint, cause: err });
 }
 
+/** Where a run sends, as its journal records it (the key only as a short hash). */
+function destinationOf(profile: Profile): Destination {
+  return {
+    provider: profile.provider,
+    baseUrl: effectiveBaseUrl(profile),
+    ...(profile.channelId !== undefined ? { channelId: profile.channelId } : {}),
+    ...(profile.instanceId !== undefined ? { instanceId: profile.instanceId } : {}),
+    ...(profile.namespace !== undefined ? { namespace: profile.namespace } : {}),
+    key: createHash('sha256').update(profile.apiKey).digest('hex').slice(0, 12),
+  };
+}
+
+/** Flags naming a file: the journal records its content, not its path. */
+const fileFlags = new Set(['templateFile', 'contactFile', 'vcard', 'list']);
+
+/** The message flags as given (`--text` → value), files by a hash of their content: what the journal checks. */
+function messageFlags(options: Record<string, unknown>, files: BulkPlan['files']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(options).sort()) {
+    const value = options[key];
+    if (runFlags.has(key) || value === undefined) continue;
+    const file = fileFlags.has(key) && typeof value === 'string' ? files.get(value) : undefined;
+    out[flagName(key)] = file ? `content sha256:${createHash('sha256').update(JSON.stringify(file.json ?? file.text)).digest('hex').slice(0, 16)}` : value;
+  }
+  return out;
+}
+
+/** A file's identity: device and inode when it exists, else its real directory and name. */
+function fileIdentity(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    try {
+      return join(realpathSync(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/** `--output` naming the input or the journal would destroy it: refused before anything is written. */
+function refuseOutputOver(output: string, input: string | undefined, journalPath: string | undefined): void {
+  const target = fileIdentity(output);
+  for (const [what, path] of [
+    ['the input CSV', input],
+    ['the journal', journalPath],
+  ] as const) {
+    if (path !== undefined && fileIdentity(path) === target) {
+      throw new UsageError(`--output ${output} is ${what} (${path}): writing the results there would destroy it`, {
+        hint: 'give --output another file, e.g. results.csv',
+      });
+    }
+  }
+}
+
 /** A --json line, as README.md's Bulk sends section shows it. */
 export interface BulkLine {
   row: number;
@@ -478,8 +548,8 @@ function publicOutcome(o: RowOutcome): BulkLine {
 }
 
 function textLine(o: RowOutcome): string {
-  // One line per row, whatever a provider's message holds.
-  const detail = o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '';
+  // One line per row, whatever a provider's answer holds: no line break, tab or escape sequence.
+  const detail = plainText(o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '');
   return [o.row, o.to ?? '-', o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
 }
 
@@ -494,6 +564,7 @@ function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun:
       // A rerun that sends nothing has no rate to tell.
       `bulk: ${done} row(s) in ${secs.toFixed(1)} s${s.requests ? ` (${(s.requests / Math.max(secs, 0.001)).toFixed(1)} requests/s)` : ''}: ` +
         `${s.counts.sent} sent, ${s.counts.failed} failed, ${s.counts.skipped} skipped, ${s.counts.unknown} unknown` +
+        (s.notSent ? `, ${s.notSent} not sent (stopped before their turn)` : '') +
         (s.fromJournal ? ` (${s.fromJournal} from the journal of an earlier run)` : '') +
         (s.retries ? `; ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}` : ''),
     );
