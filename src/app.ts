@@ -99,11 +99,23 @@ export async function runWith(implementations: Implementations, invocation: Invo
     // result); not bulk's (its rows already are), nor a --json flag that is itself wrong.
     const selection = invocation.selection;
     const badFlag = selection !== undefined && 'error' in selection;
-    if (raw.json === true && !badFlag && !(err instanceof CliError && err.code === 'BULK_INCOMPLETE')) {
+    if (raw.json === true && !badFlag && !streamedOutcome(invocation.key, err)) {
       printJson(io, failureJson(err), selection?.fields);
     }
     process.exitCode = reportError(io, err, raw.verbose === true);
   }
+}
+
+/**
+ * An ending whose outcome the JSON lines already told: a stop by signal or a closed pipe (any
+ * command), and every bulk ending after its rows began (its rows and summary say it all); a
+ * bulk usage error (exit 2, before any row) still gets its JSON.
+ */
+function streamedOutcome(key: string, err: unknown): boolean {
+  const exit = err instanceof CliError ? err.exitCode : ExitCode.failure;
+  const stopped: number[] = [ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup, ExitCode.closedPipe];
+  if (stopped.includes(exit) && !(err instanceof CancelledError)) return true;
+  return key === 'bulk' && exit !== ExitCode.usage;
 }
 
 /** A hint that sends the user to `interflow profiles show`, and every key refusal's, names the profile that failed. */
