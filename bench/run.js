@@ -16,6 +16,7 @@ const scripts = [
   ['startup', ['bench/startup.js', '--runs', full ? '30' : '10']],
   ['units', ['--import', 'tsx', 'bench/units.js', ...(full ? ['--million'] : [])]],
   ['bulk', ['bench/bulk.js', ...(full ? ['--million', '--paced'] : ['--rows', '10000', '--concurrency', '16,64'])]],
+  ['templates', ['bench/templates.js', '--rows', full ? '1000000' : '100000']],
 ];
 const failed = [];
 for (const [name, args] of scripts) {

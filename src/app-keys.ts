@@ -29,5 +29,9 @@ export const commandKeys = [
   'completion',
   'compose',
   'init',
+  'templates list',
+  'templates show',
+  'templates lint',
+  'templates import',
 ] as const;
 export type CommandKey = (typeof commandKeys)[number];

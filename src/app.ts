@@ -42,6 +42,7 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
     quiet: o.quiet === true,
     color: o.color !== false,
     timeout,
+    templates: typeof o.templates === 'string' || o.templates === false ? o.templates : undefined,
   };
 }
 

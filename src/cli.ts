@@ -20,6 +20,7 @@ import * as chatsGroup from './commands/chats/index.js';
 import * as completionGroup from './commands/completion/index.js';
 import * as composeGroup from './commands/compose/index.js';
 import * as initGroup from './commands/init/index.js';
+import * as templatesGroup from './commands/templates/index.js';
 
 interface Group {
   register: (program: Command) => void;
@@ -31,6 +32,7 @@ const groups: [name: string, group: Group][] = [
   ['send', sendGroup],
   ['compose', composeGroup],
   ['bulk', bulkGroup],
+  ['templates', templatesGroup],
   ['webhooks', webhooksGroup],
   ['messages', messagesGroup],
   ['customers', customersGroup],
@@ -43,7 +45,7 @@ const groups: [name: string, group: Group][] = [
 ];
 
 /** Global options that take a value (their value is not a command name). */
-const valued = new Set(['--profile', '--config', '--timeout']);
+const valued = new Set(['--profile', '--config', '--timeout', '--templates']);
 
 /**
  * Which groups a command line needs declared: the one it names; none for a bare --version; all
@@ -103,6 +105,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option('--quiet', 'print nothing but results and errors')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or when not a terminal)')
     .option('--timeout <ms>', 'HTTP timeout in milliseconds (default: profile timeoutMs, else 30000)')
+    .option('--templates <file>', 'templates catalog to check template sends against (default: templatesFile in the rc)')
+    .option('--no-templates', 'do not check template sends against a catalog')
     // --json is a plain flag to commander; its fields are read before (src/commands/json-fields.ts).
     .configureHelp({ showGlobalOptions: true, optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
     .showSuggestionAfterError(true)

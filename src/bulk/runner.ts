@@ -11,6 +11,7 @@ import { CliError, NetworkError, ProviderError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { buildMessage, type Flags, type SendKind } from '../message/build.js';
 import type { Profile } from '../config/profile.js';
+import type { Message } from '../message/model.js';
 import { errorHint } from '../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
 import { spreadsheetMangled } from './csv.js';
@@ -69,6 +70,8 @@ export interface RunOptions {
   stop: AbortSignal;
   /** Called with each row's outcome as it settles (awaited: backpressure for --json/--output). */
   onOutcome(outcome: RowOutcome): void | Promise<void>;
+  /** Checks (and may complete) each built message before its request is built; throws a CliError to fail the row (src/bulk/preflight.ts). */
+  check?(msg: Message): Message;
   /** --dry-run: called with each row's request instead of sending it. */
   onRequest?(row: number, req: HttpRequest): void | Promise<void>;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
@@ -291,13 +294,14 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     const flags: Flags = { ...plan.flags };
     for (const k of dynamic) flags[k] = renderDeep(plan.flags[k], row.cells);
     // buildMessage normalizes the recipient (with the profile's country) and names it in errors.
-    const msg = buildMessage(plan.kind, rawTo, flags, {
+    const built = buildMessage(plan.kind, rawTo, flags, {
       profile,
       readFile: (path) => {
         const file = plan.files.get(path)!;
         return file.json !== undefined ? JSON.stringify(renderDeep(file.json, row.cells)) : renderDeep(file.text ?? '', row.cells);
       },
     });
+    const msg = o.check ? o.check(built) : built;
     to = msg.to;
     req = adapter.buildSend(msg, profile);
     // Serialized once: for the duplicate key and for the wire.

@@ -19,6 +19,8 @@ export interface GlobalOptions {
   color?: boolean;
   /** --timeout MS, already validated. */
   timeout?: number;
+  /** --templates FILE (the catalog), or false with --no-templates. */
+  templates?: string | false;
 }
 
 export interface CommandContext {

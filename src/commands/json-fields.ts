@@ -19,6 +19,7 @@ import type { WebhookEvent } from '../webhooks/events.js';
 import type { ReceivedRequest } from '../sandbox/server.js';
 import type { FieldSelection } from './lazy.js';
 import type { InitResult } from '../init/run.js';
+import type { ImportResult, LintProblem, TemplateRow } from './templates/run.js';
 
 /** Every key of T, each named: a list that leaves one out does not compile. */
 const keysOf =
@@ -75,6 +76,11 @@ export const resultFields = {
   // The composer's result is the send's (its --print-file prints a template file, not a result).
   compose: send,
   init: keysOf<InitResult>()(['file', 'profile', 'provider', 'default', 'created']),
+  'templates list': keysOf<TemplateRow>()(['name', 'language', 'category', 'status', 'parameter_format', 'header', 'parameters', 'buttons']),
+  // Meta's template object, as the catalog holds it.
+  'templates show': ['name', 'language', 'category', 'status', 'parameter_format', 'components', 'id'],
+  'templates lint': keysOf<LintProblem>()(['problem']),
+  'templates import': keysOf<ImportResult>()(['file', 'added', 'replaced', 'total']),
 } as const satisfies Record<CommandKey, readonly string[]>;
 
 /** The command line commander parses (every `--json` plain), and what `--json` selected. */

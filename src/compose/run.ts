@@ -22,6 +22,9 @@ import { asking, previewInput, promptContext, requireTerminal, textBlock, type C
 import { collectPlaceholders } from '../bulk/placeholders.js';
 import { bodyParams, fillBody } from './body-text.js';
 import { style } from '../output/style.js';
+import type { Catalog, TemplateEntry } from '../templates/catalog.js';
+import { BODY_PARAM_MAX, BUTTON_PARAM_MAX, HEADER_PARAM_MAX, refusedStatuses, renderBody, shapeOf, textProblem } from '../templates/check.js';
+import { catalogFor, checkOne } from '../templates/use.js';
 
 type TemplateMessage = Extract<Message, { type: 'template' }>;
 
@@ -65,7 +68,9 @@ export const runCompose: RunFn = async (ctx, args, options) => {
       `profile '${profile.name}' uses ${profile.provider}, which has no template messages: compose with an interflow, turn or socialminer profile (--profile NAME)`,
     );
   }
-  const composer = new Composer(ctx, profile, adapter, options);
+  // With a templates catalog, the composer offers its templates and asks exactly their parameters.
+  const catalog = ctx.globals.templates === false ? undefined : await catalogFor(ctx.globals, ctx.io);
+  const composer = new Composer(ctx, profile, adapter, options, catalog);
   const to = printFile ? undefined : await composer.recipient(args[0] as string | undefined);
   for (;;) {
     await composer.ask();
@@ -84,6 +89,8 @@ class Composer {
   /** The answers so far, as the flags of `send template` would give them. */
   private flags: Flags = {};
   private bodyText = '';
+  /** The catalog entry chosen (catalog mode). */
+  private entry?: TemplateEntry;
   private readonly context;
 
   constructor(
@@ -92,6 +99,7 @@ class Composer {
     private readonly adapter: ProviderAdapter,
     /** Flags given on the command line: each one becomes the default of its question. */
     private given: Flags,
+    private readonly catalog?: Catalog,
   ) {
     this.context = promptContext(ctx.io);
   }
@@ -148,14 +156,20 @@ class Composer {
   async ask(): Promise<void> {
     const g = this.given;
     const str = (k: string): string | undefined => (typeof g[k] === 'string' ? (g[k] as string) : undefined);
-    const name = await asking(
-      input(
-        { message: 'Template name (as approved)', default: str('name'), validate: this.check((v) => ({ name: v.trim() })) },
-        this.context,
-      ),
-    );
-    this.flags.name = name.trim();
-    this.flags.language = await this.language(str('language') ?? 'pt_BR');
+    if (this.catalog) {
+      this.entry = await this.pick(str('name'), str('language'));
+      this.flags.name = this.entry.name;
+      this.flags.language = this.entry.language;
+    } else {
+      const name = await asking(
+        input(
+          { message: 'Template name (as approved)', default: str('name'), validate: this.check((v) => ({ name: v.trim() })) },
+          this.context,
+        ),
+      );
+      this.flags.name = name.trim();
+      this.flags.language = await this.language(str('language') ?? 'pt_BR');
+    }
     if (this.profile.provider === 'turn') {
       const namespace = await asking(
         input(
@@ -185,9 +199,115 @@ class Composer {
       // deterministic is Turn's default: left out, the saved file also suits Interflow and SocialMiner.
       if (policy !== 'deterministic') this.flags.policy = policy;
     }
+    if (this.entry) return this.fromEntry(this.entry);
     await this.header();
     await this.body();
     await this.buttons();
+  }
+
+  /** Catalog mode: a template of the catalog (refused statuses shown, not selectable). */
+  private async pick(name: string | undefined, language: string | undefined): Promise<TemplateEntry> {
+    const catalog = this.catalog!;
+    if (catalog.templates.length === 0) throw new UsageError(`the templates catalog ${catalog.shown} is empty`, { hint: 'interflow templates import export.json' });
+    const preferred = catalog.templates.find((t) => t.name === name && (language === undefined || t.language === language));
+    const chosen = await asking(
+      select(
+        {
+          message: 'Template',
+          default: preferred,
+          pageSize: 12,
+          choices: catalog.templates.map((t) => {
+            const status = t.status?.toUpperCase();
+            return {
+              value: t,
+              name: `${t.name} (${t.language})${t.category ? ` · ${t.category}` : ''}${status && status !== 'APPROVED' ? ` · ${status}` : ''}`,
+              description: shapeOf(t).body.text,
+              disabled: status && refusedStatuses.includes(status) ? '(cannot be sent)' : false,
+            };
+          }),
+        },
+        this.context,
+      ),
+    );
+    return chosen;
+  }
+
+  /** Catalog mode: exactly the parameters the entry takes, each checked as it is typed. */
+  private async fromEntry(entry: TemplateEntry): Promise<void> {
+    const shape = shapeOf(entry);
+    const g = this.given;
+    const str = (k: string): string | undefined => (typeof g[k] === 'string' ? (g[k] as string) : undefined);
+    const rule = (max: number, over: (v: string) => Flags): Check => {
+      const built = this.check(over);
+      return (v) => textProblem(v, max) ?? built(v);
+    };
+    const h = shape.header;
+    if (h && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(h.format)) {
+      const kind = h.format.toLowerCase() as HeaderKind;
+      const flag = headerFlags[kind];
+      const value = await asking(
+        input(
+          {
+            message: `${cap(kind)} header ${this.profile.provider === 'interflow' ? 'URL' : 'URL or media id'}`,
+            default: str(flag),
+            validate: this.check((v) => ({ [flag]: v.trim() })),
+          },
+          this.context,
+        ),
+      );
+      this.flags[flag] = value.trim();
+    } else if (h && h.format === 'TEXT' && h.param !== undefined) {
+      this.flags.headerText = await asking(
+        input(
+          { message: `Header ${h.text ?? ''}: value for {{${h.param}}}`, default: str('headerText'), validate: rule(HEADER_PARAM_MAX, (v) => ({ headerText: v })) },
+          this.context,
+        ),
+      );
+    }
+    const keys: string[] = shape.named ? shape.body.names : shape.body.positional.map(String);
+    const givenParams = Array.isArray(g.param) ? (g.param as string[]) : [];
+    const values: string[] = [];
+    const mark = style(this.ctx.io.color).bold;
+    const param = (key: string, v: string): string => (shape.named ? `${key}=${v}` : v);
+    for (const [i, key] of keys.entries()) {
+      const value = await asking(
+        previewInput(
+          {
+            message: `Value for {{${key}}}`,
+            default: givenParams[i],
+            validate: rule(BODY_PARAM_MAX, (v) => ({ param: [...values.map((x, j) => param(keys[j]!, x)), param(key, v)] })),
+            preview: (typed) => indent(renderBody(shape, [...values, typed].map((v) => (v ? mark(v) : v)).map((v, j) => v || `{{${keys[j]}}}`), shape.named ? keys : undefined)),
+          },
+          this.context,
+        ),
+      );
+      values.push(value);
+    }
+    this.flags.param = values.map((v, i) => param(keys[i]!, v));
+    this.bodyText = shape.named ? '' : shape.body.text;
+    const urls: string[] = [];
+    const quick: string[] = [];
+    for (const b of shape.buttons) {
+      if (b.dynamic) {
+        const v = await asking(
+          input(
+            { message: `Button ${b.index} "${b.text ?? ''}" ${b.url}: value for {{1}}`, validate: rule(BUTTON_PARAM_MAX, (v) => ({ buttonUrl: [...urls, `${b.index}=${v}`] })) },
+            this.context,
+          ),
+        );
+        urls.push(`${b.index}=${v}`);
+      } else if (b.type === 'QUICK_REPLY') {
+        const v = await asking(
+          input(
+            { message: `Quick reply ${b.index} "${b.text ?? ''}": payload (empty: none)`, validate: (v) => (v.trim() ? this.check(() => ({ quickReply: [...quick, `${b.index}=${v}`] }))(v) : true) },
+            this.context,
+          ),
+        );
+        if (v.trim()) quick.push(`${b.index}=${v}`);
+      }
+    }
+    this.flags.buttonUrl = urls;
+    this.flags.quickReply = quick;
   }
 
   private async language(initial: string): Promise<string> {
@@ -385,7 +505,8 @@ class Composer {
   }
 
   message(to: string | undefined): TemplateMessage {
-    return this.build({}, to ?? CHECK_RECIPIENT);
+    const msg = this.build({}, to ?? CHECK_RECIPIENT);
+    return this.catalog && this.entry ? (checkOne(this.catalog, msg).message as TemplateMessage) : msg;
   }
 
   showPreview(msg: TemplateMessage, to: string | undefined): void {
@@ -399,7 +520,9 @@ class Composer {
         ? `text "${msg.header.text}"`
         : `${msg.header.type} ${msg.header.url ?? `media id ${msg.header.id}`}${msg.header.filename ? ` (${msg.header.filename})` : ''}`
       : 'none';
-    const body = this.bodyText
+    const body = this.entry
+      ? `\n${indent(renderBody(shapeOf(this.entry), msg.body.map((v) => bold(v)), shapeOf(this.entry).named ? shapeOf(this.entry).body.names : undefined), 4)}`
+      : this.bodyText
       ? `\n${indent(fillBody(this.bodyText, msg.body, bold), 4)}`
       : msg.body.length
         ? ` ${msg.body.map((v, i) => `{{${i + 1}}} = ${v}`).join('   ')}`

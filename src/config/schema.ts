@@ -58,7 +58,7 @@ export const profileFieldNames = [
 ] as const;
 export type ProfileField = (typeof profileFieldNames)[number];
 
-const rootFieldNames = ['defaultProfile', 'profiles'] as const;
+const rootFieldNames = ['defaultProfile', 'profiles', 'templatesFile'] as const;
 const environments = ['production', 'sandbox'] as const;
 const planNames = Object.keys(plans) as Plan[];
 
@@ -178,6 +178,8 @@ export const profileInputSchema = z.strictObject(profileShape('file')).check(pro
 export const rcFileSchema = z
   .strictObject({
     defaultProfile: z.optional(z.string().check(z.refine((v) => v.length > 0, messages.empty))),
+    /** The templates catalog (README: Templates catalog), relative to the rc file. */
+    templatesFile: z.optional(z.string().check(z.refine((v) => v.length > 0, messages.empty))),
     profiles: z.record(
       z.string().check(z.regex(profileNamePattern, profileNameRule)),
       profileInputSchema,
@@ -294,7 +296,7 @@ export function formatIssues(label: string, issues: readonly z.core.$ZodIssue[],
       const inProfile = issue.path[0] === 'profiles' && issue.path.length === 2;
       const known = inProfile ? profileFieldNames : rootFieldNames;
       for (const key of issue.keys) {
-        const help = inProfile ? `(profile fields: ${known.join(', ')})` : '(the file holds defaultProfile and profiles)';
+        const help = inProfile ? `(profile fields: ${known.join(', ')})` : '(the file holds defaultProfile, profiles and templatesFile)';
         line([...issue.path, key], `unknown field; ${suggestion(key, known)}${help}`);
       }
     } else if (issue.code === 'invalid_key') {

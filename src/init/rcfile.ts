@@ -12,6 +12,8 @@ import { parseRcFile, type ProfileInput } from '../config/schema.js';
 export interface RcFileData {
   defaultProfile?: string;
   profiles: Record<string, ProfileInput>;
+  /** The templates catalog, relative to the rc file (README: Templates catalog). */
+  templatesFile?: string;
 }
 
 /** The rc file as it is (JSON), or undefined when there is none yet. */
@@ -43,7 +45,7 @@ export function withProfile(
   current: RcFileData | undefined,
   name: string,
   profile: ProfileInput,
-  opts: { makeDefault?: boolean; replace?: boolean; file: string },
+  opts: { makeDefault?: boolean; replace?: boolean; file: string; templatesFile?: string },
 ): RcFileData {
   const profiles = { ...(current?.profiles ?? {}) };
   if (Object.hasOwn(profiles, name) && !opts.replace) {
@@ -52,7 +54,9 @@ export function withProfile(
   const first = Object.keys(profiles).length === 0;
   profiles[name] = profile;
   const defaultProfile = opts.makeDefault || first ? name : current?.defaultProfile;
-  const next: RcFileData = { ...(defaultProfile !== undefined ? { defaultProfile } : {}), profiles };
+  // Everything else the file holds (templatesFile) is kept; --templates-file sets it.
+  const templatesFile = opts.templatesFile ?? current?.templatesFile;
+  const next: RcFileData = { ...(defaultProfile !== undefined ? { defaultProfile } : {}), profiles, ...(templatesFile !== undefined ? { templatesFile } : {}) };
   // The same check every command runs when it loads the file.
   try {
     parseRcFile(next, opts.file);

@@ -105,7 +105,14 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   const wasUsable = await usableAsIs(file, ctx.io.env);
   const answers =
     options.provider !== undefined ? await fromFlags(ctx, options, current, shown) : await fromQuestions(ctx, options, current, shown);
-  const next = withProfile(current, answers.name, answers.profile, { makeDefault: answers.makeDefault, replace: answers.replace, file: shown });
+  const templatesFile = typeof options.templatesFile === 'string' ? options.templatesFile.trim() : undefined;
+  if (templatesFile === '') throw new UsageError('--templates-file needs a file name, like templates.json (relative to the rc file)');
+  const next = withProfile(current, answers.name, answers.profile, {
+    makeDefault: answers.makeDefault,
+    replace: answers.replace,
+    file: shown,
+    ...(templatesFile !== undefined ? { templatesFile } : {}),
+  });
   // The questions check the key as soon as it is given; with flags it is checked here (a refusal: exit 4).
   if (options.provider !== undefined) await checkKey(ctx, answers, options);
   writeRcFile(file, next);

@@ -221,6 +221,15 @@ const templateFlagKeys = [
 ] as const;
 
 function buildTemplate(to: string, flags: Flags, env: BuildEnv): Message {
+  const { candidate, names, file } = templateCandidate(flags, env);
+  return validateMessage(withOptions({ ...candidate, to }, flags), names, file);
+}
+
+/**
+ * The template (or hsm) message the flags describe, without its recipient and not yet validated:
+ * bulk's catalog preflight reads it for every row before anything is built for sending.
+ */
+export function templateCandidate(flags: Flags, env: BuildEnv): { candidate: Record<string, unknown>; names: FieldNames; file?: string } {
   const file = str(flags.file);
   let candidate: Record<string, unknown>;
   let names: FieldNames;
@@ -236,14 +245,12 @@ function buildTemplate(to: string, flags: Flags, env: BuildEnv): Message {
       if (v !== undefined) candidate[k] = v;
     }
     names = { ...optionNames, language: '--language', namespace: '--namespace', policy: '--policy' };
-    candidate.to = to;
   } else {
     const name = str(flags.name);
     if (!name) throw new UsageError('--name is required: the approved template name, like order_confirmation (or give --file template.json)');
     if (flags.hsm) {
       candidate = {
         type: 'hsm',
-        to,
         namespace: str(flags.namespace) ?? env.profile.namespace,
         elementName: name,
         language: str(flags.language) ?? 'pt_BR',
@@ -257,7 +264,6 @@ function buildTemplate(to: string, flags: Flags, env: BuildEnv): Message {
     } else {
       candidate = {
         type: 'template',
-        to,
         name,
         language: str(flags.language) ?? 'pt_BR',
         policy: str(flags.policy),
@@ -287,7 +293,7 @@ function buildTemplate(to: string, flags: Flags, env: BuildEnv): Message {
       };
     }
   }
-  return validateMessage(withOptions(candidate, flags), names, file);
+  return { candidate, names, ...(file !== undefined ? { file } : {}) };
 }
 
 function buttonIndex(raw: string, flag: string): number {

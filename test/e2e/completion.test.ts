@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bin, cleanEnv, runCli } from './harness.js';
 
-const topLevel = ['send', 'compose', 'bulk', 'webhooks', 'messages', 'customers', 'chats', 'init', 'profiles', 'config', 'sandbox', 'completion'];
+const topLevel = ['send', 'compose', 'bulk', 'templates', 'webhooks', 'messages', 'customers', 'chats', 'init', 'profiles', 'config', 'sandbox', 'completion'];
 
 let dir: string;
 let bashScriptFile: string;
@@ -97,6 +97,7 @@ describe('interflow completion', () => {
     assert.deepEqual(complete(['interflow', '--profile', 'send', 'send', '']), sends);
     assert.deepEqual(complete(['interflow', 'profiles', 'ls', '--js']), ['--json']);
     assert.deepEqual(complete(['interflow', 'chats', '']), ['create', 'get', 'list', 'messages']);
+    assert.deepEqual(complete(['interflow', 'templates', '']), ['import', 'lint', 'list', 'show']);
     assert.deepEqual(complete(['interflow', 'chats', 'create', '--']).filter((f) => f === '--customer' || f === '--phone'), ['--customer', '--phone']);
   });
 

@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option('--max-errors <n>', 'stop after this many failed or unknown rows; the rest stay unsent')
     .option('--retry-unknown', 'send again the rows an earlier run left unknown (they may arrive twice)')
     .option('--output <results.csv>', 'write one CSV line per row (row, to, status, id, error)')
+    .option('--skip-invalid', 'with a templates catalog: send the rows that fit it; the others end failed (default: refuse the run)')
     .addHelpText(
       'after',
       examples(

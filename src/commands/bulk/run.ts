@@ -27,6 +27,7 @@ import { Pacer, parseRate } from '../../bulk/pacer.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
 import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
+import { bulkPreflight, runPreflight } from '../../bulk/preflight.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import { dryRunView } from '../send/run.js';
@@ -60,7 +61,7 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 }
 
 /** Flags that are not the message: changing them does not change what a row sends. */
-const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter']);
+const runFlags = new Set(['journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid']);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
@@ -222,8 +223,11 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   }
   const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
   if (options.output !== undefined) refuseOutputOver(String(options.output), input === '-' ? undefined : input, journalPath);
-  const stream = input === '-' ? io.stdin : createReadStream(input);
-  if (input !== '-') {
+  // A template run with a catalog: every row checked before the first request (stdin spooled).
+  const preflight = await bulkPreflight(ctx, kind, options, input);
+  const path = preflight?.path ?? input;
+  const stream = path === '-' ? io.stdin : createReadStream(path);
+  if (path !== '-') {
     await new Promise<void>((resolve, reject) => {
       (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('open', () => resolve());
       (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('error', (err: NodeJS.ErrnoException) =>
@@ -244,6 +248,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   for (const [path, file] of files) checkPlaceholders(collectPlaceholders(file.json ?? file.text), csv.columns, path);
 
   const plan: BulkPlan = { kind, flags, toColumn, files };
+  if (preflight) await runPreflight(ctx, preflight, plan, { delimiter: options.delimiter as string | undefined, source: input === '-' ? 'stdin' : input }, profile, options.skipInvalid === true);
+
   // What interflow 0.1.0 recorded in its journals for this command: they are resumed by it.
   const legacySpec = createHash('sha256')
     .update(JSON.stringify({ provider: profile.provider, profile: profile.name, kind, flags, toColumn, files: [...files] }))
@@ -346,9 +352,11 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
         if (globals.json || globals.dryRun) await writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields));
         else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
       },
+      ...(preflight ? { check: preflight.check } : {}),
       onRequest: async (row, req) => {
         // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
-        await writeOut(io, JSON.stringify({ row, request: dryRunView(req, adapter) }) + '\n');
+        const rendered = preflight?.lastRendered();
+        await writeOut(io, JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
       },
     });
   } finally {
@@ -361,6 +369,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     progress?.stop();
     await sender.close();
     journal?.close();
+    preflight?.cleanup();
     if (output && !outputError) {
       output.end();
       await once(output, 'finish').catch(() => undefined);

@@ -31,6 +31,7 @@ export const fileOptions = [
   '--contact-file',
   '--output',
   '--journal',
+  '--templates',
 ];
 
 interface Flag {

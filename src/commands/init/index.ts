@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--key-stdin', 'read the key itself from stdin and keep it in the file')
     .option('--default', 'make it the default profile')
     .option('--force', 'replace a profile of the same name')
+    .option('--templates-file <file>', 'set templatesFile: the templates catalog template sends are checked against (relative to the rc file)')
     .option('--no-check', 'do not check an interflow key with GET /webhooks')
     .addHelpText(
       'after',
@@ -33,6 +34,7 @@ export function register(program: Command): void {
         'interflow init',
         'interflow init --profile turn --provider turn --namespace template-namespace --key-env TURN_TOKEN',
         'interflow init --profile local --provider interflow --base-url http://127.0.0.1:8787/interflow/v1 --channel-id 550e8400-e29b-41d4-a716-446655440000 --default',
+        'interflow init --profile turn --provider turn --key-env TURN_TOKEN --templates-file templates.json',
         'printf %s "$INTERACTO_KEY" | interflow init --profile interacto --provider interacto --instance-id 66a09db606fd14660c8fc1d0 --key-stdin',
       ) +
         '\nThe profile name is --profile NAME (default: the provider). Other profiles in the file are kept; the file is\n' +

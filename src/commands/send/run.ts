@@ -5,8 +5,9 @@
  */
 import { ProviderError, UsageError, withFailureContext } from '../../errors.js';
 import { commandHttpOptions, sendOnce } from '../../http/client.js';
-import { buildMessage, readFlagFile, type Flags, type SendKind } from '../../message/build.js';
-import { resultTypeOf, type Message } from '../../message/model.js';
+import { buildMessage, readFlagFile, templateCandidate, type BuildEnv, type Flags, type SendKind } from '../../message/build.js';
+import type { Catalog } from '../../templates/catalog.js';
+import { resultTypeOf, type Message, type TemplateMessage } from '../../message/model.js';
 import type { Profile } from '../../config/profile.js';
 import { printJson, printOne } from '../../output/format.js';
 import { redactHeaders } from '../../output/redact.js';
@@ -55,16 +56,51 @@ async function textFrom(ctx: CommandContext, text: string | undefined): Promise<
 
 export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, flags: Flags): Promise<void> {
   const profile = await ctx.loadProfile();
-  const msg = buildMessage(kind, to, flags, { profile, readFile: readFlagFile });
+  const env = { profile, readFile: readFlagFile };
+  // With a templates catalog, a template is checked against it first: its refusals name the
+  // template and the component; then the message rules; then the catalog again, on the message.
+  const catalog = kind === 'template' && !flags.hsm ? await templatesCatalog(ctx) : undefined;
+  if (catalog) await precheckTemplate(catalog, flags, env);
+  let msg = buildMessage(kind, to, flags, env);
+  let rendered: string | undefined;
+  if (msg.type === 'template' && catalog) ({ message: msg, rendered } = await checkTemplate(ctx, catalog, msg));
   const adapter = getAdapter(profile.provider);
   const req = adapter.buildSend(msg, profile);
   if (ctx.globals.dryRun) {
-    printJson(ctx.io, dryRunView(req, adapter));
+    printJson(ctx.io, { ...dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) });
     return;
   }
+  // On a terminal, the text the recipient will read (stderr: stdout stays the result).
+  if (rendered !== undefined && ctx.io.isStderrTTY && !ctx.io.quiet) ctx.io.err(`${rendered}\n`);
   const result = await deliver(ctx, adapter, profile, msg, req);
   if (ctx.globals.json) printJson(ctx.io, result, ctx.globals.fields);
   else if (!ctx.globals.quiet || ctx.io.isStdoutTTY) printResult(ctx, result);
+}
+
+/**
+ * A template message against the catalog (src/templates/): refused (exit 2, nothing sent) when it
+ * does not fit its entry; its PENDING-like warnings on stderr. Without a catalog: as it is.
+ */
+export async function checkTemplate(ctx: CommandContext, catalog: Catalog, msg: TemplateMessage): Promise<{ message: Message; rendered: string }> {
+  const { checkOne } = await import('../../templates/use.js');
+  const checked = checkOne(catalog, msg);
+  for (const w of checked.warnings) ctx.io.err(`warning: ${w}\n`);
+  return { message: checked.message, rendered: checked.rendered };
+}
+
+/** The configured templates catalog (loaded only for template sends), or undefined. */
+export async function templatesCatalog(ctx: CommandContext): Promise<Catalog | undefined> {
+  if (ctx.globals.templates === false) return undefined;
+  const { catalogFor } = await import('../../templates/use.js');
+  return catalogFor(ctx.globals, ctx.io);
+}
+
+/** The template the flags describe, not yet validated, against the catalog (throws its problems). */
+async function precheckTemplate(catalog: Catalog, flags: Flags, env: BuildEnv): Promise<void> {
+  const { candidate } = templateCandidate(flags, env);
+  if (candidate.type !== 'template' || typeof candidate.name !== 'string' || typeof candidate.language !== 'string') return;
+  const { checkOne } = await import('../../templates/use.js');
+  checkOne(catalog, { ...candidate, body: Array.isArray(candidate.body) ? candidate.body : [], buttons: Array.isArray(candidate.buttons) ? candidate.buttons : [] } as unknown as TemplateMessage);
 }
 
 /** The request as `--dry-run` shows it: exact, but with every credential as ***. */
