@@ -84,6 +84,12 @@ function saveCache(key, script) {
   }
 }
 
+// A clone before `npm install` has no dist/: say so in one line instead of a stack trace.
+if (!fs.existsSync(path.join(dist, 'cli.cjs'))) {
+  process.stderr.write('error: dist/ is missing: run npm install first (it builds dist/)\n');
+  process.exit(1);
+}
+
 load('cli.cjs')
   .main(process.argv, async (command) => load(`app/${command.split(' ')[0]}.cjs`), { preferBaselineWasm })
   .catch((err) => {

@@ -8,7 +8,8 @@
 import type { CommandKey } from './app-keys.js';
 import type { CommandContext, GlobalOptions, RunFn } from './commands/context.js';
 import type { FieldSelection, Invocation } from './commands/lazy.js';
-import { CliError, ExitCode, UsageError } from './errors.js';
+import { CancelledError, CliError, ExitCode, failureJson, UsageError } from './errors.js';
+import { printJson } from './output/format.js';
 import { createIo, type Io } from './output/io.js';
 import { plainText } from './output/sanitize.js';
 import { setRuntimeHooks } from './runtime.js';
@@ -50,6 +51,10 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
  * as plain text (no escape sequence or control character from outside reaches the terminal).
  */
 export function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
+  if (err instanceof CancelledError) {
+    io.err(`${err.message}\n`);
+    return err.exitCode;
+  }
   if (err instanceof CliError) {
     io.err(`${style(io.color).red('error')}: ${plainText(err.message, { multiline: true })}\n`);
     if (err.hint) io.err(`hint: ${plainText(err.hint, { multiline: true })}\n`);
@@ -68,6 +73,7 @@ export async function runWith(implementations: Implementations, invocation: Invo
   if (invocation.hooks) setRuntimeHooks(invocation.hooks);
   const raw = invocation.globals;
   let io = createIo({ noColor: raw.color === false, quiet: raw.quiet === true, verbose: raw.verbose === true });
+  let profileName: string | undefined;
   try {
     const globals = globalsOf(raw, invocation.selection);
     io = createIo({ noColor: !globals.color, quiet: globals.quiet, verbose: globals.verbose });
@@ -79,6 +85,7 @@ export async function runWith(implementations: Implementations, invocation: Invo
         if (!profile) {
           const { loadProfileFor } = await import('./config/context.js');
           profile = await loadProfileFor(globals, io);
+          profileName = profile.name;
         }
         return profile;
       },
@@ -88,6 +95,35 @@ export async function runWith(implementations: Implementations, invocation: Invo
     const impl = await load();
     await impl(ctx, invocation.args, invocation.options);
   } catch (err) {
+    if (profileName !== undefined) nameProfileInHint(err, profileName);
+    // Every failure of a --json command has its JSON on stdout (only the fields asked for, as a
+    // result); not bulk's (its rows already are), nor a --json flag that is itself wrong.
+    const selection = invocation.selection;
+    const badFlag = selection !== undefined && 'error' in selection;
+    if (raw.json === true && !badFlag && !streamedOutcome(invocation.key, err)) {
+      printJson(io, failureJson(err), selection?.fields);
+    }
     process.exitCode = reportError(io, err, raw.verbose === true);
   }
+}
+
+/**
+ * An ending whose outcome the JSON lines already told: a stop by signal or a closed pipe (any
+ * command), and every bulk ending after its rows began (its rows and summary say it all); a
+ * bulk usage error (exit 2, before any row) still gets its JSON.
+ */
+function streamedOutcome(key: string, err: unknown): boolean {
+  const exit = err instanceof CliError ? err.exitCode : ExitCode.failure;
+  const stopped: number[] = [ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup, ExitCode.closedPipe];
+  if (stopped.includes(exit) && !(err instanceof CancelledError)) return true;
+  return key === 'bulk' && exit !== ExitCode.usage;
+}
+
+/** A hint that sends the user to `interflow profiles show`, and every key refusal's, names the profile that failed. */
+function nameProfileInHint(err: unknown, name: string): void {
+  if (!(err instanceof CliError) || !err.hint) return;
+  const quoted = /^[A-Za-z0-9._-]+$/.test(name) ? name : `'${name}'`;
+  const show = `\`interflow profiles show --profile ${quoted}\``;
+  if (err.hint.includes('`interflow profiles show`')) err.hint = err.hint.replaceAll('`interflow profiles show`', show);
+  else if (err.exitCode === ExitCode.auth) err.hint = `${err.hint} (${show})`;
 }

@@ -72,6 +72,25 @@ export function groupsFor(argv: readonly string[]): string[] {
   return version && !help ? [] : groups.map(([name]) => name);
 }
 
+/**
+ * `help send text` is `send text --help`: commander's own help command shows only the first
+ * word's help (the `send` group).
+ */
+export function helpAsFlag(argv: string[]): string[] {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valued.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    if (a !== 'help' || args.slice(i + 1).filter((w) => !w.startsWith('-')).length < 2) return argv;
+    return [...argv.slice(0, 2), ...args.slice(0, i), ...args.slice(i + 1), '--help'];
+  }
+  return argv;
+}
+
 export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command('interflow')
     .description('Send and inspect WhatsApp business messages through Interflow, Interacto, Turn.io and SocialMiner')
@@ -91,7 +110,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option('--templates <file>', 'templates catalog to check template sends against (default: templatesFile in the rc)')
     .option('--no-templates', 'do not check template sends against a catalog')
     // --json is a plain flag to commander; its fields are read before (src/commands/json-fields.ts).
-    .configureHelp({ optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
+    .configureHelp({ showGlobalOptions: true, optionTerm: (option) => (option.long === '--json' ? '--json [fields]' : option.flags) })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(
@@ -105,7 +124,7 @@ Examples:
   $ interflow profiles list
 
 Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validation or config error (nothing sent)
-            3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted`,
+            3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted or cancelled`,
     );
   const wanted = argv.length ? groupsFor(argv) : groups.map(([name]) => name);
   // Top-level help and a mistyped name need only each group's listing: declaring every group's
@@ -145,6 +164,7 @@ export async function main(
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' && process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
   });
+  argv = helpAsFlag(argv);
   const program = buildProgram(argv);
   const { argv: args, selection } = readJsonFlag(argv, program);
   setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, selection, hooks }));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROVIDER_PREFIXES, startSandbox } from './sandbox/server.js';
 import { renderTable } from './output/format.js';
+import { shellQuote } from './output/shell.js';
 
 const bin = fileURLToPath(new URL('../bin/interflow.js', import.meta.url));
 const to = '+55 11 99999-9999';
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     process.stderr.write(`sandbox listening on ${sandbox.url}; sending ${sends.length} messages through the CLI…\n`);
     const rows: Row[] = [];
     for (const [profile, what, args] of sends) {
-      process.stderr.write(`$ interflow ${args.map((a) => (/[\s'"$]/.test(a) ? JSON.stringify(a) : a)).join(' ')} --profile ${profile}\n`);
+      process.stderr.write(`$ interflow ${args.map(shellQuote).join(' ')} --profile ${profile}\n`);
       const res = await run([...args, '--profile', profile, '--config', config, '--json'], env);
       let parsed: { ok?: boolean; id?: string; status?: string; error?: { message?: string } } = {};
       try {
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     const failed = rows.filter((r) => !r.ok).length;
     process.stderr.write(
       `${rows.length - failed} of ${rows.length} sent; the sandbox received ${sandbox.received.length} requests.\n` +
-        'Try it yourself: `interflow sandbox` in one terminal, then point a profile at it (see .interflowrc.example).\n',
+        'Try it yourself: `npx interflow sandbox` in one terminal, then point a profile at it (see .interflowrc.example).\n',
     );
     process.exitCode = failed ? 1 : 0;
   } finally {

@@ -4,7 +4,7 @@
  * Exit codes (README.md, Exit codes):
  *   0 done · 1 provider refused / network failed · 2 usage, validation or config (nothing sent)
  *   3 bulk finished with failed/unknown rows · 4 authentication refused
- *   130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP · 141 stdout closed by the reader
+ *   130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP (130 also: cancelled at a prompt) · 141 stdout closed by the reader
  */
 export const ExitCode = {
   ok: 0,
@@ -31,7 +31,8 @@ export interface CliErrorOptions {
 export class CliError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
-  readonly hint?: string;
+  /** Not readonly: the app names the profile in it (`interflow profiles show --profile NAME`). */
+  hint?: string;
 
   constructor(message: string, opts: CliErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -44,6 +45,23 @@ export class CliError extends Error {
   toJSON(): Record<string, unknown> {
     return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
   }
+}
+
+/** What a failure under --json prints beside `error`, per error (a send's provider, profile, to, type). */
+const failureContext = new WeakMap<object, Record<string, unknown>>();
+
+/** Attaches what the command was doing to an error, for its --json form; returns the error. */
+export function withFailureContext(err: unknown, context: Record<string, unknown>): unknown {
+  if (err !== null && typeof err === 'object') failureContext.set(err, context);
+  return err;
+}
+
+/** A failure as --json prints it on stdout: `{"ok":false,…,"error":{"code","message",…}}`. */
+export function failureJson(err: unknown): Record<string, unknown> {
+  const context = err !== null && typeof err === 'object' ? failureContext.get(err) : undefined;
+  const error =
+    err instanceof CliError ? err.toJSON() : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  return { ok: false, ...context, error };
 }
 
 /** Bad flags or arguments. Exit 2, nothing sent. */
@@ -76,6 +94,16 @@ export interface ProviderErrorInfo {
   message: string;
   /** Field-level details (Interflow VALIDATION_ERROR details, Turn errors[] beyond the first…). */
   details?: unknown;
+}
+
+/**
+ * The person said No (or chose cancel) at a prompt. Not an error: printed as a plain line, no
+ * `error:`. Exit 130, as Ctrl-C at a prompt and compose's cancel.
+ */
+export class CancelledError extends CliError {
+  constructor(message: string) {
+    super(message, { code: 'CANCELLED', exitCode: ExitCode.interrupted });
+  }
 }
 
 /** The provider answered with an error. Exit 1, or 4 for 401/403. */

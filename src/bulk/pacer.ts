@@ -31,6 +31,7 @@ export class Pacer {
   private readonly asked: number;
   private next = 0;
   private pausedUntil = 0;
+  private pauseReason = '';
 
   constructor(
     /** Requests a minute; undefined or 0 = as fast as concurrency allows. */
@@ -78,9 +79,19 @@ export class Pacer {
     }
   }
 
-  /** No request before `ms` from now (Retry-After, a rate-limit reset). */
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+  /** No request before `ms` from now (Retry-After, a rate-limit reset); `reason` is for the progress line. */
+  pause(ms: number, reason = 'pausing'): void {
+    const until = this.clock.now() + ms;
+    if (until >= this.pausedUntil) {
+      this.pausedUntil = until;
+      this.pauseReason = reason;
+    }
+  }
+
+  /** The pause on now, if any: how long it still lasts and why (e.g. "429 from the provider"). */
+  paused(): { ms: number; reason: string } | undefined {
+    const ms = this.pausedUntil - this.clock.now();
+    return ms > 0 ? { ms, reason: this.pauseReason } : undefined;
   }
 }
 

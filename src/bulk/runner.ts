@@ -487,7 +487,7 @@ async function exchange(
       if (err instanceof NetworkError && err.phase === 'connect') {
         lastError = { code: err.code, message: err.message, retryable: true };
         const wait = backoffMs(attempt, 250, 20_000, o.random);
-        o.pacer.pause(wait);
+        o.pacer.pause(wait, `${err.message}; retrying`);
         await sleep(wait, halt);
         continue;
       }
@@ -497,7 +497,7 @@ async function exchange(
       throw err;
     }
     const pauseMs = rateLimitPauseMs(res.headers);
-    if (pauseMs !== undefined) o.pacer.pause(pauseMs);
+    if (pauseMs !== undefined) o.pacer.pause(pauseMs, "the plan's window is used up (X-RateLimit-Reset)");
     // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
     // follows it, so a --rate above the plan converges on the plan instead of meeting 429s.
     const spacing = rateLimitSpacingMs(res.headers);
@@ -522,7 +522,7 @@ async function exchange(
       // A 429 that says when to come back is the server's pace, not a failed attempt.
       if (res.status === 429 && told !== undefined && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
       const wait = told ?? backoffMs(attempt, 250, 20_000, o.random);
-      o.pacer.pause(wait);
+      o.pacer.pause(wait, `${res.status} from the provider`);
       await sleep(wait, halt);
       continue;
     }

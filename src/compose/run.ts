@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { confirm, input, select } from '@inquirer/prompts';
-import { CliError, fileProblem, InterruptedError, UsageError } from '../errors.js';
+import { CancelledError, CliError, fileProblem, InterruptedError, UsageError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
 import { buildMessage, templateFileOf, type Flags } from '../message/build.js';
 import { normalizeRecipient } from '../message/recipient.js';
@@ -72,14 +72,17 @@ export const runCompose: RunFn = async (ctx, args, options) => {
   const catalog = ctx.globals.templates === false ? undefined : await catalogFor(ctx.globals, ctx.io);
   const composer = new Composer(ctx, profile, adapter, options, catalog);
   const to = printFile ? undefined : await composer.recipient(args[0] as string | undefined);
-  await composer.ask();
-  const msg = composer.message(to);
-  composer.showPreview(msg, to);
-  if (printFile) {
-    ctx.io.out(JSON.stringify(templateFileOf(msg), null, 2) + '\n');
-    return;
+  for (;;) {
+    await composer.ask();
+    const msg = composer.message(to);
+    composer.showPreview(msg, to);
+    if (printFile) {
+      ctx.io.out(JSON.stringify(templateFileOf(msg), null, 2) + '\n');
+      return;
+    }
+    if ((await composer.finish(msg, to)) !== 'edit') return;
+    composer.again();
   }
-  await composer.finish(msg, to);
 };
 
 class Composer {
@@ -95,10 +98,17 @@ class Composer {
     private readonly profile: Profile,
     private readonly adapter: ProviderAdapter,
     /** Flags given on the command line: each one becomes the default of its question. */
-    private readonly given: Flags,
+    private given: Flags,
     private readonly catalog?: Catalog,
   ) {
     this.context = promptContext(ctx.io);
+  }
+
+  /** Back to the questions: the answers so far become their defaults. */
+  again(): void {
+    this.given = { ...this.given, ...this.flags };
+    this.flags = {};
+    this.bodyText = '';
   }
 
   /** Builds the message from the answers so far plus `over`, exactly as the flags would; throws. */
@@ -530,7 +540,8 @@ class Composer {
     );
   }
 
-  async finish(msg: TemplateMessage, to: string | undefined): Promise<void> {
+  /** What now: send, show, save, done/cancel; 'edit' when the person goes back to the questions. */
+  async finish(msg: TemplateMessage, to: string | undefined): Promise<'edit' | undefined> {
     // Values bulk would fill per row ({{column}}, as in bulk --template-file): not for sending as they are.
     const placeholders = collectPlaceholders(templateFileOf(msg)).size > 0;
     const cannotSend = !to ? 'no recipient was given' : placeholders ? 'it holds {{column}} placeholders: save it for bulk' : false;
@@ -545,6 +556,7 @@ class Composer {
               { value: 'dry-run', name: 'show the exact request (dry run)', disabled: cannotSend },
               { value: 'save', name: 'save it to a template file' },
               { value: 'quit', name: didSomething ? 'done' : 'cancel' },
+              { value: 'edit', name: '← edit: answer the questions again (your answers are the defaults)' },
             ],
           },
           this.context,
@@ -552,15 +564,17 @@ class Composer {
       );
       if (action === 'send') {
         await sendOne(this.ctx, 'template', to!, this.flags);
-        return;
+        return undefined;
       }
       if (action === 'dry-run') {
         printJson(this.ctx.io, dryRunView(this.adapter.buildSend(msg, this.profile), this.adapter));
       } else if (action === 'save') {
         await this.save(msg, to);
+      } else if (action === 'edit') {
+        return 'edit';
       } else {
-        if (!didSomething) throw new InterruptedError('cancelled: nothing was sent or written');
-        return;
+        if (!didSomething) throw new CancelledError('cancelled: nothing was sent or written');
+        return undefined;
       }
       didSomething = true;
     }

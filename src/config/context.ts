@@ -11,5 +11,12 @@ export async function loadProfileFor(globals: GlobalOptions, io: Io): Promise<Pr
   const [{ loadConfig }, { resolveProfile }] = await Promise.all([import('./load.js'), import('./resolve.js')]);
   const cwd = process.cwd();
   const loaded = await loadConfig({ configPath: globals.config, cwd, env: io.env });
-  return resolveProfile(loaded, { profileName: globals.profile, env: io.env, cwd, warn: (line) => io.err(`${line}\n`) });
+  // A dry run sends nothing: an unset key's variable does not stop it (the key shows as ***).
+  return resolveProfile(loaded, {
+    profileName: globals.profile,
+    env: io.env,
+    cwd,
+    warn: (line) => io.err(`${line}\n`),
+    allowUnsetKey: globals.dryRun === true,
+  });
 }

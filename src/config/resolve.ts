@@ -44,12 +44,17 @@ export interface ResolveOptions {
   warn: (line: string) => void;
   /** Where the search started, for "no configuration found". Default: process.cwd(). */
   cwd?: string;
+  /**
+   * A key whose variable is unset does not fail (`profiles show`, `--dry-run`, which send nothing):
+   * the profile's apiKey is then MASK and keySource says which variables are unset.
+   */
+  allowUnsetKey?: boolean;
 }
 
 /** Where the resolved apiKey came from (shown by `profiles show`, never the key itself). */
 export type KeySource =
   | { from: 'file' }
-  | { from: 'env'; variables: string[] }
+  | { from: 'env'; variables: string[]; unset?: string[] }
   | { from: 'override'; variable: typeof overrideVariable };
 
 export interface ResolvedProfile {
@@ -198,7 +203,10 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
   if (isSet(env, overrideVariable)) registerSecret(env[overrideVariable]);
   const override = input.provider === 'interflow' && isSet(env, overrideVariable) ? env[overrideVariable]! : undefined;
 
-  const { values, from, missing } = interpolate(input, env, override === undefined ? [] : ['apiKey']);
+  const { values, from, missing: allMissing } = interpolate(input, env, override === undefined ? [] : ['apiKey']);
+  const unsetKey = opts.allowUnsetKey ? allMissing.filter((m) => m.field === 'apiKey').map((m) => m.variable) : [];
+  const missing = unsetKey.length ? allMissing.filter((m) => m.field !== 'apiKey') : allMissing;
+  if (unsetKey.length) values.apiKey = MASK;
   if (missing.length) {
     throw new ConfigError(
       missing
@@ -210,7 +218,7 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
     );
   }
   if (override !== undefined) values.apiKey = override;
-  if (typeof values.apiKey === 'string') {
+  if (typeof values.apiKey === 'string' && unsetKey.length === 0) {
     if (values.apiKey.length > 0 && values.apiKey.length < MIN_SECRET_LENGTH) {
       const source = override !== undefined ? ` (from ${overrideVariable})` : from.apiKey ? ` (from ${from.apiKey.map((v) => `$${v}`).join(', ')})` : '';
       throw new ConfigError(
@@ -249,7 +257,7 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
     override !== undefined
       ? { from: 'override', variable: overrideVariable }
       : from.apiKey
-        ? { from: 'env', variables: from.apiKey }
+        ? { from: 'env', variables: from.apiKey, ...(unsetKey.length ? { unset: unsetKey } : {}) }
         : { from: 'file' };
   return { profile, keySource, chosenBy: choice.by };
 }
@@ -277,8 +285,8 @@ export interface ProfileRow {
 const interpolateLeniently = (value: string, env: NodeJS.ProcessEnv): string =>
   value.replace(referencePattern, (match, name: string) => (isSet(env, name) ? env[name]! : match));
 
-/** How `profiles list` shows a key: literal parts as ***, variables by name and whether set. */
-function describeKey(apiKey: string, env: NodeJS.ProcessEnv): string {
+/** How `profiles list` and `show` show a key: literal parts as ***, variables by name and whether set. */
+export function describeKey(apiKey: string, env: NodeJS.ProcessEnv): string {
   if (!hasReference(apiKey)) return MASK;
   const shown = apiKey
     .split(/(\$\{[A-Za-z_][A-Za-z0-9_]*\})/)

@@ -15,6 +15,8 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { ConfigError } from '../errors.js';
 import { isReservedName, reservedRule } from '../reserved.js';
 import { plans, providerIds, type Plan, type ProviderId } from './profile.js';
+import { defaultBaseUrls } from './defaults.js';
+import { DEFAULT_SANDBOX_PORT, PROVIDER_PREFIXES } from '../sandbox/paths.js';
 
 /** `${NAME}`: a reference to an environment variable, in any string of a profile. */
 export const referencePattern = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -86,7 +88,7 @@ const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Numb
 const referencesWellFormed = (s: string): boolean => !s.replace(referencePattern, '').includes('${');
 
 const messages = {
-  baseUrl: 'must be an http(s) URL without query or fragment, e.g. https://api.interflow.chat/v1 or http://127.0.0.1:8787/interflow/v1',
+  baseUrl: 'must be an http(s) URL without query or fragment',
   userinfo: 'must not hold a user name or password (user:pass@…): the key goes in apiKey; remove the part before @',
   channelId: "must be the channel's UUID, e.g. 550e8400-e29b-41d4-a716-446655440000",
   defaultCountry: 'must be a two-letter ISO 3166 country code libphonenumber knows, e.g. BR or US',
@@ -262,6 +264,19 @@ function where(path: readonly PropertyKey[]): string {
 export interface FormatOptions {
   /** Variables a field's value came from, per profile and field: appended as `(from $NAME)`. */
   from?: (profile: string, field: string) => string[];
+  /** The profile's provider, when known: a bad baseUrl then gets that provider's examples. */
+  provider?: (profile: string) => unknown;
+}
+
+/** e.g. the provider's own base URL and its path on the local sandbox. */
+export function baseUrlExamples(provider: ProviderId): string {
+  return `e.g. ${defaultBaseUrls[provider]} or http://127.0.0.1:${DEFAULT_SANDBOX_PORT}${PROVIDER_PREFIXES[provider]}`;
+}
+
+function withExamples(path: readonly PropertyKey[], message: string, opts: FormatOptions): string {
+  if (message !== messages.baseUrl || path[0] !== 'profiles' || path[2] !== 'baseUrl') return message;
+  const provider = opts.provider?.(String(path[1]));
+  return (providerIds as readonly unknown[]).includes(provider) ? `${message}, ${baseUrlExamples(provider as ProviderId)}` : message;
 }
 
 /** One line per problem: `<file>: profile '<name>': <field>: <message>`. */
@@ -274,7 +289,7 @@ export function formatIssues(label: string, issues: readonly z.core.$ZodIssue[],
       const vars = opts.from(String(path[1]), String(path[2]));
       if (vars.length) from = ` (from ${vars.map((v) => `$${v}`).join(', ')})`;
     }
-    lines.push(`${label}: ${at ? `${at}: ` : ''}${message}${from}`);
+    lines.push(`${label}: ${at ? `${at}: ` : ''}${withExamples(path, message, opts)}${from}`);
   };
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -315,7 +330,11 @@ function refuseReservedKeys(data: unknown, label: string, at: string[] = []): vo
 export function parseRcFile(data: unknown, label: string): RcFile {
   refuseReservedKeys(data, label);
   const result = z.safeParse(rcFileSchema, data, { error: errorMap });
-  if (!result.success) throw new ConfigError(formatIssues(label, result.error.issues));
+  if (!result.success) {
+    const profiles = (data as { profiles?: Record<string, { provider?: unknown } | undefined> } | null)?.profiles;
+    const provider = (name: string) => (profiles && Object.hasOwn(profiles, name) ? profiles[name]?.provider : undefined);
+    throw new ConfigError(formatIssues(label, result.error.issues, { provider }));
+  }
   return result.data;
 }
 
@@ -332,7 +351,8 @@ export function parseResolvedProfile(
   const result = z.safeParse(resolvedProfileSchema, data, { error: errorMap });
   if (!result.success) {
     const issues = result.error.issues.map((i) => ({ ...i, path: ['profiles', name, ...i.path] }));
-    throw new ConfigError(formatIssues(label, issues, { from: (_profile, field) => from(field) }));
+    const provider = () => (data as { provider?: unknown } | null)?.provider;
+    throw new ConfigError(formatIssues(label, issues, { from: (_profile, field) => from(field), provider }));
   }
   return result.data;
 }

@@ -9,7 +9,7 @@ import { MIN_SECRET_LENGTH } from '../output/redact.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { confirm, input, password, select } from '@inquirer/prompts';
-import { CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
+import { CancelledError, CliError, ConfigError, NetworkError, ProviderError, UsageError } from '../errors.js';
 import { defaultBaseUrls, interflowSandboxBaseUrl } from '../config/defaults.js';
 import { providerIds, type Profile, type ProviderId } from '../config/profile.js';
 import { parseRcFile, profileNamePattern, profileNameRule, type ProfileInput } from '../config/schema.js';
@@ -22,7 +22,7 @@ import { asking, promptContext, requireTerminal, type Check } from '../interacti
 import { readRcFile, withProfile, writeRcFile, type RcFileData } from './rcfile.js';
 
 /** Where `interflow sandbox` serves a provider when started with its defaults. */
-const localSandbox = (provider: ProviderId): string => `http://127.0.0.1:${DEFAULT_SANDBOX_PORT}${PROVIDER_PREFIXES[provider]}`;
+const localSandbox = (provider: ProviderId, port = DEFAULT_SANDBOX_PORT): string => `http://127.0.0.1:${port}${PROVIDER_PREFIXES[provider]}`;
 
 /** The environment variable the key is read from, by default. */
 const keyVariables: Record<ProviderId, string> = {
@@ -113,7 +113,8 @@ export const runInit: RunFn = async (ctx, _args, options) => {
     file: shown,
     ...(templatesFile !== undefined ? { templatesFile } : {}),
   });
-  if (!(await keyChecked(ctx, answers, options))) throw new UsageError(`nothing was written to ${shown}`, { code: 'DECLINED' });
+  // The questions check the key as soon as it is given; with flags it is checked here (a refusal: exit 4).
+  if (options.provider !== undefined) await checkKey(ctx, answers, options);
   writeRcFile(file, next);
   await trustOwnEdit(file, wasUsable, ctx.io.env);
   report(ctx, file, shown, answers, next, current === undefined);
@@ -181,36 +182,72 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
   const existing = Object.keys(current?.profiles ?? {});
   ctx.io.err(`Adds a profile to ${shown}${existing.length ? ` (it has ${existing.join(', ')})` : ' (a new file)'}; Ctrl-C stops without writing.\n`);
 
-  const provider = await asking(
-    select<ProviderId>(
-      { message: 'Provider', choices: providerIds.map((p) => ({ value: p, name: `${p}  ${labels[p]}` })) },
-      context,
-    ),
-  );
-
+  const BACK = '← back';
+  let provider: ProviderId = 'interflow';
   let replace = false;
-  let name: string;
+  let name = '';
+  let profile: ProfileInput = { provider, apiKey: 'placeholder' };
+  let key: string | undefined;
+  let keyVariable: string | undefined;
+  // Steps, each able to go back to the one before: who (provider, name), where (base URL, ids), the key.
+  for (let step = 0; step < 3; ) {
+    if (step === 0) {
+      provider = await asking(
+        select<ProviderId>(
+          { message: 'Provider', choices: providerIds.map((p) => ({ value: p, name: `${p}  ${labels[p]}` })), default: provider },
+          context,
+        ),
+      );
+      ({ name, replace } = await askName(ctx, provider, existing, shown, context));
+      step++;
+    } else if (step === 1) {
+      profile = { provider, apiKey: 'placeholder' };
+      if ((await askWhere(ctx, o, profile, context)) === BACK) step--;
+      else step++;
+    } else {
+      const got = await askKey(ctx, o, profile, name, context);
+      if (got === BACK) {
+        step--;
+        continue;
+      }
+      ({ key, keyVariable } = got);
+      step++;
+    }
+  }
+
+  const others = existing.filter((p) => p !== name);
+  const makeDefault =
+    o.default === true ||
+    others.length === 0 ||
+    (await asking(
+      confirm({ message: `Make '${name}' the default profile${current?.defaultProfile ? ` (now '${current.defaultProfile}')` : ''}?`, default: !current?.defaultProfile }, context),
+    ));
+  return { name, profile, makeDefault, replace, key, keyVariable };
+}
+
+type Context = ReturnType<typeof promptContext>;
+
+/** A select of [value, label] choices. */
+const choose = <T extends string>(context: Context, message: string, choices: [T, string][]): Promise<T> =>
+  asking(select<T>({ message, choices: choices.map(([value, name]) => ({ value, name })) }, context));
+
+async function askName(ctx: CommandContext, provider: ProviderId, existing: string[], shown: string, context: Context): Promise<{ name: string; replace: boolean }> {
   for (;;) {
     let suggested = ctx.globals.profile ?? provider;
     for (let n = 2; !ctx.globals.profile && existing.includes(suggested); n++) suggested = `${provider}-${n}`;
-    name = (
+    const name = (
       await asking(
-        input(
-          {
-            message: 'Profile name',
-            default: suggested,
-            validate: (v) => (profileNamePattern.test(v.trim()) ? true : profileNameRule),
-          },
-          context,
-        ),
+        input({ message: 'Profile name', default: suggested, validate: (v) => (profileNamePattern.test(v.trim()) ? true : profileNameRule) }, context),
       )
     ).trim();
-    if (!existing.includes(name)) break;
-    replace = await asking(confirm({ message: `${shown} already has a profile '${name}'. Replace it?`, default: false }, context));
-    if (replace) break;
+    if (!existing.includes(name)) return { name, replace: false };
+    if (await asking(confirm({ message: `${shown} already has a profile '${name}'. Replace it?`, default: false }, context))) return { name, replace: true };
   }
+}
 
-  const profile: ProfileInput = { provider, apiKey: 'placeholder' };
+/** The base URL and the provider's ids; '← back' returns to the provider and name. */
+async function askWhere(_ctx: CommandContext, o: Record<string, unknown>, profile: ProfileInput, context: Context): Promise<string | undefined> {
+  const provider = profile.provider;
   const base = await asking(
     select<string>(
       {
@@ -218,16 +255,25 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
         choices: [
           { value: 'default', name: `${defaultBaseUrls[provider]}  (${labels[provider]}'s API)` },
           ...(provider === 'interflow' ? [{ value: 'environment', name: `${interflowSandboxBaseUrl}  (Interflow's sandbox environment)` }] : []),
-          { value: 'local', name: `${localSandbox(provider)}  (the local sandbox: interflow sandbox)` },
+          { value: 'local', name: `http://127.0.0.1:PORT${PROVIDER_PREFIXES[provider]}  (the local sandbox: npx interflow sandbox; the port is asked next)` },
           { value: 'other', name: 'other…' },
+          { value: '← back', name: '← back' },
         ],
       },
       context,
     ),
   );
+  if (base === '← back') return base;
   if (base === 'environment') profile.environment = 'sandbox';
-  else if (base === 'local') profile.baseUrl = localSandbox(provider);
-  else if (base === 'other') {
+  else if (base === 'local') {
+    const given = o.sandboxPort === undefined ? String(DEFAULT_SANDBOX_PORT) : String(o.sandboxPort);
+    const port = (
+      await asking(
+        input({ message: 'Sandbox port (as `interflow sandbox` printed it)', default: given, validate: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? true : 'a port number from 1 to 65535') }, context),
+      )
+    ).trim();
+    profile.baseUrl = localSandbox(provider, Number(port));
+  } else if (base === 'other') {
     profile.baseUrl = (await asking(input({ message: 'Base URL', validate: fieldCheck(profile, 'baseUrl') }, context))).trim();
   }
 
@@ -239,45 +285,54 @@ async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, cu
     const ns = (await asking(input({ message: 'Template namespace (optional; Enter to skip)', validate: (v) => (v.trim() ? fieldCheck(profile, 'namespace')(v) : true) }, context))).trim();
     if (ns) profile.namespace = ns;
   }
+  return undefined;
+}
 
-  const how = await asking(
-    select<'env' | 'literal'>(
-      {
-        message: 'The API key',
-        choices: [
-          { value: 'env', name: 'from an environment variable (recommended: the file keeps only its name)' },
-          { value: 'literal', name: 'type or paste it now (kept in the file, mode 0600)' },
-        ],
-      },
-      context,
-    ),
-  );
-  let key: string | undefined;
-  let keyVariable: string | undefined;
-  if (how === 'env') {
-    keyVariable = (
-      await asking(
-        input(
-          { message: 'Variable name', default: keyVariables[provider], validate: (v) => (variableName.test(v.trim()) ? true : 'letters, digits and _, like TURN_TOKEN') },
-          context,
-        ),
-      )
-    ).trim();
-    profile.apiKey = `\${${keyVariable}}`;
-    key = ctx.io.env[keyVariable] || undefined;
-  } else {
-    key = (await asking(password({ message: 'API key (not shown)', validate: (v) => (!v.trim() ? 'the key must not be empty' : v.trim().length < MIN_SECRET_LENGTH ? `keys shorter than ${MIN_SECRET_LENGTH} characters are refused` : true) }, context))).trim();
-    profile.apiKey = key;
+/**
+ * The key, checked as soon as it is given (Interflow: GET /webhooks): a refused key can be typed
+ * again, saved anyway, or the whole init cancelled. '← back' returns to the base URL.
+ */
+async function askKey(
+  ctx: CommandContext,
+  o: Record<string, unknown>,
+  profile: ProfileInput,
+  name: string,
+  context: Context,
+): Promise<'← back' | { key?: string; keyVariable?: string }> {
+  for (;;) {
+    const how = await choose<'env' | 'literal' | '← back'>(context, 'The API key', [
+      ['env', 'from an environment variable (recommended: the file keeps only its name)'],
+      ['literal', 'type or paste it now (kept in the file, mode 0600)'],
+      ['← back', '← back'],
+    ]);
+    if (how === '← back') return how;
+    let key: string | undefined;
+    let keyVariable: string | undefined;
+    if (how === 'env') {
+      keyVariable = (
+        await asking(
+          input(
+            { message: 'Variable name', default: keyVariables[profile.provider], validate: (v) => (variableName.test(v.trim()) ? true : 'letters, digits and _, like TURN_TOKEN') },
+            context,
+          ),
+        )
+      ).trim();
+      profile.apiKey = `\${${keyVariable}}`;
+      key = ctx.io.env[keyVariable] || undefined;
+    } else {
+      key = (await asking(password({ message: 'API key (not shown)', validate: (v) => (!v.trim() ? 'the key must not be empty' : v.trim().length < MIN_SECRET_LENGTH ? `keys shorter than ${MIN_SECRET_LENGTH} characters are refused` : true) }, context))).trim();
+      profile.apiKey = key;
+    }
+    const verdict = await checkKey(ctx, { name, profile, key, keyVariable }, o);
+    if (verdict !== 'refused') return { key, keyVariable };
+    const next = await choose<'retype' | 'save' | 'cancel'>(context, 'The key was refused. Now?', [
+      ['retype', 'give the key again'],
+      ['save', 'save the profile anyway'],
+      ['cancel', 'cancel (write nothing)'],
+    ]);
+    if (next === 'save') return { key, keyVariable };
+    if (next === 'cancel') throw new CancelledError('cancelled: nothing was written');
   }
-
-  const others = existing.filter((p) => p !== name);
-  const makeDefault =
-    o.default === true ||
-    others.length === 0 ||
-    (await asking(
-      confirm({ message: `Make '${name}' the default profile${current?.defaultProfile ? ` (now '${current.defaultProfile}')` : ''}?`, default: !current?.defaultProfile }, context),
-    ));
-  return { name, profile, makeDefault, replace, key, keyVariable };
 }
 
 /** The file schema's verdict on one field, given the profile so far. */
@@ -303,19 +358,23 @@ function fieldCheck(profile: ProfileInput, field: 'baseUrl' | 'channelId' | 'ins
 
 /**
  * Interflow: one GET /webhooks with the key (harmless: it reads a list). A refused key stops
- * (exit 4), unless on a terminal the person says to save anyway; a network failure is only a
+ * (exit 4) with flags; on a terminal the person may type it again or save anyway; a network failure is only a
  * warning. Other providers document no harmless request: nothing is sent.
  */
-async function keyChecked(ctx: CommandContext, a: Answers, o: Record<string, unknown>): Promise<boolean> {
+async function checkKey(
+  ctx: CommandContext,
+  a: Pick<Answers, 'name' | 'profile' | 'key' | 'keyVariable'>,
+  o: Record<string, unknown>,
+): Promise<'ok' | 'refused' | 'unchecked'> {
   const io = ctx.io;
-  if (o.check === false) return true;
+  if (o.check === false) return 'unchecked';
   if (a.profile.provider !== 'interflow') {
     io.err(`note: ${a.profile.provider} has no harmless request to check a key with; the key was not checked\n`);
-    return true;
+    return 'unchecked';
   }
   if (!a.key) {
     io.err(`note: $${a.keyVariable} is not set here, so the key was not checked\n`);
-    return true;
+    return 'unchecked';
   }
   const { InterflowApi } = await import('../interflow/api.js');
   const profile = { ...a.profile, apiKey: a.key, name: a.name, defaultCountry: 'BR', source: '' } as Profile;
@@ -323,16 +382,16 @@ async function keyChecked(ctx: CommandContext, a: Answers, o: Record<string, unk
   try {
     await api.list('/webhooks', { perPage: 1 });
     io.err(`✓ the key works (GET /webhooks answered)\n`);
-    return true;
+    return 'ok';
   } catch (err) {
     if (err instanceof ProviderError && (err.exitCode === 4 || err.info.status === 401 || err.info.status === 403)) {
       if (o.provider !== undefined) throw err;
       io.err(`the key was refused: ${err.message}\n`);
-      return asking(confirm({ message: 'Save the profile anyway?', default: false }, promptContext(io)));
+      return 'refused';
     }
     if (err instanceof NetworkError || err instanceof ProviderError) {
       io.err(`warning: could not check the key: ${(err as CliError).message}\n`);
-      return true;
+      return 'unchecked';
     }
     throw err;
   } finally {

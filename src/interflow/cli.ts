@@ -6,7 +6,7 @@
 import { commandHttpOptions } from '../http/client.js';
 import type { CommandContext } from '../commands/context.js';
 import { UsageError } from '../errors.js';
-import { jsonLine, pick, printJson, renderTable, type Column } from '../output/format.js';
+import { jsonLine, pick, printJson, renderRecord, renderTable, tableWidth, type Column } from '../output/format.js';
 import type { Profile } from '../config/profile.js';
 import { InterflowApi, requireInterflow, type PageQuery } from './api.js';
 import { style } from '../output/style.js';
@@ -47,6 +47,33 @@ function wholeNumber(raw: unknown, flag: string, min: number, max: number): numb
   return n;
 }
 
+/** An e-mail address as Interflow accepts one (name@domain.tld), checked before anything is sent (exit 2). */
+export function checkEmail(flag: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s)) throw new UsageError(`${flag} must be an e-mail address like joao@email.com, got '${s}'`);
+  return s;
+}
+
+/** An absolute http(s) URL with a host, checked before anything is sent (exit 2). */
+export function checkHttpUrl(flag: string, raw: unknown): string {
+  const s = String(raw);
+  let ok = false;
+  try {
+    const url = new URL(s);
+    ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !/[\s\x00-\x1f\x7f]/.test(s);
+  } catch {
+    // not a URL
+  }
+  if (!ok) throw new UsageError(`${flag} must be an http(s) URL like https://exemplo.com/hooks, got '${s}'`);
+  return s;
+}
+
+/** Texts that must not be empty (each repeat of a flag), checked before anything is sent (exit 2). */
+export function checkNotBlank(flag: string, values: readonly unknown[]): void {
+  if (values.some((v) => String(v).trim() === '')) throw new UsageError(`${flag} must not be empty`);
+}
+
 /** --page and --per-page, validated (exit 2) before anything is sent. */
 export function pageQuery(options: Record<string, unknown>): PageQuery & { all: boolean } {
   return {
@@ -84,7 +111,7 @@ export async function runList<T>(
     const { page: n, per_page, total } = page.meta;
     const pages = Math.max(1, Math.ceil(total / per_page));
     if (page.data.length === 0) ctx.io.err(`no ${noun} on page ${n} (${total} in all)\n`);
-    else ctx.io.out(renderTable(page.data, columns, ctx.io.color));
+    else ctx.io.out(renderTable(page.data, columns, ctx.io.color, tableWidth(ctx.io)));
     if (!ctx.io.quiet && page.data.length > 0) {
       ctx.io.err(`page ${n} of ${pages} · ${total} ${total === 1 ? noun.replace(/s$/, '') : noun} in all${n < pages ? ` · --page ${n + 1} for more, --all for every page` : ''}\n`);
     }
@@ -99,7 +126,7 @@ export async function runList<T>(
     }
     if (page.data.length > 0) {
       if (count > page.data.length) ctx.io.out('\n');
-      ctx.io.out(renderTable(page.data, columns, ctx.io.color));
+      ctx.io.out(renderTable(page.data, columns, ctx.io.color, tableWidth(ctx.io)));
     }
   }
   if (table && !ctx.io.quiet) ctx.io.err(`${count} ${noun}\n`);
@@ -120,9 +147,7 @@ export function printResource(ctx: CommandContext, value: unknown): void {
     rows.push([prefix, show(v)]);
   };
   walk('', value);
-  const width = Math.max(...rows.map(([k]) => [...k].length));
-  const key = style(ctx.io.color).bold;
-  ctx.io.out(rows.map(([k, v]) => `${key(k)}${' '.repeat(width - [...k].length)}  ${v}`.trimEnd()).join('\n') + '\n');
+  ctx.io.out(renderRecord(rows, ctx.io.color, tableWidth(ctx.io)));
 }
 
 /** A cell: lists joined with ", ", nothing for null/undefined. */

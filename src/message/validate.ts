@@ -1,7 +1,7 @@
 /**
  * Validation of a built message with errors that speak the user's words: a zod issue path is
  * turned into the flag (or file field) the user typed, so "caption is only for image…" arrives
- * as "--caption: caption is only for image, video and document".
+ * as "--caption: is only for image, video and document".
  */
 import type * as z from 'zod/mini';
 import { ValidationError } from '../errors.js';
@@ -69,8 +69,21 @@ export function formatIssue(issue: z.core.$ZodIssue, names: FieldNames = {}, sou
     names[path.slice(0, 2).join('.')] ??
     names[path[0] ?? ''] ??
     (dotted ? (source ? `${source}: ${dotted}` : dotted) : source);
-  const message = describeIssue(issue);
+  const message = withoutSubject(describeIssue(issue), name, path.at(-1));
   return name ? `${name}: ${message}` : message;
+}
+
+/**
+ * The model's messages start with their field ("url must be…") for callers that print them bare;
+ * after "--url: " that subject is said twice, so it goes: "--url: must be…".
+ */
+function withoutSubject(message: string, name: string | undefined, field: PropertyKey | undefined): string {
+  if (!name) return message;
+  const subjects = [name.replace(/^--?/, ''), name.split(': ').at(-1)!, String(field ?? '')].filter((s) => s !== '');
+  for (const subject of subjects) {
+    if (message.toLowerCase().startsWith(`${subject.toLowerCase()} `)) return message.slice(subject.length + 1);
+  }
+  return message;
 }
 
 /** Parses a candidate message; throws ValidationError (exit 2) naming the flag or field. */
@@ -78,7 +91,8 @@ export function validateMessage(candidate: unknown, names: FieldNames = {}, sour
   const result = messageSchema.safeParse(compact(candidate));
   if (result.success) return result.data;
   const issues = result.error.issues;
-  const first = formatIssue(issues[0]!, names, source);
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 3).map((i) => formatIssue(i, names, source)).join('; ')})` : '';
-  throw new ValidationError(first + more);
+  // Up to three problems, each named; a count only for those not shown.
+  const shown = issues.slice(0, 3).map((i) => formatIssue(i, names, source));
+  const rest = issues.length - shown.length;
+  throw new ValidationError(shown.join('; ') + (rest > 0 ? `; and ${rest} more` : ''));
 }

@@ -70,12 +70,20 @@ export function unsupported(provider: ProviderId, capabilities: readonly Capabil
 }
 
 const interactoOptionNames = ['delay', 'typing', 'priority', 'tags', 'metadata'] as const satisfies readonly (keyof InteractoOptions)[];
+/** The flags (and bulk columns) that set them, as a user names them. */
+const interactoOptionFlags: Record<(typeof interactoOptionNames)[number], string> = {
+  delay: '--delay',
+  typing: '--typing',
+  priority: '--priority',
+  tags: '--tag',
+  metadata: '--metadata',
+};
 
 /** delay/typing/priority/tags/metadata are Interacto's: any other provider refuses them. */
 export function refuseInteractoOptions(provider: ProviderId, msg: Message): void {
   const options = msg.options;
   if (!options) return;
-  const given = interactoOptionNames.filter((name) => options[name] !== undefined);
+  const given = interactoOptionNames.filter((name) => options[name] !== undefined).map((name) => interactoOptionFlags[name]);
   if (given.length === 0) return;
   const many = given.length > 1;
   throw new ValidationError(
@@ -246,8 +254,8 @@ const statusTexts: Record<number, string> = {
   400: 'Bad Request — the provider rejected the request',
   401: "Unauthorized — check the profile's apiKey",
   403: "Forbidden — the profile's apiKey is not allowed to do this",
-  404: "Not Found — check the profile's baseUrl",
-  405: "Method Not Allowed — check the profile's baseUrl",
+  404: 'Not Found — nothing answers at this path',
+  405: 'Method Not Allowed — this path takes another method',
   408: 'Request Timeout — the provider gave up waiting for the request',
   409: 'Conflict',
   413: 'Payload Too Large — the request body is too big',
@@ -399,6 +407,8 @@ export function errorHint(provider: ProviderId, info: ProviderErrorInfo): string
       : "check the profile's apiKey (`interflow profiles show`)";
   }
   if (info.status === 429) return 'rate limit reached: lower --rate or the profile\'s rateLimit, and retry later';
-  if (info.status === 404 && info.code === 'HTTP_404') return "check the profile's baseUrl (`interflow profiles show`)";
+  if ((info.status === 404 || info.status === 405) && info.code === `HTTP_${info.status}`) {
+    return "check the profile's baseUrl (`interflow profiles show`)";
+  }
   return undefined;
 }

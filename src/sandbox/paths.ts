@@ -6,6 +6,8 @@
 export type ProviderName = 'interflow' | 'interacto' | 'turn' | 'socialminer';
 
 export const DEFAULT_SANDBOX_PORT = 8787;
+/** `webhooks listen`'s default: beside the sandbox's, so the README's steps can run together. */
+export const DEFAULT_LISTEN_PORT = 8788;
 
 /** Where each provider lives on the sandbox. */
 export const PROVIDER_PREFIXES: Readonly<Record<ProviderName, string>> = {

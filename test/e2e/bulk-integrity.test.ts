@@ -452,7 +452,7 @@ describe('columns named like Object properties (case 11, part)', () => {
 
       const none = await bulk([short, '--to-column', 'constructor', '--text', 'Oi', '--config', configFor(sb)]);
       assert.equal(none.code, 2, none.stderr);
-      assert.match(none.stderr, /--to-column 'constructor' is not a column: the CSV has nome, toString/);
+      assert.match(none.stderr, /--to-column 'constructor' is not a column of the CSV: it has nome, toString/);
       const placeholder = await bulk([short, '--to-column', 'toString', '--text', '{{hasOwnProperty}}', '--config', configFor(sb)]);
       assert.equal(placeholder.code, 2, placeholder.stderr);
       assert.match(placeholder.stderr, /\{\{hasOwnProperty\}\} names no column of the CSV/);

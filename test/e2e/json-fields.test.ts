@@ -229,7 +229,7 @@ test('every field Interflow (here the sandbox) answers is one the command lists'
     ['customers update', [json(await ok('customers', 'update', String(customer.id), '--email', 'ana@email.com', '--json'))]],
     ['customers delete', [json(await ok('customers', 'delete', String(customer.id), '--yes', '--json'))]],
     ['webhooks list', await items('webhooks', 'list')],
-    ['webhooks delete', [json(await ok('webhooks', 'delete', String(hook.id), '--json'))]],
+    ['webhooks delete', [json(await ok('webhooks', 'delete', String(hook.id), '--yes', '--json'))]],
   ];
   answers.push(['customers create', [customer]], ['webhooks create', [hook]]);
   for (const [key, objects] of answers) {

@@ -77,7 +77,7 @@ describe("Meta's stated limits, refused before sending", () => {
   test('duplicate reply-button titles name --button', async () => {
     await refusedBeforeSending(
       ['send', 'interactive', TO, '--body', 'Confirma?', '--button', 'sim=Sim', '--button', 'ok=Sim', '--profile', 'turn'],
-      /error: --button: button titles must be unique \('Sim' is given twice\)/,
+      /error: --button: titles must be unique \('Sim' is given twice\)/,
     );
   });
 

@@ -136,14 +136,14 @@ describe('customers', () => {
     assert.equal(sandbox.received.length, 0);
   });
 
-  test("the sandbox's validation error: exit 1 with the field named", async () => {
+  test("a bad e-mail is refused here (exit 2); the sandbox's validation error: exit 1 with the field named", async () => {
     const r = await cli('customers', 'create', '--name', 'X', '--email', 'não-é-email');
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /VALIDATION_ERROR/);
-    assert.match(r.stderr, /email/);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--email must be an e-mail address/);
     assert.equal(r.stdout, '');
     const long = await cli('customers', 'create', '--name', 'x'.repeat(201));
     assert.equal(long.code, 1);
+    assert.match(long.stderr, /VALIDATION_ERROR/);
     assert.match(long.stderr, /name/);
   });
 
@@ -228,16 +228,16 @@ describe('webhooks', () => {
     const list = json<{ data: { id: string }[]; meta: { total: number } }>(await ok('webhooks', 'list'));
     assert.deepEqual(list.data.map((w) => w.id), [created.id]);
     assert.equal(list.meta.total, 1);
-    assert.deepEqual(json(await ok('webhooks', 'delete', created.id as string)), { id: created.id, deleted: true });
-    const again = await cli('webhooks', 'delete', created.id as string);
+    assert.deepEqual(json(await ok('webhooks', 'delete', created.id as string, '--yes')), { id: created.id, deleted: true });
+    const again = await cli('webhooks', 'delete', created.id as string, '--yes');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /WEBHOOK_NOT_FOUND/);
   });
 
-  test("the sandbox's validation errors name the field (exit 1)", async () => {
+  test("a URL that is not http(s) is refused here (exit 2); the sandbox's validation errors name the field (exit 1)", async () => {
     const badUrl = await cli('webhooks', 'create', '--url', 'ftp://exemplo.com');
-    assert.equal(badUrl.code, 1);
-    assert.match(badUrl.stderr, /url/);
+    assert.equal(badUrl.code, 2);
+    assert.match(badUrl.stderr, /--url must be an http\(s\) URL/);
     const badEvent = await cli('webhooks', 'create', '--url', 'https://exemplo.com/h', '--event', 'nope');
     assert.equal(badEvent.code, 1);
     assert.match(badEvent.stderr, /events/);

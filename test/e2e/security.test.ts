@@ -132,7 +132,8 @@ async function receivesNothing<T>(fn: () => Promise<T>): Promise<T> {
 /** Exit 2 and exactly one line on stderr, holding every part. */
 function refusedOneLine(r: RunResult, ...parts: (string | RegExp)[]): void {
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stdout, '');
+  // Nothing on stdout, or under --json the failure as {"ok":false,"error":{…}} (issue 14).
+  if (r.stdout !== '') assert.equal((JSON.parse(r.stdout) as { ok: boolean }).ok, false, r.stdout);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, /^error: /);
@@ -429,10 +430,10 @@ describe('issue 12: bad input is refused (exit 2, named) before anything is sent
   const contact = ['send', 'contact', TO, '--name', 'João', '--phone', '5511988887777', '--profile', 'ia'];
   const cases: [string, string[], string | RegExp, string?][] = [
     ['--timeout past 2^31-1 ms', ['send', 'text', TO, 'Olá', '--timeout', '3000000000'], '--timeout must be a whole number of milliseconds from 1 to 2147483647'],
-    ['a media URL with a space', ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a b.jpg'], '--url: url holds a space, a line break'],
-    ['a media URL with CR LF', ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a.jpg\r\nX-Injected: 1'], '--url: url holds a space, a line break'],
+    ['a media URL with a space', ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a b.jpg'], '--url: holds a space, a line break'],
+    ['a media URL with CR LF', ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a.jpg\r\nX-Injected: 1'], '--url: holds a space, a line break'],
     ['a template header URL with a space', ['send', 'template', TO, '--name', 'promo', '--header-image', 'https://example.com/a b.jpg'], 'header media url holds a space'],
-    ['text of zero-width characters only', ['send', 'text', TO, '\u200b\u200c\u200d\u2060\ufeff'], 'text must not be empty (spaces and zero-width characters do not count)'],
+    ['text of zero-width characters only', ['send', 'text', TO, '\u200b\u200c\u200d\u2060\ufeff'], 'text: must not be empty (spaces and zero-width characters do not count)'],
     ['text with a NUL from stdin', ['send', 'text', TO, '-'], 'holds a NUL character', 'Olá\u0000mundo'],
     ['--metadata __proto__=x', [...contact, '--metadata', '__proto__=x'], "--metadata: '__proto__' cannot be a key"],
     ['--metadata constructor=x', [...contact, '--metadata', 'constructor=x'], "--metadata: 'constructor' cannot be a key"],

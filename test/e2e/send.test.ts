@@ -420,7 +420,7 @@ describe('exit codes and errors', () => {
     assert.match(r.stderr, /--kind 'gif'/);
     r = await cli('send', 'interactive', TO, '--body', 'x', '--button', 'a=' + 'T'.repeat(21), '--profile', 'turn');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--button: button title is longer than 20 characters/);
+    assert.match(r.stderr, /--button: title is longer than 20 characters/);
     assert.equal(world.sandbox.received.length, 0);
   });
 

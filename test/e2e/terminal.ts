@@ -48,8 +48,8 @@ export class Terminal {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number>;
 
-  constructor(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; stdoutPipe?: boolean }) {
-    const flags = opts.stdoutPipe ? ['--stdout-pipe'] : [];
+  constructor(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; stdoutPipe?: boolean; cols?: number }) {
+    const flags = [...(opts.stdoutPipe ? ['--stdout-pipe'] : []), ...(opts.cols ? ['--cols', String(opts.cols)] : [])];
     this.child = spawn('python3', [driver, ...flags, '--', process.execPath, bin, ...args], {
       env: opts.env,
       cwd: opts.cwd,

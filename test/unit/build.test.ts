@@ -56,22 +56,29 @@ describe('builders', () => {
     });
   });
 
-  test('text over 4096 characters is refused', () => refuses(() => build('text', { text: 'a'.repeat(4097) }), /text: text is longer than 4096/));
+  test('text over 4096 characters is refused', () => refuses(() => build('text', { text: 'a'.repeat(4097) }), /^text: is longer than 4096 characters$/));
 
   test('media needs exactly one of --url/--id and a known --kind', () => {
     refuses(() => build('media', { kind: 'image' }), /--url URL.*--id MEDIA_ID/);
     refuses(() => build('media', { kind: 'image', url: 'https://a.b/c.jpg', id: '1' }), /either --url or --id/);
     refuses(() => build('media', { kind: 'gif', url: 'https://a.b/c.gif' }), /--kind 'gif'/);
-    refuses(() => build('media', { kind: 'image', url: 'ftp://a.b/c.jpg' }), /--url: url must be an http\(s\) URL/);
-    refuses(() => build('media', { kind: 'audio', url: 'https://a.b/c.ogg', caption: 'x' }), /--caption: caption is only for image, video and document/);
-    refuses(() => build('media', { kind: 'image', url: 'https://a.b/c.jpg', filename: 'x.jpg' }), /--filename: filename is only for documents/);
+    refuses(() => build('media', { kind: 'image', url: 'ftp://a.b/c.jpg' }), /^--url: must be an http\(s\) URL$/);
+    refuses(() => build('media', { kind: 'audio', url: 'https://a.b/c.ogg', caption: 'x' }), /^--caption: is only for image, video and document$/);
+    refuses(() => build('media', { kind: 'image', url: 'https://a.b/c.jpg', filename: 'x.jpg' }), /^--filename: is only for documents$/);
+  });
+
+  test('several problems are each named once, with no count for those already shown', () => {
+    refuses(
+      () => build('media', { kind: 'audio', url: 'ftp://a.b/c.ogg', caption: 'x' }),
+      /^--url: must be an http\(s\) URL; --caption: is only for image, video and document$/,
+    );
   });
 
   test('location keeps coordinates as typed and checks ranges', () => {
     const m = build('location', { latitude: '-23.5505', longitude: '-46.6333', name: 'Escritório' });
     assert.deepEqual(m, { type: 'location', to: '5511999999999', latitude: '-23.5505', longitude: '-46.6333', name: 'Escritório' });
-    refuses(() => build('location', { latitude: '91', longitude: '0' }), /--latitude: latitude must be between -90 and 90/);
-    refuses(() => build('location', { latitude: '1,5', longitude: '0' }), /--latitude: latitude must be a decimal number/);
+    refuses(() => build('location', { latitude: '91', longitude: '0' }), /^--latitude: must be between -90 and 90$/);
+    refuses(() => build('location', { latitude: '1,5', longitude: '0' }), /^--latitude: must be a decimal number/);
     refuses(() => build('location', { longitude: '0' }), /--latitude is required/);
   });
 
@@ -129,11 +136,11 @@ describe('builders', () => {
     });
     refuses(() => build('template', {}), /--name is required/);
     refuses(() => build('template', { name: 'Order Update' }), /--name: template name must be lowercase/);
-    refuses(() => build('template', { name: 'x', language: 'portuguese' }), /--language: language must be a code like pt_BR/);
+    refuses(() => build('template', { name: 'x', language: 'portuguese' }), /^--language: must be a code like pt_BR/);
     refuses(() => build('template', { name: 'x', quickReply: ['a=b'] }), /--quick-reply: the button index must be a number/);
     refuses(() => build('template', { name: 'x', quickReply: ['0=a', '0=b'] }), /two buttons have the same index/);
     refuses(() => build('template', { name: 'x', headerText: 'a', headerImage: 'b' }), /one header/);
-    refuses(() => build('template', { name: 'x', policy: 'sometimes' }), /--policy: policy must be deterministic or fallback/);
+    refuses(() => build('template', { name: 'x', policy: 'sometimes' }), /^--policy: must be deterministic or fallback/);
   });
 
   test('template file: neutral format, flags that would conflict are refused', () => {
@@ -186,7 +193,7 @@ describe('builders', () => {
       action: { type: 'buttons', buttons: [{ id: 'sim', title: 'Sim' }, { id: 'nao', title: 'Não' }] },
     });
     refuses(() => build('interactive', { body: 'x', button: ['a=1', 'b=2', 'c=3', 'd=4'] }), /--button: WhatsApp allows at most 3 reply buttons/);
-    refuses(() => build('interactive', { body: 'x', button: ['a=1', 'a=2'] }), /button ids must be unique/);
+    refuses(() => build('interactive', { body: 'x', button: ['a=1', 'a=2'] }), /^--button: ids must be unique$/);
     refuses(() => build('interactive', { body: 'x', button: ['Sim'] }), /--button takes ID=TITLE/);
     files['l.json'] = JSON.stringify({ button: 'Ver', sections: [{ title: 'A', rows: Array.from({ length: 11 }, (_, i) => ({ id: `r${i}`, title: `Linha ${i}` })) }] });
     refuses(() => build('interactive', { body: 'x', list: 'l.json' }), /--list l\.json: WhatsApp allows at most 10 rows/);

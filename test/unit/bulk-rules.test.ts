@@ -88,6 +88,18 @@ describe('pacing', () => {
     assert.equal(clock.t, 1100);
   });
 
+  test('paused() says how long a pause still lasts and why (for the progress line)', () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(undefined, clock);
+    assert.equal(pacer.paused(), undefined);
+    pacer.pause(12_000, '429 from the provider');
+    assert.deepEqual(pacer.paused(), { ms: 12_000, reason: '429 from the provider' });
+    pacer.pause(1_000, 'a shorter one');
+    assert.deepEqual(pacer.paused(), { ms: 12_000, reason: '429 from the provider' });
+    clock.t += 12_000;
+    assert.equal(pacer.paused(), undefined);
+  });
+
   test('unpaced without a rate', async () => {
     const clock = fakeClock();
     const pacer = new Pacer(undefined, clock);

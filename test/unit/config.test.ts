@@ -576,6 +576,14 @@ describe('.interflowrc.example', () => {
     for (const provider of providers) assert.ok(loaded.config.profiles[`sandbox-${provider}`], `sandbox-${provider}`);
   });
 
+  test("the sandbox-interflow profile's plan is the one `interflow sandbox` runs by default", async () => {
+    const { DEFAULT_PLAN } = await import('../../src/sandbox/server.js');
+    const w = await world();
+    const loaded = await loadConfig({ configPath: example, cwd: w.sub, env: w.env });
+    assert.equal(DEFAULT_PLAN, 'professional');
+    assert.equal(loaded!.config.profiles['sandbox-interflow']!.plan, DEFAULT_PLAN);
+  });
+
   test('every profile resolves when its variables are set', async () => {
     const w = await world({
       INTERFLOW_API_KEY: '',
@@ -672,11 +680,27 @@ describe('profiles list and show', () => {
     }
   });
 
-  test('show: a missing variable is a ConfigError', async () => {
+  test("show: a key's unset variable is shown as profiles list shows it, not an error", async () => {
     const w = await world();
     await w.writeTrusted('.interflowrc', file);
-    const c = fakeContext(w.env);
-    await rejectsConfig(() => runProfilesShow(c.ctx, ['ia'], {}, { cwd: w.sub }), "profile 'ia': apiKey: environment variable IA_KEY is not set");
+    const tty = fakeContext(w.env, {}, true);
+    await runProfilesShow(tty.ctx, ['ia'], {}, { cwd: w.sub });
+    assert.match(tty.out(), /^apiKey\s+\$\{IA_KEY\} \(unset\)$/m);
+    const piped = fakeContext(w.env);
+    await runProfilesShow(piped.ctx, ['ia'], {}, { cwd: w.sub });
+    const view = JSON.parse(piped.out()) as Record<string, unknown>;
+    assert.equal(view.apiKey, '${IA_KEY} (unset)');
+    assert.equal(view.apiKeyFrom, 'IA_KEY');
+  });
+
+  test('show: off a terminal, JSON as profiles list gives', async () => {
+    const w = await world({ TURN_TOKEN: 'turn_secret_value' });
+    await w.writeTrusted('.interflowrc', file);
+    const piped = fakeContext(w.env);
+    await runProfilesShow(piped.ctx, ['turn'], {}, { cwd: w.sub });
+    const view = JSON.parse(piped.out()) as Record<string, unknown>;
+    assert.equal(view.name, 'turn');
+    assert.equal(view.apiKey, '***');
   });
 });
 

@@ -120,7 +120,7 @@ describe('contact cards keep the phone as written', () => {
 
 describe('limits Meta states, refused before sending, naming the flag', () => {
   test('duplicate reply-button titles (--button)', async () => {
-    refuses(() => build('interactive', { body: 'Confirma?', button: ['a=Sim', 'b=Sim'] }), /^--button: button titles must be unique \('Sim' is given twice\)/);
+    refuses(() => build('interactive', { body: 'Confirma?', button: ['a=Sim', 'b=Sim'] }), /^--button: titles must be unique \('Sim' is given twice\)/);
     // Distinct titles are fine; the sandbox refuses what the tool now refuses.
     assert.equal(build('interactive', { body: 'Confirma?', button: ['a=Sim', 'b=Não'] }).type, 'interactive');
     const dup = {

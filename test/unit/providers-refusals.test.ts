@@ -127,10 +127,11 @@ describe('Interacto-only options', () => {
       const base = id === 'socialminer' ? samples.contact : samples.text;
       for (const [option, value] of Object.entries({ delay: 2, typing: 8, priority: 2, tags: ['urgente'], metadata: { leadId: '1' } })) {
         const msg = messageSchema.parse({ ...base, options: { [option]: value } });
-        assertValidationError(() => providers[id].buildSend(msg, profileFor(id)), `${option} is an Interacto-only option; ${id} does not accept it`);
+        const flag = option === 'tags' ? '--tag' : `--${option}`;
+        assertValidationError(() => providers[id].buildSend(msg, profileFor(id)), `${flag} is an Interacto-only option; ${id} does not accept it`);
       }
       const both = messageSchema.parse({ ...base, options: { delay: 1, tags: ['a'] } });
-      assertValidationError(() => providers[id].buildSend(both, profileFor(id)), `delay, tags are Interacto-only options; ${id} does not accept them`);
+      assertValidationError(() => providers[id].buildSend(both, profileFor(id)), `--delay, --tag are Interacto-only options; ${id} does not accept them`);
     });
   }
   test('interacto takes them', () => {

@@ -11,16 +11,16 @@ import { once } from 'node:events';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
 import { commandHttpOptions, HttpClient, oneLine } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
-import { mediaKinds, type Capability } from '../../message/model.js';
+import { mediaKinds, type Capability, type Message } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
 import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
 import { jsonLine } from '../../output/format.js';
-import { redact, redactHeaders } from '../../output/redact.js';
+import { redact } from '../../output/redact.js';
 import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
 import { INTERFLOW_BATCH_MAX, interflowBatch } from '../../providers/interflow.js';
-import { unsupported } from '../../providers/meta.js';
+import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal, type Destination } from '../../bulk/journal.js';
@@ -31,6 +31,7 @@ import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } fro
 import { bulkPreflight, runPreflight } from '../../bulk/preflight.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
+import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
 
@@ -81,20 +82,38 @@ function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
   return f;
 }
 
-/** The capability a run sends, when the flags fix it (a --kind placeholder leaves it per row). */
-function capabilityOf(kind: SendKind, o: Record<string, unknown>): Capability | undefined {
+/**
+ * The capabilities a run's rows can need: one when the flags fix it, several when a row decides
+ * (a --kind placeholder, a --template-file that may be a template or an hsm).
+ */
+function capabilitiesOf(kind: SendKind, o: Record<string, unknown>): Capability[] {
   switch (kind) {
     case 'media': {
       const k = o.kind as string | undefined;
-      return k && (mediaKinds as readonly string[]).includes(k) ? (k as Capability) : undefined;
+      return k && (mediaKinds as readonly string[]).includes(k) ? [k as Capability] : [...mediaKinds];
     }
     case 'template':
-      return o.hsm ? 'hsm' : o.templateFile ? undefined : 'template';
+      return o.hsm ? ['hsm'] : o.templateFile ? ['template', 'hsm'] : ['template'];
     case 'interactive':
-      return o.button ? 'interactive buttons' : o.list ? 'interactive list' : o.locationRequest ? 'interactive location request' : undefined;
+      return o.button
+        ? ['interactive buttons']
+        : o.list
+          ? ['interactive list']
+          : o.locationRequest
+            ? ['interactive location request']
+            : ['interactive buttons', 'interactive list', 'interactive location request'];
     default:
-      return kind;
+      return [kind];
   }
+}
+
+/** Refuses, before any row, a run no row of which the provider could send (exit 2, no journal). */
+function refuseUnsupported(profile: Profile, capabilities: readonly Capability[], options: Record<string, unknown>, kind: SendKind): void {
+  const possible = capabilitiesOf(kind, options);
+  if (!possible.some((c) => capabilities.includes(c))) throw unsupported(profile.provider, capabilities, possible[0]!);
+  if (profile.provider === 'interacto') return;
+  const { delay, typing, priority, tag: tags, metadata } = options;
+  refuseInteractoOptions(profile.provider, { options: { delay, typing, priority, tags, metadata } } as unknown as Message);
 }
 
 function positiveInt(o: Record<string, unknown>, key: string, fallback: number | undefined, max: number): number | undefined {
@@ -199,8 +218,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
 
   const profile = await ctx.loadProfile();
   const adapter = getAdapter(profile.provider);
-  const capability = capabilityOf(kind, options);
-  if (capability && !adapter.capabilities.includes(capability)) throw unsupported(profile.provider, adapter.capabilities, capability);
+  refuseUnsupported(profile, adapter.capabilities, options, kind);
   if (batchSize !== undefined && profile.provider !== 'interflow') {
     throw new UsageError(`--batch is for interflow profiles (POST /messages/bulk): profile '${profile.name}' is ${profile.provider}; drop --batch to send one request a row`);
   }
@@ -227,7 +245,9 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const toColumn = (options.toColumn as string | undefined) ?? (csv.columns.includes('to') ? 'to' : csv.columns.includes('phone') ? 'phone' : undefined);
   if (!toColumn || !csv.columns.includes(toColumn)) {
     throw new UsageError(
-      `${options.toColumn ? `--to-column '${toColumn}' is not a column` : "no 'to' or 'phone' column for the recipients"}: the CSV has ${csv.columns.join(', ')}; name it with --to-column`,
+      options.toColumn
+        ? `--to-column '${toColumn}' is not a column of the CSV: it has ${csv.columns.join(', ')}`
+        : `no 'to' or 'phone' column for the recipients: the CSV has ${csv.columns.join(', ')}; name the recipients' column with --to-column`,
     );
   }
   checkPlaceholders(collectPlaceholders(flags), csv.columns, 'message flags');
@@ -312,7 +332,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   process.stderr.on('error', onStderrError);
 
   const size = input === '-' ? undefined : statSync(input).size;
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size) : undefined;
+  const pacer = new Pacer(rate);
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size, pacer) : undefined;
   const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
   let summary: RunSummary;
@@ -324,7 +345,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       adapter,
       rows: progress ? tapOffsets(csv.rows, progress) : csv.rows,
       sender,
-      pacer: new Pacer(rate),
+      pacer,
       journal,
       concurrency,
       maxAttempts,
@@ -343,11 +364,12 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       ...(preflight ? { check: preflight.check } : {}),
       ...(batchSize !== undefined ? { batch: interflowBatch(batchSize) } : {}),
       onBatchRequest: async (rows, req) => {
-        await writeOut(io, JSON.stringify({ rows, request: { ...req, headers: redactHeaders(req.headers, adapter.secretHeaders) } }) + '\n');
+        await writeOut(io, JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
       },
       onRequest: async (row, req) => {
+        // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
         const rendered = preflight?.lastRendered();
-        await writeOut(io, JSON.stringify({ row, request: { ...req, headers: redactHeaders(req.headers, adapter.secretHeaders) }, ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
+        await writeOut(io, JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
       },
     });
   } finally {
@@ -603,7 +625,7 @@ const duration = (secs: number): string =>
  * An ora line on stderr: rows settled, how far through the file (when it is a file: by bytes, so
  * an estimate of the total and the time left), the rate, and how many did not go out.
  */
-async function startProgress(io: Io, rate: number | undefined, size: number | undefined): Promise<Progress> {
+async function startProgress(io: Io, rate: number | undefined, size: number | undefined, pacer: Pacer): Promise<Progress> {
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
   const started = performance.now();
@@ -616,7 +638,10 @@ async function startProgress(io: Io, rate: number | undefined, size: number | un
     const share = size ? Math.min(read / size, 1) : 0;
     const whole = share > 0.001 ? Math.round(done / share) : undefined;
     const left = whole !== undefined && perSec > 0 ? (whole - done) / perSec : undefined;
+    // A pause (a 429's Retry-After, the plan's window) is said first: the rate is not stuck.
+    const paused = pacer.paused();
     spinner.text =
+      (paused ? `waiting ${Math.ceil(paused.ms / 1000)} s: ${paused.reason} · ` : '') +
       `${done}${whole !== undefined ? `/~${whole}` : ''} rows` +
       (size ? ` · ${Math.floor(share * 100)}%` : '') +
       ` · ${perSec.toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''}` +

@@ -20,7 +20,7 @@ const chatColumns: Column<Item>[] = [
   { header: 'name', value: (c) => contact(c).name },
   { header: 'phone', value: (c) => contact(c).phone },
   { header: 'status', value: (c) => c.status },
-  { header: 'messages', value: (c) => c.message_count },
+  { header: 'messages', value: (c) => c.message_count, optional: true },
   { header: 'last message', value: (c) => c.last_message_at },
 ];
 
@@ -36,7 +36,7 @@ function summary(m: Item): string {
 
 const messageColumns: Column<Item>[] = [
   { header: 'id', value: (m) => m.id },
-  { header: 'direction', value: (m) => m.direction },
+  { header: 'direction', value: (m) => m.direction, optional: true },
   { header: 'type', value: (m) => m.type },
   { header: 'status', value: (m) => m.status },
   { header: 'at', value: (m) => m.created_at },

@@ -5,11 +5,12 @@
 import { isReservedName, reservedRule } from '../../reserved.js';
 import { UsageError } from '../../errors.js';
 import { DRY_RUN, seg } from '../../interflow/api.js';
-import { printResource, runList, show, withApi } from '../../interflow/cli.js';
+import { checkEmail, checkNotBlank, printResource, runList, show, withApi } from '../../interflow/cli.js';
 import { normalizeRecipient } from '../../message/recipient.js';
 import type { Column } from '../../output/format.js';
 import type { Profile } from '../../config/profile.js';
-import type { CommandContext, RunFn } from '../context.js';
+import type { RunFn } from '../context.js';
+import { confirmDestructive } from '../../interactive/confirm.js';
 
 type Customer = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ const columns: Column<Customer>[] = [
   { header: 'name', value: (c) => c.name },
   { header: 'phone', value: (c) => c.phone },
   { header: 'email', value: (c) => c.email },
-  { header: 'tags', value: (c) => show(c.tags) },
+  { header: 'tags', value: (c) => show(c.tags), optional: true },
 ];
 
 export const runCustomersList: RunFn = (ctx, _args, options) =>
@@ -46,14 +47,22 @@ function parseFields(raw: unknown): Map<string, string> {
 function bodyOf(options: Record<string, unknown>, profile: Profile): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (options.name !== undefined) body.name = String(options.name);
-  if (options.email !== undefined) body.email = String(options.email);
+  if (options.email !== undefined) body.email = checkEmail('--email', options.email);
   if (options.phone !== undefined) body.phone = normalizeRecipient(String(options.phone), profile.defaultCountry, '--phone');
   if (options.tag !== undefined) body.tags = options.tag as string[];
   return body;
 }
 
+/** What can be checked here is checked before the profile is opened or anything is sent. */
+function checkFlags(options: Record<string, unknown>): Map<string, string> {
+  if (options.name !== undefined) checkNotBlank('--name', [options.name]);
+  checkEmail('--email', options.email);
+  checkNotBlank('--tag', (options.tag as string[] | undefined) ?? []);
+  return parseFields(options.field);
+}
+
 export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
-  const fields = parseFields(options.field);
+  const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
     const body = bodyOf(options, profile);
     if (fields.size > 0) body.custom_fields = Object.fromEntries(fields);
@@ -64,7 +73,7 @@ export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
 
 export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
   const id = String(args[0]);
-  const fields = parseFields(options.field);
+  const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
     const body = bodyOf(options, profile);
     if (fields.size > 0) {
@@ -88,23 +97,8 @@ export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
 export const runCustomersDelete: RunFn = async (ctx, args, options) => {
   const id = String(args[0]);
   await withApi(ctx, FAMILY, async ({ api }) => {
-    if (options.yes !== true && !ctx.globals.dryRun) await confirmDelete(ctx, id);
+    await confirmDestructive(ctx, options, { action: `delete customer ${id}`, declined: `customer ${id} was not deleted` });
     const deleted = await api.delete(`/customers/${seg(id)}`);
     if (deleted !== DRY_RUN) printResource(ctx, deleted);
   });
 };
-
-async function confirmDelete(ctx: CommandContext, id: string): Promise<void> {
-  if (!ctx.io.canPrompt) {
-    throw new UsageError(`refusing to delete customer ${id} without confirmation: add --yes`, {
-      hint: 'not a terminal, so there is no one to ask; --yes deletes without asking',
-    });
-  }
-  const { confirm } = await import('@inquirer/prompts');
-  const { asking, promptContext } = await import('../../interactive/prompts.js');
-  const ok = await asking(
-    confirm({ message: `Delete customer ${id}? This cannot be undone.`, default: false }, promptContext(ctx.io)),
-    'interrupted',
-  );
-  if (!ok) throw new UsageError(`customer ${id} was not deleted`, { code: 'DECLINED' });
-}

@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .description(listing.description)
     .option('--provider <id>', 'interflow | interacto | turn | socialminer: take everything from flags and ask nothing')
     .option('--base-url <url>', "the API's base URL (default: the provider's own)")
+    .option('--sandbox-port <port>', 'questions: the port the local sandbox listens on, offered for the "local sandbox" base URL (default: 8787)')
     .option('--channel-id <uuid>', "interflow: the channel's UUID (required)")
     .option('--instance-id <id>', 'interacto: the instance id (required)')
     .option('--namespace <ns>', 'turn: the template namespace')

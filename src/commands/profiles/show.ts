@@ -5,7 +5,7 @@
 import { effectiveBaseUrl } from '../../config/defaults.js';
 import { displayPath, loadConfig } from '../../config/load.js';
 import { plans } from '../../config/profile.js';
-import { resolveProfileDetailed, type KeySource } from '../../config/resolve.js';
+import { describeKey, resolveProfileDetailed, type KeySource } from '../../config/resolve.js';
 import { MASK } from '../../output/redact.js';
 import { printJson } from '../../output/format.js';
 import { UsageError } from '../../errors.js';
@@ -33,7 +33,8 @@ export interface ProfileView {
   rateLimit?: number;
   defaultCountry: string;
   timeoutMs?: number;
-  apiKey: typeof MASK;
+  /** `***`, or `${NAME} (unset)` when the key's variable is not set. */
+  apiKey: string;
   /** 'file' for a literal key, else the variable it was read from. */
   apiKeyFrom: string;
   /** The config file. */
@@ -56,7 +57,10 @@ export async function collectProfile(ctx: CommandContext, name: string | undefin
     env: io.env,
     cwd,
     warn: (line) => io.err(`${line}\n`),
+    allowUnsetKey: true,
   });
+  const rawKey = loaded?.config && typeof loaded.config === 'object' ? (loaded.config as { profiles?: Record<string, { apiKey?: unknown }> }).profiles?.[profile.name]?.apiKey : undefined;
+  const unset = keySource.from === 'env' && keySource.unset !== undefined;
   const view: ProfileView = {
     name: profile.name,
     provider: profile.provider,
@@ -70,7 +74,7 @@ export async function collectProfile(ctx: CommandContext, name: string | undefin
     rateLimit: profile.rateLimit,
     defaultCountry: profile.defaultCountry,
     timeoutMs: profile.timeoutMs,
-    apiKey: MASK,
+    apiKey: unset && typeof rawKey === 'string' ? describeKey(rawKey, io.env) : MASK,
     apiKeyFrom: keyFrom(keySource),
     source: profile.source,
     chosenBy: name !== undefined ? 'argument' : chosenBy,
@@ -82,7 +86,7 @@ export async function collectProfile(ctx: CommandContext, name: string | undefin
 /** Print: aligned `field  value` lines for people. */
 export function printProfile(io: Io, view: ProfileView): void {
   const from =
-    view.apiKeyFrom === 'file' ? '' : ` (from ${view.apiKeyFrom.split(', ').map((v) => (v === 'INTERFLOW_API_KEY' ? v : `$${v}`)).join(', ')})`;
+    view.apiKeyFrom === 'file' || view.apiKey !== MASK ? '' : ` (from ${view.apiKeyFrom.split(', ').map((v) => (v === 'INTERFLOW_API_KEY' ? v : `$${v}`)).join(', ')})`;
   const lines: [string, string | number | undefined][] = [
     ['name', view.name],
     ['provider', view.provider],
@@ -112,6 +116,6 @@ export async function runProfilesShow(
   const name = args[0];
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new UsageError('profiles show: NAME must be a profile name');
   const view = await collectProfile(ctx, name as string | undefined, deps);
-  if (ctx.globals.json) printJson(ctx.io, view, ctx.globals.fields);
+  if (ctx.globals.json || !ctx.io.isStdoutTTY) printJson(ctx.io, view, ctx.globals.fields);
   else printProfile(ctx.io, view);
 }

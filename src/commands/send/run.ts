@@ -3,13 +3,13 @@
  * one HTTP request → one result (table on a TTY, JSON with --json). Validation happens before
  * anything is sent; provider refusals become ProviderError (exit 1, or 4 for 401/403).
  */
-import { ProviderError, UsageError } from '../../errors.js';
+import { ProviderError, UsageError, withFailureContext } from '../../errors.js';
 import { commandHttpOptions, sendOnce } from '../../http/client.js';
 import { buildMessage, readFlagFile, templateCandidate, type BuildEnv, type Flags, type SendKind } from '../../message/build.js';
 import type { Catalog } from '../../templates/catalog.js';
 import { resultTypeOf, type Message, type TemplateMessage } from '../../message/model.js';
 import type { Profile } from '../../config/profile.js';
-import { printJson, printTable } from '../../output/format.js';
+import { printJson, printOne } from '../../output/format.js';
 import { redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { errorHint } from '../../providers/meta.js';
@@ -129,24 +129,27 @@ async function deliver(
     const body = res.json ?? (res.text || undefined);
     if (res.status >= 200 && res.status < 300) {
       const accepted = adapter.parseSendResponse(res.status, body);
-      spinner?.succeed(`sent ${base.type} to ${msg.to} (${accepted.id})`);
+      // On a terminal the result table says it; the ✔ line is for a result going to a pipe.
+      if (ctx.io.isStdoutTTY) spinner?.stop();
+      else spinner?.succeed(`sent ${base.type} to ${msg.to} (${accepted.id})`);
       return { ok: true, ...base, id: accepted.id, status: accepted.status, response: body };
     }
     const info = adapter.parseError(res.status, body);
-    const error = new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
-    if (ctx.globals.json) printJson(ctx.io, { ok: false, ...base, error: error.toJSON() } satisfies SendResult, ctx.globals.fields);
-    throw error;
+    throw new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
+  } catch (err) {
+    // Under --json the app prints it as {"ok":false, provider, profile, to, type, error}.
+    throw withFailureContext(err, base);
   } finally {
     spinner?.stop();
   }
 }
 
 function printResult(ctx: CommandContext, result: SendResult): void {
-  printTable(ctx.io, [result], [
-    { header: 'provider', value: (r) => r.provider },
+  printOne(ctx.io, result, [
+    { header: 'provider', value: (r) => r.provider, optional: true },
     { header: 'profile', value: (r) => r.profile },
     { header: 'to', value: (r) => r.to },
-    { header: 'type', value: (r) => r.type },
+    { header: 'type', value: (r) => r.type, optional: true },
     { header: 'id', value: (r) => r.id },
     { header: 'status', value: (r) => r.status },
   ]);

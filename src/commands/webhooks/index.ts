@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { examples, lazy, type Listing } from '../lazy.js';
 import { collect, pageOptions } from '../message-options.js';
+import { DEFAULT_LISTEN_PORT } from '../../sandbox/paths.js';
 
 /** What top-level help lists for `webhooks` (test/unit/help.test.ts checks it against this declaration). */
 export const listing: Listing = {
@@ -21,7 +22,7 @@ export function register(program: Command): void {
       'after',
       examples(
         'interflow webhooks listen',
-        'interflow webhooks listen --port 8787 --secret META_APP_SECRET --verify-token minha-senha',
+        'interflow webhooks listen --port 8788 --secret META_APP_SECRET --verify-token minha-senha',
         'interflow webhooks create --url https://exemplo.com/hooks/interflow',
       ),
     );
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .description(
       'run a local webhook receiver and print each event as it arrives (a table row on a terminal, one JSON line otherwise)',
     )
-    .option('--port <port>', 'port to listen on (0: any free port)', '8787')
+    .option('--port <port>', 'port to listen on (0: any free port; 8788 leaves 8787 to `interflow sandbox`)', String(DEFAULT_LISTEN_PORT))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--path <path>', 'path webhooks are posted to', '/')
     .option(
@@ -75,8 +76,12 @@ export function register(program: Command): void {
 
   webhooks
     .command('delete')
-    .description('remove a webhook from Interflow (interflow profiles)')
+    .description('remove a webhook from Interflow (asks first on a terminal; --yes otherwise) (interflow profiles)')
     .argument('<id>', 'webhook id, e.g. wh_abc123')
-    .addHelpText('after', examples('interflow webhooks delete wh_abc123', 'interflow webhooks list --all --json | jq -r .id | xargs -n1 interflow webhooks delete'))
+    .option('-y, --yes', 'delete without asking')
+    .addHelpText(
+      'after',
+      examples('interflow webhooks delete wh_abc123', 'interflow webhooks list --all --json | jq -r .id | xargs -n1 interflow webhooks delete --yes'),
+    )
     .action(lazy('webhooks delete'));
 }

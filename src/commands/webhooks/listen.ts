@@ -5,6 +5,7 @@
  * variable --secret names (never the command line) and registered for redaction. Runs until
  * SIGINT/SIGTERM, then closes the server and ends with exit 0.
  */
+import { DEFAULT_LISTEN_PORT } from '../../sandbox/paths.js';
 import type { CommandContext, RunFn } from '../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import { MIN_SECRET_LENGTH, registerSecret } from '../../output/redact.js';
@@ -52,7 +53,7 @@ function wholeNumber(flag: string, value: unknown, min: number, max: number, wha
 
 /** Flags → options; every refusal names its flag. `env` is where --secret is looked up. */
 export function parseListenOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv): ListenOptions {
-  const port = wholeNumber('--port', options.port ?? '8787', 0, 65535, 'a port number from 0 to 65535');
+  const port = wholeNumber('--port', options.port ?? String(DEFAULT_LISTEN_PORT), 0, 65535, 'a port number from 0 to 65535');
   const host = String(options.host ?? '127.0.0.1').trim();
   if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or address, got '${String(options.host)}'`);
   const path = String(options.path ?? '/');
