@@ -5,10 +5,11 @@
  * changed needs trusting again. Loaded only for a config file that needs trust (./trust.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { displayPath, fileLabel, homeDir, readConfigFile } from './load.js';
+import { displayPath, fileLabel, readConfigFile } from './load.js';
+import { ensureDir, stateDir } from './state-dir.js';
 import { parseRcFile } from './schema.js';
 import { risksOf } from './trust.js';
 
@@ -18,11 +19,6 @@ interface StoreFile {
   trusted: Record<string, string>;
 }
 
-export function stateDir(env: NodeJS.ProcessEnv): string {
-  if (env.INTERFLOW_STATE_DIR && path.isAbsolute(env.INTERFLOW_STATE_DIR)) return env.INTERFLOW_STATE_DIR;
-  const xdg = env.XDG_STATE_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.local', 'state'), 'interflow');
-}
 
 const storePath = (env: NodeJS.ProcessEnv): string => path.join(stateDir(env), 'trusted.json');
 
@@ -61,7 +57,7 @@ function readStore(env: NodeJS.ProcessEnv): StoreFile {
 function writeStore(env: NodeJS.ProcessEnv, store: StoreFile): void {
   const file = storePath(env);
   try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    ensureDir(path.dirname(file));
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(store, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, file);

@@ -24,10 +24,10 @@
  * `t` is milliseconds since the epoch (the send's time for msg, the provider's timestamp for ev).
  * Unknown keys are kept for later versions; a line that does not parse is skipped and counted.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import os from 'node:os';
+import { ensureDir, stateDir } from '../config/state-dir.js';
 
 /** A message the tool sent (the provider accepted it). */
 export interface MsgRecord {
@@ -78,15 +78,7 @@ export interface InRecord {
 
 export type TrackRecord = MsgRecord | EvRecord | InRecord;
 
-/** The state directory (shared with the config trust store). */
-export function stateRoot(env: NodeJS.ProcessEnv): string {
-  if (env.INTERFLOW_STATE_DIR && path.isAbsolute(env.INTERFLOW_STATE_DIR)) return env.INTERFLOW_STATE_DIR;
-  const xdg = env.XDG_STATE_HOME;
-  const home = env.HOME || os.homedir();
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.local', 'state'), 'interflow');
-}
-
-export const trackingDir = (env: NodeJS.ProcessEnv): string => path.join(stateRoot(env), 'tracking');
+export const trackingDir = (env: NodeJS.ProcessEnv): string => path.join(stateDir(env), 'tracking');
 
 /** A record as its line: the leading keys in the documented order, then the rest. */
 export function recordLine(r: TrackRecord): string {
@@ -185,7 +177,7 @@ export class Recorder {
   }
 
   private open(): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensureDir(this.dir);
     const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.jsonl`;
     this.fd = openSync(path.join(this.dir, name), 'ax', 0o600);
   }

@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -203,5 +203,24 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
     const res = await runCli(['send', 'text', '5511977775555', 'Olá', '--config', config], { env: { ...env(), INTERFLOW_STATE_DIR: blocked } });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr.match(/warning: not recorded in the tracking store/g)?.length, 1, res.stderr);
+  });
+
+  it('bulk with a store that cannot be created ends, sends every row, warns once (a pseudo file system too)', async () => {
+    // /proc/… made Node's recursive mkdir spin at 100 % CPU forever; the run never ended.
+    writeFileSync(join(dir, 'a-file'), '');
+    const blocked = [join(dir, 'a-file', 'below')];
+    if (existsSync('/proc/self')) blocked.push('/proc/interflow-nonexistent');
+    for (const [i, where] of blocked.entries()) {
+      const rowsCsv = join(dir, `blocked-${i}.csv`);
+      writeFileSync(rowsCsv, 'to,nome\n5511977776661,João\n5511977776662,Olá\n');
+      const res = await runCli(['bulk', rowsCsv, '--text', 'Oi {{nome}}', '--json', '--config', config], {
+        env: { ...env(), INTERFLOW_STATE_DIR: where },
+      });
+      assert.equal(res.code, 0, res.stderr);
+      const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string });
+      assert.deepEqual(lines.map((l) => l.status), ['sent', 'sent'], res.stdout);
+      assert.equal(res.stderr.match(/warning: not recorded in the tracking store/g)?.length, 1, res.stderr);
+      assert.equal(existsSync(`${rowsCsv}.journal.lock`), false, 'the journal lock is released');
+    }
   });
 });
