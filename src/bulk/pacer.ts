@@ -95,11 +95,5 @@ export class Pacer {
   }
 }
 
-/** `--rate 300/min`, `--rate 5/s`, `--rate 300` (a minute). Returns requests a minute. */
-export function parseRate(raw: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(min|m|minute|s|sec|second))?\s*$/i.exec(raw);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const perMinute = m[2] && /^s/i.test(m[2]) ? n * 60 : n;
-  return perMinute > 0 ? perMinute : undefined;
-}
+/** `--rate`: one parser for every command (src/commands/parsers.ts). */
+export { parseRate } from '../commands/parsers.js';

@@ -8,6 +8,7 @@
  * the command line, where `ps` and shell history would show it) and registered for redaction too.
  */
 import type { CommandContext } from '../context.js';
+import { parseRate as sharedRate, wholeNumber as whole } from '../parsers.js';
 import { CliError, UsageError } from '../../errors.js';
 import { registerSecret } from '../../output/redact.js';
 import { jsonLine } from '../../output/format.js';
@@ -52,22 +53,9 @@ export interface SandboxCommandOptions {
 
 const MAX_COUNT = 1_000_000_000;
 
-/** A whole number flag ("--fail-first 3"), or undefined when absent. */
-function wholeNumber(flag: string, value: unknown, min: number, max: number, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be ${what}, got '${String(value)}'`);
-  }
-  return n;
-}
-
 /** --rate: "N/min", "N/s" (×60) or a bare N (a minute) → requests a minute. */
 export function parseRate(value: unknown): number {
-  const text = String(value).trim();
-  const m = /^(\d+)\s*(?:\/\s*(min|minute|m|s|sec|second))?$/i.exec(text);
-  const n = m ? Number(m[1]) * (m[2] && m[2].toLowerCase().startsWith('s') ? 60 : 1) : NaN;
+  const n = /^\s*\d+\s*(\/|$)/.test(String(value)) ? (sharedRate(String(value)) ?? NaN) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_COUNT) {
     throw new UsageError(`--rate must be a positive number of requests per minute, as N/min, N/s or N, got '${String(value)}'`, {
       hint: 'e.g. --rate 600/min, --rate 10/s',
@@ -76,9 +64,36 @@ export function parseRate(value: unknown): number {
   return n;
 }
 
-function parseFaults(options: Record<string, unknown>): FaultOptions | undefined {
+/** A whole-number flag ("--fail-first 3"), or undefined when absent. */
+const wholeNumber = (flag: string, value: string | undefined, min: number, max: number, what: string): number | undefined =>
+  value === undefined ? undefined : whole(value, flag, { min, max, what });
+
+/** The flags of `interflow sandbox`, as typed (src/commands/sandbox/sandbox.ts). */
+export interface SandboxFlags {
+  port?: string;
+  host?: string;
+  apiKey?: string[];
+  plan?: string;
+  failFirst?: string;
+  failStatus?: string;
+  retryAfter?: string;
+  resetFirst?: string;
+  hangFirst?: string;
+  dripFirst?: string;
+  dripMs?: string;
+  oversizeFirst?: string;
+  latency?: string;
+  rate?: string;
+  statusDelays?: string;
+  webhookSecret?: string;
+  statusWebhook?: string[];
+  quietRequests?: boolean;
+  record?: boolean;
+}
+
+function parseFaults(options: SandboxFlags): FaultOptions | undefined {
   const faults: FaultOptions = {};
-  const count = (flag: string, value: unknown) => wholeNumber(flag, value, 0, MAX_COUNT, 'a whole number (0 or more)');
+  const count = (flag: string, value: string | undefined) => wholeNumber(flag, value, 0, MAX_COUNT, 'a whole number (0 or more)');
   const failFirst = count('--fail-first', options.failFirst);
   if (failFirst !== undefined) faults.failFirst = failFirst;
   if (options.failStatus !== undefined) {
@@ -145,7 +160,7 @@ export function readWebhookSecret(value: unknown, env: NodeJS.ProcessEnv = proce
 }
 
 /** Validates the command's flags (commander gives strings). */
-export function parseSandboxOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SandboxCommandOptions {
+export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEnv = process.env): SandboxCommandOptions {
   const rawPort = options.port ?? DEFAULT_SANDBOX_PORT;
   const portText = String(rawPort).trim();
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
@@ -324,7 +339,7 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
   await sandbox.close();
 }
 
-export async function runSandbox(ctx: CommandContext, _args: unknown[], options: Record<string, unknown>): Promise<void> {
+export async function runSandbox(options: SandboxFlags, ctx: CommandContext): Promise<void> {
   const opts = parseSandboxOptions(options);
   let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
   const stop = new Promise<string>((resolve) => {
