@@ -10,7 +10,7 @@ import type { CommandContext, GlobalOptions } from './commands/context.js';
 import type { FieldSelection, Invocation } from './commands/declare.js';
 import { allSpecs } from './commands/registry.js';
 import { timeoutMs } from './commands/parsers.js';
-import type { AnyCommand } from './commands/spec.js';
+import type { AnyCommand, Run } from './commands/spec.js';
 import { CancelledError, CliError, ExitCode, failureJson, UsageError } from './errors.js';
 import { printJson } from './output/format.js';
 import { createIo, type Io } from './output/io.js';
@@ -110,7 +110,8 @@ export async function run(invocation: Invocation): Promise<void> {
     };
     const spec = specOf(invocation.key);
     const options = parseOptions(specOf(invocation.typed ?? invocation.key), invocation.args, invocation.options);
-    const impl = await spec.load();
+    // The options were parsed by this very spec's schemas: they are what its run() declares.
+    const impl = (await spec.load()) as Run<Record<string, unknown>>;
     await impl(options, ctx);
   } catch (err) {
     if (profileName !== undefined) nameProfileInHint(err, profileName);

@@ -3,9 +3,9 @@
  * else. It parses the command line, prints help and version, turns commander's own errors into
  * exit code 2, and hands a parsed invocation to the app (src/app.ts), loaded only then.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { declareEntry, declareListing, registry, type Dispatch, type Invocation } from './commands/declare.js';
+import { declareEntry, declareListing, registry, type Dispatch } from './commands/declare.js';
 import { readJsonFlag } from './commands/json-fields.js';
 import { failureJson, UsageError } from './errors.js';
 import type { RuntimeHooks } from './runtime.js';
@@ -129,10 +129,11 @@ export async function main(
     if (err.code === 'EPIPE' && process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
   });
   argv = helpAsFlag(argv);
-  let selection: Invocation['selection'];
-  const program = buildProgram(argv, async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, selection, hooks }));
+  // The dispatch runs once parsing is done: `flag` is read by then.
+  const program = buildProgram(argv, async (invocation) =>
+    (await loadApp(invocation.key)).run({ ...invocation, selection: flag.selection, hooks }),
+  );
   const flag = readJsonFlag(argv, program);
-  selection = flag.selection;
   for (const command of allCommands(program)) command.exitOverride();
   try {
     await program.parseAsync(flag.argv);

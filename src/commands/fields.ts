@@ -16,7 +16,19 @@ export const keysOf =
 export const sendFields = keysOf<SendResult>()(['ok', 'provider', 'profile', 'to', 'type', 'id', 'status', 'response', 'error']);
 
 // Interflow's resources as the API answers them (docs/providers/interflow.md, and the sandbox).
-export const messageFields = ['id', 'chat_id', 'direction', 'channel_id', 'from', 'to', 'type', 'status', 'content', 'created_at', 'updated_at'];
+export const messageFields = [
+  'id',
+  'chat_id',
+  'direction',
+  'channel_id',
+  'from',
+  'to',
+  'type',
+  'status',
+  'content',
+  'created_at',
+  'updated_at',
+];
 export const customerFields = ['id', 'name', 'email', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at'];
 export const chatFields = ['id', 'channel_id', 'contact', 'status', 'message_count', 'last_message_at', 'created_at', 'updated_at'];
 export const webhookFields = ['id', 'url', 'events', 'created_at'];

@@ -37,7 +37,14 @@ const subcommand = (command: Command, name: string): Command | undefined =>
 
 /** `a,b, c` → ['a', 'b', 'c'] (spaces trimmed, empty items and repeats dropped). */
 export function splitFields(list: string): string[] {
-  return [...new Set(list.split(',').map((f) => f.trim()).filter((f) => f !== ''))];
+  return [
+    ...new Set(
+      list
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== ''),
+    ),
+  ];
 }
 
 /** Checks the fields against the command's: one line naming the unknown ones and the available. */

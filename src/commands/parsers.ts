@@ -89,15 +89,29 @@ export function timeoutMs(raw: string): number {
 // Schemas for specs: the value commander gives (a string, or absent), parsed by the functions above.
 
 /** An optional whole-number flag. */
-export const int = (flag: string, range: Range): z.ZodMiniType<number | undefined, any> =>
-  z.optional(z.pipe(z.string(), z.transform((raw) => wholeNumber(raw, flag, range))));
+export const int = (flag: string, range: Range): z.ZodMiniType<number | undefined, unknown> =>
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((raw) => wholeNumber(raw, flag, range)),
+    ),
+  );
 
 /** An optional `--since`-like flag: an age or a date, as the earliest time it means. */
-export const since = (flag: string): z.ZodMiniType<number | undefined, any> =>
-  z.optional(z.pipe(z.string(), z.transform((raw) => parseSince(raw, flag))));
+export const since = (flag: string): z.ZodMiniType<number | undefined, unknown> =>
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((raw) => parseSince(raw, flag)),
+    ),
+  );
 
 /** An optional flag that takes one of a few words (case-insensitive), given back in lower case. */
-export const oneOf = <const W extends string>(flag: string, words: readonly W[], what = `one of ${words.join(', ')}`): z.ZodMiniType<W | undefined, any> =>
+export const oneOf = <const W extends string>(
+  flag: string,
+  words: readonly W[],
+  what = `one of ${words.join(', ')}`,
+): z.ZodMiniType<W | undefined, unknown> =>
   z.optional(
     z.pipe(
       z.string(),

@@ -21,12 +21,33 @@ import send from './send/group.js';
 import templates from './templates/group.js';
 import webhooks from './webhooks/group.js';
 
-export const registry = [send, compose, bulk, templates, webhooks, messages, report, customers, chats, init, profiles, config, sandbox, completion] as const;
+export const registry = [
+  send,
+  compose,
+  bulk,
+  templates,
+  webhooks,
+  messages,
+  report,
+  customers,
+  chats,
+  init,
+  profiles,
+  config,
+  sandbox,
+  completion,
+] as const;
 
 /** A group or a single command. */
 export type Entry = (typeof registry)[number];
 
-type NamesOf<E> = E extends { commands: readonly (infer C)[] } ? (C extends { name: infer N } ? N : never) : E extends { name: infer N } ? N : never;
+type NamesOf<E> = E extends { commands: readonly (infer C)[] }
+  ? C extends { name: infer N }
+    ? N
+    : never
+  : E extends { name: infer N }
+    ? N
+    : never;
 
 /** Every command's name: 'send text', 'bulk', … */
 export type CommandKey = NamesOf<Entry>;

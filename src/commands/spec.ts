@@ -40,7 +40,7 @@ export interface OptionSpec<T = unknown> {
   readonly repeatable?: boolean;
   /** The heading of the help section it is listed under (default: "Options:"). */
   readonly group?: string;
-  readonly schema: z.ZodMiniType<T, any>;
+  readonly schema: z.ZodMiniType<T, unknown>;
 }
 
 interface Extra {
@@ -50,7 +50,7 @@ interface Extra {
 }
 
 /** A flag with a value of the given schema (see src/commands/parsers.ts for the shared ones). */
-export function option<T>(flags: string, description: string, schema: z.ZodMiniType<T, any>, extra: Extra = {}): OptionSpec<T> {
+export function option<T>(flags: string, description: string, schema: z.ZodMiniType<T, unknown>, extra: Extra = {}): OptionSpec<T> {
   return { flags, description, schema, ...extra };
 }
 
@@ -65,7 +65,12 @@ export function flag<const F extends string>(
   description: string,
   extra: Extra = {},
 ): OptionSpec<F extends `--no-${string}` ? boolean : boolean | undefined> {
-  return { flags, description, schema: optionalBoolean as z.ZodMiniType<any, any>, ...extra };
+  return {
+    flags,
+    description,
+    schema: optionalBoolean as unknown as z.ZodMiniType<F extends `--no-${string}` ? boolean : boolean | undefined, unknown>,
+    ...extra,
+  };
 }
 
 /** A flag with a text value; a string when it has a default or is required. */
@@ -75,7 +80,7 @@ export function text<const E extends Extra>(
   extra?: E,
 ): OptionSpec<E extends { default: string } | { required: true } ? string : string | undefined> {
   const always = extra?.default !== undefined || extra?.required === true;
-  return { flags, description, schema: (always ? requiredString : optionalString) as z.ZodMiniType<any, any>, ...extra };
+  return { flags, description, schema: (always ? requiredString : optionalString) as unknown as z.ZodMiniType<never, unknown>, ...extra };
 }
 
 /** A repeatable flag: every value, in order. */
@@ -92,7 +97,11 @@ export type Options<A extends readonly ArgSpec[], O extends Record<string, Optio
 /** A command's work: its parsed options (arguments by name among them) and the context. */
 export type Run<T> = (options: T, ctx: CommandContext) => Promise<void>;
 
-export interface CommandSpec<N extends string = string, A extends readonly ArgSpec[] = readonly ArgSpec[], O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
+export interface CommandSpec<
+  N extends string = string,
+  A extends readonly ArgSpec[] = readonly ArgSpec[],
+  O extends Record<string, OptionSpec> = Record<string, OptionSpec>,
+> {
   /** The command path: 'send text', 'bulk'. Its first word names the app bundle (dist/app/<noun>.cjs). */
   readonly name: N;
   /** One line: what it does. */
@@ -113,7 +122,7 @@ export interface CommandSpec<N extends string = string, A extends readonly ArgSp
 
 /** The registry's view of any command (its options' types erased). */
 export type AnyCommand = Omit<CommandSpec<string, readonly ArgSpec[], Record<string, OptionSpec>>, 'load'> & {
-  readonly load: () => Promise<Run<any>>;
+  readonly load: () => Promise<Run<never>>;
 };
 
 /** A command spec, checked: `load` must accept exactly the options its arguments and flags give. */

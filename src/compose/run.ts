@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { confirm, input, select } from '@inquirer/prompts';
-import { CancelledError, CliError, fileProblem, InterruptedError, UsageError } from '../errors.js';
+import { CancelledError, CliError, fileProblem, UsageError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
 import { buildMessage, templateFileOf, type Flags } from '../message/build.js';
 import { normalizeRecipient } from '../message/recipient.js';

@@ -9,7 +9,6 @@ import { UsageError } from '../errors.js';
 import { jsonLine, pick, printJson, renderRecord, renderTable, tableWidth, type Column } from '../output/format.js';
 import type { Profile } from '../config/profile.js';
 import { InterflowApi, requireInterflow } from './api.js';
-import { style } from '../output/style.js';
 
 export interface Opened {
   api: InterflowApi;
@@ -51,6 +50,7 @@ export function checkHttpUrl(flag: string, raw: unknown): string {
   let ok = false;
   try {
     const url = new URL(s);
+    // eslint-disable-next-line no-control-regex -- a URL with a control character is refused
     ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !/[\s\x00-\x1f\x7f]/.test(s);
   } catch {
     // not a URL

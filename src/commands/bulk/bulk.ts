@@ -27,7 +27,7 @@ const messageOptions = {
   vcard: text('--vcard <card.vcf>', 'a contact message from a vCard file', m),
   template: text('--template <name>', 'a template message: the approved template name', m),
   templateFile: text('--template-file <template.json>', 'a template message from a template file (see README: Template files)', m),
-  ...Object.fromEntries(Object.entries(templateOptions).map(([k, o]) => [k, { ...o, group: MESSAGE }])) as typeof templateOptions,
+  ...(Object.fromEntries(Object.entries(templateOptions).map(([k, o]) => [k, { ...o, group: MESSAGE }])) as typeof templateOptions),
   hsm: flag('--hsm', "Turn's deprecated hsm form of --template", m),
   body: text('--body <text>', 'an interactive message: its text', m),
   button: list('--button <id=title>', 'interactive reply button; repeat (up to 3)', m),
@@ -42,7 +42,11 @@ const runOptions = {
   toColumn: text('--to-column <name>', 'the recipient column (default: to, else phone)', r),
   delimiter: text('--delimiter <char>', "CSV delimiter: ',' ';' tab '|' (default: detected from the header)", r),
   journal: text('--journal <file>', 'journal for resuming (default: <csv>.journal; none for stdin unless given)', r),
-  campaign: text('--campaign <name>', "record the sent rows under this campaign (default: the journal's name, e.g. contacts.csv); see interflow report", r),
+  campaign: text(
+    '--campaign <name>',
+    "record the sent rows under this campaign (default: the journal's name, e.g. contacts.csv); see interflow report",
+    r,
+  ),
   rate: text('--rate <n/min|n/s>', "requests per minute or second (default: the profile's rateLimit or plan)", r),
   batch: text('--batch <n>', 'interflow: send N rows a request (POST /messages/bulk, N ≤ 100)', r),
   concurrency: text('--concurrency <n>', 'requests in flight at most (default: 8)', r),
@@ -50,7 +54,11 @@ const runOptions = {
   maxErrors: text('--max-errors <n>', 'stop after this many failed or unknown rows; the rest stay unsent', r),
   retryUnknown: flag('--retry-unknown', 'send again the rows an earlier run left unknown (they may arrive twice)', r),
   output: text('--output <results.csv>', 'write one CSV line per row (row, to, status, id, error)', r),
-  skipInvalid: flag('--skip-invalid', 'with a templates catalog: send the rows that fit it; the others end failed (default: refuse the run)', r),
+  skipInvalid: flag(
+    '--skip-invalid',
+    'with a templates catalog: send the rows that fit it; the others end failed (default: refuse the run)',
+    r,
+  ),
 };
 
 const bulkArgs = [arg('<csv>', "CSV file with a header row, or '-' to read stdin")] as const;
@@ -76,5 +84,10 @@ export default defineCommand({
     '130 after Ctrl-C.\n',
   json: keysOf<BulkLine>()(['row', 'to', 'status', 'id', 'error', 'journal']),
   // run.ts still takes (ctx, args, options): it is migrated last (other work on bulk lands first).
-  load: () => import('./run.js').then((m) => async ({ csv, ...options }: BulkOptions, ctx: CommandContext) => m.runBulkCommand(ctx, [csv], options)),
+  load: () =>
+    import('./run.js').then(
+      (m) =>
+        async ({ csv, ...options }: BulkOptions, ctx: CommandContext) =>
+          m.runBulkCommand(ctx, [csv], options),
+    ),
 });

@@ -7,7 +7,11 @@ export default defineCommand({
   summary: 'list customers, a page at a time (or --all)',
   arguments: [],
   options: pageOptions,
-  examples: ['interflow customers list', 'interflow customers list --page 2 --per-page 50', 'interflow customers list --all > customers.jsonl'],
+  examples: [
+    'interflow customers list',
+    'interflow customers list --page 2 --per-page 50',
+    'interflow customers list --all > customers.jsonl',
+  ],
   json: customerFields,
   load: () => import('./run.js').then((m) => m.runCustomersList),
 });

@@ -4,7 +4,8 @@ import { customerOptions } from './fields.js';
 
 export default defineCommand({
   name: 'customers update',
-  summary: 'change a customer: only the fields given change; --tag replaces the tags; --field key=value sets one custom field (key= removes it)',
+  summary:
+    'change a customer: only the fields given change; --tag replaces the tags; --field key=value sets one custom field (key= removes it)',
   arguments: [arg('<id>', 'customer id')],
   options: { name: text('--name <name>', 'full name'), ...customerOptions },
   examples: [

@@ -5,15 +5,24 @@ import { defineCommand, flag, text, type Options } from '../spec.js';
 const initOptions = {
   provider: text('--provider <id>', 'interflow | interacto | turn | socialminer: take everything from flags and ask nothing'),
   baseUrl: text('--base-url <url>', "the API's base URL (default: the provider's own)"),
-  sandboxPort: text('--sandbox-port <port>', 'questions: the port the local sandbox listens on, offered for the "local sandbox" base URL (default: 8787)'),
+  sandboxPort: text(
+    '--sandbox-port <port>',
+    'questions: the port the local sandbox listens on, offered for the "local sandbox" base URL (default: 8787)',
+  ),
   channelId: text('--channel-id <uuid>', "interflow: the channel's UUID (required)"),
   instanceId: text('--instance-id <id>', 'interacto: the instance id (required)'),
   namespace: text('--namespace <ns>', 'turn: the template namespace'),
-  keyEnv: text('--key-env <name>', 'read the key from this environment variable (default: INTERFLOW_API_KEY, INTERACTO_API_KEY, TURN_TOKEN or SOCIALMINER_API_KEY)'),
+  keyEnv: text(
+    '--key-env <name>',
+    'read the key from this environment variable (default: INTERFLOW_API_KEY, INTERACTO_API_KEY, TURN_TOKEN or SOCIALMINER_API_KEY)',
+  ),
   keyStdin: flag('--key-stdin', 'read the key itself from stdin and keep it in the file'),
   default: flag('--default', 'make it the default profile'),
   force: flag('--force', 'replace a profile of the same name'),
-  templatesFile: text('--templates-file <file>', 'set templatesFile: the templates catalog template sends are checked against (relative to the rc file)'),
+  templatesFile: text(
+    '--templates-file <file>',
+    'set templatesFile: the templates catalog template sends are checked against (relative to the rc file)',
+  ),
   check: flag('--no-check', 'do not check an interflow key with GET /webhooks'),
 };
 

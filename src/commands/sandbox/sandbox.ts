@@ -13,7 +13,9 @@ export default defineCommand({
     port: text('--port <port>', 'port to listen on (0 picks a free one)', { default: String(DEFAULT_SANDBOX_PORT) }),
     host: text('--host <host>', 'address to listen on', { default: '127.0.0.1' }),
     apiKey: list('--api-key <key>', 'accept only this key (repeatable); by default any non-empty key is accepted'),
-    plan: text('--plan <plan>', 'Interflow plan for the X-RateLimit-* answers: starter | professional | enterprise', { default: 'professional' }),
+    plan: text('--plan <plan>', 'Interflow plan for the X-RateLimit-* answers: starter | professional | enterprise', {
+      default: 'professional',
+    }),
     failFirst: text('--fail-first <n>', 'fault: the first N send requests are answered --fail-status (not accepted)'),
     failStatus: text('--fail-status <status>', 'the status of --fail-first: 429 | 500 | 502 | 503 | 504 (default: 503)'),
     retryAfter: text('--retry-after <seconds>', 'fault: Retry-After on --fail-first answers and on --rate 429s'),
@@ -23,7 +25,10 @@ export default defineCommand({
     dripMs: text('--drip-ms <ms>', 'the pace of --drip-first answers (default: 250)'),
     oversizeFirst: text('--oversize-first <n>', 'fault: the next N send requests are accepted, then answered with a 64 MiB body'),
     latency: text('--latency <ms>', 'fault: every answer to a send request waits MS milliseconds'),
-    rate: text('--rate <rate>', 'fault: at most N/min (or N/s) send requests per key, all providers together; then 429 (replaces the Interflow plan limit)'),
+    rate: text(
+      '--rate <rate>',
+      'fault: at most N/min (or N/s) send requests per key, all providers together; then 429 (replaces the Interflow plan limit)',
+    ),
     statusDelays: text('--status-delays <ms,ms>', 'Interflow: ms from sent to delivered and from delivered to read (default: 1500,1500)'),
     webhookSecret: text(
       '--webhook-secret <env>',
@@ -55,7 +60,20 @@ export default defineCommand({
     'The secret is read from that environment variable so that it never shows in argv (ps) or shell history.\n',
   // One line per request received (--json).
   json: keysOf<ReceivedRequest>()([
-    'provider', 'method', 'path', 'headers', 'rawBody', 'body', 'status', 'accepted', 'fault', 'messageId', 'messageType', 'to', 'error', 'at',
+    'provider',
+    'method',
+    'path',
+    'headers',
+    'rawBody',
+    'body',
+    'status',
+    'accepted',
+    'fault',
+    'messageId',
+    'messageType',
+    'to',
+    'error',
+    'at',
   ]),
   load: () => import('./run.js').then((m) => m.runSandbox),
 });

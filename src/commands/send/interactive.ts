@@ -9,7 +9,10 @@ export default defineCommand({
   options: {
     body: text('--body <text>', 'the message text', { required: true }),
     button: list('--button <id=title>', 'a reply button (up to 3); repeat for each'),
-    list: text('--list <list.json>', 'a list: {"button":"Ver opções","sections":[{"title":"…","rows":[{"id":"…","title":"…","description":"…"}]}]}'),
+    list: text(
+      '--list <list.json>',
+      'a list: {"button":"Ver opções","sections":[{"title":"…","rows":[{"id":"…","title":"…","description":"…"}]}]}',
+    ),
     locationRequest: flag('--location-request', "ask for the recipient's location (turn)"),
     header: text('--header <text>', 'header text'),
     footer: text('--footer <text>', 'footer text'),

@@ -11,7 +11,10 @@ export default defineCommand({
     ...templateOptions,
     file: text('--file <template.json>', 'read the whole template from a file (see README: Template files)'),
     hsm: flag('--hsm', "send Turn's deprecated hsm form (--name is the element_name, --param the localizable defaults)"),
-    interactive: flag('-i, --interactive', 'compose it step by step, with a preview (flags given become the defaults); same as `interflow compose`'),
+    interactive: flag(
+      '-i, --interactive',
+      'compose it step by step, with a preview (flags given become the defaults); same as `interflow compose`',
+    ),
     printFile: flag('--print-file', 'with --interactive: print the composed template file on stdout instead of sending'),
     ...campaignOption,
   },

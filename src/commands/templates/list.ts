@@ -8,7 +8,11 @@ export default defineCommand({
   aliases: ['ls'],
   arguments: [],
   options: {},
-  examples: ['interflow templates list', 'interflow templates list --json name,language,status', 'interflow templates list --templates ./templates.yaml'],
+  examples: [
+    'interflow templates list',
+    'interflow templates list --json name,language,status',
+    'interflow templates list --templates ./templates.yaml',
+  ],
   json: keysOf<TemplateRow>()(['name', 'language', 'category', 'status', 'parameter_format', 'header', 'parameters', 'buttons']),
   load: () => import('./run.js').then((m) => m.runTemplatesList),
 });
