@@ -125,7 +125,7 @@ export async function runInit(options: InitFlags, ctx: CommandContext): Promise<
 // Flags
 
 async function fromFlags(ctx: CommandContext, o: InitFlags, current: RcFileData | undefined, shown: string): Promise<Answers> {
-  const provider = String(o.provider);
+  const provider = o.provider ?? '';
   if (!(providerIds as readonly string[]).includes(provider)) {
     throw new UsageError(`--provider must be one of ${providerIds.join(', ')}, got '${provider}'`);
   }

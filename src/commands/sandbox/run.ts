@@ -97,9 +97,9 @@ function parseFaults(options: SandboxFlags): FaultOptions | undefined {
   const failFirst = count('--fail-first', options.failFirst);
   if (failFirst !== undefined) faults.failFirst = failFirst;
   if (options.failStatus !== undefined) {
-    const status = Number(String(options.failStatus).trim());
+    const status = Number(options.failStatus.trim());
     if (!FAULT_STATUSES.includes(status as FaultStatus)) {
-      throw new UsageError(`--fail-status must be one of ${FAULT_STATUSES.join(', ')}, got '${String(options.failStatus)}'`);
+      throw new UsageError(`--fail-status must be one of ${FAULT_STATUSES.join(', ')}, got '${options.failStatus}'`);
     }
     if (failFirst === undefined) throw new UsageError('--fail-status only applies with --fail-first N', { hint: 'add --fail-first N' });
     faults.failStatus = status as FaultStatus;
@@ -169,9 +169,9 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
       hint: 'use --port 0 to pick a free port',
     });
   }
-  const host = String(options.host ?? '127.0.0.1').trim();
+  const host = (options.host ?? '127.0.0.1').trim();
   if (host === '') throw new UsageError('--host must not be empty');
-  const plan = String(options.plan ?? 'professional');
+  const plan = (options.plan ?? 'professional');
   if (!Object.hasOwn(PLAN_LIMITS, plan)) {
     throw new UsageError(`--plan must be one of ${Object.keys(PLAN_LIMITS).join(', ')}, got '${plan}'`);
   }

@@ -62,9 +62,9 @@ export interface ListenFlags {
 /** Flags → options; every refusal names its flag. `env` is where --secret is looked up. */
 export function parseListenOptions(options: ListenFlags, env: NodeJS.ProcessEnv): ListenOptions {
   const port = wholeNumber(options.port ?? String(DEFAULT_LISTEN_PORT), '--port', { min: 0, max: 65535, what: 'a port number from 0 to 65535' });
-  const host = String(options.host ?? '127.0.0.1').trim();
-  if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or address, got '${String(options.host)}'`);
-  const path = String(options.path ?? '/');
+  const host = (options.host ?? '127.0.0.1').trim();
+  if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or address, got '${options.host}'`);
+  const path = (options.path ?? '/');
   if (!path.startsWith('/') || /[\s?#]/.test(path)) {
     throw new UsageError(`--path must start with / and hold no spaces, ? or #, got '${path}'`, { hint: 'e.g. --path /webhooks' });
   }
@@ -82,7 +82,7 @@ export function parseListenOptions(options: ListenFlags, env: NodeJS.ProcessEnv)
   }
 
   if (options.secret !== undefined) {
-    const name = String(options.secret).trim();
+    const name = options.secret.trim();
     if (!ENV_NAME.test(name)) {
       throw new UsageError(`--secret takes the name of an environment variable holding the secret, got an invalid name`, {
         hint: 'e.g. export META_APP_SECRET=… then --secret META_APP_SECRET (the secret itself never goes on the command line)',
@@ -104,13 +104,13 @@ export function parseListenOptions(options: ListenFlags, env: NodeJS.ProcessEnv)
     opts.secret = value;
   }
   if (options.verifyToken !== undefined) {
-    const token = String(options.verifyToken);
+    const token = options.verifyToken;
     if (token === '') throw new UsageError('--verify-token must not be empty');
     registerSecret(token);
     opts.verifyToken = token;
   }
   if (options.forward !== undefined) {
-    const text = String(options.forward).trim();
+    const text = options.forward.trim();
     let url: URL | undefined;
     try {
       url = new URL(text);
