@@ -34,6 +34,7 @@ import type { CommandContext } from '../context.js';
 import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
+import { parseShard, shardJournalPath, shardRows } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
 const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
@@ -63,7 +64,9 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 }
 
 /** Flags that are not the message: changing them does not change what a row sends. */
-const runFlags = new Set(['campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch']);
+const runFlags = new Set([
+  'campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch', 'shard', 'pairInterval',
+]);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
@@ -214,6 +217,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const maxAttempts = positiveInt(options, 'maxAttempts', 5, 20)!;
   const maxErrors = positiveInt(options, 'maxErrors', undefined, Number.MAX_SAFE_INTEGER);
   const batchSize = positiveInt(options, 'batch', undefined, INTERFLOW_BATCH_MAX);
+  const shard = options.shard !== undefined ? parseShard(String(options.shard)) : undefined;
   const files = readPlanFiles(kind, flags);
 
   const profile = await ctx.loadProfile();
@@ -227,7 +231,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   if (input === '-' && io.stdin.isTTY) {
     throw new UsageError("'bulk -' reads the CSV from stdin: pipe it in (… | interflow bulk - …) or give a file");
   }
-  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
+  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : shard ? shardJournalPath(input, shard) : `${input}.journal`);
   if (options.output !== undefined) refuseOutputOver(String(options.output), input === '-' ? undefined : input, journalPath);
   // A template run with a catalog: every row checked before the first request (stdin spooled).
   const preflight = await bulkPreflight(ctx, kind, options, input);
@@ -336,6 +340,9 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size, pacer) : undefined;
   const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
+  // --shard: the rows of the other shards are counted, not reported (their shards report them).
+  const otherShards = { count: 0 };
+  const rows = shard ? shardRows(csv.rows, shard, toColumn, profile.defaultCountry, otherShards) : csv.rows;
   let summary: RunSummary;
   try {
     if (!rate && !io.quiet) io.err('note: no rate set (--rate, or the profile\'s rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n');
@@ -343,7 +350,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       plan,
       profile,
       adapter,
-      rows: progress ? tapOffsets(csv.rows, progress) : csv.rows,
+      rows: progress ? tapOffsets(rows, progress) : rows,
       sender,
       pacer,
       journal,
@@ -393,7 +400,10 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   if (stopped?.kind !== 'stdout') process.stdout.off('error', onStdoutError);
   if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
   const ending = endOf(summary, stopped, { input, journalPath, output: options.output as string | undefined });
-  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line));
+  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) {
+    const shardLine = shard ? `shard ${shard.index}/${shard.count}: ${otherShards.count} row(s) belong to the other shards (their runs send them)` : undefined;
+    io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line, shardLine));
+  }
   if (ending?.error) throw ending.error;
 }
 
@@ -494,7 +504,8 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
 
 /** `contacts.csv.journal` → `contacts.csv`: the campaign of a run given no --campaign. */
 function journalName(journalPath: string | undefined): string {
-  return journalPath ? basename(journalPath).replace(/\.journal$/, '') : '';
+  // The shards of one run share its campaign: contacts.csv.shard-2-of-3.journal → contacts.csv.
+  return journalPath ? basename(journalPath).replace(/\.journal$/, '').replace(/\.shard-\d+-of-\d+$/, '') : '';
 }
 
 /** Where a run sends, as its journal records it (the key only as a short hash). */
@@ -581,7 +592,7 @@ function textLine(o: RowOutcome): string {
   return [o.row, o.to ?? '-', o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
 }
 
-function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean, ending: string | undefined): string {
+function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean, ending: string | undefined, ...more: (string | undefined)[]): string {
   const secs = s.elapsedMs / 1000;
   const done = s.counts.sent + s.counts.failed + s.counts.skipped + s.counts.unknown;
   const lines: string[] = [];
@@ -597,6 +608,7 @@ function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun:
         (s.retries ? `; ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}` : ''),
     );
   }
+  for (const line of more) if (line) lines.push(line);
   if (journalPath && !dryRun) lines.push(`journal: ${journalPath}`);
   if (ending) lines.push(ending);
   if (s.counts.unknown) lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
