@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { CANARY, CHANNEL, cleanEnv, runCli, type RunResult } from './harness.js';
+import { CANARY, CHANNEL, cleanEnv, jsonLines, runCli, type RunResult } from './harness.js';
 
 const OTHER_KEY = 'if_live_OTHER_KEY_1a2b3c4d5e6f';
 
@@ -55,12 +55,7 @@ async function bulk(args: string[]): Promise<RunResult> {
   return r;
 }
 
-const lines = (r: RunResult): Record<string, unknown>[] =>
-  r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (r: RunResult): Record<string, unknown>[] => jsonLines(r.stdout);
 
 async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox, config: string) => Promise<void>): Promise<void> {
   const sb = await startSandbox({ port: 0, apiKeys: [CANARY, OTHER_KEY], rateLimit: 1_000_000, ...opts });
@@ -148,4 +143,104 @@ describe('bulk --shard I/N', () => {
       });
     });
   }
+});
+
+/** The send requests the sandbox received, with the recipient and arrival time of each. */
+const sends = (sb: Sandbox): { to: string; at: number; auth: string; provider: string }[] =>
+  sb.received
+    .filter((r) => r.method === 'POST' && r.to !== undefined)
+    .map((r) => ({ to: r.to!, at: Date.parse(r.at), auth: r.headers.authorization ?? '', provider: r.provider }));
+
+describe('pair rate (--pair-interval) on Meta-shaped providers', () => {
+  test('messages to one recipient are spaced by the interval; the other rows are not held behind them', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const x = phone(900);
+      // Three messages to x first (three different texts: not duplicates), then 20 other recipients.
+      const csv = csvOf([`${x},Ana,1`, `${x},Ana,2`, `${x},Ana,3`, ...rowsOf(20)]);
+      const r = await bulk([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', '1s', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(lines(r).filter((o) => o.status === 'sent').length, 23);
+      const got = sends(sb);
+      const toX = got.filter((s) => s.to === x).map((s) => s.at);
+      assert.equal(toX.length, 3);
+      // At least the interval apart (the arrival clock is in whole milliseconds: 10 ms of slack).
+      for (let i = 1; i < toX.length; i++) assert.ok(toX[i]! - toX[i - 1]! >= 990, `x's requests ${toX[i]! - toX[i - 1]!} ms apart`);
+      // Every other recipient was served while x's later messages waited their turn.
+      const others = got.filter((s) => s.to !== x);
+      assert.equal(others.length, 20);
+      assert.ok(others.every((s) => s.at <= toX[1]!), 'a row to another recipient waited behind x');
+    });
+  });
+
+  test('--pair-interval is checked before anything is sent: a bad duration, or a provider without a pair rate (exit 2)', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const csv = csvOf(rowsOf(2));
+      const bad = await bulk([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', 'soon']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--pair-interval takes a duration like 6s, 1500ms or 0 \(off\), got 'soon'/);
+      const interflow = await bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--pair-interval', '2s']);
+      assert.equal(interflow.code, 2);
+      assert.match(interflow.stderr, /--pair-interval is for turn and socialminer profiles .*profile 'a' is interflow/);
+      assert.equal(sb.stats().requests, 0);
+    });
+  });
+});
+
+describe('bulk --profile a,b: a pool of senders', () => {
+  test('each recipient always goes through the same sender; lines, summary and tracking name it; a rerun resumes, another pool is refused', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const n = 40;
+      const csv = csvOf(rowsOf(n));
+      const r = await bulk([csv, ...TEXT, '--profile', 'a,b', '--config', config, '--json', '--campaign', 'pool-test']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = lines(r);
+      assert.equal(out.length, n);
+      const via = new Map(out.map((o) => [o.to as string, o.profile as string]));
+      const count = (p: string): number => out.filter((o) => o.profile === p).length;
+      assert.ok(count('a') > 0 && count('b') > 0 && count('a') + count('b') === n, `a ${count('a')}, b ${count('b')}`);
+      assert.match(r.stderr, new RegExp(`profile a: ${count('a')} sent, 0 failed`));
+      assert.match(r.stderr, new RegExp(`profile b: ${count('b')} sent, 0 failed`));
+      // The sandbox saw each recipient once, with the key of the profile its line names.
+      const got = sends(sb);
+      assert.equal(got.length, n);
+      for (const s of got) assert.ok(s.auth.includes(via.get(s.to) === 'a' ? CANARY : OTHER_KEY), `${s.to} went with the wrong key`);
+      // The tracking store names each message's profile.
+      const listed = await runCli(['messages', 'list', '--campaign', 'pool-test', '--json', '--limit', '100'], { env: cleanEnv(dir, { TEST_KEY: CANARY, OTHER_KEY }) });
+      assert.equal(listed.code, 0, listed.stderr);
+      const tracked = jsonLines(listed.stdout);
+      assert.equal(tracked.length, n);
+      for (const t of tracked) assert.equal(t.profile, via.get(t.to as string));
+
+      // The same pool in another order resumes: nothing is sent again, and each row keeps its sender.
+      const again = await bulk([csv, ...TEXT, '--profile', 'b,a', '--config', config, '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      for (const o of lines(again)) {
+        assert.equal(o.journal, true);
+        assert.equal(o.profile, via.get(o.to as string));
+      }
+      // Another pool would move recipients to other senders: refused before any row, naming it.
+      for (const pool of ['a', 'a,b,sm']) {
+        const moved = await bulk([csv, ...TEXT, '--profile', pool, '--config', config]);
+        assert.equal(moved.code, 2, moved.stderr);
+        assert.match(moved.stderr, /was written for the pool a, b, this run sends through (the pool a, b, sm|one sender \(provider interflow.*\)): recipients would move to other senders/);
+      }
+      assert.equal(sb.stats().requests, n, 'nothing sent twice');
+    });
+  });
+
+  test('mixed providers: sent through each when the message suits it, refused before any row when it does not', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const csv = csvOf(rowsOf(20));
+      const r = await bulk([csv, ...TEXT, '--profile', 'a,turn', '--config', config, '--json', '--pair-interval', '0']);
+      assert.equal(r.code, 0, r.stderr);
+      const providers = new Set(sends(sb).map((s) => s.provider));
+      assert.deepEqual([...providers].sort(), ['interflow', 'turn']);
+      assert.equal(sends(sb).length, 20);
+
+      const refused = await bulk([csvOf(rowsOf(3)), '--body', 'Onde você está?', '--location-request', '--profile', 'a,turn', '--config', config]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /profile 'a' of the pool \(interflow\): /);
+      assert.equal(sends(sb).length, 20, 'nothing more was sent');
+    });
+  });
 });
