@@ -74,7 +74,10 @@ export function register(program: Command): void {
         'already settled are reported from the journal and never sent again, wherever their rows now\n' +
         'are (a row is known by its recipient and message, not its line: an edited or re-sorted CSV\n' +
         'resumes too). Exit 0 when every row was sent or skipped, 3 when some failed or are unknown,\n' +
-        '130 after Ctrl-C.\n',
+        '130 after Ctrl-C.\n' +
+        '\nScale (README: Scale): --shard I/N splits the rows by recipient across N runs on any machines;\n' +
+        '--profile a,b,c sends each recipient always through the same profile of the pool, each at its\n' +
+        "own pace; on turn and socialminer a recipient's messages go at least --pair-interval apart.\n",
     )
     .action(lazy('bulk'));
 }

@@ -224,7 +224,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
 
   // --profile a,b,c: a pool of senders (src/bulk/pool.ts); the first (by name) stands for the run
   // where one profile is needed (the CSV's country, the templates catalog, the campaign).
-  const poolOf = poolNames(globals.profile);
+  const poolOf = poolNames(globals.profile ?? (io.env.INTERFLOW_PROFILE || undefined));
   const profiles = poolOf ? await Promise.all(poolOf.map((name) => loadProfileFor({ ...globals, profile: name }, io))) : [await ctx.loadProfile()];
   const profile = profiles[0]!;
   const adapter = getAdapter(profile.provider);
