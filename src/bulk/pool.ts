@@ -41,8 +41,9 @@ export function poolPicker(n: number, toColumn: string, country: CountryCode | u
   };
 }
 
-/** The journal's destination for a pool: each member's, by profile name. */
+/** The journal's destination for a pool: each member's, by profile name (in name order, as the pool picks). */
 export function poolDestination(members: { name: string; destination: Destination }[]): Destination {
+  members = [...members].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return {
     provider: [...new Set(members.map((m) => m.destination.provider))].join(','),
     baseUrl: '',

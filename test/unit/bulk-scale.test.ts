@@ -4,9 +4,14 @@
  * rate spaces one recipient's requests from the end of the previous one.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { UsageError } from '../../src/errors.js';
+import { openJournal, type Destination, type JournalMeta } from '../../src/bulk/journal.js';
 import { PairPacer, parseDuration, type Clock } from '../../src/bulk/pacer.js';
-import { pairIntervalOf, poolNames, poolPicker } from '../../src/bulk/pool.js';
+import { pairIntervalOf, poolDestination, poolNames, poolPicker } from '../../src/bulk/pool.js';
 import { bucket, parseShard, recipientHash, recipientKey, shardJournalPath } from '../../src/bulk/shard.js';
 import type { CsvRow } from '../../src/bulk/types.js';
 
@@ -109,5 +114,37 @@ describe('PairPacer', () => {
     assert.equal(second, undefined, 'waits the interval after the end');
     await clock.advance(1);
     assert.equal(typeof second, 'function');
+  });
+});
+
+describe('a pool in the journal', () => {
+  const member = (provider: string, key: string): Destination => ({ provider, baseUrl: `http://127.0.0.1:9/${provider}`, key });
+  const pool = (members: Record<string, Destination>): JournalMeta => ({
+    destination: poolDestination(Object.entries(members).map(([name, destination]) => ({ name, destination }))),
+    message: { '--text': 'Olá {{nome}}' },
+    source: 'contatos.csv',
+  });
+
+  test('the same pool resumes; another pool or a member sending elsewhere is refused, naming what changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interflow-pool-journal-'));
+    try {
+      const path = join(dir, 'contatos.csv.journal');
+      const a = member('interflow', 'aaaaaaaaaaaa');
+      const t = member('turn', 'bbbbbbbbbbbb');
+      // A message that reached a server: the journal is bound to its pool from then on.
+      const j = await openJournal(path, pool({ a, t }));
+      await j.intentSoon(2, '5b2281e41a78d3f7f4507f4452cdaa39');
+      j.outcome({ row: 2, to: '5511910000000', status: 'sent', id: 'msg_1' });
+      j.close();
+      (await openJournal(path, pool({ t, a }))).close();
+      const refused = async (meta: JournalMeta, message: RegExp): Promise<void> =>
+        assert.rejects(openJournal(path, meta), (err: unknown) => err instanceof UsageError && message.test(err.message));
+      await refused(pool({ a }), /was written for the pool a, t, this run sends through the pool a: recipients would move to other senders/);
+      await refused(pool({ a, b: t }), /the pool a, t, this run sends through the pool a, b/);
+      await refused(pool({ a, t: member('turn', 'cccccccccccc') }), /\(profile t of the pool\) was written with another API key/);
+      await refused({ ...pool({}), destination: a }, /was written for the pool a, t, this run sends through one sender \(provider interflow/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
