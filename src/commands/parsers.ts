@@ -64,6 +64,15 @@ export function parseRate(raw: string): number | undefined {
   return perMinute > 0 ? perMinute : undefined;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
+
+/** `6s`, `1500ms`, `1m`, `6` (seconds), `0` (off) → ms; undefined when it is none of these. */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(raw);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!);
+}
+
 const AGE_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** `--since 24h` (s, m, h, d, w) or an ISO date → the earliest time it means (ms since the epoch). */
@@ -119,6 +128,19 @@ export const oneOf = <const W extends string>(
         const word = raw.toLowerCase() as W;
         if (!words.includes(word)) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
         return word;
+      }),
+    ),
+  );
+
+/** An optional `--rate`: requests a minute. */
+export const rate = (flag: string): z.ZodMiniType<number | undefined, unknown> =>
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((raw) => {
+        const perMinute = parseRate(raw);
+        if (perMinute === undefined) throw new UsageError(`${flag} takes N/min or N/s (like 300/min or 5/s), got '${raw}'`);
+        return perMinute;
       }),
     ),
   );

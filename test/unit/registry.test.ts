@@ -11,6 +11,7 @@ import { Option } from 'commander';
 import { parseOptions } from '../../src/app.js';
 import { allSpecs } from '../../src/commands/registry.js';
 import { UsageError } from '../../src/errors.js';
+import { INTERFLOW_BATCH_MAX } from '../../src/providers/interflow.js';
 
 const commands = join(import.meta.dirname, '..', '..', 'src', 'commands');
 const byName = (name: string) => allSpecs().find((s) => s.name === name)!;
@@ -56,6 +57,9 @@ const cases: { command: string; args?: unknown[]; given: Record<string, unknown>
   { command: 'messages list', given: { since: 'soon' }, refuses: /^--since takes an age like 30m/ },
   { command: 'customers create', given: { name: 'João', tag: ['vip', 'lead'] }, wants: { name: 'João', tag: ['vip', 'lead'] } },
   { command: 'customers delete', args: ['cust_1'], given: { yes: true }, wants: { id: 'cust_1', yes: true } },
+  { command: 'bulk', args: ['-'], given: { text: 'Oi {{nome}}', rate: '5/s', concurrency: '16' }, wants: { csv: '-', text: 'Oi {{nome}}', rate: 300, concurrency: 16 } },
+  { command: 'bulk', args: ['-'], given: { batch: String(INTERFLOW_BATCH_MAX + 1) }, refuses: new RegExp(`^--batch must be a whole number from 1 to ${INTERFLOW_BATCH_MAX}, got`) },
+  { command: 'bulk', args: ['-'], given: { rate: 'fast' }, refuses: /^--rate takes N\/min or N\/s \(like 300\/min or 5\/s\), got 'fast'$/ },
   { command: 'send text', args: ['5511999999999', 'Olá, João 🎉'], given: {}, wants: { to: '5511999999999', text: 'Olá, João 🎉' } },
 ];
 

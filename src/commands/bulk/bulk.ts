@@ -1,7 +1,7 @@
-import type { CommandContext } from '../context.js';
 import { keysOf } from '../fields.js';
 import { interactoOptions, templateOptions } from '../message-options.js';
-import { arg, defineCommand, flag, list, text, type Options } from '../spec.js';
+import { int, rate } from '../parsers.js';
+import { arg, defineCommand, flag, list, option, text, type Options } from '../spec.js';
 import type { BulkLine } from './run.js';
 
 const MESSAGE = 'Message (every value takes {{column}} placeholders):';
@@ -47,13 +47,38 @@ const runOptions = {
     "record the sent rows under this campaign (default: the journal's name, e.g. contacts.csv); see interflow report",
     r,
   ),
-  rate: text('--rate <n/min|n/s>', "requests per minute or second (default: the profile's rateLimit or plan)", r),
-  batch: text('--batch <n>', 'interflow: send N rows a request (POST /messages/bulk, N ≤ 100)', r),
-  concurrency: text('--concurrency <n>', 'requests in flight at most (default: 8)', r),
-  maxAttempts: text('--max-attempts <n>', 'attempts per row for connect failures, 429 and 503 (default: 5)', r),
-  maxErrors: text('--max-errors <n>', 'stop after this many failed or unknown rows; the rest stay unsent', r),
+  rate: option('--rate <n/min|n/s>', "requests per minute or second (default: the profile's rateLimit or plan)", rate('--rate'), r),
+  batch: option(
+    '--batch <n>',
+    'interflow: send N rows a request (POST /messages/bulk, N ≤ 100)',
+    int('--batch', { min: 1, max: 100 /* INTERFLOW_BATCH_MAX: test/unit/registry.test.ts */ }),
+    r,
+  ),
+  concurrency: option('--concurrency <n>', 'requests in flight at most (default: 8)', int('--concurrency', { min: 1, max: 256 }), r),
+  maxAttempts: option(
+    '--max-attempts <n>',
+    'attempts per row for connect failures, 429 and 503 (default: 5)',
+    int('--max-attempts', { min: 1, max: 20 }),
+    r,
+  ),
+  maxErrors: option(
+    '--max-errors <n>',
+    'stop after this many failed or unknown rows; the rest stay unsent',
+    int('--max-errors', { min: 1 }),
+    r,
+  ),
   retryUnknown: flag('--retry-unknown', 'send again the rows an earlier run left unknown (they may arrive twice)', r),
   output: text('--output <results.csv>', 'write one CSV line per row (row, to, status, id, error)', r),
+  shard: text(
+    '--shard <I/N>',
+    'send only the rows whose recipient falls in shard I of N (run N of them, anywhere: together they send every row once)',
+    r,
+  ),
+  pairInterval: text(
+    '--pair-interval <duration>',
+    'turn, socialminer: at least this long between two messages to one recipient (default: 6s; 0 = off)',
+    r,
+  ),
   skipInvalid: flag(
     '--skip-invalid',
     'with a templates catalog: send the rows that fit it; the others end failed (default: refuse the run)',
@@ -63,7 +88,7 @@ const runOptions = {
 
 const bulkArgs = [arg('<csv>', "CSV file with a header row, or '-' to read stdin")] as const;
 const bulkOptions = { ...messageOptions, ...runOptions };
-type BulkOptions = Options<typeof bulkArgs, typeof bulkOptions>;
+export type BulkOptions = Options<typeof bulkArgs, typeof bulkOptions>;
 
 export default defineCommand({
   name: 'bulk',
@@ -75,19 +100,18 @@ export default defineCommand({
     "interflow bulk clientes.csv --text 'Olá, {{nome}}! Seu pedido {{pedido}} saiu para entrega.' --rate 60/min --json | jq -c 'select(.status != \"sent\")'",
     "xsv select phone,name export.csv | interflow bulk - --to-column phone --text 'Oi {{name}}' --journal hoje.journal",
     'interflow bulk contatos.csv --template-file pedido.json --profile turn --output resultados.csv',
+    "interflow bulk contatos.csv --text 'Oi {{nome}}' --shard 2/3   # on machine 2 of 3; journal contatos.csv.shard-2-of-3.journal",
+    'interflow bulk contatos.csv --template-file pedido.json --profile turn-a,turn-b --rate 80/s   # a pool: each recipient always through the same number',
   ],
   notes:
     '\nEach row ends sent, failed, skipped or unknown. Rerun the same command to resume: messages\n' +
     'already settled are reported from the journal and never sent again, wherever their rows now\n' +
     'are (a row is known by its recipient and message, not its line: an edited or re-sorted CSV\n' +
     'resumes too). Exit 0 when every row was sent or skipped, 3 when some failed or are unknown,\n' +
-    '130 after Ctrl-C.\n',
-  json: keysOf<BulkLine>()(['row', 'to', 'status', 'id', 'error', 'journal']),
-  // run.ts still takes (ctx, args, options): it is migrated last (other work on bulk lands first).
-  load: () =>
-    import('./run.js').then(
-      (m) =>
-        async ({ csv, ...options }: BulkOptions, ctx: CommandContext) =>
-          m.runBulkCommand(ctx, [csv], options),
-    ),
+    '130 after Ctrl-C.\n' +
+    '\nScale (README: Scale): --shard I/N splits the rows by recipient across N runs on any machines;\n' +
+    '--profile a,b,c sends each recipient always through the same profile of the pool, each at its\n' +
+    "own pace; on turn and socialminer a recipient's messages go at least --pair-interval apart.\n",
+  json: keysOf<BulkLine>()(['row', 'to', 'status', 'profile', 'id', 'error', 'journal']),
+  load: () => import('./run.js').then((m) => m.runBulkCommand),
 });
