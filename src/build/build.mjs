@@ -142,7 +142,8 @@ async function main() {
     entryPoints: ['src/cli.ts'],
     format: 'cjs',
     outfile: 'dist/cli.cjs',
-    alias: { 'node:child_process': './src/stubs/no-child-process.ts' },
+    // The shell never parses an option value: zod/mini is the app's (src/stubs/no-zod.ts).
+    alias: { 'node:child_process': './src/stubs/no-child-process.ts', 'zod/mini': './src/stubs/no-zod.ts' },
     plugins: [specLoads(undefined)],
   });
   const apps = nounsOf(shell.metafile).map((noun) =>

@@ -71,3 +71,18 @@ for (const c of cases) {
     } else assert.deepEqual(run(), c.wants);
   });
 }
+
+test("the bundles (after npm run build): the shell holds no command's work and no zod; a noun's bundle only that noun's work", () => {
+  const dist = join(import.meta.dirname, '..', '..', 'dist');
+  const read = (file: string) => readFileSync(join(dist, file), 'latin1');
+  // A refusal only the sandbox's run.ts says; a message only zod's core has.
+  const sandboxWork = 'only applies with --fail-first';
+  const zod = 'Invalid input';
+  assert.ok(read('app/sandbox.cjs').includes(sandboxWork), 'the sandbox bundle has its work');
+  assert.ok(read('app/customers.cjs').includes(zod), "an app bundle parses with zod");
+  assert.ok(!read('cli.cjs').includes(sandboxWork), 'the shell has no work');
+  assert.ok(!read('cli.cjs').includes(zod), 'the shell has no zod');
+  assert.ok(!read('app/customers.cjs').includes(sandboxWork), "customers' bundle has none of the sandbox's work");
+  const nouns = readdirSync(join(dist, 'app')).map((f) => f.replace(/\.cjs$/, '')).sort();
+  assert.deepEqual(nouns, [...new Set(allSpecs().map((s) => s.name.split(' ')[0]!))].sort(), 'one bundle per noun');
+});
