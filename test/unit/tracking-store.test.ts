@@ -79,6 +79,21 @@ describe('tracking store', () => {
     assert.deepEqual(selectMessages(ix, { limit: 10 }).map((s) => ix.message(s)?.id), ['f', 'e'], 'newest first');
   });
 
+  it('a store larger than its first estimate: every message and status kept as the index grows', () => {
+    const n = 5000;
+    const ids = Array.from({ length: n }, (_, i) => `wamid.grow-${i}`);
+    // Events first (in reverse), then the messages: the index grows while statuses wait in a batch.
+    const dir = store([ids.map((id, i) => ev(id, i % 2 ? 'read' : 'delivered', 5000 + i)).reverse(), ids.map((id, i) => msg(id, { t: i }))]);
+    const ix = loadIndex(dir);
+    const r = buildReport(ix);
+    assert.equal(r.messages, n);
+    assert.equal(r.statuses.read.count, n / 2);
+    assert.equal(r.statuses.delivered.count, n / 2);
+    assert.equal(ix.status(ix.find('wamid.grow-4999')), 'read');
+    assert.equal(ix.deliveredAt(ix.find('wamid.grow-4998')), 5000 + 4998);
+    rmSync(dir, { recursive: true });
+  });
+
   it('writers killed with SIGKILL mid-stream, two at once: the store stays readable, every whole line counted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interflow-track-kill-'));
     const store = new URL('../../src/tracking/store.ts', import.meta.url).href;
