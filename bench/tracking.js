@@ -2,10 +2,10 @@
 // The tracking store at scale (issue #15): `interflow report` over 1,000,000 messages and
 // 3,000,000 events within 5 s and 200 MiB, and what recording costs a bulk run (≤ 10 %).
 //
-//   node bench/tracking.js [--messages 1000000] [--events 3000000] [--rows 20000] [--skip-bulk]
+//   node bench/tracking.js [--messages 1000000] [--events 3000000] [--rows 20000] [--skip-bulk] [--skip-report]
 //
-// 1. Writes a store of that size (two segments, as a bulk run and a listener would: messages in
-//    one, their events in the other, in shuffled order) into a temporary INTERFLOW_STATE_DIR.
+// 1. Writes a store of that size (two segments, as two months would be: messages in one, their
+//    events in the other, in shuffled order) into a temporary INTERFLOW_STATE_DIR.
 // 2. Runs the built `interflow report --json` and `messages list --status failed --limit 20`
 //    on it, each in a child whose peak RSS (getrusage) it reads; the time is wall clock.
 // 3. Runs `bulk` of --rows rows against the embedded sandbox, unpaced, recording on and then with
@@ -28,6 +28,7 @@ const MESSAGES = arg('--messages', 1_000_000);
 const EVENTS = arg('--events', 3_000_000);
 const ROWS = arg('--rows', 20_000);
 const skipBulk = process.argv.includes('--skip-bulk');
+const skipReport = process.argv.includes('--skip-report');
 
 const REPORT_MS = 5000;
 const REPORT_MIB = 200;
@@ -181,7 +182,7 @@ function startEmbeddedSandbox() {
 }
 
 try {
-  await reportFigures();
+  if (!skipReport) await reportFigures();
   if (!skipBulk) await bulkFigures();
 } finally {
   if (keepAt < 0) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 /**
  * Reading the tracking store (./store.ts): one pass over every segment into compact per-message
  * arrays, keyed by a 64-bit hash of the provider's message id, without making a string per line.
+ * Records are applied in batches of 64: their reads of the hash table (random, tens of MiB) are
+ * made first in a tight loop, so that the cache misses overlap; order changes nothing anyway.
  *
  * A message's latest status is the furthest along: read > failed > delivered > sent. A read proves
  * the message arrived, so it overrides a failure; a failure stands against delivered and sent.
@@ -156,17 +158,21 @@ function hashString(s: string, out: Uint32Array): void {
 const E = 4;
 const BATCH = 64;
 
+function put4(q: Float64Array, at: number, a: number, b: number, c: number, d: number): void {
+  q[at] = a;
+  q[at + 1] = b;
+  q[at + 2] = c;
+  q[at + 3] = d;
+}
+
 /** Every message and what became of it; built by loadIndex(). */
 export class TrackingIndex {
   size = 0;
   private cap = 0;
   private table = new Int32Array(0);
   private mask = 0;
-  private k1 = new Uint32Array(0);
-  private k2 = new Uint32Array(0);
   /** Status bits by slot, copied from the table by done() (read by reports in slot order). */
   private bitsBySlot = new Uint8Array(0);
-  private entry = new Int32Array(0);
   /** The send's time (ms); NaN when no msg record was seen (events only). */
   sentAt = new Float64Array(0);
   private delivered = new Float64Array(0);
@@ -204,8 +210,6 @@ export class TrackingIndex {
       a.set(old as never);
       return a;
     };
-    this.k1 = copy(this.k1, (n) => new Uint32Array(n));
-    this.k2 = copy(this.k2, (n) => new Uint32Array(n));
     this.sentAt = copy(this.sentAt, (n) => new Float64Array(n), NaN);
     this.delivered = copy(this.delivered, (n) => new Float64Array(n), NaN);
     this.read = copy(this.read, (n) => new Float64Array(n), NaN);
@@ -222,15 +226,12 @@ export class TrackingIndex {
     const old = this.table;
     this.table = new Int32Array(entries * E);
     this.mask = entries - 1;
-    for (let s = 0; s < this.size; s++) {
-      let i = this.k1[s]! & this.mask;
+    for (let at = 0; at < old.length; at += E) {
+      if (old[at + 2] === 0) continue;
+      let i = old[at]! & this.mask;
       while (this.table[E * i + 2] !== 0) i = (i + 1) & this.mask;
-      this.table[E * i] = this.k1[s]! | 0;
-      this.table[E * i + 1] = this.k2[s]! | 0;
-      this.table[E * i + 2] = s + 1;
-      this.table[E * i + 3] = old[E * this.entry[s]! + 3]!;
+      for (let k = 0; k < E; k++) this.table[E * i + k] = old[at + k]!;
     }
-    this.entry = new Int32Array(0); // rebuilt by done()
   }
 
   /** The table entry of the message with this key, made (with a new slot) when new. */
@@ -246,34 +247,24 @@ export class TrackingIndex {
       i = (i + 1) & this.mask;
     }
     if (this.size === this.cap) {
-      this.entries();
       this.grow(Math.ceil(this.cap * 1.5));
       return this.entryOf(h1, h2);
     }
     const s = this.size++;
-    this.k1[s] = h1;
-    this.k2[s] = h2;
     table[E * i] = key;
     table[E * i + 1] = key2;
     table[E * i + 2] = s + 1;
     return i;
   }
 
-  /** entry[slot] = its table entry (for grow and done). */
-  private entries(): void {
-    this.entry = new Int32Array(this.cap);
-    for (let i = 0; i <= this.mask; i++) {
-      const t = this.table[E * i + 2]!;
-      if (t !== 0) this.entry[t - 1] = i;
-    }
-  }
-
   /** Called once the store is read: the status bits in slot order. */
   done(): this {
     this.flush();
-    this.entries();
     this.bitsBySlot = new Uint8Array(this.size);
-    for (let s = 0; s < this.size; s++) this.bitsBySlot[s] = this.table[E * this.entry[s]! + 3]!;
+    for (let at = 0; at < this.table.length; at += E) {
+      const t = this.table[at + 2]!;
+      if (t !== 0) this.bitsBySlot[t - 1] = this.table[at + 3]!;
+    }
     return this;
   }
 
@@ -374,12 +365,13 @@ export class TrackingIndex {
   // and earliest/latest times), and a batch's random reads of the table and the time arrays are
   // made first in a tight loop of independent loads, so that their cache misses overlap instead
   // of following one another.
-  private readonly pending1 = new Uint32Array(BATCH);
-  private readonly pending2 = new Uint32Array(BATCH);
-  private readonly pendingBit = new Uint8Array(BATCH);
-  private readonly pendingT = new Float64Array(BATCH);
-  private readonly pendingEntry = new Int32Array(BATCH);
-  private npending = 0;
+  /** Queued statuses, 4 numbers each: key 1, key 2, bit, time. */
+  private readonly events4 = new Float64Array(BATCH * 4);
+  private nevents = 0;
+  private readonly eventEntry = new Int32Array(BATCH);
+  /** Queued messages, 8 numbers each: key 1, key 2, time, campaign, template, to, segment, offset. */
+  private readonly msgs8 = new Float64Array(BATCH * 8);
+  private nmsgs = 0;
   /** Where the touched values go (so that the loads are not optimized away). */
   touched = 0;
 
@@ -387,38 +379,63 @@ export class TrackingIndex {
   queueEvent(h1: number, h2: number, bit: number, t: number): void {
     this.events++;
     if (bit === 0) return;
-    const n = this.npending;
-    this.pending1[n] = h1;
-    this.pending2[n] = h2;
-    this.pendingBit[n] = bit;
-    this.pendingT[n] = t;
-    this.npending = n + 1;
-    if (n + 1 === BATCH) this.flush();
+    put4(this.events4, 4 * this.nevents++, h1, h2, bit, t);
+    if (this.nevents === BATCH) this.flushEvents();
   }
 
-  /** Applies the queued statuses. */
-  flush(): void {
-    const n = this.npending;
-    this.npending = 0;
+  /** addMessage() for the message with this key, applied in batches like statuses. */
+  queueMessage(h1: number, h2: number, t: number, campaign: number, template: number, toHash: number, seg: number, off: number): void {
+    const at = 8 * this.nmsgs++;
+    put4(this.msgs8, at, h1, h2, t, campaign);
+    put4(this.msgs8, at + 4, template, toHash, seg, off);
+    if (this.nmsgs === BATCH) this.flushMessages();
+  }
+
+  /** Room for n more slots, and the table entries of n queued keys read ahead (see above). */
+  private prepare(q: Float64Array, stride: number, n: number): number {
     if (this.size + n > this.cap) {
       // Room first: entries found below must stay where they are until applied.
-      this.entries();
       this.grow(Math.max(Math.ceil(this.cap * 1.5), this.size + n));
     }
     let sum = 0;
     const table = this.table;
     const mask = this.mask;
-    for (let j = 0; j < n; j++) sum += table[E * (this.pending1[j]! & mask)]!;
+    for (let j = 0; j < n; j++) sum += table[E * (q[stride * j]! & mask)]!;
+    return sum;
+  }
+
+  private flushMessages(): void {
+    const n = this.nmsgs;
+    this.nmsgs = 0;
+    const q = this.msgs8;
+    this.touched = this.prepare(q, 8, n);
+    for (let at = 0; at < 8 * n; at += 8) {
+      this.addMessage(this.slot(q[at]!, q[at + 1]!), q[at + 2]!, q[at + 3]!, q[at + 4]!, q[at + 5]!, q[at + 6]!, q[at + 7]!);
+    }
+  }
+
+  /** Applies the queued messages and statuses. */
+  flush(): void {
+    this.flushMessages();
+    this.flushEvents();
+  }
+
+  private flushEvents(): void {
+    const n = this.nevents;
+    this.nevents = 0;
+    const q = this.events4;
+    let sum = this.prepare(q, 4, n);
     for (let j = 0; j < n; j++) {
-      const e = this.entryOf(this.pending1[j]!, this.pending2[j]!);
-      this.pendingEntry[j] = e;
+      const e = this.entryOf(q[4 * j]!, q[4 * j + 1]!);
+      this.eventEntry[j] = e;
       const s = this.table[E * e + 2]! - 1;
-      const bit = this.pendingBit[j]!;
+      const bit = q[4 * j + 2]!;
       sum += bit === DELIVERED ? this.delivered[s]! : bit === READ ? this.read[s]! : this.last[s]!;
     }
-    for (let j = 0; j < n; j++) this.apply(this.pendingEntry[j]!, this.pendingBit[j]!, this.pendingT[j]!);
+    for (let j = 0; j < n; j++) this.apply(this.eventEntry[j]!, q[4 * j + 2]!, q[4 * j + 3]!);
     this.touched = sum;
   }
+
 }
 
 /** Digits of a phone number, hashed (for --to): '+55 11 9…' and '5511 9…' are the same. */
@@ -549,7 +566,7 @@ function fastLine(ix: TrackingIndex, buf: Buffer, start: number, end: number, se
     const toEnd = stringEnd(buf, i, end);
     if (toEnd < 0) return false;
     const to = hashDigits(buf, i, toEnd);
-    ix.addMessage(ix.slot(scratch[0]!, scratch[1]!), t, campaign, template, to, seg, offset);
+    ix.queueMessage(scratch[0]!, scratch[1]!, t, campaign, template, to, seg, offset);
     return true;
   }
   if (hasPrefix(buf, start, end, IN_PREFIX)) {
