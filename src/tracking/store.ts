@@ -108,6 +108,10 @@ export function recordLine(r: TrackRecord): string {
   return line + '}\n';
 }
 
+/** How long batch() keeps records in memory at most (a kill -9 loses them), and how many bytes. */
+const BATCH_MS = 100;
+const BATCH_BYTES = 256 << 10;
+
 /** The segment every writer appends to now: one a month (UTC), `YYYY-MM.jsonl`. */
 export function segmentName(now = new Date()): string {
   return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}.jsonl`;
@@ -115,8 +119,8 @@ export function segmentName(now = new Date()): string {
 
 /**
  * Appends records to the month's shared segment. Lines wait in memory until flush(): called at
- * once by a one-off command, at the end of each turn of the event loop by `batch()` users (bulk,
- * the listener), and at exit. Each flush is one write(2) with O_APPEND of a newline and whole
+ * once by a one-off command, by `batch()` users (bulk, the listener) at the end of a turn of the
+ * event loop but at most once every BATCH_MS, at close() and at exit. Each flush is one write(2) with O_APPEND of a newline and whole
  * lines: the kernel appends it whole, after the others' writes, never inside them; the leading
  * newline ends any line a writer killed mid-write left unfinished, so that line is skipped alone
  * and the ones after it stand. A write error never throws: it is told once through `warn`, and
@@ -127,6 +131,7 @@ export class Recorder {
   private name = '';
   private pending = '';
   private scheduled = false;
+  private lastWrite = -Infinity;
   private broken = false;
   private readonly onExit = (): void => this.flush();
   /** Records written (lines), for tests and the bench. */
@@ -151,18 +156,26 @@ export class Recorder {
     }
   }
 
-  /** Queues a record and writes it with the others of this turn of the event loop. */
+  /**
+   * Queues a record and writes it with the others of this turn of the event loop, or, when the
+   * last write was less than BATCH_MS ago, of the rest of that time (at once past BATCH_BYTES): a
+   * webhook's status is written as it comes, a bulk run makes one write(2) for many rows.
+   */
   batch(r: TrackRecord): void {
     this.add(r);
-    if (!this.scheduled && !this.broken) {
+    if (this.pending.length >= BATCH_BYTES) this.flush();
+    else if (!this.scheduled && !this.broken) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      const wait = this.lastWrite + BATCH_MS - performance.now();
+      if (wait <= 0) setImmediate(() => this.flush());
+      else setTimeout(() => this.flush(), wait).unref();
     }
   }
 
   /** Writes the queued lines in one write(2). */
   flush(): void {
     this.scheduled = false;
+    this.lastWrite = performance.now();
     if (this.pending === '' || this.broken) return;
     const text = this.pending;
     const count = this.queued;
