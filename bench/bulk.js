@@ -2,12 +2,17 @@
 // Bulk figures, measured in one run against the embedded sandbox (a separate process, logging
 // and recording off), so that only ratios matter on this shared, noisy machine:
 //
-//   node bench/bulk.js [--rows 30000] [--concurrency 8,16,32,64] [--million] [--paced]
+//   node bench/bulk.js [--rows 30000] [--concurrency 8,16,32,64] [--tracking] [--million|--full] [--paced]
+//
+// Everything it writes (CSVs, journals, the tracking store: INTERFLOW_STATE_DIR) goes into one
+// temporary directory, removed at the end: never into the real HOME.
 //
 // 1. throughput: `interflow bulk` unthrottled vs a bare undici Pool loop sending the same
 //    requests at the same concurrency (issue #3: at least 0.5x), at each concurrency given (both
 //    sides get the same one), and vs a shell loop of one `curl` per row (at least 50x);
-// 2. --million: 1,000,000 rows: peak RSS of the bulk process (at most 150 MiB) and CSV parsing
+//    --tracking: also bulk with the tracking store unwritable (recording off), alternating with
+//    recording on, and the throughput recording costs (PRODUCT.md: at most 10 %);
+// 2. --million (or --full): 1,000,000 rows: peak RSS of the bulk process (at most 150 MiB) and CSV parsing
 //    alone vs the whole run (parsing must not be the bottleneck);
 // 3. --paced: --rate 1200/min for 10 s against a sandbox enforcing 1200/min: the achieved rate
 //    (within 3%) and the 429s (zero).
@@ -37,12 +42,17 @@ const concurrencies = (concurrencyArg > 0 ? process.argv[concurrencyArg + 1] : '
 let concurrency = concurrencies[0];
 const KEY = 'if_bench_key_123456';
 const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
-const env = { ...process.env, NO_COLOR: '1', BENCH_KEY: KEY };
+const dir = mkdtempSync(join(tmpdir(), 'interflow-bench-bulk-'));
+// The tracking store (and the trust store) of every child goes into the temporary directory.
+const state = join(dir, 'state');
+const env = { ...process.env, NO_COLOR: '1', BENCH_KEY: KEY, INTERFLOW_STATE_DIR: state };
 delete env.NODE_EXTRA_CA_CERTS;
 delete env.INTERFLOW_PROFILE;
 delete env.INTERFLOW_API_KEY;
-
-const dir = mkdtempSync(join(tmpdir(), 'interflow-bench-bulk-'));
+delete env.XDG_STATE_HOME;
+// A file where the store's directory should be: recording off (one warning, nothing written).
+const noState = join(dir, 'not-a-dir');
+writeFileSync(noState, '');
 const children = [];
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
@@ -125,17 +135,18 @@ async function bareLoop(url, n) {
   return n / secs;
 }
 
-function bulk(csv, config, extra = []) {
+function bulk(csv, config, extra = [], { record = true } = {}) {
   const started = performance.now();
   const r = spawnSync(
     '/usr/bin/time',
     ['-f', '%M', process.execPath, bin, 'bulk', csv, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--config', config, '--concurrency', String(concurrency), '--json', '--quiet', ...extra],
-    { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
+    { env: record ? env : { ...env, INTERFLOW_STATE_DIR: noState }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
   );
   const secs = (performance.now() - started) / 1000;
   const stderr = r.stderr.toString();
   const lines = r.stdout.toString().trim().split('\n').filter(Boolean);
   const sent = lines.filter((l) => l.includes('"status":"sent"')).length;
+  if (sent !== lines.length) throw new Error(`bulk sent ${sent} of ${lines.length} rows: ${stderr.slice(0, 2000)}`);
   const peakKiB = Number(stderr.trim().split('\n').at(-1));
   if (r.status !== 0) throw new Error(`bulk exited ${r.status}: ${stderr.slice(0, 2000)}`);
   return { secs, sent, rows: lines.length, peakMiB: peakKiB / 1024 };
@@ -179,6 +190,26 @@ console.log(`node ${process.version}; ${rows} rows per run; concurrency ${concur
       `concurrency ${String(c).padStart(3)}: bare undici Pool loop ${bare.toFixed(0).padStart(6)} req/s; bulk ${bulkRate.toFixed(0).padStart(6)} rows/s sustained ` +
         `(${(run.sent / run.secs).toFixed(0)} over the whole process, peak RSS ${run.peakMiB.toFixed(0)} MiB); ratio ${(bulkRate / bare).toFixed(2)}x (budget >= 0.5x) ${verdict(bulkRate / bare >= 0.5)}`,
     );
+    if (has('--tracking')) {
+      // Recording off and on, alternating, a fresh journal each: the medians of three each.
+      const on = [bulkRate];
+      const off = [];
+      for (let k = 0; k < 3; k++) {
+        const offJournal = join(dir, `rows-${c}-off-${k}.journal`);
+        bulk(csv, config, ['--journal', offJournal], { record: false });
+        off.push(sustained(offJournal));
+        if (k === 2) break;
+        const onJournal = join(dir, `rows-${c}-on-${k}.journal`);
+        bulk(csv, config, ['--journal', onJournal]);
+        on.push(sustained(onJournal));
+      }
+      const med = (xs) => [...xs].sort((a, b) => a - b)[1];
+      const cost = Math.max(0, 1 - med(on) / med(off));
+      console.log(
+        `concurrency ${String(c).padStart(3)}: tracking on ${med(on).toFixed(0)} rows/s, off ${med(off).toFixed(0)} rows/s (medians of 3): ` +
+          `recording costs ${(cost * 100).toFixed(1)}% (budget <= 10%) ${verdict(cost <= 0.1)}`,
+      );
+    }
     sb.stop();
   }
   const sb = await sandbox();
@@ -189,7 +220,7 @@ console.log(`node ${process.version}; ${rows} rows per run; concurrency ${concur
 }
 
 // 2. A million rows
-if (has('--million')) {
+if (has('--million') || has('--full')) {
   const sb = await sandbox();
   const csv = join(dir, 'million.csv');
   await writeCsv(csv, 1_000_000);
