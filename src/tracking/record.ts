@@ -11,7 +11,7 @@ import { resultTypeOf } from '../message/model.js';
 import type { Io } from '../output/io.js';
 import type { RowOutcome } from '../bulk/types.js';
 import type { WebhookEvent } from '../webhooks/events.js';
-import { Recorder, trackingDir, type MsgRecord } from './store.js';
+import { Recorder, recordLine, trackingDir, type MsgRecord } from './store.js';
 
 function recorder(io: Io): Recorder {
   return new Recorder(trackingDir(io.env), (warning) => {
@@ -81,13 +81,35 @@ export function bulkRecorder(
     ...base(profile),
     ...(input === '-' ? {} : { input: path.resolve(input) }),
   };
+  // Every row's record is the same line but for its id, time, recipient and row: recordLine's
+  // line for the shared fields, cut once where those go (a key is never inside a JSON string:
+  // its quotes would be escaped there), then filled per row.
+  const withRow = input !== '-';
+  const template = recordLine({ k: 'msg', id: '', t: 0, to: '', ...shared, ...(withRow ? { row: 0 } : {}) });
+  const [head, afterId, afterT, afterTo, tail] = cut(template, ['"id":""', '"t":0', '"to":""', ...(withRow ? ['"row":0'] : [])]);
   return {
     row(o) {
       if (o.status !== 'sent' || !o.id || o.fromJournal) return;
-      r.batch({ k: 'msg', id: o.id, t: Date.now(), to: o.to ?? '', ...shared, ...(input === '-' ? {} : { row: o.row }) });
+      let line = `${head}"id":${JSON.stringify(o.id)}${afterId}"t":${Date.now()}${afterT}"to":${JSON.stringify(o.to ?? '')}${afterTo}`;
+      if (withRow) line += `"row":${o.row}${tail}`;
+      r.batchLine(line);
     },
     close: () => r.close(),
   };
+}
+
+/** `text` cut around each of `fields` (in order, each once): the pieces between them, without them. */
+function cut(text: string, fields: string[]): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  for (const field of fields) {
+    const at = text.indexOf(field, from);
+    if (at < 0) throw new Error(`tracking: no ${field} in ${text}`);
+    pieces.push(text.slice(from, at));
+    from = at + field.length;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
 }
 
 /**
