@@ -126,7 +126,7 @@ describe('tracking store', () => {
       const io = createIo({ env: { INTERFLOW_STATE_DIR: dir }, stdout: { write: () => true }, stderr: { write: () => true } });
       const profile = { name: 'p "1"', provider: 'turn', apiKey: 'k', baseUrl: 'http://127.0.0.1:1/turn', defaultCountry: 'BR', source: '' } as Profile;
       const plan = { kind: 'template', flags: { name: 'promo"t":0', language: 'pt_BR' } };
-      const track = bulkRecorder(io, profile, plan, 'camp "to":"" \u2028 🎉', input);
+      const track = bulkRecorder(io, [profile], plan, 'camp "to":"" \u2028 🎉', input);
       const before = Date.now();
       track.row({ row: 7, to: '5511999990001', status: 'sent', id: 'wamid."id":""', attempts: 1 });
       track.row({ row: 8, to: '5511999990002', status: 'failed', attempts: 1 });
