@@ -163,6 +163,18 @@ export class Recorder {
    */
   batch(r: TrackRecord): void {
     this.add(r);
+    this.schedule();
+  }
+
+  /** batch() of a record already written as its line (recordLine's format, ending in a newline). */
+  batchLine(line: string): void {
+    if (this.broken) return;
+    this.pending += line;
+    this.queued++;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.pending.length >= BATCH_BYTES) this.flush();
     else if (!this.scheduled && !this.broken) {
       this.scheduled = true;

@@ -115,3 +115,12 @@ export function json<T = Record<string, unknown>>(res: RunResult): T {
     throw new Error(`stdout is not JSON (exit ${res.code}):\n${res.stdout}\nstderr:\n${res.stderr}`);
   }
 }
+
+/** Parses stdout as JSON lines (bulk --json, messages list --json). */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
