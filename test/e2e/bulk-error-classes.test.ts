@@ -6,10 +6,11 @@
  * twice across reruns.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CANARY, jsonLines, startWorld, type RunResult, type World } from './harness.js';
+import { CANARY, bin, cleanEnv, jsonLines, startWorld, type RunResult, type World } from './harness.js';
 
 let world: World;
 before(async () => void (world = await startWorld()));
@@ -26,8 +27,10 @@ function csvOf(recipients: string[]): string {
   return path;
 }
 
+const TEXT = ['--text', 'Olá {{nome}} 🎉'];
+
 async function bulk(csv: string, profile: string, extra: string[] = []): Promise<RunResult> {
-  const r = await world.run(['bulk', csv, '--text', 'Olá {{nome}} 🎉', '--profile', profile, '--json', ...extra]);
+  const r = await world.run(['bulk', csv, ...TEXT, '--profile', profile, '--json', ...extra]);
   assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
   assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+\)?/, 'no stack trace');
   return r;
@@ -72,6 +75,30 @@ describe('retry later', () => {
     assert.equal(got.filter((g) => others.includes(g.to)).length, others.length, 'the other rows were sent once each');
     eachAcceptedOnce([slow, ...others, slow]);
     assert.match(r.stderr, /2 retries/);
+  });
+
+  test('SIGTERM while a recipient waits out its backoff: exit 143 at once, the row not sent; the rerun sends it once', async () => {
+    const slow = phone(8);
+    world.sandbox.refuse({ [slow]: { code: 131056, times: 1 } });
+    const csv = csvOf([phone(9), slow]);
+    const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--profile', 'socialminer', '--config', world.config], {
+      env: cleanEnv(world.dir, { TEST_KEY: CANARY }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Once both rows were answered (the slow one refused), the run has nothing left but the wait.
+    while (world.sandbox.received.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, stderr);
+    assert.match(stderr, /1 sent, 0 failed, 0 skipped, 0 unknown, 1 not sent/);
+    world.sandbox.refuse({});
+    const rerun = await bulk(csv, 'socialminer');
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.deepEqual(received().filter((g) => g.to === slow).map((g) => g.status), [429, 200]);
+    eachAcceptedOnce([phone(9), slow]);
   });
 
   test('131057 (maintenance, HTTP 500) is retried, not unknown', async () => {
@@ -137,6 +164,23 @@ describe('stop the run', () => {
       eachAcceptedOnce(rows);
     });
   }
+  test("Interflow's CHANNEL_DISCONNECTED stops the run with exit 1 after one request", async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => phone(30 + i));
+    const r = await bulk(csvOf(rows), 'interflow-disconnected', ['--concurrency', '1']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^stopped: interflow refused the run \(CHANNEL_DISCONNECTED\)/m);
+    assert.match(r.stderr, /^hint: the profile's channel is disconnected: reconnect it in Interflow, then send again; then run the same command again/m);
+    assert.equal(world.sandbox.received.length, 1);
+  });
+
+  test('a one-off send gives the same exit codes: 368 (HTTP 403) is 1, 190 is 4', async () => {
+    world.sandbox.refuse({ [phone(36)]: { code: 368 }, [phone(37)]: { code: 190 } });
+    const blocked = await world.run(['send', 'text', phone(36), 'Olá', '--profile', 'turn']);
+    assert.equal(blocked.code, 1, blocked.stderr);
+    assert.match(blocked.stderr, /^error: turn refused the request \(403 368\)/m);
+    const expired = await world.run(['send', 'text', phone(37), 'Olá', '--profile', 'socialminer']);
+    assert.equal(expired.code, 4, expired.stderr);
+  });
 });
 
 describe('systemic stop: the same template error 10 rows in a row', () => {
