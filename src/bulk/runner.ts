@@ -563,7 +563,7 @@ async function exchange(
   let lastError: RowError | undefined;
   let rateLimited = 0;
   let tries = carry?.tries ?? 0;
-  let pairHits = carry?.pairHits ?? 0;
+  const pairHits = carry?.pairHits ?? 0;
   for (let attempt = carry?.attempt ?? 0; attempt < o.maxAttempts; attempt++) {
     if (tries++ > 0) {
       summary.retries++;

@@ -450,7 +450,7 @@ function endOf(
       return s.authError ? { error: s.authError } : undefined;
     case 'refused':
     case 'template':
-      return s.refusal ? refusalEnding(s.stopReason, s.refusal, resume) : undefined;
+      return s.refusal ? refusalEnding(s.stopReason, s.refusal, where.journalPath !== undefined, resume) : undefined;
     case 'interrupted':
       return { line: 'interrupted: rows not yet read were not sent', error: new InterruptedError('interrupted', { hint: resume }) };
     case 'max-errors':
@@ -481,19 +481,19 @@ function endOf(
  * ('refused'), or the same template error on TEMPLATE_STREAK rows in a row ('template'). Exit 1,
  * the provider's words and code, what to fix, and that a rerun sends the rest.
  */
-function refusalEnding(reason: 'refused' | 'template', e: ProviderError, resume: string): { line: string; error: CliError } {
+function refusalEnding(reason: 'refused' | 'template', e: ProviderError, journaled: boolean, resume: string): { line: string; error: CliError } {
   const fix = e.hint ? `${e.hint}; then ` : '';
   if (reason === 'refused') {
-    return {
-      line: `stopped: ${e.provider} refused the run (${e.info.code}); rows not yet sent were not sent`,
-      error: new CliError(e.message, { code: e.code, hint: `${fix}${resume}` }),
-    };
+    // The provider's refusal as it came (exit 1, its code and words), with how to go on.
+    e.hint = `${fix}${resume}`;
+    return { line: `stopped: ${e.provider} refused the run (${e.info.code}); rows not yet sent were not sent`, error: e };
   }
+  const rerun = journaled ? 'run the same command again: the rows it refused and the rows not sent are sent, each once' : resume;
   return {
     line: `stopped: ${TEMPLATE_STREAK} rows in a row were refused with ${e.info.code}: the template is wrong, not the rows; rows not yet sent were not sent`,
     error: new CliError(`stopped after ${TEMPLATE_STREAK} rows in a row were refused with the same template error: ${e.message}`, {
       code: e.code,
-      hint: `${fix}fix the template with the provider (approve it, add the language, unpause it) and run the same command again: the rows it refused and the rows not sent are sent, each once`,
+      hint: `${fix}fix the template with the provider (approve it, add the language, unpause it) and ${rerun}`,
     }),
   };
 }
