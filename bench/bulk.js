@@ -13,34 +13,18 @@
 //    (within 3%) and the 429s (zero).
 //
 // Each line prints its figure and its budget; the script exits 1 when one is past its budget.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { CHANNEL, KEY, arg, bareLoop as bareLoopAt, benchEnv, bin, journalRate, phone, sandbox as startSandbox, writeCsv } from './common.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'interflow.js');
-const require = createRequire(import.meta.url);
-const { Pool } = require('undici');
-
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const has = (name) => process.argv.includes(name);
 const rows = arg('--rows', 30_000);
 const concurrencyArg = process.argv.indexOf('--concurrency');
 const concurrencies = (concurrencyArg > 0 ? process.argv[concurrencyArg + 1] : '8,16,32,64').split(',').map(Number);
 let concurrency = concurrencies[0];
-const KEY = 'if_bench_key_123456';
-const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
-const env = { ...process.env, NO_COLOR: '1', BENCH_KEY: KEY };
-delete env.NODE_EXTRA_CA_CERTS;
-delete env.INTERFLOW_PROFILE;
-delete env.INTERFLOW_API_KEY;
+const env = benchEnv();
 
 const dir = mkdtempSync(join(tmpdir(), 'interflow-bench-bulk-'));
 const children = [];
@@ -50,27 +34,7 @@ process.on('exit', () => {
 });
 
 /** Starts `interflow sandbox` in its own process; resolves its base URL. */
-async function sandbox(...flags) {
-  // Unlimited unless a run asks for a rate (the default Interflow plan allows 300/min).
-  const rate = flags.includes('--rate') ? [] : ['--rate', '1000000000/min'];
-  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--quiet-requests', '--no-record', ...rate, ...flags], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (c) => {
-      err += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${err}`)));
-  });
-  return { url, stop: () => child.kill('SIGINT') };
-}
-
-const phone = (i) => String(5511910000000 + i);
+const sandbox = (...flags) => startSandbox(env, children, ...flags);
 
 let ok = true;
 /** `within` decides the line's verdict; every budget line ends in ok or OVER. */
@@ -78,16 +42,6 @@ const verdict = (within) => {
   ok &&= within;
   return within ? 'ok' : 'OVER';
 };
-
-async function writeCsv(path, n) {
-  const out = createWriteStream(path);
-  out.write('to,nome,pedido\n');
-  for (let i = 0; i < n; i++) {
-    if (!out.write(`${phone(i)},"João ${i}",${100000 + i}\n`)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
 
 function writeConfig(url, extra = {}) {
   const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
@@ -100,30 +54,7 @@ function writeConfig(url, extra = {}) {
 }
 
 /** The same requests as bulk sends, straight through an undici Pool: the ceiling. */
-async function bareLoop(url, n) {
-  const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        const body = JSON.stringify({ channel_id: CHANNEL, to: phone(i), type: 'text', content: { text: `Olá João ${i}, pedido ${100000 + i} 🎉` } });
-        const res = await pool.request({
-          method: 'POST',
-          path: '/interflow/v1/messages/send',
-          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-          body,
-        });
-        await res.body.text();
-        if (res.statusCode !== 201) throw new Error(`bare loop got ${res.statusCode}`);
-      }
-    }),
-  );
-  const secs = (performance.now() - started) / 1000;
-  await pool.close();
-  return n / secs;
-}
+const bareLoop = (url, n) => bareLoopAt(url, n, concurrency);
 
 function bulk(csv, config, extra = []) {
   const started = performance.now();
@@ -142,14 +73,7 @@ function bulk(csv, config, extra = []) {
 }
 
 /** Rows answered per second between the first and the last answer, from the journal's times. */
-function sustained(journal) {
-  const done = readFileSync(journal, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('"t":"done"'))
-    .map((l) => Date.parse(JSON.parse(l).at))
-    .sort((a, b) => a - b);
-  return (done.length - 1) / ((done.at(-1) - done[0]) / 1000);
-}
+const sustained = (journal) => journalRate(journal).perSec;
 
 function curlLoop(url, n) {
   const script = `for i in $(seq 0 ${n - 1}); do curl -s -o /dev/null -X POST "${url}/interflow/v1/messages/send" -H "Authorization: Bearer ${KEY}" -H 'Content-Type: application/json' -d "{\\"channel_id\\":\\"${CHANNEL}\\",\\"to\\":\\"$((5511920000000 + i))\\",\\"type\\":\\"text\\",\\"content\\":{\\"text\\":\\"Olá\\"}}"; done`;
@@ -220,14 +144,10 @@ if (has('--paced')) {
   const run = bulk(csv, config, ['--rate', '1200/min', '--journal', journal]);
   const stats = await (await fetch(`${sb.url}/_sandbox/stats`)).json();
   // The rate from the journal: each row's outcome time; n answers span (n - 1) intervals.
-  const done = readFileSync(journal, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('"t":"done"'))
-    .map((l) => Date.parse(JSON.parse(l).at))
-    .sort((a, b) => a - b);
-  const achieved = ((done.length - 1) / ((done.at(-1) - done[0]) / 1000)) * 60;
+  const done = journalRate(journal);
+  const achieved = done.perSec * 60;
   console.log(
-    `paced --rate 1200/min: ${run.sent}/${n} sent; ${done.length} answers over ${((done.at(-1) - done[0]) / 1000).toFixed(2)} s = ${achieved.toFixed(0)}/min ` +
+    `paced --rate 1200/min: ${run.sent}/${n} sent; ${done.rows} answers = ${achieved.toFixed(0)}/min ` +
       `(${((achieved / 1200 - 1) * 100).toFixed(1)}% off; budget within 3%) ${verdict(Math.abs(achieved / 1200 - 1) <= 0.03)}; ` +
       `429s: ${stats.byStatus?.['429'] ?? 0} (budget 0) ${verdict((stats.byStatus?.['429'] ?? 0) === 0)}`,
   );

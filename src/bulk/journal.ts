@@ -44,6 +44,8 @@ export interface Destination {
   namespace?: string;
   /** A short hash of the API key (never the key). */
   key: string;
+  /** `bulk --profile a,b`: each sender's destination by profile name (src/bulk/pool.ts). */
+  pool?: Record<string, Destination>;
 }
 
 export interface JournalMeta {
@@ -941,6 +943,7 @@ const DESTINATION_FIELDS: [keyof Destination, string][] = [
 ];
 
 function describeDestination(d: Destination): string {
+  if (d.pool) return `the pool ${Object.keys(d.pool).join(', ')}`;
   return DESTINATION_FIELDS.filter(([f]) => d[f] !== undefined && f !== 'key')
     .map(([f, label]) => `${label} ${d[f]}`)
     .join(', ');
@@ -948,12 +951,31 @@ function describeDestination(d: Destination): string {
 
 /** 'destination:…' naming the first field that differs, or undefined. */
 function destinationChange(was: Destination, now: Destination): string | undefined {
+  if (was.pool || now.pool) return poolChange(was, now);
   for (const [field, label] of DESTINATION_FIELDS) {
     const a = was[field];
     const b = now[field];
     if (a === b) continue;
     if (field === 'key') return `destination:was written with another API key (its hash starts ${String(a)}; this run's key: ${String(b)})`;
     return `destination:was written for ${label} ${a ?? '(none)'}, this run sends to ${b === undefined ? `no ${label}` : `${label === 'provider' ? 'provider ' : ''}${b}`}`;
+  }
+  return undefined;
+}
+
+/**
+ * A pool's change: its members (a recipient's sender is picked among them, so another set moves
+ * recipients to other senders) or one member's destination.
+ */
+function poolChange(was: Destination, now: Destination): string | undefined {
+  const names = (d: Destination): string => (d.pool ? `the pool ${Object.keys(d.pool).join(', ')}` : `one sender (${describeDestination(d)})`);
+  const a = was.pool ? Object.keys(was.pool) : [];
+  const b = now.pool ? Object.keys(now.pool) : [];
+  if (a.join(',') !== b.join(',')) {
+    return `destination:was written for ${names(was)}, this run sends through ${names(now)}: recipients would move to other senders`;
+  }
+  for (const name of a) {
+    const change = destinationChange(was.pool![name]!, now.pool![name]!);
+    if (change) return change.replace(/^destination:/, `destination:(profile ${name} of the pool) `);
   }
   return undefined;
 }

@@ -103,3 +103,59 @@ export function parseRate(raw: string): number | undefined {
   const perMinute = m[2] && /^s/i.test(m[2]) ? n * 60 : n;
   return perMinute > 0 ? perMinute : undefined;
 }
+
+/**
+ * Meta's pair rate (PRODUCT.md, Scale): no two requests to one recipient closer than `ms` apart.
+ * The next request to a recipient goes `ms` after the previous one to it ended (its answer, or
+ * its failure): the provider, which counts arrivals, sees them at least `ms` apart whatever the
+ * network did. Only the requests to that recipient wait; the other rows flow on. A recipient is
+ * kept only while it can still hold a request back, so memory follows the recent recipients.
+ */
+export class PairPacer {
+  /** Recipient → its latest request: when it ended (`at`), or a promise of that; oldest first. */
+  private readonly last = new Map<string, { done: Promise<number>; at?: number }>();
+
+  constructor(
+    readonly ms: number,
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  /**
+   * Waits until a request to `to` may go (returns early when `signal` aborts); the request then
+   * goes, and the returned function is called once it ended, whatever the ending.
+   */
+  async take(to: string, signal?: AbortSignal): Promise<() => void> {
+    this.forget(this.clock.now());
+    const prev = this.last.get(to);
+    let release!: () => void;
+    const entry: { done: Promise<number>; at?: number } = {
+      done: new Promise<number>((resolve) => (release = () => resolve((entry.at ??= this.clock.now())))),
+    };
+    // Deleted and set again: the map stays ordered by when each recipient was last taken.
+    this.last.delete(to);
+    this.last.set(to, entry);
+    if (prev) {
+      const ended = prev.at ?? (await prev.done);
+      const wait = ended + this.ms - this.clock.now();
+      if (wait > 0 && !signal?.aborted) await this.clock.sleep(wait, signal);
+    }
+    return release;
+  }
+
+  /** Drops the recipients whose latest request ended `ms` ago or more (from the oldest on). */
+  private forget(now: number): void {
+    for (const [to, e] of this.last) {
+      if (e.at === undefined || e.at + this.ms > now) return;
+      this.last.delete(to);
+    }
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
+
+/** `6s`, `1500ms`, `1m`, `6` (seconds), `0` (off) → ms; undefined when it is none of these. */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(raw);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!);
+}

@@ -17,7 +17,7 @@ import { errorHint } from '../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
 import { spreadsheetMangled } from './csv.js';
 import { KeySet } from './keyset.js';
-import type { Pacer } from './pacer.js';
+import type { Pacer, PairPacer } from './pacer.js';
 import { MissingColumnError, renderDeep } from './placeholders.js';
 import { backoffMs, rateLimitPauseMs, rateLimitSpacingMs, retryAfterMs, verdictForStatus } from './retry.js';
 import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './types.js';
@@ -81,7 +81,18 @@ export interface RunOptions {
   onBatchRequest?(rows: number[], req: HttpRequest): void | Promise<void>;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
   random?: () => number;
+  /** Meta's pair rate (turn, socialminer): requests to one recipient spaced apart. */
+  pairs?: PairPacer;
+  /**
+   * `--profile a,b,c`: a pool of senders, each with its own profile, adapter, connections, pace
+   * and pair rate; each row goes through `senders[pick(row)]` and its outcome names that
+   * profile. Without it, the run's profile, adapter, sender, pacer and pairs are its one sender.
+   */
+  pool?: { senders: PoolSender[]; pick(row: CsvRow): number };
 }
+
+/** One sender of a pool (src/bulk/pool.ts). */
+export type PoolSender = Pick<RunOptions, 'profile' | 'adapter' | 'sender' | 'pacer' | 'pairs'>;
 
 /**
  * Why the run ended: all rows read ('done'), o.stop ('interrupted'), the error budget, a refused
@@ -147,6 +158,8 @@ const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 export async function runBulk(o: RunOptions): Promise<RunSummary> {
   const started = performance.now();
+  // A pool: the run's options once per sender (the rows take theirs by their recipient).
+  const pooled = o.pool?.senders.map((p): RunOptions => ({ ...o, ...p }));
   const dynamic = dynamicFlags(o.plan.flags);
   const sleep = o.sleep ?? defaultSleep;
   const keys = new KeySet();
@@ -206,13 +219,15 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         }
       } else connectFailures = 0;
       const e = outcome.error;
-      if (outcome.status === 'failed' && e?.status !== undefined && classifyError(o.adapter.id, { status: e.status, code: e.code }).id === 'template') {
+      // The row's provider (a pool may mix them).
+      const provider = outcome.status === 'failed' && pooled ? (pooled.find((p) => p.profile.name === outcome.profile) ?? o).adapter.id : o.adapter.id;
+      if (outcome.status === 'failed' && e?.status !== undefined && classifyError(provider, { status: e.status, code: e.code }).id === 'template') {
         streak = e.code === streakCode ? streak + 1 : 1;
         streakCode = e.code;
         if (streak >= TEMPLATE_STREAK && !halt.signal.aborted) {
           summary.stopReason = 'template';
           const info = { status: e.status, code: e.code, message: e.message };
-          summary.refusal = new ProviderError(o.adapter.id, info, { hint: errorHint(o.adapter.id, info), exitCode: ExitCode.failure });
+          summary.refusal = new ProviderError(provider, info, { hint: errorHint(provider, info), exitCode: ExitCode.failure });
           halt.abort();
         }
       } else streak = 0;
@@ -263,7 +278,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     if (left <= 0) holds.delete(to);
     return left;
   };
-  const later = (p: SendRow, first: Later['later']): void => {
+  const later = (p: SendRow, ro: RunOptions, first: Later['later']): void => {
+    const done = (x: RowOutcome): Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
     const task = (async (): Promise<void> => {
       let { waitMs, carry } = first;
       const refused = (): void => {
@@ -275,12 +291,12 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       if (carry) refused();
       for (;;) {
         await sleep(waitMs, halt.signal);
-        if (halt.signal.aborted) return settle(notSent(p));
+        if (halt.signal.aborted) return done(notSent(p));
         // Another row to the recipient may have been refused meanwhile: its hold counts too.
         waitMs = heldFor(p.to);
         if (waitMs > 0) continue;
-        const x = await deliver(p, o, summary, halt, sleep, carry);
-        if (!('later' in x)) return settle(x);
+        const x = await deliver(p, ro, summary, halt, sleep, carry);
+        if (!('later' in x)) return done(x);
         ({ waitMs, carry } = x.later);
         refused();
       }
@@ -308,9 +324,10 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       const row: CsvRow | undefined = r.done ? undefined : r.value;
       if (!row || halt.signal.aborted) return;
       try {
-        const prepared = prepare(row, o, keys, dynamic);
+        const ro = pooled ? pooled[o.pool!.pick(row)]! : o;
+        const prepared = prepare(row, ro, keys, dynamic);
         if (prepared.kind === 'outcome') {
-          await settle(prepared.outcome);
+          await settle(pooled ? { ...prepared.outcome, profile: ro.profile.name } : prepared.outcome);
           continue;
         }
         if (o.batch) {
@@ -324,9 +341,9 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
           continue;
         }
         const held = holds.size > 0 ? heldFor(prepared.to) : 0;
-        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, o, summary, halt, sleep);
-        if ('later' in x) later(prepared, x.later);
-        else await settle(x);
+        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, sleep);
+        if ('later' in x) later(prepared, ro, x.later);
+        else await settle(pooled ? { ...x, profile: ro.profile.name } : x);
       } catch (err) {
         return fail(err);
       }
@@ -480,7 +497,14 @@ async function deliver(
 ): Promise<RowOutcome | Later> {
   const base = { row: p.row, to: p.to };
   await o.journal?.intentSoon(p.row, p.key);
-  const x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry);
+  // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
+  const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
+  let x: Awaited<ReturnType<typeof exchange>>;
+  try {
+    x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry);
+  } finally {
+    ended?.();
+  }
   if ('later' in x) return x;
   if ('ended' in x) return { ...base, ...x.ended };
   try {

@@ -31,6 +31,8 @@ export interface RowOutcome {
   error?: RowError;
   /** Requests made for this row in this run (0 when reported from the journal). */
   attempts?: number;
+  /** The profile that sent it, in a pool of senders (`--profile a,b`). */
+  profile?: string;
   /** true when the outcome was read from the journal of an earlier run, not produced now. */
   fromJournal?: boolean;
 }

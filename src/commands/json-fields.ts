@@ -46,7 +46,7 @@ export const resultFields = {
   'send contact': send,
   'send template': send,
   'send interactive': send,
-  bulk: keysOf<BulkLine>()(['row', 'to', 'status', 'id', 'error', 'journal']),
+  bulk: keysOf<BulkLine>()(['row', 'to', 'status', 'profile', 'id', 'error', 'journal']),
   'messages get': message,
   'messages list': keysOf<TrackedMessage>()([
     'id', 'at', 'provider', 'profile', 'to', 'type', 'template', 'language', 'campaign', 'status', 'statusAt', 'errorCode', 'errorTitle', 'row', 'input',

@@ -66,7 +66,8 @@ export function recordSend(io: Io, profile: Profile, msg: Message, id: string | 
  */
 export function bulkRecorder(
   io: Io,
-  profile: Profile,
+  /** The run's profile, or a pool's (each row's outcome names its own). */
+  profiles: readonly Profile[],
   plan: { kind: string; flags: Record<string, unknown> },
   campaign: string,
   input: string,
@@ -78,13 +79,15 @@ export function bulkRecorder(
     tpl: tpl.includes('{{') ? '' : tpl,
     type: plan.kind === 'media' ? String(plan.flags.kind ?? 'media') : plan.kind,
     ...(tpl && typeof plan.flags.language === 'string' && !plan.flags.language.includes('{{') ? { lang: plan.flags.language } : tpl ? { lang: 'pt_BR' } : {}),
-    ...base(profile),
+    ...base(profiles[0]!),
     ...(input === '-' ? {} : { input: path.resolve(input) }),
   };
+  const pooled = new Map(profiles.map((p) => [p.name, { ...shared, ...base(p) }]));
   return {
     row(o) {
       if (o.status !== 'sent' || !o.id || o.fromJournal) return;
-      r.batch({ k: 'msg', id: o.id, t: Date.now(), to: o.to ?? '', ...shared, ...(input === '-' ? {} : { row: o.row }) });
+      const fields = o.profile !== undefined ? (pooled.get(o.profile) ?? shared) : shared;
+      r.batch({ k: 'msg', id: o.id, t: Date.now(), to: o.to ?? '', ...fields, ...(input === '-' ? {} : { row: o.row }) });
     },
     close: () => r.close(),
   };

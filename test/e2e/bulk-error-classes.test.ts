@@ -43,7 +43,7 @@ interface Line {
   error?: { status?: number; code: string; message: string; hint?: string; retryable?: boolean };
   journal?: true;
 }
-const lines = (r: RunResult): Line[] => jsonLines<Line>(r);
+const lines = (r: RunResult): Line[] => jsonLines(r.stdout) as unknown as Line[];
 
 /** The send requests the sandbox received, in order: recipient and status. */
 const received = (): { to: string; status: number }[] => world.sandbox.received.filter((r) => r.to !== undefined).map((r) => ({ to: r.to!, status: r.status }));

@@ -116,10 +116,11 @@ export function json<T = Record<string, unknown>>(res: RunResult): T {
   }
 }
 
-/** stdout as JSON lines (bulk --json): one value a line. */
-export function jsonLines<T = Record<string, unknown>>(res: RunResult): T[] {
-  return res.stdout
+/** Parses stdout as JSON lines (bulk --json, messages list --json). */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
     .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

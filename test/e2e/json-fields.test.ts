@@ -102,7 +102,7 @@ describe('an unknown field: exit 2, one line listing the fields, nothing sent', 
     const csv = join(world.dir, 'unknown-field.csv');
     writeFileSync(csv, `to,nome\n${TO},João\n`);
     try {
-      refused(await run('bulk', csv, '--text', 'Oi {{nome}}', '--json=row,sent'), /^error: --json: unknown field 'sent' \(fields of interflow bulk: row, to, status, id, error, journal\)\n$/);
+      refused(await run('bulk', csv, '--text', 'Oi {{nome}}', '--json=row,sent'), /^error: --json: unknown field 'sent' \(fields of interflow bulk: row, to, status, profile, id, error, journal\)\n$/);
       assert.throws(() => rmSync(`${csv}.journal`), /ENOENT/);
     } finally {
       rmSync(csv, { force: true });

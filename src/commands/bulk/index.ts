@@ -57,6 +57,8 @@ export function register(program: Command): void {
     .option('--max-errors <n>', 'stop after this many failed or unknown rows; the rest stay unsent')
     .option('--retry-unknown', 'send again the rows an earlier run left unknown (they may arrive twice)')
     .option('--output <results.csv>', 'write one CSV line per row (row, to, status, id, error)')
+    .option('--shard <I/N>', 'send only the rows whose recipient falls in shard I of N (run N of them, anywhere: together they send every row once)')
+    .option('--pair-interval <duration>', 'turn, socialminer: at least this long between two messages to one recipient (default: 6s; 0 = off)')
     .option('--skip-invalid', 'with a templates catalog: send the rows that fit it; the others end failed (default: refuse the run)')
     .addHelpText(
       'after',
@@ -65,12 +67,17 @@ export function register(program: Command): void {
         "interflow bulk clientes.csv --text 'Olá, {{nome}}! Seu pedido {{pedido}} saiu para entrega.' --rate 60/min --json | jq -c 'select(.status != \"sent\")'",
         "xsv select phone,name export.csv | interflow bulk - --to-column phone --text 'Oi {{name}}' --journal hoje.journal",
         "interflow bulk contatos.csv --template-file pedido.json --profile turn --output resultados.csv",
+        "interflow bulk contatos.csv --text 'Oi {{nome}}' --shard 2/3   # on machine 2 of 3; journal contatos.csv.shard-2-of-3.journal",
+        "interflow bulk contatos.csv --template-file pedido.json --profile turn-a,turn-b --rate 80/s   # a pool: each recipient always through the same number",
       ) +
         '\nEach row ends sent, failed, skipped or unknown. Rerun the same command to resume: messages\n' +
         'already settled are reported from the journal and never sent again, wherever their rows now\n' +
         'are (a row is known by its recipient and message, not its line: an edited or re-sorted CSV\n' +
         'resumes too). Exit 0 when every row was sent or skipped, 3 when some failed or are unknown,\n' +
-        '130 after Ctrl-C.\n',
+        '130 after Ctrl-C.\n' +
+        '\nScale (README: Scale): --shard I/N splits the rows by recipient across N runs on any machines;\n' +
+        '--profile a,b,c sends each recipient always through the same profile of the pool, each at its\n' +
+        "own pace; on turn and socialminer a recipient's messages go at least --pair-interval apart.\n",
     )
     .action(lazy('bulk'));
 }

@@ -25,7 +25,9 @@ import { TEMPLATE_STREAK } from '../../providers/error-classes.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal, type Destination } from '../../bulk/journal.js';
-import { Pacer, parseRate } from '../../bulk/pacer.js';
+import { Pacer, PairPacer, parseDuration, parseRate } from '../../bulk/pacer.js';
+import { PAIR_RATE_PROVIDERS, pairIntervalOf, poolDestination, poolNames, poolPicker, profileCounts } from '../../bulk/pool.js';
+import { loadProfileFor } from '../../config/context.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
 import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
@@ -35,6 +37,7 @@ import type { CommandContext } from '../context.js';
 import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
+import { parseShard, shardJournalPath, shardRows } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
 const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
@@ -64,7 +67,9 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 }
 
 /** Flags that are not the message: changing them does not change what a row sends. */
-const runFlags = new Set(['campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch']);
+const runFlags = new Set([
+  'campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch', 'shard', 'pairInterval',
+]);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
@@ -215,23 +220,41 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   const maxAttempts = positiveInt(options, 'maxAttempts', 5, 20)!;
   const maxErrors = positiveInt(options, 'maxErrors', undefined, Number.MAX_SAFE_INTEGER);
   const batchSize = positiveInt(options, 'batch', undefined, INTERFLOW_BATCH_MAX);
+  const shard = options.shard !== undefined ? parseShard(String(options.shard)) : undefined;
   const files = readPlanFiles(kind, flags);
 
-  const profile = await ctx.loadProfile();
+  // --profile a,b,c: a pool of senders (src/bulk/pool.ts); the first (by name) stands for the run
+  // where one profile is needed (the CSV's country, the templates catalog, the campaign).
+  const poolOf = poolNames(globals.profile ?? (io.env.INTERFLOW_PROFILE || undefined));
+  const profiles = poolOf ? await Promise.all(poolOf.map((name) => loadProfileFor({ ...globals, profile: name }, io))) : [await ctx.loadProfile()];
+  const profile = profiles[0]!;
   const adapter = getAdapter(profile.provider);
-  refuseUnsupported(profile, adapter.capabilities, options, kind);
-  if (batchSize !== undefined && profile.provider !== 'interflow') {
-    throw new UsageError(`--batch is for interflow profiles (POST /messages/bulk): profile '${profile.name}' is ${profile.provider}; drop --batch to send one request a row`);
+  for (const p of profiles) {
+    try {
+      refuseUnsupported(p, getAdapter(p.provider).capabilities, options, kind);
+    } catch (err) {
+      // In a pool, the message must suit every sender: the refusal names the one it does not.
+      if (poolOf && err instanceof CliError) err.message = `profile '${p.name}' of the pool (${p.provider}): ${err.message}`;
+      throw err;
+    }
+  }
+  if (batchSize !== undefined && (poolOf || profile.provider !== 'interflow')) {
+    throw new UsageError(
+      poolOf
+        ? '--batch sends through one interflow profile: drop --batch for a pool of senders (--profile a,b,…)'
+        : `--batch is for interflow profiles (POST /messages/bulk): profile '${profile.name}' is ${profile.provider}; drop --batch to send one request a row`,
+    );
   }
   const rate = rateFor(options, profile);
+  const pairMs = pairIntervalOf(options, profiles);
 
   if (input === '-' && io.stdin.isTTY) {
     throw new UsageError("'bulk -' reads the CSV from stdin: pipe it in (… | interflow bulk - …) or give a file");
   }
-  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : `${input}.journal`);
+  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : shard ? shardJournalPath(input, shard) : `${input}.journal`);
   if (options.output !== undefined) refuseOutputOver(String(options.output), input === '-' ? undefined : input, journalPath);
   // A template run with a catalog: every row checked before the first request (stdin spooled).
-  const preflight = await bulkPreflight(ctx, kind, options, input);
+  const preflight = await bulkPreflight(poolOf ? { ...ctx, loadProfile: async () => profile } : ctx, kind, options, input);
   const path = preflight?.path ?? input;
   const stream = path === '-' ? io.stdin : createReadStream(path);
   if (path !== '-') {
@@ -263,14 +286,19 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     .digest('hex');
   const journal =
     journalPath && !globals.dryRun
-      ? await openJournal(journalPath, { destination: destinationOf(profile), message: messageFlags(options, files), source: input, legacySpec })
+      ? await openJournal(journalPath, {
+          destination: poolOf ? poolDestination(profiles.map((p) => ({ name: p.name, destination: destinationOf(p) }))) : destinationOf(profile),
+          message: messageFlags(options, files),
+          source: input,
+          legacySpec,
+        })
       : undefined;
   if (journal?.note && !io.quiet) io.err(journal.note + '\n');
   if (input === '-' && !journalPath && !globals.dryRun && !io.quiet) {
     io.err('note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE to be able to resume\n');
   }
   // Sent rows go into the tracking store; the campaign defaults to the journal's name.
-  const track = globals.dryRun ? undefined : bulkRecorder(io, profile, plan, campaignOf(options.campaign) || journalName(journalPath), input);
+  const track = globals.dryRun ? undefined : bulkRecorder(io, profiles, plan, campaignOf(options.campaign) || journalName(journalPath), input);
   // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
   const flushJournal = (): void => journal?.flush();
   process.once('exit', flushJournal);
@@ -305,12 +333,19 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     if (!output!.write(redact(line)) && !outputError) await once(output!, 'drain').catch(() => undefined);
   };
 
-  const sender = new HttpClient(new URL(effectiveBaseUrl(profile)).origin, {
-    connections: concurrency,
-    ...commandHttpOptions(ctx, profile),
-    secretHeaders: adapter.secretHeaders,
-    responseHeaders: rateLimitHeaders,
+  const pairs = pairMs ? new PairPacer(pairMs) : undefined;
+  const senders = profiles.map((p) => {
+    const a = getAdapter(p.provider);
+    const client = new HttpClient(new URL(effectiveBaseUrl(p)).origin, {
+      connections: concurrency,
+      ...commandHttpOptions(ctx, p),
+      secretHeaders: a.secretHeaders,
+      responseHeaders: rateLimitHeaders,
+    });
+    // Each sender its own pace; the pair rate where the provider has one.
+    return { profile: p, adapter: a, sender: client, pacer: new Pacer(rateFor(options, p)), pairs: PAIR_RATE_PROVIDERS.includes(p.provider) ? pairs : undefined };
   });
+  const { sender, pacer } = senders[0]!;
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -333,10 +368,13 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   process.stderr.on('error', onStderrError);
 
   const size = input === '-' ? undefined : statSync(input).size;
-  const pacer = new Pacer(rate);
   const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size, pacer) : undefined;
   const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
+  // --shard: the rows of the other shards are counted, not reported (their shards report them).
+  const otherShards = { count: 0 };
+  const perProfile = profileCounts();
+  const rows = shard ? shardRows(csv.rows, shard, toColumn, profile.defaultCountry, otherShards) : csv.rows;
   let summary: RunSummary;
   try {
     if (!rate && !io.quiet) io.err('note: no rate set (--rate, or the profile\'s rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n');
@@ -344,9 +382,11 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       plan,
       profile,
       adapter,
-      rows: progress ? tapOffsets(csv.rows, progress) : csv.rows,
+      rows: progress ? tapOffsets(rows, progress) : rows,
       sender,
       pacer,
+      ...(senders[0]!.pairs ? { pairs: senders[0]!.pairs } : {}),
+      ...(poolOf ? { pool: { senders, pick: poolPicker(senders.length, toColumn, profile.defaultCountry) } } : {}),
       journal,
       concurrency,
       maxAttempts,
@@ -356,6 +396,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       stop: stop.signal,
       onOutcome: async (o) => {
         progress?.count(o);
+        if (o.profile !== undefined) perProfile.count(o);
         track?.row(o);
         if (output) await writeCsvLine(o);
         // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
@@ -381,7 +422,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
     process.off('exit', flushJournal);
     for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal, onSignal);
     progress?.stop();
-    await sender.close();
+    await Promise.all(senders.map((s) => s.sender.close()));
     journal?.close();
     track?.close();
     preflight?.cleanup();
@@ -394,7 +435,10 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   if (stopped?.kind !== 'stdout') process.stdout.off('error', onStdoutError);
   if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
   const ending = endOf(summary, stopped, { input, journalPath, output: options.output as string | undefined });
-  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line));
+  if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) {
+    const shardLine = shard ? `shard ${shard.index}/${shard.count}: ${otherShards.count} row(s) belong to the other shards (their runs send them)` : undefined;
+    io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line, shardLine, ...perProfile.lines()));
+  }
   if (ending?.error) throw ending.error;
 }
 
@@ -520,7 +564,8 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
 
 /** `contacts.csv.journal` → `contacts.csv`: the campaign of a run given no --campaign. */
 function journalName(journalPath: string | undefined): string {
-  return journalPath ? basename(journalPath).replace(/\.journal$/, '') : '';
+  // The shards of one run share its campaign: contacts.csv.shard-2-of-3.journal → contacts.csv.
+  return journalPath ? basename(journalPath).replace(/\.journal$/, '').replace(/\.shard-\d+-of-\d+$/, '') : '';
 }
 
 /** Where a run sends, as its journal records it (the key only as a short hash). */
@@ -584,6 +629,8 @@ export interface BulkLine {
   row: number;
   to?: string;
   status: RowOutcome['status'];
+  /** The profile that sent it, in a pool (`--profile a,b`). */
+  profile?: string;
   id?: string;
   error?: RowOutcome['error'];
   /** Reported from the journal of an earlier run. */
@@ -595,6 +642,7 @@ function publicOutcome(o: RowOutcome): BulkLine {
     row: o.row,
     ...(o.to ? { to: o.to } : {}),
     status: o.status,
+    ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.id ? { id: o.id } : {}),
     ...(o.error ? { error: o.error } : {}),
     ...(o.fromJournal ? { journal: true } : {}),
@@ -604,10 +652,10 @@ function publicOutcome(o: RowOutcome): BulkLine {
 function textLine(o: RowOutcome): string {
   // One line per row, whatever a provider's answer holds: no line break, tab or escape sequence.
   const detail = plainText(o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '');
-  return [o.row, o.to ?? '-', o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
+  return [o.row, o.to ?? '-', ...(o.profile !== undefined ? [o.profile] : []), o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
 }
 
-function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean, ending: string | undefined): string {
+function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean, ending: string | undefined, ...more: (string | undefined)[]): string {
   const secs = s.elapsedMs / 1000;
   const done = s.counts.sent + s.counts.failed + s.counts.skipped + s.counts.unknown;
   const lines: string[] = [];
@@ -623,6 +671,7 @@ function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun:
         (s.retries ? `; ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}` : ''),
     );
   }
+  for (const line of more) if (line) lines.push(line);
   if (journalPath && !dryRun) lines.push(`journal: ${journalPath}`);
   if (ending) lines.push(ending);
   if (s.counts.unknown) lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');

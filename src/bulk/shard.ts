@@ -1,0 +1,82 @@
+/**
+ * Splitting a bulk run by recipient (PRODUCT.md, Scale): `--shard I/N` takes only the rows whose
+ * recipient hashes to shard I of N, and `--profile a,b,c` sends each recipient through the
+ * profile its hash picks. The hash is SHA-256 of the recipient's normalized digits: the same on
+ * every run and machine, and the same wherever the row sits in the file, so an edited or
+ * re-sorted CSV keeps its split. A recipient that is not a valid number is hashed as written
+ * (trimmed): its row still lands in exactly one shard, which reports it failed.
+ */
+import { createHash } from 'node:crypto';
+import type { CountryCode } from 'libphonenumber-js/core';
+import { UsageError } from '../errors.js';
+import { normalizeRecipient } from '../message/recipient.js';
+import type { CsvRow } from './types.js';
+
+export interface Shard {
+  /** 1-based, as given. */
+  index: number;
+  count: number;
+}
+
+/** `--shard 2/3` → { index: 2, count: 3 }; anything else is a UsageError naming the flag. */
+export function parseShard(raw: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N (like 1/3, 2/3, 3/3), got '${raw}'`, {
+      hint: 'shards are numbered from 1; in a Kubernetes Indexed Job use --shard $((JOB_COMPLETION_INDEX+1))/N',
+    });
+  }
+  return { index, count };
+}
+
+/** The recipient as the split sees it: normalized digits, or the cell as written when it is no number. */
+export function recipientKey(cell: string | undefined, country: CountryCode | undefined): string {
+  if (cell === undefined) return '';
+  try {
+    return normalizeRecipient(cell, country);
+  } catch {
+    return cell.trim();
+  }
+}
+
+/**
+ * The recipient's hash as two independent numbers: `shard` (for --shard) and `lane` (for a pool
+ * of profiles), so that within one shard the recipients still spread over every profile.
+ */
+export function recipientHash(key: string): { shard: number; lane: number } {
+  const d = createHash('sha256').update(key).digest();
+  return { shard: d.readUInt32BE(0), lane: d.readUInt32BE(4) };
+}
+
+/** 0-based bucket of `hash` among `n` (shard I of N is bucket I-1). */
+export const bucket = (hash: number, n: number): number => hash % n;
+
+/**
+ * The rows of this shard, streamed; `others.count` counts the rows left to the other shards. A
+ * row without the recipient column (or a malformed one) is placed by what it has, so exactly one
+ * shard reports it.
+ */
+export function shardRows(
+  rows: AsyncIterable<CsvRow>,
+  shard: Shard,
+  toColumn: string,
+  country: CountryCode | undefined,
+  others: { count: number },
+): AsyncIterable<CsvRow> {
+  if (shard.count === 1) return rows;
+  const mine = shard.index - 1;
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const row of rows) {
+        const cell = Object.hasOwn(row.cells, toColumn) ? row.cells[toColumn] : undefined;
+        if (bucket(recipientHash(recipientKey(cell, country)).shard, shard.count) === mine) yield row;
+        else others.count++;
+      }
+    },
+  };
+}
+
+/** `contacts.csv` + 2/3 → `contacts.csv.shard-2-of-3.journal`. */
+export const shardJournalPath = (input: string, shard: Shard): string => `${input}.shard-${shard.index}-of-${shard.count}.journal`;
