@@ -137,6 +137,18 @@ export class Recorder {
   /** Queues a record and writes it with the others of this turn of the event loop. */
   batch(r: TrackRecord): void {
     this.add(r);
+    this.schedule();
+  }
+
+  /** batch() of a record already written as its line (recordLine's format, ending in a newline). */
+  batchLine(line: string): void {
+    if (this.broken) return;
+    this.pending += line;
+    this.queued++;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled && !this.broken) {
       this.scheduled = true;
       setImmediate(() => this.flush());

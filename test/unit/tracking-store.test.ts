@@ -4,12 +4,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Recorder, recordLine, type TrackRecord } from '../../src/tracking/store.js';
 import { loadIndex } from '../../src/tracking/index.js';
 import { buildReport, selectMessages } from '../../src/tracking/query.js';
+import { bulkRecorder } from '../../src/tracking/record.js';
+import { createIo } from '../../src/output/io.js';
+import type { Profile } from '../../src/config/profile.js';
 
 const msg = (id: string, extra: Partial<TrackRecord> = {}): TrackRecord =>
   ({ k: 'msg', id, t: 1_000, c: 'natal', tpl: 'promo', to: '5511999990001', provider: 'turn', profile: 'turn', dest: 'http://x', type: 'template', ...extra }) as TrackRecord;
@@ -116,4 +119,39 @@ describe('tracking store', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /not recorded in the tracking store/);
   });
+
+  it('bulk: each sent row is recordLine of its whole record, whatever the campaign or template holds', () => {
+    for (const input of ['/tmp/natal "2026".csv', '-']) {
+      const dir = mkdtempSync(join(tmpdir(), 'interflow-track-unit-'));
+      const io = createIo({ env: { INTERFLOW_STATE_DIR: dir }, stdout: { write: () => true }, stderr: { write: () => true } });
+      const profile = { name: 'p "1"', provider: 'turn', apiKey: 'k', baseUrl: 'http://127.0.0.1:1/turn', defaultCountry: 'BR', source: '' } as Profile;
+      const plan = { kind: 'template', flags: { name: 'promo"t":0', language: 'pt_BR' } };
+      const track = bulkRecorder(io, [profile], plan, 'camp "to":"" \u2028 🎉', input);
+      const before = Date.now();
+      track.row({ row: 7, to: '5511999990001', status: 'sent', id: 'wamid."id":""', attempts: 1 });
+      track.row({ row: 8, to: '5511999990002', status: 'failed', attempts: 1 });
+      track.close();
+      const lines = readdirSync(join(dir, 'tracking')).map((f) => readFileSync(join(dir, 'tracking', f), 'utf8'));
+      assert.equal(lines.length, 1);
+      const rec = JSON.parse(lines[0]!) as TrackRecord & { t: number };
+      assert.ok(rec.t >= before && rec.t <= Date.now());
+      const whole: TrackRecord = {
+        k: 'msg',
+        id: 'wamid."id":""',
+        t: rec.t,
+        c: 'camp "to":"" \u2028 🎉',
+        tpl: 'promo"t":0',
+        to: '5511999990001',
+        lang: 'pt_BR',
+        provider: 'turn',
+        profile: 'p "1"',
+        dest: 'http://127.0.0.1:1/turn',
+        type: 'template',
+        ...(input === '-' ? {} : { row: 7, input: '/tmp/natal "2026".csv' }),
+      };
+      assert.equal(lines[0], recordLine(whole));
+      rmSync(dir, { recursive: true });
+    }
+  });
 });
+
