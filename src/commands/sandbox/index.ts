@@ -33,6 +33,7 @@ export function register(program: Command): void {
     .option('--drip-ms <ms>', 'the pace of --drip-first answers (default: 250)')
     .option('--oversize-first <n>', 'fault: the next N send requests are accepted, then answered with a 64 MiB body')
     .option('--latency <ms>', 'fault: every answer to a send request waits MS milliseconds')
+    .option('--refuse <to=code[:n]>', "Turn and SocialMiner: refuse valid messages to TO (digits, or * for any) with Meta's error CODE, the first N times or always; repeatable", collect)
     .option('--rate <rate>', 'fault: at most N/min (or N/s) send requests per key, all providers together; then 429 (replaces the Interflow plan limit)')
     .option('--status-delays <ms,ms>', 'Interflow: ms from sent to delivered and from delivered to read (default: 1500,1500)')
     .option(
@@ -58,6 +59,7 @@ export function register(program: Command): void {
           'interflow sandbox',
           'interflow sandbox --port 9000 --api-key "$SANDBOX_KEY"',
           'interflow sandbox --fail-first 2 --fail-status 429 --retry-after 1 --reset-first 1 --rate 600/min   # test retries and pacing',
+          'interflow sandbox --refuse 5511999990001=131056:2 --refuse 5511999990002=131026   # Meta error codes for chosen recipients',
           'interflow sandbox --port 0 --quiet-requests --no-record --rate 100000/s   # benchmarks; counters at GET /_sandbox/stats',
           'interflow sandbox --json > received.jsonl     # one JSON line per request received',
           'SANDBOX_WEBHOOK_SECRET=s3cret interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET --status-delays 500,1000',
