@@ -7,6 +7,7 @@
  * takes a paced slot and goes out, and its outcome is journaled. N workers pull rows from the
  * stream, so memory stays flat and `--concurrency` bounds the requests in flight.
  */
+import { setMaxListeners } from 'node:events';
 import { CliError, ExitCode, NetworkError, ProviderError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { buildMessage, type Flags, type SendKind } from '../message/build.js';
@@ -175,6 +176,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   };
   // Stops reading rows: Ctrl-C (o.stop), the error budget, a refused key.
   const halt = new AbortController();
+  // Every worker waiting out a 429 or the pacer listens on it: one listener a worker, not a leak.
+  setMaxListeners(0, halt.signal);
   const onStop = (): void => {
     if (summary.stopReason === 'done') summary.stopReason = 'interrupted';
     halt.abort();
