@@ -2,12 +2,18 @@
 // Bulk figures, measured in one run against the embedded sandbox (a separate process, logging
 // and recording off), so that only ratios matter on this shared, noisy machine:
 //
-//   node bench/bulk.js [--rows 30000] [--concurrency 8,16,32,64] [--million] [--paced]
+//   node bench/bulk.js [--rows 30000] [--concurrency 8,16,32,64] [--tracking] [--million|--full] [--paced]
+//
+// Everything it writes (CSVs, journals, the tracking store: INTERFLOW_STATE_DIR) goes into one
+// temporary directory, removed at the end: never into the real HOME.
 //
 // 1. throughput: `interflow bulk` unthrottled vs a bare undici Pool loop sending the same
 //    requests at the same concurrency (issue #3: at least 0.5x), at each concurrency given (both
-//    sides get the same one), and vs a shell loop of one `curl` per row (at least 50x);
-// 2. --million: 1,000,000 rows: peak RSS of the bulk process (at most 150 MiB) and CSV parsing
+//    sides get the same one), and vs a shell loop of one `curl` per row (at least 50x); with the
+//    CPU time a row of each (steadier than rates on a machine others load);
+//    --tracking: also bulk with the tracking store unwritable (recording off), alternating with
+//    recording on, and what recording costs (PRODUCT.md: at most 10 %);
+// 2. --million (or --full): 1,000,000 rows: peak RSS of the bulk process (at most 150 MiB) and CSV parsing
 //    alone vs the whole run (parsing must not be the bottleneck);
 // 3. --paced: --rate 1200/min for 10 s against a sandbox enforcing 1200/min: the achieved rate
 //    (within 3%) and the 429s (zero).
@@ -24,9 +30,13 @@ const rows = arg('--rows', 30_000);
 const concurrencyArg = process.argv.indexOf('--concurrency');
 const concurrencies = (concurrencyArg > 0 ? process.argv[concurrencyArg + 1] : '8,16,32,64').split(',').map(Number);
 let concurrency = concurrencies[0];
-const env = benchEnv();
-
 const dir = mkdtempSync(join(tmpdir(), 'interflow-bench-bulk-'));
+// The tracking store (and the trust store) of every child goes into the temporary directory.
+const env = { ...benchEnv(), INTERFLOW_STATE_DIR: join(dir, 'state') };
+delete env.XDG_STATE_HOME;
+// A file where the store's directory should be: recording off (one warning, nothing written).
+const noState = join(dir, 'not-a-dir');
+writeFileSync(noState, '');
 const children = [];
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
@@ -53,23 +63,31 @@ function writeConfig(url, extra = {}) {
   return path;
 }
 
-/** The same requests as bulk sends, straight through an undici Pool: the ceiling. */
-const bareLoop = (url, n) => bareLoopAt(url, n, concurrency);
+/** The same requests as bulk sends, straight through an undici Pool: the ceiling; and its CPU time a request. */
+async function bareLoop(url, n) {
+  const cpu = process.cpuUsage();
+  const rate = await bareLoopAt(url, n, concurrency);
+  const used = process.cpuUsage(cpu);
+  return { rate, cpuUs: (used.user + used.system) / n };
+}
 
-function bulk(csv, config, extra = []) {
+function bulk(csv, config, extra = [], { record = true } = {}) {
   const started = performance.now();
   const r = spawnSync(
     '/usr/bin/time',
-    ['-f', '%M', process.execPath, bin, 'bulk', csv, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--config', config, '--concurrency', String(concurrency), '--json', '--quiet', ...extra],
-    { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
+    ['-f', '%M %U %S', process.execPath, bin, 'bulk', csv, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--config', config, '--concurrency', String(concurrency), '--json', '--quiet', ...extra],
+    { env: record ? env : { ...env, INTERFLOW_STATE_DIR: noState }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
   );
   const secs = (performance.now() - started) / 1000;
   const stderr = r.stderr.toString();
   const lines = r.stdout.toString().trim().split('\n').filter(Boolean);
   const sent = lines.filter((l) => l.includes('"status":"sent"')).length;
-  const peakKiB = Number(stderr.trim().split('\n').at(-1));
+  const [peakKiB, user, system] = stderr.trim().split('\n').at(-1).split(' ').map(Number);
   if (r.status !== 0) throw new Error(`bulk exited ${r.status}: ${stderr.slice(0, 2000)}`);
-  return { secs, sent, rows: lines.length, peakMiB: peakKiB / 1024 };
+  if (sent !== lines.length) throw new Error(`bulk sent ${sent} of ${lines.length} rows: ${stderr.slice(0, 2000)}`);
+  // CPU time of the whole process (startup included) a row: what a run costs, whatever the load
+  // of the machine (wall-clock rates on a shared machine swing by a third from run to run).
+  return { secs, sent, rows: lines.length, peakMiB: peakKiB / 1024, cpuUs: ((user + system) * 1e6) / lines.length };
 }
 
 /** Rows answered per second between the first and the last answer, from the journal's times. */
@@ -94,15 +112,38 @@ console.log(`node ${process.version}; ${rows} rows per run; concurrency ${concur
     const sb = await sandbox();
     const config = writeConfig(sb.url);
     await bareLoop(sb.url, Math.min(2000, rows)); // warm the sandbox
-    const bare = await bareLoop(sb.url, rows);
+    const { rate: bare, cpuUs: bareCpu } = await bareLoop(sb.url, rows);
     const journal = join(dir, `rows-${c}.journal`);
     const run = bulk(csv, config, ['--journal', journal]);
     const bulkRate = sustained(journal);
     best = Math.max(best, bulkRate);
     console.log(
       `concurrency ${String(c).padStart(3)}: bare undici Pool loop ${bare.toFixed(0).padStart(6)} req/s; bulk ${bulkRate.toFixed(0).padStart(6)} rows/s sustained ` +
-        `(${(run.sent / run.secs).toFixed(0)} over the whole process, peak RSS ${run.peakMiB.toFixed(0)} MiB); ratio ${(bulkRate / bare).toFixed(2)}x (budget >= 0.5x) ${verdict(bulkRate / bare >= 0.5)}`,
+        `(${(run.sent / run.secs).toFixed(0)} over the whole process, peak RSS ${run.peakMiB.toFixed(0)} MiB); ratio ${(bulkRate / bare).toFixed(2)}x (budget >= 0.5x) ${verdict(bulkRate / bare >= 0.5)}; ` +
+        `CPU a row: bare ${bareCpu.toFixed(0)} us, bulk ${run.cpuUs.toFixed(0)} us (bare/bulk ${(bareCpu / run.cpuUs).toFixed(2)}x)`,
     );
+    if (has('--tracking')) {
+      // Recording off and on, alternating, a fresh journal each: the medians of three each.
+      const on = [{ rate: bulkRate, cpuUs: run.cpuUs }];
+      const off = [];
+      for (let k = 0; k < 3; k++) {
+        const offJournal = join(dir, `rows-${c}-off-${k}.journal`);
+        const { cpuUs: offCpu } = bulk(csv, config, ['--journal', offJournal], { record: false });
+        off.push({ rate: sustained(offJournal), cpuUs: offCpu });
+        if (k === 2) break;
+        const onJournal = join(dir, `rows-${c}-on-${k}.journal`);
+        const { cpuUs: onCpu } = bulk(csv, config, ['--journal', onJournal]);
+        on.push({ rate: sustained(onJournal), cpuUs: onCpu });
+      }
+      const med = (xs, f) => xs.map(f).sort((a, b) => a - b)[1];
+      // The verdict is on CPU a row (steadier under a shared machine's load); rows/s shown too.
+      const cost = med(on, (x) => x.cpuUs) / med(off, (x) => x.cpuUs) - 1;
+      console.log(
+        `concurrency ${String(c).padStart(3)}: tracking on ${med(on, (x) => x.rate).toFixed(0)} rows/s ${med(on, (x) => x.cpuUs).toFixed(0)} us CPU a row, ` +
+          `off ${med(off, (x) => x.rate).toFixed(0)} rows/s ${med(off, (x) => x.cpuUs).toFixed(0)} us (medians of 3): ` +
+          `recording costs ${(cost * 100).toFixed(1)}% CPU, ${((1 - med(on, (x) => x.rate) / med(off, (x) => x.rate)) * 100).toFixed(1)}% rows/s (budget <= 10%) ${verdict(cost <= 0.1)}`,
+      );
+    }
     sb.stop();
   }
   const sb = await sandbox();
@@ -113,7 +154,7 @@ console.log(`node ${process.version}; ${rows} rows per run; concurrency ${concur
 }
 
 // 2. A million rows
-if (has('--million')) {
+if (has('--million') || has('--full')) {
   const sb = await sandbox();
   const csv = join(dir, 'million.csv');
   await writeCsv(csv, 1_000_000);

@@ -113,12 +113,13 @@ export class ProviderError extends CliError {
   /** The parsed response body, when there was one. */
   readonly response?: unknown;
 
-  constructor(provider: string, info: ProviderErrorInfo, opts: { hint?: string; response?: unknown } = {}) {
+  /** `exitCode`: what the code says over the status (Meta's 368 comes with 403 but is no refused key: src/providers/error-classes.ts). */
+  constructor(provider: string, info: ProviderErrorInfo, opts: { hint?: string; response?: unknown; exitCode?: ExitCode } = {}) {
     const auth = info.status === 401 || info.status === 403;
     const what = info.status >= 200 && info.status < 300 ? 'gave an answer that could not be read' : 'refused the request';
     super(`${provider} ${what} (${info.status}${info.code ? ' ' + info.code : ''}): ${info.message}`, {
       code: info.code || `HTTP_${info.status}`,
-      exitCode: auth ? ExitCode.auth : ExitCode.failure,
+      exitCode: opts.exitCode ?? (auth ? ExitCode.auth : ExitCode.failure),
       hint: opts.hint,
     });
     this.info = info;

@@ -7,11 +7,13 @@
  * takes a paced slot and goes out, and its outcome is journaled. N workers pull rows from the
  * stream, so memory stays flat and `--concurrency` bounds the requests in flight.
  */
-import { CliError, NetworkError, ProviderError } from '../errors.js';
+import { setMaxListeners } from 'node:events';
+import { CliError, ExitCode, NetworkError, ProviderError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { buildMessage, type Flags, type SendKind } from '../message/build.js';
 import type { Profile } from '../config/profile.js';
 import type { Message } from '../message/model.js';
+import { classifyError, recipientBackoffMs, TEMPLATE_STREAK } from '../providers/error-classes.js';
 import { errorHint } from '../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
 import { spreadsheetMangled } from './csv.js';
@@ -99,7 +101,7 @@ export type PoolSender = Pick<RunOptions, 'profile' | 'adapter' | 'sender' | 'pa
  * recording an outcome ('error', in `stopError`: a malformed row, a journal or --output write).
  * Whatever it is, the requests in flight are finished and recorded first.
  */
-export type StopReason = 'done' | 'interrupted' | 'max-errors' | 'auth' | 'connection' | 'error';
+export type StopReason = 'done' | 'interrupted' | 'max-errors' | 'auth' | 'connection' | 'error' | 'refused' | 'template';
 
 /** Rows in a row whose every attempt failed to connect before the run stops (exit 1). */
 export const CONNECT_FAILURES_TO_STOP = 5;
@@ -121,8 +123,14 @@ export interface RunSummary {
   requests: number;
   retries: number;
   stopReason: StopReason;
-  /** The 401/403 that stopped the run, if any. */
+  /** The 401/403 (or 190) that stopped the run, if any. */
   authError?: ProviderError;
+  /**
+   * stopReason 'refused': the refusal that stops every row (Meta's 368, 131031, 131042, 131048,
+   * Interflow's CHANNEL_DISCONNECTED…); 'template': the last of TEMPLATE_STREAK rows in a row
+   * refused with the same template error (src/providers/error-classes.ts).
+   */
+  refusal?: ProviderError;
   /** stopReason 'error': what stopped it (the first error; the rows in flight were still recorded). */
   stopError?: unknown;
   /** stopReason 'connection': the last connection failure. */
@@ -168,6 +176,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   };
   // Stops reading rows: Ctrl-C (o.stop), the error budget, a refused key.
   const halt = new AbortController();
+  // Every worker waiting out a 429 or the pacer listens on it: one listener a worker, not a leak.
+  setMaxListeners(0, halt.signal);
   const onStop = (): void => {
     if (summary.stopReason === 'done') summary.stopReason = 'interrupted';
     halt.abort();
@@ -176,6 +186,9 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   if (o.stop.aborted) onStop();
 
   let connectFailures = 0;
+  /** Rows in a row refused with the same template error (`streakCode`): TEMPLATE_STREAK of them stop the run. */
+  let streak = 0;
+  let streakCode = '';
   /** Anything thrown while taking a row or recording one stops the run; the rows in flight end first. */
   const fail = (err: unknown, haltNow = true): void => {
     if (summary.stopError === undefined) {
@@ -208,6 +221,19 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
           halt.abort();
         }
       } else connectFailures = 0;
+      const e = outcome.error;
+      // The row's provider (a pool may mix them).
+      const provider = outcome.status === 'failed' && pooled ? (pooled.find((p) => p.profile.name === outcome.profile) ?? o).adapter.id : o.adapter.id;
+      if (outcome.status === 'failed' && e?.status !== undefined && classifyError(provider, { status: e.status, code: e.code }).id === 'template') {
+        streak = e.code === streakCode ? streak + 1 : 1;
+        streakCode = e.code;
+        if (streak >= TEMPLATE_STREAK && !halt.signal.aborted) {
+          summary.stopReason = 'template';
+          const info = { status: e.status, code: e.code, message: e.message };
+          summary.refusal = new ProviderError(provider, info, { hint: errorHint(provider, info), exitCode: ExitCode.failure });
+          halt.abort();
+        }
+      } else streak = 0;
     }
     if (
       o.maxErrors !== undefined &&
@@ -223,10 +249,34 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
   let abandoned = false;
-  const halted = new Promise<typeof HALTED>((resolve) => {
-    if (halt.signal.aborted) resolve(HALTED);
-    else halt.signal.addEventListener('abort', () => resolve(HALTED), { once: true });
-  });
+  // Reads waiting for the input, released with HALTED when the run stops. (Not a Promise.race
+  // against one `halted` promise: each race leaves a reaction on it that is never let go, a
+  // closure and two promises a row: 900 MiB over a million rows.)
+  const waiting = new Set<(r: typeof HALTED) => void>();
+  halt.signal.addEventListener(
+    'abort',
+    () => {
+      for (const release of waiting) release(HALTED);
+      waiting.clear();
+    },
+    { once: true },
+  );
+  const read = (): Promise<IteratorResult<CsvRow> | typeof HALTED> => {
+    if (halt.signal.aborted) return Promise.resolve(HALTED);
+    return new Promise((resolve, reject) => {
+      waiting.add(resolve);
+      iterator.next().then(
+        (r) => {
+          waiting.delete(resolve);
+          resolve(r);
+        },
+        (err: unknown) => {
+          waiting.delete(resolve);
+          reject(err);
+        },
+      );
+    });
+  };
 
   // --batch: prepared rows wait here until a batch is full, the input ends or the run stops.
   const pending: SendRow[] = [];
@@ -244,12 +294,51 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     for (const outcome of await deliverBatch(rows, o.batch!, o, summary, halt, sleep)) await settle(outcome);
   };
 
+  // Meta's pair rate (131056): a recipient refused for it waits 4^n s, holding its other rows;
+  // its rows wait off the workers, so every other row flows on. holds: recipient → until (ms).
+  const holds = new Map<string, number>();
+  const background = new Set<Promise<void>>();
+  const heldFor = (to: string): number => {
+    const until = holds.get(to);
+    if (until === undefined) return 0;
+    const left = until - performance.now();
+    if (left <= 0) holds.delete(to);
+    return left;
+  };
+  const later = (p: SendRow, ro: RunOptions, first: Later['later']): void => {
+    const done = (x: RowOutcome): Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
+    const task = (async (): Promise<void> => {
+      let { waitMs, carry } = first;
+      const refused = (): void => {
+        // Refused for the pair rate: not accepted. The journal says so while it waits (a kill now
+        // resumes it as not sent); its intent is written again before it goes.
+        holds.set(p.to, Math.max(holds.get(p.to) ?? 0, performance.now() + waitMs));
+        o.journal?.unsent(p.row);
+      };
+      if (carry) refused();
+      for (;;) {
+        await sleep(waitMs, halt.signal);
+        if (halt.signal.aborted) return done(notSent(p));
+        // Another row to the recipient may have been refused meanwhile: its hold counts too.
+        waitMs = heldFor(p.to);
+        if (waitMs > 0) continue;
+        const x = await deliver(p, ro, summary, halt, sleep, carry);
+        if (!('later' in x)) return done(x);
+        ({ waitMs, carry } = x.later);
+        refused();
+      }
+    })()
+      .catch((err: unknown) => fail(err))
+      .finally(() => background.delete(task));
+    background.add(task);
+  };
+
   const worker = async (): Promise<void> => {
     for (;;) {
       if (exhausted || halt.signal.aborted) return;
       let r: IteratorResult<CsvRow> | typeof HALTED;
       try {
-        r = await Promise.race([iterator.next(), halted]);
+        r = await read();
       } catch (err) {
         // A malformed record (or a read error): no row after it is taken; the rows before it,
         // taken by the other workers, still go.
@@ -278,8 +367,10 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
           await o.onRequest?.(prepared.row, prepared.req);
           continue;
         }
-        const outcome = await deliver(prepared, ro, summary, halt, sleep);
-        await settle(pooled ? { ...outcome, profile: ro.profile.name } : outcome);
+        const held = holds.size > 0 ? heldFor(prepared.to) : 0;
+        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, sleep);
+        if ('later' in x) later(prepared, ro, x.later);
+        else await settle(pooled ? { ...x, profile: ro.profile.name } : x);
       } catch (err) {
         return fail(err);
       }
@@ -288,6 +379,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
 
   try {
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+    // Rows waiting out a recipient's backoff (they end at once when the run stops).
+    while (background.size > 0) await Promise.all(background);
     // The partial batch left when the input ended or the run stopped (a stopped run records its
     // rows as not sent: the next run sends them).
     while (pending.length > 0) {
@@ -403,24 +496,43 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
   return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
 }
 
-/** Sends one prepared row with the retry rule; returns its outcome. */
+/**
+ * A row to send again later, off the workers: after `waitMs`, with the attempts so far (`carry`:
+ * refused for its recipient's pair rate), or held behind another row's backoff (no carry).
+ */
+type Later = { later: { waitMs: number; carry?: Carry } };
+
+/** Where a request's retries stand, carried over a recipient's backoff. */
+interface Carry {
+  attempt: number;
+  tries: number;
+  /** 131056 answers so far: the next wait is 4^pairHits s. */
+  pairHits: number;
+}
+
+/** A row stopped before its request went out: reported as not sent (settle), the next run sends it. */
+const notSent = (p: SendRow): RowOutcome => ({ row: p.row, to: p.to, ...NOT_SENT });
+
+/** Sends one prepared row with the retry rule; returns its outcome, or when to try it again. */
 async function deliver(
   p: Extract<Prepared, { kind: 'send' }>,
   o: RunOptions,
   summary: RunSummary,
   haltController: AbortController,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-): Promise<RowOutcome> {
+  carry?: Carry,
+): Promise<RowOutcome | Later> {
   const base = { row: p.row, to: p.to };
   await o.journal?.intentSoon(p.row, p.key);
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
   const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
   let x: Awaited<ReturnType<typeof exchange>>;
   try {
-    x = await exchange(p.req, o, summary, haltController, sleep);
+    x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry);
   } finally {
     ended?.();
   }
+  if ('later' in x) return x;
   if ('ended' in x) return { ...base, ...x.ended };
   try {
     const accepted = o.adapter.parseSendResponse(x.res.status, x.body);
@@ -461,6 +573,8 @@ async function deliverBatch(
   await Promise.all(rows.map((p) => o.journal?.intentSoon(p.row, p.key)));
   const req = batch.build(rows.map((p) => p.req));
   const x = await exchange(req, o, summary, haltController, sleep);
+  // (A batch has no one recipient to hold: a pair-rate refusal pauses the run like a 429.)
+  if ('later' in x) throw new Error('a batch was held for one recipient');
   if ('ended' in x) return rows.map((p) => ({ row: p.row, to: p.to, ...x.ended }));
   let items: BatchItemResult[];
   try {
@@ -478,9 +592,14 @@ async function deliverBatch(
   });
 }
 
+/** How a row stopped before its request went out ends (settle reports it as not sent). */
+const NOT_SENT = { status: 'skipped', error: { code: INTERRUPTED, message: 'stopped before it was accepted; the next run sends it', retryable: true }, attempts: 0 } as const satisfies Omit<RowOutcome, 'row' | 'to'>;
+
 /**
- * One request with the retry rule: a 2xx answer (read, for the caller to take apart), or how the
- * request ended otherwise (failed, unknown, interrupted), for every row it carried.
+ * One request with the retry rule and the provider error classes (src/providers/error-classes.ts):
+ * a 2xx answer (read, for the caller to take apart), how the request ended otherwise (failed,
+ * unknown, interrupted) for every row it carried, or — for one `recipient` refused for its pair
+ * rate (131056) — when to try again (the caller waits, not the run).
  */
 async function exchange(
   req: HttpRequest,
@@ -488,12 +607,15 @@ async function exchange(
   summary: RunSummary,
   haltController: AbortController,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-): Promise<{ res: HttpResponse; body: unknown; tries: number } | { ended: Omit<RowOutcome, 'row' | 'to'> }> {
+  recipient?: string,
+  carry?: Carry,
+): Promise<{ res: HttpResponse; body: unknown; tries: number } | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
   const halt = haltController.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
-  let tries = 0;
-  for (let attempt = 0; attempt < o.maxAttempts; attempt++) {
+  let tries = carry?.tries ?? 0;
+  const pairHits = carry?.pairHits ?? 0;
+  for (let attempt = carry?.attempt ?? 0; attempt < o.maxAttempts; attempt++) {
     if (tries++ > 0) {
       summary.retries++;
       if (halt.aborted) break;
@@ -534,11 +656,18 @@ async function exchange(
       }
     }
     const body = res.json ?? (res.text || undefined);
-    const verdict = verdictForStatus(res.status);
-    if (verdict === 'sent') return { res, body, tries };
+    if (res.status >= 200 && res.status < 300) return { res, body, tries };
     const info = o.adapter.parseError(res.status, body);
     const error: RowError = { status: info.status, code: info.code, message: info.message };
-    if (verdict === 'retry') {
+    const kind = classifyError(o.adapter.id, info).id;
+    if (kind === 'retry-recipient' && recipient !== undefined) {
+      // Meta's pair rate: this recipient waits 4^n s (the caller holds it); the run goes on.
+      lastError = { ...error, retryable: true };
+      if (attempt + 1 >= o.maxAttempts || halt.aborted) continue;
+      const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(pairHits);
+      return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: pairHits + 1 } } };
+    }
+    if (kind === 'retry' || kind === 'retry-recipient') {
       lastError = { ...error, retryable: true };
       const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
       // A 429 that says when to come back is the server's pace, not a failed attempt.
@@ -548,26 +677,25 @@ async function exchange(
       await sleep(wait, halt);
       continue;
     }
-    if (verdict === 'auth') {
-      summary.stopReason = 'auth';
-      summary.authError = new ProviderError(o.adapter.id, info, { hint: errorHint(o.adapter.id, info) });
-      // The key is refused: every other row would be too. Stop; the rest stay unsent.
-      haltController.abort();
-      return { ended: { status: 'failed', error: { ...error, retryable: true }, attempts: tries } };
-    }
     const hint = errorHint(o.adapter.id, info);
-    return {
-      ended: {
-        status: verdict === 'unknown' ? 'unknown' : 'failed',
-        error: verdict === 'unknown' ? { ...error, message: `${error.message} (the provider may have accepted it; not resent)` } : hint ? { ...error, hint } : error,
-        attempts: tries,
-      },
-    };
+    if (kind === 'stop-auth' || kind === 'stop') {
+      // The key, the account or the channel is refused: every other row would be too. Stop; the
+      // rest stay unsent, and this row (not accepted) is sent again by a rerun.
+      const refusal = new ProviderError(o.adapter.id, info, { hint, exitCode: kind === 'stop' ? ExitCode.failure : ExitCode.auth });
+      if (kind === 'stop-auth') [summary.stopReason, summary.authError] = ['auth', refusal];
+      else [summary.stopReason, summary.refusal] = ['refused', refusal];
+      haltController.abort();
+      return { ended: { status: 'failed', error: { ...error, retryable: true, ...(hint ? { hint } : {}) }, attempts: tries } };
+    }
+    if (kind === 'unknown') {
+      return { ended: { status: 'unknown', error: { ...error, message: `${error.message} (the provider may have accepted it; not resent)` }, attempts: tries } };
+    }
+    // A template error is the template's, not the row's: a rerun (the template fixed) sends it.
+    const retryable = kind === 'template' ? { retryable: true } : {};
+    return { ended: { status: 'failed', error: { ...error, ...retryable, ...(hint ? { hint } : {}) }, attempts: tries } };
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
-  if (halt.aborted) {
-    return { ended: { status: 'skipped', error: { code: INTERRUPTED, message: 'stopped before it was accepted; the next run sends it', retryable: true }, attempts: 0 } };
-  }
+  if (halt.aborted) return { ended: NOT_SENT };
   return {
     ended: {
       status: 'failed',

@@ -23,8 +23,13 @@
  *
  * Each stage counts only the requests that reach it, so `failFirst: 2, resetFirst: 1` answers the
  * 1st and 2nd with 503 and resets the 3rd. Counters are per sandbox and reset() zeroes them.
+ *
+ * Apart from these stages, `refusals` (RefusalCounters) answers a valid Turn or SocialMiner message
+ * to a chosen recipient with one of Meta's error codes (./meta-errors.ts), where the provider
+ * would refuse the recipient: after validation, instead of accepting it.
  */
 import { FAULT_STATUSES, type FaultStatus } from './common.js';
+import { META_ERRORS } from './meta-errors.js';
 
 export { FAULT_STATUSES, REFUSED_RECIPIENT, type FaultStatus } from './common.js';
 
@@ -151,4 +156,55 @@ export function describeFaults(f: FaultOptions): string[] {
   if (f.latencyMs) lines.push(`latency: every send answer waits ${f.latencyMs} ms`);
   if (f.retryAfter !== undefined && !f.failFirst && f.rate === undefined) lines.push(`retry-after: ${f.retryAfter} s (no fault uses it)`);
   return lines;
+}
+
+/**
+ * Meta's error code for messages to one recipient (digits), or to any recipient ('*', for the
+ * recipients not named): the first `times` messages to it (each recipient counted apart), or all.
+ */
+export interface Refusal {
+  code: number;
+  times?: number;
+}
+
+/** Meta's codes the sandbox can answer with (their status, title and details: ./meta-errors.ts). */
+export const REFUSAL_CODES: readonly number[] = Object.keys(META_ERRORS).map(Number);
+
+/** Throws a RangeError naming the recipient when a refusal is not one the sandbox can give. */
+export function checkRefusals(refusals: Readonly<Record<string, Refusal>>): void {
+  for (const [to, r] of Object.entries(refusals)) {
+    if (to !== '*' && !/^\d{8,15}$/.test(to)) throw new RangeError(`sandbox refusals: '${to}' is not a recipient (8 to 15 digits, or * for any)`);
+    if (!REFUSAL_CODES.includes(r.code)) throw new RangeError(`sandbox refusals['${to}'].code must be one of Meta's ${REFUSAL_CODES.join(', ')}, got ${String(r.code)}`);
+    checkCount(`refusals['${to}'].times`, r.times, 1);
+  }
+}
+
+/** Which valid messages are refused, and with what: counts per recipient; set() replaces the refusals. */
+export class RefusalCounters {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private refusals: Readonly<Record<string, Refusal>> = {}) {
+    checkRefusals(refusals);
+  }
+
+  /** For a valid message to `to`: the Meta code to answer with (counted), or undefined. */
+  next(to: string): number | undefined {
+    const r = Object.hasOwn(this.refusals, to) ? this.refusals[to] : this.refusals['*'];
+    if (r === undefined) return undefined;
+    const n = this.counts.get(to) ?? 0;
+    if (r.times !== undefined && n >= r.times) return undefined;
+    this.counts.set(to, n + 1);
+    return r.code;
+  }
+
+  /** New refusals (a test fixing "the template" between two runs); counts start again. */
+  set(refusals: Readonly<Record<string, Refusal>>): void {
+    checkRefusals(refusals);
+    this.refusals = refusals;
+    this.counts.clear();
+  }
+
+  clear(): void {
+    this.counts.clear();
+  }
 }

@@ -40,7 +40,7 @@ import {
   type RateDecision,
 } from './common.js';
 import { PROVIDER_PREFIXES } from './paths.js';
-import { DEFAULT_DRIP_MS, DEFAULT_OVERSIZE_BYTES, FaultCounters, checkFaultOptions, type FaultKind, type FaultOptions } from './faults.js';
+import { DEFAULT_DRIP_MS, DEFAULT_OVERSIZE_BYTES, FaultCounters, RefusalCounters, checkFaultOptions, type FaultKind, type FaultOptions, type Refusal } from './faults.js';
 import { createInteractoHandler } from './interacto.js';
 import {
   PLAN_LIMITS,
@@ -59,7 +59,7 @@ export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, 
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
 export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer, type StatusScheduler } from './interflow-resources.js';
 export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
-export { FAULT_STATUSES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus } from './faults.js';
+export { FAULT_STATUSES, REFUSAL_CODES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus, type Refusal } from './faults.js';
 
 export interface SandboxOptions {
   /** 0 (the default here) picks a free port. */
@@ -116,6 +116,12 @@ export interface SandboxOptions {
   statusWebhooks?: string[];
   /** Recipient (digits) → what becomes of messages to it: read | delivered | sent | failed | none. */
   fates?: Record<string, Fate>;
+  /**
+   * Turn and SocialMiner: recipient (digits, or '*' for any other) → Meta's error code its valid
+   * messages are refused with, the first `times` of them or all (./faults.ts, ./meta-errors.ts).
+   * Sandbox.refuse() replaces them while it runs.
+   */
+  refusals?: Record<string, Refusal>;
   /** ms one webhook delivery may take (default 5000). */
   webhookTimeoutMs?: number;
   /** Called after each webhook delivery attempt (for the command's log). */
@@ -193,6 +199,8 @@ export interface Sandbox {
   /** How many webhooks are registered (POST /interflow/v1/webhooks). */
   webhookCount(): number;
   close(): Promise<void>;
+  /** Replaces the refusals (SandboxOptions.refusals); their counts start again. */
+  refuse(refusals: Record<string, Refusal>): void;
   /**
    * Forgets received requests, accepted messages, stats, Interflow messages, customers, chats
    * (back to the seeded ones), webhooks and pending status changes, rate-limit windows and fault counters.
@@ -361,11 +369,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     resources,
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
   });
+  const refusals = new RefusalCounters(opts.refusals);
+  const refuse = (to: string): number | undefined => refusals.next(to);
   const handlers: ProviderHandler[] = [
     interflow,
     createInteractoHandler({ checkKey, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
-    createTurnHandler({ checkKey }),
-    createSocialMinerHandler({ checkKey }),
+    createTurnHandler({ checkKey, refuse }),
+    createSocialMinerHandler({ checkKey, refuse }),
   ];
   const counters = new FaultCounters(faults);
 
@@ -386,6 +396,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     requestCount = acceptedCount = 0;
     byStatus = {};
     counters.clear();
+    refusals.clear();
     sharedLimiter?.clear();
     for (const h of handlers) h.reset?.();
   }
@@ -631,6 +642,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stats,
     webhookStats: () => webhooks.stats(),
     webhookCount: () => webhooks.size,
+    refuse: (r) => refusals.set(r),
     close() {
       metaStatuses.close();
       closing ??= new Promise<void>((resolve, reject) => {

@@ -28,6 +28,7 @@ import {
   type ProviderHandler,
 } from './common.js';
 import { interactiveObject, languageObject, mediaByKind, mediaObject, templateComponents, text } from './meta.js';
+import { metaCodeAnswer, metaError } from './meta-errors.js';
 
 const base = {
   messaging_product: z.literal('whatsapp'),
@@ -125,27 +126,6 @@ export const socialminerSchemas = {
 export type SocialMinerType = keyof typeof socialminerSchemas;
 export const SOCIALMINER_TYPES = Object.keys(socialminerSchemas) as SocialMinerType[];
 
-function fbtrace(): string {
-  return randomBytesPooled(9).toString('base64').replace(/[+/=]/g, 'A');
-}
-
-/** Meta's error envelope. */
-function metaError(status: number, code: number, message: string, details?: string): HandlerResponse {
-  return {
-    status,
-    body: {
-      error: {
-        message,
-        type: 'OAuthException',
-        code,
-        ...(details === undefined ? {} : { error_data: { messaging_product: 'whatsapp', details } }),
-        fbtrace_id: fbtrace(),
-      },
-    },
-    error: details ?? message,
-  };
-}
-
 function invalid(details: string): HandlerResponse {
   return metaError(400, 100, '(#100) Invalid parameter', details);
 }
@@ -170,6 +150,8 @@ function wamid(to: string): string {
 
 export interface SocialMinerOptions {
   checkKey: KeyCheck;
+  /** Meta's code to refuse a valid message to `to` with, if any (the sandbox's refusals: ./faults.ts). */
+  refuse?: (to: string) => number | undefined;
 }
 
 /** Injected faults in Meta's numbering: 130429 throughput, 1 unknown error, 2 service unavailable. */
@@ -225,6 +207,8 @@ export function createSocialMinerHandler(opts: SocialMinerOptions): ProviderHand
         ...summary,
       };
     }
+    const injected = opts.refuse?.(to);
+    if (injected !== undefined) return { ...metaCodeAnswer(injected), ...summary };
     const id = wamid(to);
     return {
       status: 200,

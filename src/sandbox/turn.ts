@@ -5,7 +5,8 @@
  *
  * Turn speaks the WhatsApp on-premise API: no `messaging_product`, `preview_url` beside `text`,
  * template language as `{code, policy}`, the deprecated `hsm`, and interactive location requests.
- * Errors: `{errors:[{code, title, details}]}`; success: `{messages:[{id:"gBEG…"}]}`.
+ * Errors: `{errors:[{code, title, details}]}`; success: `{messages:[{id:"gBEG…"}]}`. What Turn forwards
+ * from Meta (the refusals injected for chosen recipients) comes in Meta's envelope (./meta-errors.ts).
  */
 import * as z from 'zod';
 import {
@@ -25,6 +26,7 @@ import {
   type ProviderHandler,
 } from './common.js';
 import { interactiveObject, languageObject, mediaByKind, parameterText, templateComponents, text } from './meta.js';
+import { metaCodeAnswer } from './meta-errors.js';
 
 const base = {
   to: z.string().refine((s) => PHONE_RE.test(s), PHONE_RULE),
@@ -125,6 +127,8 @@ function toTurnError(p: FieldProblem): TurnError {
 
 export interface TurnOptions {
   checkKey: KeyCheck;
+  /** Meta's code to refuse a valid message to `to` with, if any (the sandbox's refusals: ./faults.ts); answered in Meta's envelope, as Turn forwards it. */
+  refuse?: (to: string) => number | undefined;
 }
 
 /** Injected faults, as the WhatsApp on-premise API Turn speaks numbers them. */
@@ -173,6 +177,8 @@ export function createTurnHandler(opts: TurnOptions): ProviderHandler {
         ...summary,
       };
     }
+    const injected = opts.refuse?.(body.to as string);
+    if (injected !== undefined) return { ...metaCodeAnswer(injected), ...summary };
     const id = `gBEG${randomAlnum(23, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_')}`;
     return { status: 200, body: { messages: [{ id }] }, messageId: id, ...summary };
   }

@@ -68,17 +68,17 @@ export function buildReport(ix: TrackingIndex, campaign?: string): Report {
       if (Number.isNaN(sentAt)) continue; // statuses of messages not sent from here
       if (want !== null && ix.campaign[s] !== want) continue;
       messages++;
-      const status = latestOf(ix.bits[s]!);
+      const status = latestOf(ix.bits(s));
       counts[status]++;
       const tpl = ix.template[s]!;
       let line = byTemplate.get(tpl);
       if (!line) byTemplate.set(tpl, (line = zero()));
       line[status]++;
-      const delivered = Math.min(ix.deliveredAt[s]!, ix.readAt[s]!); // NaN when neither
+      const delivered = Math.min(ix.deliveredAt(s), ix.readAt(s)); // NaN when neither
       if (!Number.isNaN(delivered)) toDelivered[nd++] = Math.max(0, delivered - sentAt);
-      else if (!Number.isNaN(ix.readAt[s]!)) toDelivered[nd++] = Math.max(0, ix.readAt[s]! - sentAt);
-      else if (!Number.isNaN(ix.deliveredAt[s]!)) toDelivered[nd++] = Math.max(0, ix.deliveredAt[s]! - sentAt);
-      if (!Number.isNaN(ix.readAt[s]!)) toRead[nr++] = Math.max(0, ix.readAt[s]! - sentAt);
+      else if (!Number.isNaN(ix.readAt(s))) toDelivered[nd++] = Math.max(0, ix.readAt(s) - sentAt);
+      else if (!Number.isNaN(ix.deliveredAt(s))) toDelivered[nd++] = Math.max(0, ix.deliveredAt(s) - sentAt);
+      if (!Number.isNaN(ix.readAt(s))) toRead[nr++] = Math.max(0, ix.readAt(s) - sentAt);
       if (status === 'failed') {
         const f = ix.failure[s]!;
         const g = failures.get(f);
@@ -151,7 +151,7 @@ export function selectMessages(ix: TrackingIndex, f: Omit<ListFilter, 'limit'> &
     if (campaign !== null && ix.campaign[s] !== campaign) continue;
     if (f.since !== undefined && sentAt < f.since) continue;
     if (to !== undefined && ix.toHash[s] !== to) continue;
-    if (f.status !== undefined && latestOf(ix.bits[s]!) !== f.status) continue;
+    if (f.status !== undefined && latestOf(ix.bits(s)) !== f.status) continue;
     hits.push(s);
   }
   hits.sort((a, b) => ix.sentAt[b]! - ix.sentAt[a]! || b - a);
@@ -162,10 +162,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 export function describeMessage(ix: TrackingIndex, s: number): TrackedMessage {
   const r = ix.message(s) ?? {};
-  const status = latestOf(ix.bits[s]!);
+  const status = latestOf(ix.bits(s));
   const failure = status === 'failed' ? ix.failureOf(s) : undefined;
   const statusAt =
-    status === 'read' ? ix.readAt[s]! : status === 'delivered' ? ix.deliveredAt[s]! : status === 'none' ? NaN : ix.lastAt[s]!;
+    status === 'read' ? ix.readAt(s) : status === 'delivered' ? ix.deliveredAt(s) : status === 'none' ? NaN : ix.lastAt(s);
   const m: TrackedMessage = { id: String(r.id ?? ''), at: new Date(ix.sentAt[s]!).toISOString(), status };
   const set = <K extends keyof TrackedMessage>(k: K, v: TrackedMessage[K] | undefined): void => {
     if (v !== undefined) m[k] = v;

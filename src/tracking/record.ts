@@ -11,7 +11,7 @@ import { resultTypeOf } from '../message/model.js';
 import type { Io } from '../output/io.js';
 import type { RowOutcome } from '../bulk/types.js';
 import type { WebhookEvent } from '../webhooks/events.js';
-import { Recorder, trackingDir, type MsgRecord } from './store.js';
+import { Recorder, recordLine, trackingDir, type MsgRecord } from './store.js';
 
 function recorder(io: Io): Recorder {
   return new Recorder(trackingDir(io.env), (warning) => {
@@ -82,15 +82,38 @@ export function bulkRecorder(
     ...base(profiles[0]!),
     ...(input === '-' ? {} : { input: path.resolve(input) }),
   };
-  const pooled = new Map(profiles.map((p) => [p.name, { ...shared, ...base(p) }]));
+  // Every row's record is the same line but for its id, time, recipient and row: recordLine's
+  // line for the shared fields (a pool's: per profile), cut once where those go (a key is never
+  // inside a JSON string: its quotes would be escaped there), then filled per row.
+  const withRow = input !== '-';
+  const lineOf = (fields: typeof shared): string[] =>
+    cut(recordLine({ k: 'msg', id: '', t: 0, to: '', ...fields, ...(withRow ? { row: 0 } : {}) }), ['"id":""', '"t":0', '"to":""', ...(withRow ? ['"row":0'] : [])]);
+  const single = lineOf(shared);
+  const pooled = new Map(profiles.map((p) => [p.name, lineOf({ ...shared, ...base(p) })]));
   return {
     row(o) {
       if (o.status !== 'sent' || !o.id || o.fromJournal) return;
-      const fields = o.profile !== undefined ? (pooled.get(o.profile) ?? shared) : shared;
-      r.batch({ k: 'msg', id: o.id, t: Date.now(), to: o.to ?? '', ...fields, ...(input === '-' ? {} : { row: o.row }) });
+      const [head, afterId, afterT, afterTo, tail] = o.profile !== undefined ? (pooled.get(o.profile) ?? single) : single;
+      let line = `${head}"id":${JSON.stringify(o.id)}${afterId}"t":${Date.now()}${afterT}"to":${JSON.stringify(o.to ?? '')}${afterTo}`;
+      if (withRow) line += `"row":${o.row}${tail}`;
+      r.batchLine(line);
     },
     close: () => r.close(),
   };
+}
+
+/** `text` cut around each of `fields` (in order, each once): the pieces between them, without them. */
+function cut(text: string, fields: string[]): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  for (const field of fields) {
+    const at = text.indexOf(field, from);
+    if (at < 0) throw new Error(`tracking: no ${field} in ${text}`);
+    pieces.push(text.slice(from, at));
+    from = at + field.length;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
 }
 
 /**

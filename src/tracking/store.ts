@@ -6,11 +6,20 @@
  *   $INTERFLOW_STATE_DIR/tracking/, else $XDG_STATE_HOME/interflow/tracking/,
  *   else ~/.local/state/interflow/tracking/        (directory 0700, files 0600)
  *
- * one segment per writing process (`<time36>-<pid>-<random>.jsonl`, created O_EXCL, written
- * O_APPEND), so writers never share a file and never contend: a listener and two bulk runs each
- * append to their own. Every write(2) carries whole lines (a batch of them); a process killed
- * mid-write leaves at most a last line without its newline, which readers ignore. Readers list the
- * directory and merge every segment; nothing is ever rewritten in place.
+ * one segment a month (`YYYY-MM.jsonl`, UTC), shared by every writer: a one-off send, a listener
+ * and two bulk runs all append to it, each with write(2) on an O_APPEND descriptor. Every write is
+ * a newline followed by whole lines (a batch of them), so
+ *
+ * - writers never interleave: on a local filesystem the kernel appends each write(2) whole, at the
+ *   end, under the file's lock (not on NFS: keep the state directory local);
+ * - a writer killed mid-write leaves at most one unfinished line; the next write's leading newline
+ *   ends it, so readers skip that piece alone (and count it) and every line after it stands; a
+ *   short write (a full disk) is finished the same way (appendLines);
+ * - a last line without its newline (a writer killed, or one still writing) is not read yet.
+ *
+ * Readers list the directory and merge every `*.jsonl` (segments of earlier versions, one per
+ * process, `<time36>-<pid>-<random>.jsonl`, are read the same way); nothing is ever rewritten,
+ * renamed or deleted, so there is nothing to lock. The number of files grows by one a month.
  *
  * Records, one JSON object a line, keys in this order (readers rely on the leading ones):
  *
@@ -25,7 +34,6 @@
  * Unknown keys are kept for later versions; a line that does not parse is skipped and counted.
  */
 import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ensureDir, stateDir } from '../config/state-dir.js';
 
@@ -100,16 +108,30 @@ export function recordLine(r: TrackRecord): string {
   return line + '}\n';
 }
 
+/** How long batch() keeps records in memory at most (a kill -9 loses them), and how many bytes. */
+const BATCH_MS = 100;
+const BATCH_BYTES = 256 << 10;
+
+/** The segment every writer appends to now: one a month (UTC), `YYYY-MM.jsonl`. */
+export function segmentName(now = new Date()): string {
+  return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}.jsonl`;
+}
+
 /**
- * Appends records to this process's own segment. Lines wait in memory until flush(): called at
- * once by a one-off command, at the end of each turn of the event loop by `batch()` users (bulk,
- * the listener), and at exit. A write error never throws: it is told once through `warn`, and
+ * Appends records to the month's shared segment. Lines wait in memory until flush(): called at
+ * once by a one-off command, by `batch()` users (bulk, the listener) at the end of a turn of the
+ * event loop but at most once every BATCH_MS, at close() and at exit. Each flush is one write(2) with O_APPEND of a newline and whole
+ * lines: the kernel appends it whole, after the others' writes, never inside them; the leading
+ * newline ends any line a writer killed mid-write left unfinished, so that line is skipped alone
+ * and the ones after it stand. A write error never throws: it is told once through `warn`, and
  * recording stops (a send never fails because of the store).
  */
 export class Recorder {
   private fd: number | undefined;
+  private name = '';
   private pending = '';
   private scheduled = false;
+  private lastWrite = -Infinity;
   private broken = false;
   private readonly onExit = (): void => this.flush();
   /** Records written (lines), for tests and the bench. */
@@ -134,28 +156,46 @@ export class Recorder {
     }
   }
 
-  /** Queues a record and writes it with the others of this turn of the event loop. */
+  /**
+   * Queues a record and writes it with the others of this turn of the event loop, or, when the
+   * last write was less than BATCH_MS ago, of the rest of that time (at once past BATCH_BYTES): a
+   * webhook's status is written as it comes, a bulk run makes one write(2) for many rows.
+   */
   batch(r: TrackRecord): void {
     this.add(r);
-    if (!this.scheduled && !this.broken) {
+    this.schedule();
+  }
+
+  /** batch() of a record already written as its line (recordLine's format, ending in a newline). */
+  batchLine(line: string): void {
+    if (this.broken) return;
+    this.pending += line;
+    this.queued++;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.pending.length >= BATCH_BYTES) this.flush();
+    else if (!this.scheduled && !this.broken) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      const wait = this.lastWrite + BATCH_MS - performance.now();
+      if (wait <= 0) setImmediate(() => this.flush());
+      else setTimeout(() => this.flush(), wait).unref();
     }
   }
 
   /** Writes the queued lines in one write(2). */
   flush(): void {
     this.scheduled = false;
+    this.lastWrite = performance.now();
     if (this.pending === '' || this.broken) return;
     const text = this.pending;
     const count = this.queued;
     this.pending = '';
     this.queued = 0;
     try {
-      if (this.fd === undefined) this.open();
-      const buf = Buffer.from(text, 'utf8');
-      let off = 0;
-      while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
+      this.open();
+      appendLines(this.fd!, Buffer.from('\n' + text, 'utf8'));
       this.written += count;
     } catch (err) {
       this.fail(err);
@@ -166,20 +206,27 @@ export class Recorder {
   close(): void {
     this.flush();
     process.off('exit', this.onExit);
-    if (this.fd !== undefined) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // nothing left to do
-      }
-      this.fd = undefined;
-    }
+    this.closeFd();
   }
 
+  /** Opens this month's segment (again, when the month turned since). */
   private open(): void {
+    const name = segmentName();
+    if (this.fd !== undefined && name === this.name) return;
+    this.closeFd();
     ensureDir(this.dir);
-    const name = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.jsonl`;
-    this.fd = openSync(path.join(this.dir, name), 'ax', 0o600);
+    this.fd = openSync(path.join(this.dir, name), 'a', 0o600);
+    this.name = name;
+  }
+
+  private closeFd(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // nothing left to do
+    }
+    this.fd = undefined;
   }
 
   private fail(err: unknown): void {
@@ -191,6 +238,24 @@ export class Recorder {
       `warning: not recorded in the tracking store ${this.dir} (${e.code ?? e.message}); what was sent is not affected. ` +
         'Set INTERFLOW_STATE_DIR to a writable directory to record it',
     );
+  }
+}
+
+/**
+ * Appends buf (a newline, then whole lines) to an O_APPEND fd. A short write (a full disk, a file
+ * size limit) may let another writer append before the rest: the rest goes again from the start of
+ * the line that was cut, after a newline, so the cut piece stands alone (skipped by readers) and
+ * no line is lost or joined to another.
+ */
+export function appendLines(fd: number, buf: Buffer, write: typeof writeSync = writeSync): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = write(fd, buf, off, buf.length - off);
+    if (off + n >= buf.length) return;
+    const cut = buf.lastIndexOf(10, off + n - 1);
+    // From the cut line's start, its newline in front again ('\n' + lines is what was asked).
+    off = cut > off ? cut : off;
+    if (n === 0) throw Object.assign(new Error('write wrote nothing'), { code: 'EIO' });
   }
 }
 

@@ -190,6 +190,16 @@ describe('faults: retries never duplicate', () => {
     });
   });
 
+  test('32 rows waiting out one 429 at once: no Node warning on stderr, each message once', async () => {
+    await withSandbox({ faults: { failFirst: 32, failStatus: 429, retryAfter: 1 } }, async (sb) => {
+      const r = await bulk([csvOf(40), ...TEXT, '--config', configFor(sb), '--concurrency', '32', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.stats().accepted, 40);
+      assert.equal(sb.stats().distinctBodies, 40);
+      assert.doesNotMatch(r.stderr, /Warning|MaxListeners/, 'a listener per waiting row is not a leak: no warning for users');
+    });
+  });
+
   test('503 is retried; 500 makes the row unknown and it is not resent', async () => {
     await withSandbox({ faults: { failFirst: 1, failStatus: 500 } }, async (sb) => {
       const csv = csvOf(3);

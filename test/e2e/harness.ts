@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
 export const bin = fileURLToPath(new URL('../../bin/interflow.js', import.meta.url));
 
@@ -70,9 +70,9 @@ export function runCli(args: string[], opts: RunOptions & { env: NodeJS.ProcessE
   });
 }
 
-/** Starts a sandbox that accepts only CANARY and writes a config with all four providers. */
-export async function startWorld(): Promise<World> {
-  const sandbox = await startSandbox({ port: 0, apiKeys: [CANARY] });
+/** Starts a sandbox that accepts only CANARY (with `opts` besides) and writes a config with all four providers. */
+export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
+  const sandbox = await startSandbox({ port: 0, apiKeys: [CANARY], ...opts });
   const dir = mkdtempSync(join(tmpdir(), 'interflow-e2e-'));
   const config = join(dir, '.interflowrc.json');
   writeFileSync(

@@ -507,6 +507,57 @@ describe('sandbox: the refused recipient', () => {
   });
 });
 
+describe('sandbox: refusals (Meta codes for chosen recipients)', () => {
+  test("Turn and SocialMiner answer Meta's envelope with the code's status, the first `times` messages to that recipient; others are accepted", async () => {
+    const sb = await sandbox({ refusals: { '5511930000001': { code: 131056, times: 2 }, '5511930000002': { code: 368 } } });
+    for (const provider of ['turn', 'socialminer'] as const) {
+      sb.reset();
+      for (let i = 0; i < 2; i++) {
+        const a = await sendTo(sb, provider, '5511930000001');
+        assert.equal(a.status, 429, a.text);
+        assert.deepStrictEqual(Object.keys(a.body), ['error']);
+        assert.equal(a.body.error.code, 131056);
+        assert.equal(a.body.error.type, 'OAuthException');
+        assert.equal(a.body.error.message, '(#131056) (Business Account, Consumer Account) pair rate limit hit');
+        assert.equal(a.body.error.error_data.messaging_product, 'whatsapp');
+        assert.equal(typeof a.body.error.fbtrace_id, 'string');
+      }
+      assert.equal((await sendTo(sb, provider, '5511930000001')).status, OK_STATUS[provider], 'the third is accepted');
+      for (let i = 0; i < 3; i++) {
+        const blocked = await sendTo(sb, provider, '5511930000002');
+        assert.equal(blocked.status, 403);
+        assert.equal(blocked.body.error.code, 368);
+      }
+      assert.equal((await sendTo(sb, provider, '5511930000003')).status, OK_STATUS[provider]);
+      assert.equal(sb.accepted().length, 2);
+      assert.ok(sb.received.filter((r) => r.status >= 400).every((r) => !r.accepted && r.to !== undefined));
+    }
+    // Interflow and Interacto speak no Meta codes: accepted.
+    assert.equal((await sendTo(sb, 'interflow', '5511930000002')).status, 201);
+    assert.equal((await sendTo(sb, 'interacto', '5511930000002')).status, 201);
+  });
+
+  test("'*' refuses every recipient not named, each counted apart; an invalid message is still refused as invalid; refuse() replaces them", async () => {
+    const sb = await sandbox({ refusals: { '*': { code: 132001, times: 1 }, '5511930000009': { code: 131026 } } });
+    const first = await sendTo(sb, 'socialminer', '5511930000001');
+    assert.equal(first.status, 404);
+    assert.equal(first.body.error.code, 132001);
+    assert.equal((await sendTo(sb, 'socialminer', '5511930000002')).body.error.code, 132001);
+    assert.equal((await sendTo(sb, 'socialminer', '5511930000001')).status, 200);
+    assert.equal((await sendTo(sb, 'socialminer', '5511930000009')).body.error.code, 131026);
+    const invalid = await send(sb, 'POST', '/socialminer/api/Messages', { apikey: KEY, version: '4.0' }, { messaging_product: 'whatsapp', to: '5511930000003', type: 'text', text: { body: 'oi' } });
+    assert.equal(invalid.body.error.code, 100, 'validation comes first');
+    sb.refuse({});
+    assert.equal((await sendTo(sb, 'turn', '5511930000009')).status, 200);
+  });
+
+  test('refusals the sandbox cannot give are a RangeError naming them', async () => {
+    await assert.rejects(sandbox({ refusals: { '5511930000001': { code: 12345 } } }), /refusals\['5511930000001'\]\.code must be one of Meta's/);
+    await assert.rejects(sandbox({ refusals: { 'abc': { code: 131056 } } }), /'abc' is not a recipient/);
+    await assert.rejects(sandbox({ refusals: { '*': { code: 131056, times: 0 } } }), /times must be a whole number from 1/);
+  });
+});
+
 describe('sandbox: what it received', () => {
   test('stats() and accepted() as requests arrive; distinctBodies counts each (to, body) once', async () => {
     const sb = await sandbox();
@@ -578,6 +629,17 @@ describe('interflow sandbox command: fault flags', () => {
     assert.deepStrictEqual(parseSandboxOptions({ record: true }), { port: 8787, host: '127.0.0.1', plan: 'professional' });
   });
 
+  test('--refuse TO=CODE[:N], repeatable; the banner names them', async () => {
+    const { parseSandboxOptions, banner } = await import('../../src/commands/sandbox/run.js');
+    const opts = parseSandboxOptions({ refuse: ['5511930000001=131056:2', '*=132001', ' 5511930000002 = 190 '] });
+    assert.deepStrictEqual(opts.refusals, { '5511930000001': { code: 131056, times: 2 }, '*': { code: 132001 }, '5511930000002': { code: 190 } });
+    assert.equal(opts.faults, undefined);
+    const sb = await sandbox();
+    const text = banner(sb, opts);
+    assert.match(text, /refuse: Turn and SocialMiner messages to 5511930000001 answer Meta's 131056, the first 2 time\(s\)/);
+    assert.match(text, /refuse: Turn and SocialMiner messages to any other recipient answer Meta's 132001\n/);
+  });
+
   test('a bad value is a UsageError naming the flag (exit 2)', async () => {
     const { parseSandboxOptions } = await import('../../src/commands/sandbox/run.js');
     const bad: [Record<string, unknown>, string][] = [
@@ -598,6 +660,10 @@ describe('interflow sandbox command: fault flags', () => {
       [{ rate: '0' }, '--rate'],
       [{ rate: '5/h' }, '--rate'],
       [{ rate: 'fast' }, '--rate'],
+      [{ refuse: '5511930000001' }, '--refuse'],
+      [{ refuse: ['5511930000001=99999'] }, '--refuse'],
+      [{ refuse: 'x=131056' }, '--refuse'],
+      [{ refuse: '5511930000001=131056:0' }, '--refuse'],
     ];
     for (const [options, flag] of bad) {
       assert.throws(

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, realpathSync, statSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { CliError, ExitCode, fileProblem, InterruptedError, UsageError } from '../../errors.js';
+import { CliError, ExitCode, fileProblem, InterruptedError, UsageError, type ProviderError } from '../../errors.js';
 import { commandHttpOptions, HttpClient, oneLine } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
 import { mediaKinds, type Capability, type Message } from '../../message/model.js';
@@ -21,6 +21,7 @@ import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
 import { interflowBatch } from '../../providers/interflow.js';
 import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
+import { TEMPLATE_STREAK } from '../../providers/error-classes.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal, type Destination } from '../../bulk/journal.js';
@@ -475,6 +476,9 @@ function endOf(
   switch (s.stopReason) {
     case 'auth':
       return s.authError ? { error: s.authError } : undefined;
+    case 'refused':
+    case 'template':
+      return s.refusal ? refusalEnding(s.stopReason, s.refusal, where.journalPath !== undefined, resume) : undefined;
     case 'interrupted':
       return { line: 'interrupted: rows not yet read were not sent', error: new InterruptedError('interrupted', { hint: resume }) };
     case 'max-errors':
@@ -498,6 +502,28 @@ function endOf(
       if (s.counts.failed + s.counts.unknown === 0) return undefined;
       return { error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial }) };
   }
+}
+
+/**
+ * A refusal that stops every row (src/providers/error-classes.ts): an account or channel blocked
+ * ('refused'), or the same template error on TEMPLATE_STREAK rows in a row ('template'). Exit 1,
+ * the provider's words and code, what to fix, and that a rerun sends the rest.
+ */
+function refusalEnding(reason: 'refused' | 'template', e: ProviderError, journaled: boolean, resume: string): { line: string; error: CliError } {
+  const fix = e.hint ? `${e.hint}; then ` : '';
+  if (reason === 'refused') {
+    // The provider's refusal as it came (exit 1, its code and words), with how to go on.
+    e.hint = `${fix}${resume}`;
+    return { line: `stopped: ${e.provider} refused the run (${e.info.code}); rows not yet sent were not sent`, error: e };
+  }
+  const rerun = journaled ? 'run the same command again: the rows it refused and the rows not sent are sent, each once' : resume;
+  return {
+    line: `stopped: ${TEMPLATE_STREAK} rows in a row were refused with ${e.info.code}: the template is wrong, not the rows; rows not yet sent were not sent`,
+    error: new CliError(`stopped after ${TEMPLATE_STREAK} rows in a row were refused with the same template error: ${e.message}`, {
+      code: e.code,
+      hint: `${fix}fix the template with the provider (approve it, add the language, unpause it) and ${rerun}`,
+    }),
+  };
 }
 
 /** The error that stopped a run: a malformed row is named with how to go on from it. */

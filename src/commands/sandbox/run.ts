@@ -19,6 +19,7 @@ import {
   DEFAULT_STATUS_DELAYS_MS,
   FAULT_STATUSES,
   PLAN_LIMITS,
+  REFUSAL_CODES,
   PROVIDER_PREFIXES,
   REFUSED_RECIPIENT,
   describeFaults,
@@ -28,6 +29,7 @@ import {
   type FaultStatus,
   type Plan,
   type ReceivedRequest,
+  type Refusal,
   type Sandbox,
   type WebhookDelivery,
 } from '../../sandbox/server.js';
@@ -49,6 +51,8 @@ export interface SandboxCommandOptions {
   webhookSecret?: { env: string; value: string };
   /** --status-webhook URL (repeatable): Turn and SocialMiner statuses go there. */
   statusWebhooks?: string[];
+  /** --refuse TO=CODE[:N] (repeatable): Turn and SocialMiner refuse valid messages to TO with Meta's CODE. */
+  refusals?: Record<string, Refusal>;
 }
 
 const MAX_COUNT = 1_000_000_000;
@@ -87,6 +91,7 @@ export interface SandboxFlags {
   statusDelays?: string;
   webhookSecret?: string;
   statusWebhook?: string[];
+  refuse?: string[];
   quietRequests?: boolean;
   record?: boolean;
 }
@@ -128,6 +133,24 @@ function parseFaults(options: SandboxFlags): FaultOptions | undefined {
     faults.retryAfter = retryAfter;
   }
   return Object.keys(faults).length > 0 ? faults : undefined;
+}
+
+/** --refuse "5511999990001=131056:2" (repeatable; TO is digits or *) → refusals by recipient. */
+export function parseRefusals(value: unknown): Record<string, Refusal> | undefined {
+  if (value === undefined) return undefined;
+  const refusals: Record<string, Refusal> = {};
+  for (const item of (Array.isArray(value) ? value : [value]).map(String)) {
+    const m = /^\s*(\*|\d{8,15})\s*=\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(item);
+    const code = m ? Number(m[2]) : NaN;
+    const times = m?.[3] === undefined ? undefined : Number(m[3]);
+    if (!m || !REFUSAL_CODES.includes(code) || (times !== undefined && (!Number.isSafeInteger(times) || times < 1))) {
+      throw new UsageError(`--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')}, N the times), got '${item}'`, {
+        hint: 'e.g. --refuse 5511999990001=131056:2 --refuse "*=132001"',
+      });
+    }
+    refusals[m[1]!] = { code, ...(times === undefined ? {} : { times }) };
+  }
+  return refusals;
 }
 
 /** --status-delays "1500,1500" → [1500, 1500] (ms; 0 to 3600000 each). */
@@ -181,6 +204,7 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
     if (apiKeys.some((k) => k.trim() === '')) throw new UsageError('--api-key must not be empty');
   }
   const faults = parseFaults(options);
+  const refusals = parseRefusals(options.refuse);
   const statusDelaysMs = options.statusDelays === undefined ? undefined : parseStatusDelays(options.statusDelays);
   const webhookSecret = options.webhookSecret === undefined ? undefined : readWebhookSecret(options.webhookSecret, env);
   const statusWebhooks = (Array.isArray(options.statusWebhook) ? options.statusWebhook : options.statusWebhook === undefined ? [] : [options.statusWebhook]).map(String);
@@ -194,6 +218,7 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
     plan: plan as Plan,
     ...(apiKeys ? { apiKeys } : {}),
     ...(faults ? { faults } : {}),
+    ...(refusals ? { refusals } : {}),
     ...(options.record === false ? { record: 'none' as const } : {}),
     ...(options.quietRequests === true ? { quietRequests: true as const } : {}),
     ...(statusDelaysMs ? { statusDelaysMs } : {}),
@@ -238,7 +263,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
   const keys = opts.apiKeys
     ? `only the ${opts.apiKeys.length} key(s) given with --api-key (the snippet reads it from $SANDBOX_API_KEY)`
     : 'any non-empty key';
-  const faults = opts.faults ? describeFaults(opts.faults) : [];
+  const faults = [...(opts.faults ? describeFaults(opts.faults) : []), ...describeRefusals(opts.refusals)];
   const limit =
     opts.faults?.rate === undefined
       ? `Interflow plan: ${opts.plan} (${PLAN_LIMITS[opts.plan]} requests/min per key).`
@@ -256,7 +281,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
     `Refused recipient: ${REFUSED_RECIPIENT} gets each provider's "not on WhatsApp" refusal (400); every other number is accepted.`,
     ...(faults.length > 0
       ? ['Faults (send requests, in this order after auth):', ...faults.map((f) => `  ${f}`)]
-      : ['Faults: none (see --fail-first, --reset-first, --hang-first, --drip-first, --oversize-first, --latency, --rate).']),
+      : ['Faults: none (see --fail-first, --reset-first, --hang-first, --drip-first, --oversize-first, --latency, --rate, --refuse).']),
     webhookLine(sandbox, opts),
     opts.record === 'none'
       ? `What it received: not recorded (--no-record); counters at GET ${sandbox.url}/_sandbox/stats`
@@ -268,6 +293,12 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
     'Ctrl-C stops it.',
     '',
   ].join('\n');
+}
+
+function describeRefusals(refusals: Record<string, Refusal> | undefined): string[] {
+  return Object.entries(refusals ?? {}).map(
+    ([to, r]) => `refuse: Turn and SocialMiner messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
+  );
 }
 
 function webhookLine(sandbox: Sandbox, opts: SandboxCommandOptions): string {
@@ -298,6 +329,7 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
       plan: opts.plan,
       ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
       ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(opts.refusals ? { refusals: opts.refusals } : {}),
       ...(opts.record ? { record: opts.record } : {}),
       ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
       ...(opts.webhookSecret ? { webhookSecret: opts.webhookSecret.value } : {}),

@@ -38,6 +38,10 @@ export default defineCommand({
       '--status-webhook <url>',
       "Turn and SocialMiner: POST each accepted message's statuses (Meta-shaped, signed with --webhook-secret) to URL; repeatable. The recipient picks the fate: …1047 failed 131047, …0000 none, …0001 sent, …0002 delivered, else read",
     ),
+    refuse: list(
+      '--refuse <to=code[:n]>',
+      "Turn and SocialMiner: refuse valid messages to TO (digits, or * for any) with Meta's error CODE, the first N times or always; repeatable",
+    ),
     quietRequests: flag('--quiet-requests', 'do not log each request (the banner is still printed); for benchmarks'),
     record: flag('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks'),
   },
@@ -49,6 +53,7 @@ export default defineCommand({
     'interflow sandbox --json > received.jsonl     # one JSON line per request received',
     'SANDBOX_WEBHOOK_SECRET=s3cret interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET --status-delays 500,1000',
     'SANDBOX_WEBHOOK_SECRET=s3cret interflow sandbox --webhook-secret SANDBOX_WEBHOOK_SECRET --status-webhook http://127.0.0.1:8788/   # Turn/SocialMiner statuses to webhooks listen',
+    'interflow sandbox --refuse 5511999990001=131056:2 --refuse 5511999990002=131026   # Meta error codes for chosen recipients',
     'curl -s http://127.0.0.1:8787/_sandbox/requests   # what the sandbox received (keys masked)',
   ],
   notes:

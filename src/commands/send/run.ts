@@ -13,6 +13,7 @@ import { printJson, printOne } from '../../output/format.js';
 import { redactHeaders } from '../../output/redact.js';
 import { getAdapter } from '../../providers/index.js';
 import { errorHint } from '../../providers/meta.js';
+import { refusalExitCode } from '../../providers/error-classes.js';
 import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
 import type { CommandContext } from '../context.js';
 import type { Options, Run } from '../spec.js';
@@ -142,7 +143,7 @@ async function deliver(
       return { ok: true, ...base, id: accepted.id, status: accepted.status, response: body };
     }
     const info = adapter.parseError(res.status, body);
-    throw new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body });
+    throw new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body, exitCode: refusalExitCode(adapter.id, info) });
   } catch (err) {
     // Under --json the app prints it as {"ok":false, provider, profile, to, type, error}.
     throw withFailureContext(err, base);
