@@ -23,7 +23,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHANNEL, KEY, arg, bareLoop as bareLoopAt, benchEnv, bin, journalRate, phone, sandbox as startSandbox, writeCsv } from './common.js';
+import { CHANNEL, KEY, arg, bareLoop as bareLoopAt, benchEnv, bin, journalRate, sandbox as startSandbox, writeCsv } from './common.js';
 
 const has = (name) => process.argv.includes(name);
 const rows = arg('--rows', 30_000);

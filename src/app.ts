@@ -1,13 +1,16 @@
 /**
  * The app: everything that does work, loaded by the shell (src/cli.ts) only when a command runs,
- * one bundle per command family (src/entries/<family>.ts), so a start reads and compiles only what
- * that family uses. It turns the shell's invocation into a context (io, global flags, profile loader), runs the
+ * one bundle per command family (dist/app/<noun>.cjs: src/build/build.mjs builds this module once
+ * per noun directory of src/commands, each holding only that noun's implementations), so a start
+ * reads and compiles only what that family uses. It turns the shell's invocation into a context (io, global flags, profile loader), runs the
  * command's implementation, and is the one place that prints errors and sets the exit code.
  * Commands never call process.exit().
  */
-import type { CommandKey } from './app-keys.js';
-import type { CommandContext, GlobalOptions, RunFn } from './commands/context.js';
-import type { FieldSelection, Invocation } from './commands/lazy.js';
+import type { CommandContext, GlobalOptions } from './commands/context.js';
+import type { FieldSelection, Invocation } from './commands/declare.js';
+import { allSpecs } from './commands/registry.js';
+import { timeoutMs } from './commands/parsers.js';
+import type { AnyCommand, Run } from './commands/spec.js';
 import { CancelledError, CliError, ExitCode, failureJson, UsageError } from './errors.js';
 import { printJson } from './output/format.js';
 import { createIo, type Io } from './output/io.js';
@@ -15,23 +18,8 @@ import { plainText } from './output/sanitize.js';
 import { setRuntimeHooks } from './runtime.js';
 import { style } from './output/style.js';
 
-/** The longest timer Node keeps (2^31-1 ms): a longer one fires after 1 ms. */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
-
-/** A family's implementations, by command key (see src/entries/). */
-export type Implementations = Partial<Record<CommandKey, () => Promise<RunFn>>>;
-
 function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): GlobalOptions {
   if (selection && 'error' in selection) throw new UsageError(selection.error);
-  let timeout: number | undefined;
-  if (o.timeout !== undefined) {
-    timeout = Number(o.timeout);
-    if (!Number.isInteger(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MS) {
-      throw new UsageError(
-        `--timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days), got '${String(o.timeout)}'`,
-      );
-    }
-  }
   return {
     profile: o.profile as string | undefined,
     config: o.config as string | undefined,
@@ -41,9 +29,35 @@ function globalsOf(o: Record<string, unknown>, selection?: FieldSelection): Glob
     verbose: o.verbose === true,
     quiet: o.quiet === true,
     color: o.color !== false,
-    timeout,
+    timeout: o.timeout === undefined ? undefined : timeoutMs(String(o.timeout)),
     templates: typeof o.templates === 'string' || o.templates === false ? o.templates : undefined,
   };
+}
+
+const specOf = (name: string): AnyCommand => {
+  const spec = allSpecs().find((s) => s.name === name);
+  if (!spec) throw new Error(`no command '${name}' in the registry`);
+  return spec;
+};
+
+/**
+ * The options a command's run() gets: its arguments by name and its flags, each parsed by its
+ * schema (a parser's UsageError is thrown as it is; another refusal names the flag).
+ */
+export function parseOptions(spec: AnyCommand, args: readonly unknown[], given: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  spec.arguments.forEach((a, i) => {
+    if (args[i] !== undefined) out[a.name] = args[i];
+  });
+  for (const [key, option] of Object.entries(spec.options)) {
+    const parsed = option.schema.safeParse(given[key]);
+    if (!parsed.success) {
+      const flag = option.flags.split(/[ ,]+/).find((f) => f.startsWith('--'));
+      throw new UsageError(`${flag}: ${parsed.error.issues[0]?.message ?? 'not a valid value'}`);
+    }
+    if (parsed.data !== undefined) out[key] = parsed.data;
+  }
+  return out;
 }
 
 /**
@@ -68,8 +82,12 @@ export function reportError(io: Io, err: unknown, verbose: boolean): ExitCode {
   return ExitCode.failure;
 }
 
-/** Runs one command. Never throws: errors are printed and become process.exitCode. */
-export async function runWith(implementations: Implementations, invocation: Invocation): Promise<void> {
+/**
+ * Runs one command: the global flags, the command's options parsed by its spec (src/commands/
+ * <noun>/<verb>.ts; a delegated command gets the options of the one typed), then its run().
+ * Never throws: errors are printed and become process.exitCode.
+ */
+export async function run(invocation: Invocation): Promise<void> {
   if (invocation.hooks) setRuntimeHooks(invocation.hooks);
   const raw = invocation.globals;
   let io = createIo({ noColor: raw.color === false, quiet: raw.quiet === true, verbose: raw.verbose === true });
@@ -90,10 +108,11 @@ export async function runWith(implementations: Implementations, invocation: Invo
         return profile;
       },
     };
-    const load = implementations[invocation.key];
-    if (!load) throw new Error(`no implementation for '${invocation.key}' in this bundle`);
-    const impl = await load();
-    await impl(ctx, invocation.args, invocation.options);
+    const spec = specOf(invocation.key);
+    const options = parseOptions(specOf(invocation.typed ?? invocation.key), invocation.args, invocation.options);
+    // The options were parsed by this very spec's schemas: they are what its run() declares.
+    const impl = (await spec.load()) as Run<Record<string, unknown>>;
+    await impl(options, ctx);
   } catch (err) {
     if (profileName !== undefined) nameProfileInHint(err, profileName);
     // Every failure of a --json command has its JSON on stdout (only the fields asked for, as a

@@ -3,48 +3,15 @@
  * else. It parses the command line, prints help and version, turns commander's own errors into
  * exit code 2, and hands a parsed invocation to the app (src/app.ts), loaded only then.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
-import { setDispatch, type Dispatch, type Listing } from './commands/lazy.js';
+import { declareEntry, declareListing, registry, type Dispatch } from './commands/declare.js';
 import { readJsonFlag } from './commands/json-fields.js';
+import { failureJson, UsageError } from './errors.js';
 import type { RuntimeHooks } from './runtime.js';
-import * as sendGroup from './commands/send/index.js';
-import * as profilesGroup from './commands/profiles/index.js';
-import * as configGroup from './commands/config/index.js';
-import * as sandboxGroup from './commands/sandbox/index.js';
-import * as bulkGroup from './commands/bulk/index.js';
-import * as webhooksGroup from './commands/webhooks/index.js';
-import * as messagesGroup from './commands/messages/index.js';
-import * as customersGroup from './commands/customers/index.js';
-import * as chatsGroup from './commands/chats/index.js';
-import * as completionGroup from './commands/completion/index.js';
-import * as composeGroup from './commands/compose/index.js';
-import * as initGroup from './commands/init/index.js';
-import * as reportGroup from './commands/report/index.js';
-import * as templatesGroup from './commands/templates/index.js';
 
-interface Group {
-  register: (program: Command) => void;
-  listing: Listing;
-}
-
-/** The command groups, in the order help lists them. */
-const groups: [name: string, group: Group][] = [
-  ['send', sendGroup],
-  ['compose', composeGroup],
-  ['bulk', bulkGroup],
-  ['templates', templatesGroup],
-  ['webhooks', webhooksGroup],
-  ['messages', messagesGroup],
-  ['report', reportGroup],
-  ['customers', customersGroup],
-  ['chats', chatsGroup],
-  ['init', initGroup],
-  ['profiles', profilesGroup],
-  ['config', configGroup],
-  ['sandbox', sandboxGroup],
-  ['completion', completionGroup],
-];
+/** The names of the groups and single commands, in the order help lists them. */
+const names = registry.map((entry) => entry.name);
 
 /** Global options that take a value (their value is not a command name). */
 const valued = new Set(['--profile', '--config', '--timeout', '--templates']);
@@ -65,11 +32,11 @@ export function groupsFor(argv: readonly string[]): string[] {
     if (a.startsWith('-')) continue;
     // `help send` needs send's whole declaration; `help` alone, the listing.
     const named = a === 'help' ? args.slice(i + 1).find((w) => !w.startsWith('-')) : a;
-    return named !== undefined && groups.some(([name]) => name === named) ? [named] : groups.map(([name]) => name);
+    return named !== undefined && names.includes(named) ? [named] : [...names];
   }
   const version = args.includes('-V') || args.includes('--version');
   const help = args.includes('-h') || args.includes('--help');
-  return version && !help ? [] : groups.map(([name]) => name);
+  return version && !help ? [] : [...names];
 }
 
 /**
@@ -91,7 +58,7 @@ export function helpAsFlag(argv: string[]): string[] {
   return argv;
 }
 
-export function buildProgram(argv: readonly string[] = []): Command {
+export function buildProgram(argv: readonly string[] = [], dispatch: Dispatch = notDispatched): Command {
   const program = new Command('interflow')
     .description('Send and inspect WhatsApp business messages through Interflow, Interacto, Turn.io and SocialMiner')
     .version(pkg.version, '-V, --version', 'print the version')
@@ -126,24 +93,21 @@ Examples:
 Exit codes: 0 done · 1 provider refused or network failed · 2 usage, validation or config error (nothing sent)
             3 bulk finished with failed or unknown rows · 4 authentication refused · 130 interrupted or cancelled`,
     );
-  const wanted = argv.length ? groupsFor(argv) : groups.map(([name]) => name);
+  const wanted = argv.length ? groupsFor(argv) : names;
   // Top-level help and a mistyped name need only each group's listing: declaring every group's
   // flags would cost each of those starts more than the rest of the shell. buildProgram([])
   // (completion, tests) declares everything.
-  const listOnly = argv.length > 0 && wanted.length === groups.length;
-  for (const [name, group] of groups) {
-    if (listOnly) declareListing(program, name, group.listing);
-    else if (wanted.includes(name)) group.register(program);
+  const listOnly = argv.length > 0 && wanted.length === names.length;
+  for (const entry of registry) {
+    if (listOnly) declareListing(program, entry);
+    else if (wanted.includes(entry.name)) declareEntry(program, entry, dispatch);
   }
   return program;
 }
 
-/** A group as top-level help lists it: name, summary, arguments, and "[options]" when it has some. */
-function declareListing(program: Command, name: string, listing: Listing): void {
-  const command = program.command(name).description(listing.description);
-  for (const arg of listing.args) command.argument(arg);
-  if (listing.options) command.addOption(new Option('--listed').hideHelp());
-}
+const notDispatched: Dispatch = async (invocation) => {
+  throw new Error(`interflow ${invocation.key}: no app to run it (buildProgram without a dispatch)`);
+};
 
 function* allCommands(command: Command): Generator<Command> {
   yield command;
@@ -165,15 +129,26 @@ export async function main(
     if (err.code === 'EPIPE' && process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
   });
   argv = helpAsFlag(argv);
-  const program = buildProgram(argv);
-  const { argv: args, selection } = readJsonFlag(argv, program);
-  setDispatch(async (invocation) => (await loadApp(invocation.key)).run({ ...invocation, selection, hooks }));
+  // The dispatch runs once parsing is done: `flag` is read by then.
+  const program = buildProgram(argv, async (invocation) =>
+    (await loadApp(invocation.key)).run({ ...invocation, selection: flag.selection, hooks }),
+  );
+  const flag = readJsonFlag(argv, program);
   for (const command of allCommands(program)) command.exitOverride();
   try {
-    await program.parseAsync(args);
+    await program.parseAsync(flag.argv);
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
-    // Help and version end with 0; every other commander error (already printed) is a usage error.
+    // Help and version end with 0; every other commander error (already printed) is a usage error,
+    // and under --json its JSON is on stdout too, as for every other failure.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
+    if (err.exitCode !== 0 && flag.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify(failureJson(new UsageError(commanderMessage(err))))}\n`);
+    }
   }
+}
+
+/** Commander's message without its "error: " prefix. */
+function commanderMessage(err: CommanderError): string {
+  return err.message.replace(/^error: /, '');
 }

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 // `npm run build`: bundles src/ with esbuild into dist/ and writes dist/THIRD_PARTY_NOTICES.md.
 //
-//   dist/cli.cjs        the shell (commander, help, the global flags)
-//   dist/app/*.cjs      one bundle per command group (src/entries/*.ts)
+//   dist/cli.cjs        the shell (commander, help, the global flags, every command's spec)
+//   dist/app/<noun>.cjs one bundle per noun directory of src/commands: src/app.ts with the
+//                       implementations of that noun's commands only
 //   dist/demo.js        `npm run demo`
+//
+// The bundles are derived from the registry (src/commands/registry.ts): a spec names its work as
+// `load: () => import('./run.js')`. In the shell every such import is an empty stub (help never
+// loads the work); in the bundle of noun N, only N's are followed. Which files are specs is
+// read off the import graph: those the registry or a group (src/commands/<noun>/group.ts) imports.
+// The nouns are those specs' directories, from the shell's metafile.
 //
 // The bundles carry no license comments (--legal-comments=none keeps them small); instead every
 // package esbuild put into any of them (read from esbuild's metafile) is listed in
@@ -33,9 +40,50 @@ const common = {
   absWorkingDir: root,
 };
 
-const entries = readdirSync(join(root, 'src', 'entries'))
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => `src/entries/${f}`);
+const COMMANDS = join(root, 'src', 'commands');
+/** The noun directory of a file under src/commands (its first segment), or undefined. */
+const nounOf = (file) => {
+  const rel = relative(COMMANDS, file);
+  return rel.startsWith('..') || !rel.includes('/') ? undefined : rel.split('/')[0];
+};
+const isListing = (file) => file === join(COMMANDS, 'registry.ts') || /\/group\.ts$/.test(file);
+
+/**
+ * Keeps the dynamic imports of the specs of `noun` (all of them stubbed when undefined: the shell).
+ * A spec is a file the registry or a group imports.
+ */
+export function specLoads(noun) {
+  return {
+    name: 'spec-loads',
+    setup(b) {
+      const specs = new Set();
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'spec-loads') return undefined;
+        if (args.kind === 'dynamic-import' && specs.has(args.importer) && nounOf(args.importer) !== noun) {
+          return { path: args.path, namespace: 'spec-load-stub' };
+        }
+        if (!isListing(args.importer)) return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'spec-loads' });
+        if (resolved.errors.length === 0 && nounOf(resolved.path)) specs.add(resolved.path);
+        return resolved;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'spec-load-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
+    },
+  };
+}
+
+/** The nouns of the specs the shell bundled (from its metafile): one app bundle each. */
+export function nounsOf(metafile) {
+  const nouns = new Set();
+  for (const [input, info] of Object.entries(metafile.inputs)) {
+    if (!isListing(resolve(root, input))) continue;
+    for (const imp of info.imports) {
+      const noun = nounOf(resolve(root, imp.path));
+      if (noun) nouns.add(noun);
+    }
+  }
+  return [...nouns].sort();
+}
 
 /**
  * The bundled packages, from esbuild's metafile inputs: `node_modules/<name>/…` or
@@ -89,31 +137,39 @@ export function renderNotices(notices) {
 
 async function main() {
   rmSync(dist, { recursive: true, force: true });
-  const results = await Promise.all([
+  const shell = await build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    format: 'cjs',
+    outfile: 'dist/cli.cjs',
+    // The shell never parses an option value: zod/mini is the app's (src/stubs/no-zod.ts).
+    alias: { 'node:child_process': './src/stubs/no-child-process.ts', 'zod/mini': './src/stubs/no-zod.ts' },
+    plugins: [specLoads(undefined)],
+  });
+  const apps = nounsOf(shell.metafile).map((noun) =>
     build({
       ...common,
-      entryPoints: ['src/cli.ts'],
+      entryPoints: ['src/app.ts'],
       format: 'cjs',
-      outfile: 'dist/cli.cjs',
-      alias: { 'node:child_process': './src/stubs/no-child-process.ts' },
-    }),
-    build({
-      ...common,
-      entryPoints: entries,
-      format: 'cjs',
-      outdir: 'dist/app',
-      outExtension: { '.js': '.cjs' },
+      outfile: `dist/app/${noun}.cjs`,
       external: ['typescript'],
       alias: { 'node:http2': './src/stubs/no-http2.ts' },
+      plugins: [specLoads(noun)],
     }),
-    build({
-      ...common,
-      entryPoints: ['src/demo.ts'],
-      format: 'esm',
-      outfile: 'dist/demo.js',
-      banner: { js: "import{createRequire as __interflowRequire}from'node:module';const require=__interflowRequire(import.meta.url);" },
-    }),
-  ]);
+  );
+  const results = [
+    shell,
+    ...(await Promise.all([
+      ...apps,
+      build({
+        ...common,
+        entryPoints: ['src/demo.ts'],
+        format: 'esm',
+        outfile: 'dist/demo.js',
+        banner: { js: "import{createRequire as __interflowRequire}from'node:module';const require=__interflowRequire(import.meta.url);" },
+      }),
+    ])),
+  ];
   const metafile = { inputs: {}, outputs: {} };
   for (const r of results) {
     Object.assign(metafile.inputs, r.metafile.inputs);

@@ -530,7 +530,7 @@ class FileJournal implements Journal {
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     let buf = this.readBuf;
     let len = 0;
-    let nl = -1;
+    let nl: number;
     for (;;) {
       const n = readSync(this.fd, buf, len, buf.length - len, at + len);
       const from = len;

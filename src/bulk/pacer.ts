@@ -95,14 +95,8 @@ export class Pacer {
   }
 }
 
-/** `--rate 300/min`, `--rate 5/s`, `--rate 300` (a minute). Returns requests a minute. */
-export function parseRate(raw: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(min|m|minute|s|sec|second))?\s*$/i.exec(raw);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const perMinute = m[2] && /^s/i.test(m[2]) ? n * 60 : n;
-  return perMinute > 0 ? perMinute : undefined;
-}
+/** `--rate` and `--pair-interval`: one parser each for every command (src/commands/parsers.ts). */
+export { parseDuration, parseRate } from '../commands/parsers.js';
 
 /**
  * Meta's pair rate (PRODUCT.md, Scale): no two requests to one recipient closer than `ms` apart.
@@ -149,13 +143,4 @@ export class PairPacer {
       this.last.delete(to);
     }
   }
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000 };
-
-/** `6s`, `1500ms`, `1m`, `6` (seconds), `0` (off) → ms; undefined when it is none of these. */
-export function parseDuration(raw: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(raw);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!);
 }

@@ -29,6 +29,3 @@ export interface CommandContext {
   /** Loads the config and resolves the profile (--profile > INTERFLOW_PROFILE > default > only one). */
   loadProfile(): Promise<Profile>;
 }
-
-/** A command implementation: the context, the positional arguments, the command's own options. */
-export type RunFn = (ctx: CommandContext, args: unknown[], options: Record<string, unknown>) => Promise<void>;

@@ -9,85 +9,11 @@
  * fields (field names, or names joined by commas): that could mean either, and is refused.
  */
 import type { Command } from 'commander';
-import type { CommandKey } from '../app-keys.js';
-import type { SendResult } from './send/run.js';
-import type { BulkLine } from './bulk/run.js';
-import type { ProfileView } from './profiles/show.js';
-import type { TrustResult, UntrustResult } from './config/run.js';
-import type { ProfileRow } from '../config/resolve.js';
-import type { WebhookEvent } from '../webhooks/events.js';
-import type { ReceivedRequest } from '../sandbox/server.js';
-import type { FieldSelection } from './lazy.js';
-import type { InitResult } from '../init/run.js';
-import type { Report } from '../tracking/query.js';
-import type { TrackedMessage } from '../tracking/query.js';
-import type { ImportResult, LintProblem, TemplateRow } from './templates/run.js';
+import { allSpecs, type CommandKey } from './registry.js';
+import type { FieldSelection } from './declare.js';
 
-/** Every key of T, each named: a list that leaves one out does not compile. */
-const keysOf =
-  <T>() =>
-  <const L extends readonly (keyof T)[]>(list: L & (Exclude<keyof T, L[number]> extends never ? unknown : never)): L =>
-    list;
-
-const send = keysOf<SendResult>()(['ok', 'provider', 'profile', 'to', 'type', 'id', 'status', 'response', 'error']);
-
-// Interflow's resources as the API answers them (docs/providers/interflow.md, and the sandbox).
-const message = ['id', 'chat_id', 'direction', 'channel_id', 'from', 'to', 'type', 'status', 'content', 'created_at', 'updated_at'];
-const customer = ['id', 'name', 'email', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at'];
-const chat = ['id', 'channel_id', 'contact', 'status', 'message_count', 'last_message_at', 'created_at', 'updated_at'];
-const webhook = ['id', 'url', 'events', 'created_at'];
-const deleted = ['id', 'deleted'];
-
-/** The top-level fields of each command's JSON results (of each item, for lists and JSON lines). */
-export const resultFields = {
-  'send text': send,
-  'send media': send,
-  'send location': send,
-  'send contact': send,
-  'send template': send,
-  'send interactive': send,
-  bulk: keysOf<BulkLine>()(['row', 'to', 'status', 'profile', 'id', 'error', 'journal']),
-  'messages get': message,
-  'messages list': keysOf<TrackedMessage>()([
-    'id', 'at', 'provider', 'profile', 'to', 'type', 'template', 'language', 'campaign', 'status', 'statusAt', 'errorCode', 'errorTitle', 'row', 'input',
-  ]),
-  report: keysOf<Report>()(['campaign', 'messages', 'statuses', 'medianToDeliveredMs', 'medianToReadMs', 'failures', 'templates']),
-  'customers list': customer,
-  'customers get': customer,
-  'customers create': customer,
-  'customers update': customer,
-  'customers delete': deleted,
-  'chats list': chat,
-  'chats get': chat,
-  'chats messages': message,
-  'chats create': chat,
-  'webhooks list': webhook,
-  'webhooks create': webhook,
-  'webhooks delete': deleted,
-  'webhooks listen': keysOf<WebhookEvent>()([
-    'id', 'provider', 'kind', 'messageId', 'status', 'type', 'from', 'name', 'to', 'text', 'filename', 'errorCode', 'errorTitle', 'errorDetails', 'pricing', 'hint', 'timestamp',
-  ]),
-  'profiles list': keysOf<ProfileRow>()(['name', 'provider', 'baseUrl', 'default', 'key']),
-  'profiles show': keysOf<ProfileView>()([
-    'name', 'provider', 'baseUrl', 'baseUrlIsDefault', 'environment', 'channelId', 'instanceId', 'namespace', 'plan', 'rateLimit',
-    'defaultCountry', 'timeoutMs', 'apiKey', 'apiKeyFrom', 'source', 'chosenBy',
-  ]),
-  'config trust': keysOf<TrustResult>()(['file', 'trusted', 'digest', 'risks', 'store']),
-  'config untrust': keysOf<UntrustResult>()(['file', 'trusted', 'wasTrusted']),
-  // One line per request received (--json).
-  sandbox: keysOf<ReceivedRequest>()([
-    'provider', 'method', 'path', 'headers', 'rawBody', 'body', 'status', 'accepted', 'fault', 'messageId', 'messageType', 'to', 'error', 'at',
-  ]),
-  completion: [],
-  // The composer's result is the send's (its --print-file prints a template file, not a result).
-  compose: send,
-  init: keysOf<InitResult>()(['file', 'profile', 'provider', 'default', 'created']),
-  'templates list': keysOf<TemplateRow>()(['name', 'language', 'category', 'status', 'parameter_format', 'header', 'parameters', 'buttons']),
-  // Meta's template object, as the catalog holds it.
-  'templates show': ['name', 'language', 'category', 'status', 'parameter_format', 'components', 'id'],
-  'templates lint': keysOf<LintProblem>()(['problem']),
-  'templates import': keysOf<ImportResult>()(['file', 'added', 'replaced', 'total']),
-} as const satisfies Record<CommandKey, readonly string[]>;
+/** The top-level fields of each command's JSON results (of each item, for lists and JSON lines), from its spec. */
+export const resultFields = Object.fromEntries(allSpecs().map((s) => [s.name, s.json])) as Record<CommandKey, readonly string[]>;
 
 /** The command line commander parses (every `--json` plain), and what `--json` selected. */
 export interface JsonFlag {
@@ -111,7 +37,14 @@ const subcommand = (command: Command, name: string): Command | undefined =>
 
 /** `a,b, c` → ['a', 'b', 'c'] (spaces trimmed, empty items and repeats dropped). */
 export function splitFields(list: string): string[] {
-  return [...new Set(list.split(',').map((f) => f.trim()).filter((f) => f !== ''))];
+  return [
+    ...new Set(
+      list
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== ''),
+    ),
+  ];
 }
 
 /** Checks the fields against the command's: one line naming the unknown ones and the available. */

@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { confirm, input, select } from '@inquirer/prompts';
-import { CancelledError, CliError, fileProblem, InterruptedError, UsageError } from '../errors.js';
+import { CancelledError, CliError, fileProblem, UsageError } from '../errors.js';
 import type { Profile } from '../config/profile.js';
 import { buildMessage, templateFileOf, type Flags } from '../message/build.js';
 import { normalizeRecipient } from '../message/recipient.js';
@@ -16,7 +16,8 @@ import type { Message } from '../message/model.js';
 import { printJson } from '../output/format.js';
 import { getAdapter } from '../providers/index.js';
 import type { ProviderAdapter } from '../providers/types.js';
-import type { CommandContext, RunFn } from '../commands/context.js';
+import type { CommandContext } from '../commands/context.js';
+import type { ComposeOptions } from '../commands/compose/compose.js';
 import { dryRunView, sendOne } from '../commands/send/run.js';
 import { asking, previewInput, promptContext, requireTerminal, textBlock, type Check } from '../interactive/prompts.js';
 import { collectPlaceholders } from '../bulk/placeholders.js';
@@ -53,11 +54,11 @@ const INSTEAD =
   'give the template with flags instead: interflow send template <to> --name NAME --language pt_BR --param VALUE… ' +
   '[--header-image URL] [--quick-reply 0=PAYLOAD] [--button-url 1=SUFFIX], or --file template.json';
 
-export const runCompose: RunFn = async (ctx, args, options) => {
+export async function runCompose({ to: recipient, ...options }: ComposeOptions, ctx: CommandContext): Promise<void> {
   const printFile = options.printFile === true;
   const command = options.interactive === true ? 'send template --interactive' : 'compose';
   if (options.file !== undefined) {
-    throw new UsageError(`${command} composes the template: drop --file (or drop --interactive to send ${String(options.file)})`);
+    throw new UsageError(`${command} composes the template: drop --file (or drop --interactive to send ${options.file})`);
   }
   if (options.hsm === true) throw new UsageError(`${command} composes templates, not Turn's deprecated hsm: drop --hsm`);
   requireTerminal(ctx.io, command, INSTEAD, { stdoutMayBePiped: printFile });
@@ -71,7 +72,7 @@ export const runCompose: RunFn = async (ctx, args, options) => {
   // With a templates catalog, the composer offers its templates and asks exactly their parameters.
   const catalog = ctx.globals.templates === false ? undefined : await catalogFor(ctx.globals, ctx.io);
   const composer = new Composer(ctx, profile, adapter, options, catalog);
-  const to = printFile ? undefined : await composer.recipient(args[0] as string | undefined);
+  const to = printFile ? undefined : await composer.recipient(recipient);
   for (;;) {
     await composer.ask();
     const msg = composer.message(to);
@@ -83,7 +84,7 @@ export const runCompose: RunFn = async (ctx, args, options) => {
     if ((await composer.finish(msg, to)) !== 'edit') return;
     composer.again();
   }
-};
+}
 
 class Composer {
   /** The answers so far, as the flags of `send template` would give them. */

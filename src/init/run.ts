@@ -16,7 +16,8 @@ import { parseRcFile, profileNamePattern, profileNameRule, type ProfileInput } f
 import { displayPath, projectSearchPlaces } from '../config/load.js';
 import { printJson } from '../output/format.js';
 import { readAllText } from '../output/io.js';
-import type { CommandContext, RunFn } from '../commands/context.js';
+import type { CommandContext } from '../commands/context.js';
+import type { InitFlags } from '../commands/init/init.js';
 import { DEFAULT_SANDBOX_PORT, PROVIDER_PREFIXES } from '../sandbox/paths.js';
 import { asking, promptContext, requireTerminal, type Check } from '../interactive/prompts.js';
 import { readRcFile, withProfile, writeRcFile, type RcFileData } from './rcfile.js';
@@ -97,7 +98,7 @@ function packageJsonHasConfig(): boolean {
   }
 }
 
-export const runInit: RunFn = async (ctx, _args, options) => {
+export async function runInit(options: InitFlags, ctx: CommandContext): Promise<void> {
   const file = initTarget(ctx.globals.config);
   const shown = displayPath(file, ctx.io.env);
   const current = readRcFile(file);
@@ -105,7 +106,7 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   const wasUsable = await usableAsIs(file, ctx.io.env);
   const answers =
     options.provider !== undefined ? await fromFlags(ctx, options, current, shown) : await fromQuestions(ctx, options, current, shown);
-  const templatesFile = typeof options.templatesFile === 'string' ? options.templatesFile.trim() : undefined;
+  const templatesFile = options.templatesFile?.trim();
   if (templatesFile === '') throw new UsageError('--templates-file needs a file name, like templates.json (relative to the rc file)');
   const next = withProfile(current, answers.name, answers.profile, {
     makeDefault: answers.makeDefault,
@@ -118,13 +119,13 @@ export const runInit: RunFn = async (ctx, _args, options) => {
   writeRcFile(file, next);
   await trustOwnEdit(file, wasUsable, ctx.io.env);
   report(ctx, file, shown, answers, next, current === undefined);
-};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Flags
 
-async function fromFlags(ctx: CommandContext, o: Record<string, unknown>, current: RcFileData | undefined, shown: string): Promise<Answers> {
-  const provider = String(o.provider);
+async function fromFlags(ctx: CommandContext, o: InitFlags, current: RcFileData | undefined, shown: string): Promise<Answers> {
+  const provider = o.provider ?? '';
   if (!(providerIds as readonly string[]).includes(provider)) {
     throw new UsageError(`--provider must be one of ${providerIds.join(', ')}, got '${provider}'`);
   }
@@ -142,13 +143,13 @@ async function fromFlags(ctx: CommandContext, o: Record<string, unknown>, curren
     if (key.length < MIN_SECRET_LENGTH) throw new UsageError(`--key-stdin: the key is ${key.length} characters long; keys shorter than ${MIN_SECRET_LENGTH} are refused`);
     apiKey = key;
   } else {
-    keyVariable = typeof o.keyEnv === 'string' ? o.keyEnv : keyVariables[id];
+    keyVariable = o.keyEnv ?? keyVariables[id];
     if (!variableName.test(keyVariable)) throw new UsageError(`--key-env '${keyVariable}' is not a variable name (letters, digits and _)`);
     apiKey = `\${${keyVariable}}`;
     key = ctx.io.env[keyVariable] || undefined;
   }
   const profile: ProfileInput = { provider: id, apiKey };
-  const baseUrl = typeof o.baseUrl === 'string' ? o.baseUrl : undefined;
+  const baseUrl = o.baseUrl;
   if (baseUrl !== undefined && baseUrl !== defaultBaseUrls[id]) profile.baseUrl = baseUrl;
   const fields: [key: 'channelId' | 'instanceId' | 'namespace', flag: string][] = [
     ['channelId', '--channel-id'],
@@ -176,7 +177,7 @@ async function fromFlags(ctx: CommandContext, o: Record<string, unknown>, curren
 // ---------------------------------------------------------------------------------------------
 // Questions
 
-async function fromQuestions(ctx: CommandContext, o: Record<string, unknown>, current: RcFileData | undefined, shown: string): Promise<Answers> {
+async function fromQuestions(ctx: CommandContext, o: InitFlags, current: RcFileData | undefined, shown: string): Promise<Answers> {
   requireTerminal(ctx.io, 'init', `give the profile with flags instead: ${FLAGS}`);
   const context = promptContext(ctx.io);
   const existing = Object.keys(current?.profiles ?? {});
@@ -246,7 +247,7 @@ async function askName(ctx: CommandContext, provider: ProviderId, existing: stri
 }
 
 /** The base URL and the provider's ids; '← back' returns to the provider and name. */
-async function askWhere(_ctx: CommandContext, o: Record<string, unknown>, profile: ProfileInput, context: Context): Promise<string | undefined> {
+async function askWhere(_ctx: CommandContext, o: InitFlags, profile: ProfileInput, context: Context): Promise<string | undefined> {
   const provider = profile.provider;
   const base = await asking(
     select<string>(
@@ -266,7 +267,7 @@ async function askWhere(_ctx: CommandContext, o: Record<string, unknown>, profil
   if (base === '← back') return base;
   if (base === 'environment') profile.environment = 'sandbox';
   else if (base === 'local') {
-    const given = o.sandboxPort === undefined ? String(DEFAULT_SANDBOX_PORT) : String(o.sandboxPort);
+    const given = o.sandboxPort ?? String(DEFAULT_SANDBOX_PORT);
     const port = (
       await asking(
         input({ message: 'Sandbox port (as `interflow sandbox` printed it)', default: given, validate: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? true : 'a port number from 1 to 65535') }, context),
@@ -294,7 +295,7 @@ async function askWhere(_ctx: CommandContext, o: Record<string, unknown>, profil
  */
 async function askKey(
   ctx: CommandContext,
-  o: Record<string, unknown>,
+  o: InitFlags,
   profile: ProfileInput,
   name: string,
   context: Context,
@@ -364,7 +365,7 @@ function fieldCheck(profile: ProfileInput, field: 'baseUrl' | 'channelId' | 'ins
 async function checkKey(
   ctx: CommandContext,
   a: Pick<Answers, 'name' | 'profile' | 'key' | 'keyVariable'>,
-  o: Record<string, unknown>,
+  o: InitFlags,
 ): Promise<'ok' | 'refused' | 'unchecked'> {
   const io = ctx.io;
   if (o.check === false) return 'unchecked';

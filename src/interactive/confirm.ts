@@ -13,7 +13,7 @@ export interface Destructive {
   declined: string;
 }
 
-export async function confirmDestructive(ctx: CommandContext, options: Record<string, unknown>, what: Destructive): Promise<void> {
+export async function confirmDestructive(ctx: CommandContext, options: { yes?: boolean }, what: Destructive): Promise<void> {
   if (options.yes === true || ctx.globals.dryRun) return;
   if (!ctx.io.canPrompt) {
     throw new UsageError(`refusing to ${what.action} without confirmation: add --yes`, {

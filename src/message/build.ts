@@ -2,6 +2,7 @@
  * Builders: the `send` flags (strings, as typed, after any {{column}} substitution in bulk) →
  * one validated Message. Every error names the flag or file field and says how to fix it.
  */
+import { decimal, splitPair } from '../commands/parsers.js';
 import { isReservedName, reservedRule } from '../reserved.js';
 import { readFileSync } from 'node:fs';
 import { fileProblem, UsageError, ValidationError } from '../errors.js';
@@ -36,19 +37,7 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeo
 
 function number(flags: Flags, key: string, flag: string, integer = false): number | undefined {
   const raw = str(flags[key]);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag} must be ${integer ? 'a whole number' : 'a number'}, got '${raw}'`);
-  }
-  return n;
-}
-
-/** `KEY=VALUE` flags (`--metadata leadId=1234533`, `--quick-reply 0=yes`, `--button id=Title`). */
-export function splitPair(raw: string, flag: string, shape: string): [string, string] {
-  const eq = raw.indexOf('=');
-  if (eq <= 0) throw new UsageError(`${flag} takes ${shape}, got '${raw}'`);
-  return [raw.slice(0, eq).trim(), raw.slice(eq + 1)];
+  return raw === undefined ? undefined : decimal(raw, flag, integer);
 }
 
 function parseJson(text: string, file: string, flag: string): unknown {

@@ -43,6 +43,7 @@ const mediaUrl = (field: string) =>
   z
     .url({ protocol: /^https?$/, error: `${field} must be an http(s) URL` })
     .check(
+      // eslint-disable-next-line no-control-regex -- a URL with a control character is refused
       z.refine((s) => !/[\s\x00-\x1f\x7f]/.test(s), {
         message: `${field} holds a space, a line break or a control character: percent-encode it (a space is %20)`,
       }),

@@ -27,7 +27,6 @@ import {
   rateLimitHeaders as rateHeaders,
   summaryOf,
   type FaultStatus,
-  type FieldProblem,
   type HandlerRequest,
   type HandlerResponse,
   type KeyCheck,

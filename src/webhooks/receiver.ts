@@ -11,7 +11,7 @@
  * oldest connection that has not delivered a whole request is closed to make room for the new one.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { normalizePayload, type WebhookEvent } from './events.js';
 import { checkSignatures } from './signatures.js';
@@ -116,6 +116,92 @@ type ConnectionState = 'waiting' | 'reading' | 'handling';
 /** Headers relayed with a forwarded body: its type and every signature. */
 const FORWARDED_HEADERS = ['x-hub-signature-256', 'x-hub-signature', 'x-turn-hook-signature', 'x-interflow-event-id', 'x-interflow-event'];
 
+/**
+ * Open connections, oldest first, with what each is doing since when. Beyond the cap, the oldest
+ * one that has not delivered a whole request (waiting for one, or still reading its body) makes
+ * room: a slow client can delay a webhook, never lock it out. A sweep closes those that took
+ * longer than requestTimeout: a second guard beside Node's own headersTimeout/requestTimeout.
+ */
+function guardConnections(requestTimeout: number, maxConnections: number, onNotice?: (line: string) => void) {
+  const connections = new Map<Socket, { state: ConnectionState; since: number }>();
+  const setState = (socket: Socket, state: ConnectionState) => {
+    const c = connections.get(socket);
+    if (c) {
+      c.state = state;
+      c.since = Date.now();
+    }
+  };
+  const timeOut = (socket: Socket) => {
+    connections.delete(socket);
+    if (!socket.writable) return void socket.destroy();
+    socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
+  };
+  const sweep = setInterval(() => {
+    const expired = Date.now() - requestTimeout;
+    for (const [socket, c] of connections) if (c.state !== 'handling' && c.since <= expired) timeOut(socket);
+  }, checkInterval(requestTimeout));
+  sweep.unref();
+  let evicted = 0;
+  const watch = (server: Server) => {
+    server.on('connection', (socket: Socket) => {
+      connections.set(socket, { state: 'waiting', since: Date.now() });
+      socket.once('close', () => connections.delete(socket));
+      if (connections.size <= maxConnections) return;
+      let victim: Socket | undefined;
+      for (const state of ['waiting', 'reading'] as const) {
+        for (const [s, c] of connections) {
+          if (c.state === state) {
+            victim = s;
+            break;
+          }
+        }
+        if (victim) break;
+      }
+      if (!victim) return;
+      connections.delete(victim);
+      victim.destroy();
+      if (evicted++ % 1000 === 0) onNotice?.(`more than ${maxConnections} open connections: closing the oldest unfinished ones`);
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return timeOut(socket);
+      connections.delete(socket);
+      if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
+    });
+  };
+  return { setState, watch, stop: () => clearInterval(sweep) };
+}
+
+/** How often the request timeouts are enforced (Node's default is 30 s). */
+const checkInterval = (requestTimeout: number): number => Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4)));
+
+/**
+ * Relays a raw body to `target` with its type and signatures; resolves undefined when the
+ * target accepted it (2xx), else why not. Each relay in flight is in `inFlight` until it ends.
+ */
+function relayer(target: string, timeoutMs: number, inFlight: Set<Promise<unknown>>) {
+  return (req: IncomingMessage, raw: Buffer): Promise<string | undefined> => {
+    const headers: Record<string, string> = { 'content-type': header(req, 'content-type') ?? 'application/json' };
+    for (const name of FORWARDED_HEADERS) {
+      const v = header(req, name);
+      if (v !== undefined) headers[name] = v;
+    }
+    const p = fetch(target, { method: 'POST', headers, body: new Uint8Array(raw), signal: AbortSignal.timeout(timeoutMs) })
+      .then(async (r) => {
+        await r.arrayBuffer().catch(() => undefined);
+        return r.ok ? undefined : `answered ${r.status}`;
+      })
+      .catch((err: Error) => {
+        if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+        const cause = err.cause as NodeJS.ErrnoException | undefined;
+        return `failed: ${cause?.code ?? cause?.message ?? err.message}`;
+      });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  };
+}
+
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const recent = new RecentIds(opts.replayWindow ?? DEFAULT_REPLAY_WINDOW);
@@ -123,6 +209,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const relays = new Set<Promise<unknown>>();
+  const relay = relayer(opts.forward ?? '', forwardTimeout, relays);
+  const { setState, watch, stop } = guardConnections(requestTimeout, maxConnections, opts.onNotice);
   const reject = (res: ServerResponse, req: IncomingMessage, status: number, why: string) => {
     answer(res, status, jsonError(why));
     opts.onRejected?.(`${status} ${why} from ${peer(req)}`);
@@ -133,28 +221,6 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     } catch (err) {
       opts.onNotice?.(`webhook handler failed: ${(err as Error).message}`);
     }
-  };
-
-  /** Relays the raw body; undefined when the target accepted it (2xx), else why not. */
-  const relay = (req: IncomingMessage, raw: Buffer): Promise<string | undefined> => {
-    const headers: Record<string, string> = { 'content-type': header(req, 'content-type') ?? 'application/json' };
-    for (const name of FORWARDED_HEADERS) {
-      const v = header(req, name);
-      if (v !== undefined) headers[name] = v;
-    }
-    const p = fetch(opts.forward!, { method: 'POST', headers, body: new Uint8Array(raw), signal: AbortSignal.timeout(forwardTimeout) })
-      .then(async (r) => {
-        await r.arrayBuffer().catch(() => undefined);
-        return r.ok ? undefined : `answered ${r.status}`;
-      })
-      .catch((err: Error) => {
-        if (err.name === 'TimeoutError') return `no answer within ${forwardTimeout} ms`;
-        const cause = err.cause as NodeJS.ErrnoException | undefined;
-        return `failed: ${cause?.code ?? cause?.message ?? err.message}`;
-      });
-    relays.add(p);
-    void p.finally(() => relays.delete(p));
-    return p;
   };
 
   /** A verified, parsed POST: replays dropped, the rest relayed (when --forward) and printed. */
@@ -243,8 +309,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       requestTimeout: requestTimeout,
       headersTimeout: requestTimeout,
       keepAliveTimeout: Math.min(KEEP_ALIVE_MS, requestTimeout),
-      // How often the timeouts above are enforced (Node's default is 30 s).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
+      connectionsCheckingInterval: checkInterval(requestTimeout),
       maxHeaderSize: MAX_HEADER_BYTES,
     },
     (req, res) => {
@@ -268,55 +333,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       reject(res, req, 405, `method ${req.method ?? '?'} not allowed`);
     },
   );
-
-  // Open connections, oldest first, with what each is doing since when. Beyond the cap, the
-  // oldest one that has not delivered a whole request (waiting for one, or still reading its body)
-  // makes room: a slow client can delay a webhook, never lock it out. A sweep closes those that
-  // took longer than requestTimeout: a second guard beside Node's own headersTimeout/requestTimeout.
-  const connections = new Map<Socket, { state: ConnectionState; since: number }>();
-  const setState = (socket: Socket, state: ConnectionState) => {
-    const c = connections.get(socket);
-    if (c) {
-      c.state = state;
-      c.since = Date.now();
-    }
-  };
-  const timeOut = (socket: Socket) => {
-    connections.delete(socket);
-    if (!socket.writable) return void socket.destroy();
-    socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
-  };
-  const sweep = setInterval(() => {
-    const expired = Date.now() - requestTimeout;
-    for (const [socket, c] of connections) if (c.state !== 'handling' && c.since <= expired) timeOut(socket);
-  }, Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))));
-  sweep.unref();
-  let evicted = 0;
-  server.on('connection', (socket: Socket) => {
-    connections.set(socket, { state: 'waiting', since: Date.now() });
-    socket.once('close', () => connections.delete(socket));
-    if (connections.size <= maxConnections) return;
-    let victim: Socket | undefined;
-    for (const state of ['waiting', 'reading'] as const) {
-      for (const [s, c] of connections) {
-        if (c.state === state) {
-          victim = s;
-          break;
-        }
-      }
-      if (victim) break;
-    }
-    if (!victim) return;
-    connections.delete(victim);
-    victim.destroy();
-    if (evicted++ % 1000 === 0) opts.onNotice?.(`more than ${maxConnections} open connections: closing the oldest unfinished ones`);
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return timeOut(socket);
-    connections.delete(socket);
-    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
-  });
+  watch(server);
 
   await new Promise<void>((resolve, fail) => {
     server.once('error', fail);
@@ -331,7 +348,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     url: `http://${hostInUrl}:${port}${opts.path}`,
     port,
     close: async () => {
-      clearInterval(sweep);
+      stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.allSettled([...relays]);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { CommandKey } from '../../src/app-keys.js';
+import type { CommandKey } from '../../src/commands/registry.js';
 import { resultFields } from '../../src/commands/json-fields.js';
 import { CANARY, json, startWorld, type RunResult, type World } from './harness.js';
 

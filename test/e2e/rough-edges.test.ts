@@ -257,6 +257,26 @@ describe('--json: every failure has its JSON on stdout', () => {
     assert.equal(missing.code, 1);
     assert.equal(json<{ ok: boolean; error: { status: number } }>(missing).error.status, 404);
   });
+
+  test("commander's own refusals (unknown flag, missing argument, bad option value): JSON too, exit 2, nothing sent", async () => {
+    const before = world.sandbox.received.length;
+    const cases: [string[], RegExp][] = [
+      [['customers', 'get', '--json'], /missing required argument 'id'/],
+      [['send', 'text', TO, 'oi', '--jsno', '--json'], /unknown option '--jsno'/],
+      [['webhooks', 'create', '--json'], /required option '--url <url>' not specified/],
+      [['customers', 'list', '--per-page', '500', '--json'], /^--per-page must be a whole number from 1 to 100, got '500'$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      const out = json<{ ok: boolean; error: { code: string; message: string } }>(r);
+      assert.equal(out.ok, false);
+      assert.equal(out.error.code, 'USAGE');
+      assert.match(out.error.message, message);
+      assert.match(r.stderr, /^error: /m);
+    }
+    assert.equal(world.sandbox.received.length, before);
+  });
 });
 
 describe('profiles: the key when its variable is unset, and the profile in hints', () => {

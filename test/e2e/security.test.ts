@@ -232,7 +232,7 @@ describe('issue 12: a found config file that could send a secret away is used on
 
     const trusted = await receivesNothing(() => w.run(['config', 'trust'], project));
     assert.equal(trusted.code, 0, trusted.stderr);
-    assert.match(trusted.stdout, /^trusted ~\/demo\/\.interflowrc\.json as it is now; it may:\n  profile 'demo': baseUrl reads the environment/);
+    assert.match(trusted.stdout, /^trusted ~\/demo\/\.interflowrc\.json as it is now; it may:\n {2}profile 'demo': baseUrl reads the environment/);
     const store = join(w.home, '.local', 'state', 'interflow', 'trusted.json');
     assert.ok(existsSync(store), 'the trust store is in ~/.local/state/interflow');
     if (process.platform !== 'win32') assert.equal(statSync(store).mode & 0o777, 0o600);

@@ -19,7 +19,7 @@ const number = (i: number): string => `55119888${String(5000 + i).padStart(5, '0
 /** Lines of the store by kind. */
 function storeCounts(state: string): { msg: number; ev: number; in: number } {
   const counts = { msg: 0, ev: 0, in: 0 };
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(join(state, 'tracking'));
   } catch {

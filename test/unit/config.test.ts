@@ -18,8 +18,8 @@ import { loadConfig, readConfigFile, searchDirs } from '../../src/config/load.js
 import { contentDigest, trustFile } from '../../src/config/trust-store.js';
 import { listProfiles, resolveProfile, resolveProfileDetailed } from '../../src/config/resolve.js';
 import { parseRcFile } from '../../src/config/schema.js';
-import { runProfilesList } from '../../src/commands/profiles/list.js';
-import { runProfilesShow } from '../../src/commands/profiles/show.js';
+import { runProfilesList } from '../../src/commands/profiles/list.run.js';
+import { runProfilesShow } from '../../src/commands/profiles/show.run.js';
 import type { CommandContext, GlobalOptions } from '../../src/commands/context.js';
 import { createIo } from '../../src/output/io.js';
 import { redact } from '../../src/output/redact.js';
@@ -640,12 +640,12 @@ describe('profiles list and show', () => {
     const w = await world({ TURN_TOKEN: 'turn_secret_value' });
     await w.writeTrusted('.interflowrc', file);
     const piped = fakeContext(w.env);
-    await runProfilesList(piped.ctx, [], {}, { cwd: w.sub });
+    await runProfilesList({}, piped.ctx, { cwd: w.sub });
     const rows = JSON.parse(piped.out()) as { name: string; default: boolean }[];
     assert.deepEqual(rows.map((r) => r.name), ['turn', 'ifsb', 'ia']);
 
     const tty = fakeContext(w.env, {}, true);
-    await runProfilesList(tty.ctx, [], {}, { cwd: w.sub });
+    await runProfilesList({}, tty.ctx, { cwd: w.sub });
     const lines = tty.out().trimEnd().split('\n');
     assert.match(lines[0]!, /^NAME\s+PROVIDER\s+BASE URL\s+KEY$/);
     assert.match(lines[1]!, /^turn \(default\)\s+turn\s+https:\/\/whatsapp\.turn\.io\s+\$\{TURN_TOKEN\}$/);
@@ -658,13 +658,13 @@ describe('profiles list and show', () => {
     const w = await world({ TURN_TOKEN: 'turn_secret_value' });
     await w.writeTrusted('.interflowrc', file);
     const human = fakeContext(w.env, {}, true);
-    await runProfilesShow(human.ctx, [undefined], {}, { cwd: w.sub });
+    await runProfilesShow({ name: undefined }, human.ctx, { cwd: w.sub });
     assert.match(human.out(), /^apiKey\s+\*\*\* \(from \$TURN_TOKEN\)$/m);
     assert.match(human.out(), /^baseUrl\s+https:\/\/whatsapp\.turn\.io \(provider default\)$/m);
     assert.match(human.out(), /^source\s+~\/project\/\.interflowrc$/m);
 
     const json = fakeContext(w.env, { json: true });
-    await runProfilesShow(json.ctx, ['ifsb'], {}, { cwd: w.sub });
+    await runProfilesShow({ name: 'ifsb' }, json.ctx, { cwd: w.sub });
     const view = JSON.parse(json.out()) as Record<string, unknown>;
     assert.equal(view.apiKey, '***');
     assert.equal(view.apiKeyFrom, 'file');
@@ -673,7 +673,7 @@ describe('profiles list and show', () => {
     assert.equal(view.plan, 'professional');
 
     const override = fakeContext({ ...w.env, INTERFLOW_API_KEY: 'if_override_secret' }, {}, true);
-    await runProfilesShow(override.ctx, ['ifsb'], {}, { cwd: w.sub });
+    await runProfilesShow({ name: 'ifsb' }, override.ctx, { cwd: w.sub });
     assert.match(override.out(), /^apiKey\s+\*\*\* \(from INTERFLOW_API_KEY\)$/m);
     for (const text of [human.out(), json.out(), override.out()]) {
       assert.ok(!/turn_secret_value|if_literal_secret|if_override_secret/.test(text), text);
@@ -684,10 +684,10 @@ describe('profiles list and show', () => {
     const w = await world();
     await w.writeTrusted('.interflowrc', file);
     const tty = fakeContext(w.env, {}, true);
-    await runProfilesShow(tty.ctx, ['ia'], {}, { cwd: w.sub });
+    await runProfilesShow({ name: 'ia' }, tty.ctx, { cwd: w.sub });
     assert.match(tty.out(), /^apiKey\s+\$\{IA_KEY\} \(unset\)$/m);
     const piped = fakeContext(w.env);
-    await runProfilesShow(piped.ctx, ['ia'], {}, { cwd: w.sub });
+    await runProfilesShow({ name: 'ia' }, piped.ctx, { cwd: w.sub });
     const view = JSON.parse(piped.out()) as Record<string, unknown>;
     assert.equal(view.apiKey, '${IA_KEY} (unset)');
     assert.equal(view.apiKeyFrom, 'IA_KEY');
@@ -697,7 +697,7 @@ describe('profiles list and show', () => {
     const w = await world({ TURN_TOKEN: 'turn_secret_value' });
     await w.writeTrusted('.interflowrc', file);
     const piped = fakeContext(w.env);
-    await runProfilesShow(piped.ctx, ['turn'], {}, { cwd: w.sub });
+    await runProfilesShow({ name: 'turn' }, piped.ctx, { cwd: w.sub });
     const view = JSON.parse(piped.out()) as Record<string, unknown>;
     assert.equal(view.name, 'turn');
     assert.equal(view.apiKey, '***');

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildProgram } from '../../src/cli.js';
-import { commandKeys } from '../../src/app-keys.js';
+import { allSpecs, type CommandKey } from '../../src/commands/registry.js';
+
+const commandKeys = allSpecs().map((s) => s.name as CommandKey);
 import { checkFields, readJsonFlag, resultFields, splitFields } from '../../src/commands/json-fields.js';
 import { jsonLine, pick } from '../../src/output/format.js';
 

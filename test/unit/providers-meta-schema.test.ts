@@ -13,7 +13,7 @@ import { messageSchema } from '../../src/message/model.js';
 import { providers } from '../../src/providers/index.js';
 import { PHONE, profileFor, socialminerInteractiveAsDocumented, specExamples } from '../fixtures/provider-examples.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking an untyped OpenAPI document
+// Walking an untyped OpenAPI document.
 type Schema = Record<string, any>;
 
 /** Message and its $ref closure, extracted unchanged from Meta's file (see the folder's README). */

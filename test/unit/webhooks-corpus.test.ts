@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { serveWebhooks, type ListenOptions } from '../../src/commands/webhooks/listen.js';
+import { serveWebhooks, type ListenOptions } from '../../src/commands/webhooks/listen.run.js';
 import { serving } from './serving.js';
 
 const SECRET = 'whsec_corpus_5e6f7a8b';

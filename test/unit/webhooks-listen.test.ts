@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { normalizePayload, type WebhookEvent } from '../../src/webhooks/events.js';
 import { RecentIds, startReceiver, verifySignature, type Receiver } from '../../src/webhooks/receiver.js';
-import { parseListenOptions, tableRow } from '../../src/commands/webhooks/listen.js';
+import { parseListenOptions, tableRow } from '../../src/commands/webhooks/listen.run.js';
 import { serving } from './serving.js';
 
 const SECRET = 'whsec_unit_4f3e2d1c';
@@ -356,7 +356,7 @@ describe('receiver', () => {
 
 describe('serveWebhooks --json FIELDS', () => {
   test('each event a JSON line of only those fields, in that order, on a terminal too', async () => {
-    const { serveWebhooks } = await import('../../src/commands/webhooks/listen.js');
+    const { serveWebhooks } = await import('../../src/commands/webhooks/listen.run.js');
     const listening = await serving(
       (ctx, stopped) => serveWebhooks(ctx, { host: '127.0.0.1', port: 0, path: '/', maxBodyBytes: 65536 }, stopped),
       { json: true, fields: ['status', 'messageId', 'errorCode'] },

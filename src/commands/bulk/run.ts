@@ -19,13 +19,13 @@ import { jsonLine } from '../../output/format.js';
 import { redact } from '../../output/redact.js';
 import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
-import { INTERFLOW_BATCH_MAX, interflowBatch } from '../../providers/interflow.js';
+import { interflowBatch } from '../../providers/interflow.js';
 import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
 import { TEMPLATE_STREAK } from '../../providers/error-classes.js';
 import { openCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal, type Destination } from '../../bulk/journal.js';
-import { Pacer, PairPacer, parseDuration, parseRate } from '../../bulk/pacer.js';
+import { Pacer, PairPacer } from '../../bulk/pacer.js';
 import { PAIR_RATE_PROVIDERS, pairIntervalOf, poolDestination, poolNames, poolPicker, profileCounts } from '../../bulk/pool.js';
 import { loadProfileFor } from '../../config/context.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
@@ -34,6 +34,7 @@ import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } fro
 import { bulkPreflight, runPreflight } from '../../bulk/preflight.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
+import type { BulkOptions } from './bulk.js';
 import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
@@ -122,22 +123,9 @@ function refuseUnsupported(profile: Profile, capabilities: readonly Capability[]
   refuseInteractoOptions(profile.provider, { options: { delay, typing, priority, tags, metadata } } as unknown as Message);
 }
 
-function positiveInt(o: Record<string, unknown>, key: string, fallback: number | undefined, max: number): number | undefined {
-  const raw = o[key];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flagName(key)} must be a whole number from 1 to ${max}, got '${String(raw)}'`);
-  return n;
-}
-
 /** Requests a minute: --rate, else the profile's rateLimit, else its plan; undefined = unpaced. */
-export function rateFor(o: Record<string, unknown>, profile: Profile): number | undefined {
-  if (o.rate !== undefined) {
-    const r = parseRate(String(o.rate));
-    if (r === undefined) throw new UsageError(`--rate takes N/min or N/s (like 300/min or 5/s), got '${String(o.rate)}'`);
-    return r;
-  }
-  return profile.rateLimit ?? (profile.plan ? plans[profile.plan] : undefined);
+export function rateFor(o: { rate?: number }, profile: Profile): number | undefined {
+  return o.rate ?? profile.rateLimit ?? (profile.plan ? plans[profile.plan] : undefined);
 }
 
 function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
@@ -211,16 +199,12 @@ function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promis
   };
 }
 
-export async function runBulkCommand(ctx: CommandContext, args: unknown[], options: Record<string, unknown>): Promise<void> {
+export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ctx: CommandContext): Promise<void> {
   const { io, globals } = ctx;
-  const input = String(args[0]);
   const kind = inferKind(options);
   const flags = sendFlags(kind, options);
-  const concurrency = positiveInt(options, 'concurrency', 8, 256)!;
-  const maxAttempts = positiveInt(options, 'maxAttempts', 5, 20)!;
-  const maxErrors = positiveInt(options, 'maxErrors', undefined, Number.MAX_SAFE_INTEGER);
-  const batchSize = positiveInt(options, 'batch', undefined, INTERFLOW_BATCH_MAX);
-  const shard = options.shard !== undefined ? parseShard(String(options.shard)) : undefined;
+  const { concurrency = 8, maxAttempts = 5, maxErrors, batch: batchSize } = options;
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const files = readPlanFiles(kind, flags);
 
   // --profile a,b,c: a pool of senders (src/bulk/pool.ts); the first (by name) stands for the run
@@ -251,8 +235,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   if (input === '-' && io.stdin.isTTY) {
     throw new UsageError("'bulk -' reads the CSV from stdin: pipe it in (… | interflow bulk - …) or give a file");
   }
-  const journalPath = (options.journal as string | undefined) ?? (input === '-' ? undefined : shard ? shardJournalPath(input, shard) : `${input}.journal`);
-  if (options.output !== undefined) refuseOutputOver(String(options.output), input === '-' ? undefined : input, journalPath);
+  const journalPath = options.journal ?? (input === '-' ? undefined : shard ? shardJournalPath(input, shard) : `${input}.journal`);
+  if (options.output !== undefined) refuseOutputOver(options.output, input === '-' ? undefined : input, journalPath);
   // A template run with a catalog: every row checked before the first request (stdin spooled).
   const preflight = await bulkPreflight(poolOf ? { ...ctx, loadProfile: async () => profile } : ctx, kind, options, input);
   const path = preflight?.path ?? input;
@@ -265,8 +249,8 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
       );
     });
   }
-  const csv = await openCsv(stream, { delimiter: options.delimiter as string | undefined, source: input === '-' ? 'stdin' : input });
-  const toColumn = (options.toColumn as string | undefined) ?? (csv.columns.includes('to') ? 'to' : csv.columns.includes('phone') ? 'phone' : undefined);
+  const csv = await openCsv(stream, { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input });
+  const toColumn = options.toColumn ?? (csv.columns.includes('to') ? 'to' : csv.columns.includes('phone') ? 'phone' : undefined);
   if (!toColumn || !csv.columns.includes(toColumn)) {
     throw new UsageError(
       options.toColumn
@@ -278,7 +262,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   for (const [path, file] of files) checkPlaceholders(collectPlaceholders(file.json ?? file.text), csv.columns, path);
 
   const plan: BulkPlan = { kind, flags, toColumn, files };
-  if (preflight) await runPreflight(ctx, preflight, plan, { delimiter: options.delimiter as string | undefined, source: input === '-' ? 'stdin' : input }, profile, options.skipInvalid === true);
+  if (preflight) await runPreflight(ctx, preflight, plan, { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input }, profile, options.skipInvalid === true);
 
   // What interflow 0.1.0 recorded in its journals for this command: they are resumed by it.
   const legacySpec = createHash('sha256')
@@ -316,10 +300,10 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   let output: WriteStream | undefined;
   let outputError: Error | undefined;
   if (options.output) {
-    output = createWriteStream(String(options.output), { encoding: 'utf8' });
+    output = createWriteStream(options.output, { encoding: 'utf8' });
     await new Promise<void>((resolve, reject) => {
       output!.once('open', () => resolve());
-      output!.once('error', (err) => reject(new UsageError(`--output ${String(options.output)}: ${err.message}`)));
+      output!.once('error', (err) => reject(new UsageError(`--output ${options.output}: ${err.message}`)));
     });
     output.on('error', (err: NodeJS.ErrnoException) => {
       outputError ??= err;
@@ -434,7 +418,7 @@ export async function runBulkCommand(ctx: CommandContext, args: unknown[], optio
   // Closed pipes stay handled: a late write to them must not end the process with an error.
   if (stopped?.kind !== 'stdout') process.stdout.off('error', onStdoutError);
   if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
-  const ending = endOf(summary, stopped, { input, journalPath, output: options.output as string | undefined });
+  const ending = endOf(summary, stopped, { input, journalPath, output: options.output });
   if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) {
     const shardLine = shard ? `shard ${shard.index}/${shard.count}: ${otherShards.count} row(s) belong to the other shards (their runs send them)` : undefined;
     io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line, shardLine, ...perProfile.lines()));

@@ -8,7 +8,8 @@ import { DRY_RUN, seg } from '../../interflow/api.js';
 import { printResource, runList, show, withApi } from '../../interflow/cli.js';
 import { normalizeRecipient } from '../../message/recipient.js';
 import type { Column } from '../../output/format.js';
-import type { RunFn } from '../context.js';
+import type { CommandContext } from '../context.js';
+import type { PageOptions } from '../../interflow/cli.js';
 
 type Item = Record<string, unknown>;
 const FAMILY = 'chats';
@@ -43,18 +44,18 @@ const messageColumns: Column<Item>[] = [
   { header: 'content', value: summary },
 ];
 
-export const runChatsList: RunFn = (ctx, _args, options) =>
+export const runChatsList = (options: PageOptions, ctx: CommandContext): Promise<void> =>
   withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, '/chats', options, chatColumns, 'chats'));
 
-export const runChatsGet: RunFn = (ctx, args) =>
-  withApi(ctx, FAMILY, async ({ api }) => printResource(ctx, await api.get(`/chats/${seg(String(args[0]))}`)));
+export const runChatsGet = ({ id }: { id: string }, ctx: CommandContext): Promise<void> =>
+  withApi(ctx, FAMILY, async ({ api }) => printResource(ctx, await api.get(`/chats/${seg(id)}`)));
 
-export const runChatsMessages: RunFn = (ctx, args, options) =>
-  withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, `/chats/${seg(String(args[0]))}/messages`, options, messageColumns, 'messages'));
+export const runChatsMessages = ({ id, ...options }: PageOptions & { id: string }, ctx: CommandContext): Promise<void> =>
+  withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, `/chats/${seg(id)}/messages`, options, messageColumns, 'messages'));
 
-export const runChatsCreate: RunFn = async (ctx, _args, options) => {
-  const customer = options.customer === undefined ? undefined : String(options.customer).trim();
-  const phone = options.phone === undefined ? undefined : String(options.phone);
+export async function runChatsCreate(options: { customer?: string; phone?: string }, ctx: CommandContext): Promise<void> {
+  const customer = options.customer?.trim();
+  const phone = options.phone;
   if ((customer === undefined) === (phone === undefined)) {
     throw new UsageError(customer === undefined ? 'chats create needs --customer ID or --phone NUMBER' : 'give --customer or --phone, not both', {
       hint: 'e.g. interflow chats create --phone "+55 11 99999-9999", or --customer cust_xyz789',
@@ -69,4 +70,4 @@ export const runChatsCreate: RunFn = async (ctx, _args, options) => {
     const created = await api.create('/chats', body);
     if (created !== DRY_RUN) printResource(ctx, created);
   });
-};
+}

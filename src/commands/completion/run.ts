@@ -336,6 +336,6 @@ export function completionScript(shell: string): string {
   }
 }
 
-export async function runCompletion(ctx: CommandContext, args: unknown[] = []): Promise<void> {
-  ctx.io.out(completionScript(String(args[0] ?? '')));
+export async function runCompletion({ shell }: { shell: string }, ctx: CommandContext): Promise<void> {
+  ctx.io.out(completionScript(shell));
 }

@@ -33,10 +33,9 @@ export interface UntrustResult {
   wasTrusted: boolean;
 }
 
-function fileArgument(args: unknown[], command: string): string | undefined {
-  const file = args[0];
+function fileArgument(file: string | undefined, command: string): string | undefined {
   if (file === undefined) return undefined;
-  if (typeof file !== 'string' || file === '') throw new UsageError(`config ${command}: FILE must be a config file's path`);
+  if (file === '') throw new UsageError(`config ${command}: FILE must be a config file's path`);
   return file;
 }
 
@@ -51,9 +50,9 @@ async function target(ctx: CommandContext, file: string | undefined, command: st
   return found;
 }
 
-export async function runConfigTrust(ctx: CommandContext, args: unknown[] = []): Promise<void> {
+export async function runConfigTrust({ file }: { file?: string }, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
-  const found = await target(ctx, fileArgument(args, 'trust'), 'trust');
+  const found = await target(ctx, fileArgument(file, 'trust'), 'trust');
   // An invalid file is not worth trusting: its problems first.
   const config = parseRcFile(found.data, fileLabel(found.filepath, io.env));
   const risks = risksOf(config).map(describeRisk);
@@ -70,9 +69,9 @@ export async function runConfigTrust(ctx: CommandContext, args: unknown[] = []):
   }
 }
 
-export async function runConfigUntrust(ctx: CommandContext, args: unknown[] = []): Promise<void> {
+export async function runConfigUntrust(options: { file?: string }, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
-  const file = fileArgument(args, 'untrust');
+  const file = fileArgument(options.file, 'untrust');
   // A named file need not exist any more (nor parse) to be forgotten.
   const filepath = file !== undefined ? path.resolve(process.cwd(), file) : (await target(ctx, undefined, 'untrust')).filepath;
   const wasTrusted = untrustFile(filepath, io.env);

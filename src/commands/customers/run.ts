@@ -9,7 +9,9 @@ import { checkEmail, checkNotBlank, printResource, runList, show, withApi } from
 import { normalizeRecipient } from '../../message/recipient.js';
 import type { Column } from '../../output/format.js';
 import type { Profile } from '../../config/profile.js';
-import type { RunFn } from '../context.js';
+import type { CommandContext } from '../context.js';
+import type { PageOptions } from '../../interflow/cli.js';
+import { pairs } from '../parsers.js';
 import { confirmDestructive } from '../../interactive/confirm.js';
 
 type Customer = Record<string, unknown>;
@@ -24,44 +26,49 @@ const columns: Column<Customer>[] = [
   { header: 'tags', value: (c) => show(c.tags), optional: true },
 ];
 
-export const runCustomersList: RunFn = (ctx, _args, options) =>
+/** The flags of create and update. */
+export interface CustomerFlags {
+  name?: string;
+  email?: string;
+  phone?: string;
+  tag?: string[];
+  field?: string[];
+}
+
+export const runCustomersList = (options: PageOptions, ctx: CommandContext): Promise<void> =>
   withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, '/customers', options, columns, 'customers'));
 
-export const runCustomersGet: RunFn = (ctx, args) =>
-  withApi(ctx, FAMILY, async ({ api }) => printResource(ctx, await api.get(`/customers/${seg(String(args[0]))}`)));
+export const runCustomersGet = ({ id }: { id: string }, ctx: CommandContext): Promise<void> =>
+  withApi(ctx, FAMILY, async ({ api }) => printResource(ctx, await api.get(`/customers/${seg(id)}`)));
 
 /** --field key=value pairs; an empty value is kept ('' removes the field on update). */
-function parseFields(raw: unknown): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const item of (raw as string[] | undefined) ?? []) {
-    const eq = item.indexOf('=');
-    const key = eq < 0 ? '' : item.slice(0, eq).trim();
-    if (eq < 0 || key === '') throw new UsageError(`--field must be key=value, got '${item}'`);
+function parseFields(raw: string[] | undefined): Map<string, string> {
+  const fields = pairs(raw, '--field');
+  for (const key of fields.keys()) {
     if (isReservedName(key)) throw new UsageError(`--field: '${key}' cannot be a field name (${reservedRule}); choose another name`);
-    fields.set(key, item.slice(eq + 1));
   }
   return fields;
 }
 
 /** The fields given as flags, as the API names them. */
-function bodyOf(options: Record<string, unknown>, profile: Profile): Record<string, unknown> {
+function bodyOf(options: CustomerFlags, profile: Profile): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (options.name !== undefined) body.name = String(options.name);
+  if (options.name !== undefined) body.name = options.name;
   if (options.email !== undefined) body.email = checkEmail('--email', options.email);
-  if (options.phone !== undefined) body.phone = normalizeRecipient(String(options.phone), profile.defaultCountry, '--phone');
-  if (options.tag !== undefined) body.tags = options.tag as string[];
+  if (options.phone !== undefined) body.phone = normalizeRecipient(options.phone, profile.defaultCountry, '--phone');
+  if (options.tag !== undefined) body.tags = options.tag;
   return body;
 }
 
 /** What can be checked here is checked before the profile is opened or anything is sent. */
-function checkFlags(options: Record<string, unknown>): Map<string, string> {
+function checkFlags(options: CustomerFlags): Map<string, string> {
   if (options.name !== undefined) checkNotBlank('--name', [options.name]);
   checkEmail('--email', options.email);
-  checkNotBlank('--tag', (options.tag as string[] | undefined) ?? []);
+  checkNotBlank('--tag', options.tag ?? []);
   return parseFields(options.field);
 }
 
-export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
+export async function runCustomersCreate(options: CustomerFlags & { name: string }, ctx: CommandContext): Promise<void> {
   const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
     const body = bodyOf(options, profile);
@@ -69,10 +76,9 @@ export const runCustomersCreate: RunFn = async (ctx, _args, options) => {
     const created = await api.create('/customers', body);
     if (created !== DRY_RUN) printResource(ctx, created);
   });
-};
+}
 
-export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
-  const id = String(args[0]);
+export async function runCustomersUpdate({ id, ...options }: CustomerFlags & { id: string }, ctx: CommandContext): Promise<void> {
   const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
     const body = bodyOf(options, profile);
@@ -92,13 +98,12 @@ export const runCustomersUpdate: RunFn = async (ctx, args, options) => {
     const updated = await api.update(`/customers/${seg(id)}`, body);
     if (updated !== DRY_RUN) printResource(ctx, updated);
   });
-};
+}
 
-export const runCustomersDelete: RunFn = async (ctx, args, options) => {
-  const id = String(args[0]);
+export async function runCustomersDelete({ id, yes }: { id: string; yes?: boolean }, ctx: CommandContext): Promise<void> {
   await withApi(ctx, FAMILY, async ({ api }) => {
-    await confirmDestructive(ctx, options, { action: `delete customer ${id}`, declined: `customer ${id} was not deleted` });
+    await confirmDestructive(ctx, { yes }, { action: `delete customer ${id}`, declined: `customer ${id} was not deleted` });
     const deleted = await api.delete(`/customers/${seg(id)}`);
     if (deleted !== DRY_RUN) printResource(ctx, deleted);
   });
-};
+}

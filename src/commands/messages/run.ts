@@ -3,11 +3,10 @@
  * same again with exponential backoff (250 ms → 4 s) until the status is reached, the message
  * fails (exit 1) or --wait-timeout runs out (exit 1).
  */
-import { MAX_TIMEOUT_MS } from '../../app.js';
-import { CliError, ExitCode, UsageError } from '../../errors.js';
+import { CliError, ExitCode } from '../../errors.js';
 import { seg } from '../../interflow/api.js';
 import { printResource, withApi } from '../../interflow/cli.js';
-import type { CommandContext, RunFn } from '../context.js';
+import type { CommandContext } from '../context.js';
 import { recordSeen } from '../../tracking/record.js';
 
 const RANK: Record<string, number> = { sent: 1, delivered: 2, read: 3 };
@@ -18,17 +17,14 @@ type Message = Record<string, unknown> & { status?: unknown };
 
 const statusOf = (m: Message): string => (typeof m.status === 'string' ? m.status.toLowerCase() : '');
 
-export const runMessagesGet: RunFn = async (ctx, args, options) => {
-  const id = String(args[0]);
-  const wait = options.wait === undefined ? undefined : String(options.wait).toLowerCase();
-  if (wait !== undefined && wait !== 'delivered' && wait !== 'read') {
-    throw new UsageError(`--wait must be delivered or read, got '${String(options.wait)}'`);
-  }
-  const rawTimeout = String(options.waitTimeout ?? '60000');
-  const waitTimeout = /^\d+$/.test(rawTimeout) ? Number(rawTimeout) : NaN;
-  if (!Number.isSafeInteger(waitTimeout) || waitTimeout <= 0 || waitTimeout > MAX_TIMEOUT_MS) {
-    throw new UsageError(`--wait-timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got '${rawTimeout}'`);
-  }
+/** The options of `messages get`, as parsed (src/commands/messages/get.ts). */
+export interface GetOptions {
+  id: string;
+  wait?: 'delivered' | 'read';
+  waitTimeout?: number;
+}
+
+export async function runMessagesGet({ id, wait, waitTimeout = 60_000 }: GetOptions, ctx: CommandContext): Promise<void> {
   await withApi(ctx, 'messages', async ({ api }) => {
     const path = `/messages/${seg(id)}`;
     let message = await api.get<Message>(path);
@@ -39,7 +35,7 @@ export const runMessagesGet: RunFn = async (ctx, args, options) => {
       throw new CliError(`message ${id} failed`, { code: 'MESSAGE_FAILED', exitCode: ExitCode.failure, hint: 'the message shows why, when Interflow says' });
     }
   }, 'messages API');
-};
+}
 
 async function waitFor(
   ctx: CommandContext,

@@ -8,13 +8,12 @@ import { printJson, renderTable } from '../../output/format.js';
 import { loadIndex, type LatestStatus } from '../../tracking/index.js';
 import { buildReport, failedRows, type Report } from '../../tracking/query.js';
 import { trackingDir } from '../../tracking/store.js';
-import type { RunFn } from '../context.js';
+import type { CommandContext } from '../context.js';
 
 const LABELS: Record<LatestStatus, string> = { read: 'read', delivered: 'delivered', sent: 'sent (no later status)', failed: 'failed', none: 'no status' };
 
-export const runReport: RunFn = async (ctx, args, options) => {
+export async function runReport({ campaign, failedCsv }: { campaign?: string; failedCsv?: string }, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
-  const campaign = args[0] === undefined ? undefined : String(args[0]);
   const dir = trackingDir(io.env);
   const ix = loadIndex(dir);
   const report = buildReport(ix, campaign);
@@ -26,8 +25,8 @@ export const runReport: RunFn = async (ctx, args, options) => {
         : `no messages recorded yet in ${dir}\n`,
     );
   }
-  if (options.failedCsv !== undefined) {
-    const file = String(options.failedCsv);
+  if (failedCsv !== undefined) {
+    const file = failedCsv;
     const failed = await failedRows(ix, campaign);
     const { stringify } = await import('csv-stringify/sync');
     const text = failed.columns.length ? stringify([failed.columns, ...failed.rows], { record_delimiter: 'unix', quote_record_delimiter: true }) : '';
@@ -44,7 +43,7 @@ export const runReport: RunFn = async (ctx, args, options) => {
   if (ix.skipped && !io.quiet) io.err(`note: ${ix.skipped} line(s) of the store were not records and were skipped\n`);
   if (ctx.globals.json) printJson(io, report, ctx.globals.fields);
   else io.out(renderReport(report, io.color));
-};
+}
 
 const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 

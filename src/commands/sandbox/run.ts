@@ -8,6 +8,7 @@
  * the command line, where `ps` and shell history would show it) and registered for redaction too.
  */
 import type { CommandContext } from '../context.js';
+import { parseRate as sharedRate, wholeNumber as whole } from '../parsers.js';
 import { CliError, UsageError } from '../../errors.js';
 import { registerSecret } from '../../output/redact.js';
 import { jsonLine } from '../../output/format.js';
@@ -56,22 +57,9 @@ export interface SandboxCommandOptions {
 
 const MAX_COUNT = 1_000_000_000;
 
-/** A whole number flag ("--fail-first 3"), or undefined when absent. */
-function wholeNumber(flag: string, value: unknown, min: number, max: number, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be ${what}, got '${String(value)}'`);
-  }
-  return n;
-}
-
 /** --rate: "N/min", "N/s" (×60) or a bare N (a minute) → requests a minute. */
 export function parseRate(value: unknown): number {
-  const text = String(value).trim();
-  const m = /^(\d+)\s*(?:\/\s*(min|minute|m|s|sec|second))?$/i.exec(text);
-  const n = m ? Number(m[1]) * (m[2] && m[2].toLowerCase().startsWith('s') ? 60 : 1) : NaN;
+  const n = /^\s*\d+\s*(\/|$)/.test(String(value)) ? (sharedRate(String(value)) ?? NaN) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_COUNT) {
     throw new UsageError(`--rate must be a positive number of requests per minute, as N/min, N/s or N, got '${String(value)}'`, {
       hint: 'e.g. --rate 600/min, --rate 10/s',
@@ -80,15 +68,43 @@ export function parseRate(value: unknown): number {
   return n;
 }
 
-function parseFaults(options: Record<string, unknown>): FaultOptions | undefined {
+/** A whole-number flag ("--fail-first 3"), or undefined when absent. */
+const wholeNumber = (flag: string, value: string | undefined, min: number, max: number, what: string): number | undefined =>
+  value === undefined ? undefined : whole(value, flag, { min, max, what });
+
+/** The flags of `interflow sandbox`, as typed (src/commands/sandbox/sandbox.ts). */
+export interface SandboxFlags {
+  port?: string;
+  host?: string;
+  apiKey?: string[];
+  plan?: string;
+  failFirst?: string;
+  failStatus?: string;
+  retryAfter?: string;
+  resetFirst?: string;
+  hangFirst?: string;
+  dripFirst?: string;
+  dripMs?: string;
+  oversizeFirst?: string;
+  latency?: string;
+  rate?: string;
+  statusDelays?: string;
+  webhookSecret?: string;
+  statusWebhook?: string[];
+  refuse?: string[];
+  quietRequests?: boolean;
+  record?: boolean;
+}
+
+function parseFaults(options: SandboxFlags): FaultOptions | undefined {
   const faults: FaultOptions = {};
-  const count = (flag: string, value: unknown) => wholeNumber(flag, value, 0, MAX_COUNT, 'a whole number (0 or more)');
+  const count = (flag: string, value: string | undefined) => wholeNumber(flag, value, 0, MAX_COUNT, 'a whole number (0 or more)');
   const failFirst = count('--fail-first', options.failFirst);
   if (failFirst !== undefined) faults.failFirst = failFirst;
   if (options.failStatus !== undefined) {
-    const status = Number(String(options.failStatus).trim());
+    const status = Number(options.failStatus.trim());
     if (!FAULT_STATUSES.includes(status as FaultStatus)) {
-      throw new UsageError(`--fail-status must be one of ${FAULT_STATUSES.join(', ')}, got '${String(options.failStatus)}'`);
+      throw new UsageError(`--fail-status must be one of ${FAULT_STATUSES.join(', ')}, got '${options.failStatus}'`);
     }
     if (failFirst === undefined) throw new UsageError('--fail-status only applies with --fail-first N', { hint: 'add --fail-first N' });
     faults.failStatus = status as FaultStatus;
@@ -167,7 +183,7 @@ export function readWebhookSecret(value: unknown, env: NodeJS.ProcessEnv = proce
 }
 
 /** Validates the command's flags (commander gives strings). */
-export function parseSandboxOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SandboxCommandOptions {
+export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEnv = process.env): SandboxCommandOptions {
   const rawPort = options.port ?? DEFAULT_SANDBOX_PORT;
   const portText = String(rawPort).trim();
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
@@ -176,9 +192,9 @@ export function parseSandboxOptions(options: Record<string, unknown>, env: NodeJ
       hint: 'use --port 0 to pick a free port',
     });
   }
-  const host = String(options.host ?? '127.0.0.1').trim();
+  const host = (options.host ?? '127.0.0.1').trim();
   if (host === '') throw new UsageError('--host must not be empty');
-  const plan = String(options.plan ?? 'professional');
+  const plan = (options.plan ?? 'professional');
   if (!Object.hasOwn(PLAN_LIMITS, plan)) {
     throw new UsageError(`--plan must be one of ${Object.keys(PLAN_LIMITS).join(', ')}, got '${plan}'`);
   }
@@ -355,7 +371,7 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
   await sandbox.close();
 }
 
-export async function runSandbox(ctx: CommandContext, _args: unknown[], options: Record<string, unknown>): Promise<void> {
+export async function runSandbox(options: SandboxFlags, ctx: CommandContext): Promise<void> {
   const opts = parseSandboxOptions(options);
   let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
   const stop = new Promise<string>((resolve) => {

@@ -15,7 +15,9 @@ import { getAdapter } from '../../providers/index.js';
 import { errorHint } from '../../providers/meta.js';
 import { refusalExitCode } from '../../providers/error-classes.js';
 import type { HttpRequest, ProviderAdapter } from '../../providers/types.js';
-import type { CommandContext, RunFn } from '../context.js';
+import type { CommandContext } from '../context.js';
+import type { Options, Run } from '../spec.js';
+import type { textArgs, textOptions } from './text.js';
 import { startSpinner } from '../../output/spinner.js';
 import { readAllText } from '../../output/io.js';
 import { recordSend } from '../../tracking/record.js';
@@ -32,17 +34,22 @@ export interface SendResult {
   error?: Record<string, unknown>;
 }
 
-export function sendCommand(kind: string): RunFn {
-  return async (ctx, args, options) => {
-    const [to, text] = args as [string | undefined, string | undefined];
+/** A send's options: the recipient and the message flags (text until built: src/message/build.ts). */
+export type SendOptions = { to?: string } & Flags;
+
+/** The run of `send media|location|contact|template|interactive`. */
+export function sendCommand(kind: Exclude<SendKind, 'text'>): Run<SendOptions> {
+  return async (options, ctx) => {
+    const { to, ...flags } = options;
     if (to === undefined) {
       throw new UsageError(`missing the recipient: interflow send ${kind} <to> … (or --interactive to be asked for everything)`);
     }
-    const flags: Flags = { ...options };
-    if (kind === 'text') flags.text = await textFrom(ctx, text);
-    await sendOne(ctx, kind as SendKind, to, flags);
+    await sendOne(ctx, kind, to, flags);
   };
 }
+
+export const runSendText: Run<Options<typeof textArgs, typeof textOptions>> = async ({ to, text, ...flags }, ctx) =>
+  sendOne(ctx, 'text', to, { ...flags, text: await textFrom(ctx, text) });
 
 /** The text argument, or stdin when it is '-' or absent and stdin is piped. */
 async function textFrom(ctx: CommandContext, text: string | undefined): Promise<string> {

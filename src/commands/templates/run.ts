@@ -11,7 +11,7 @@ import { loadCatalog, parseDataFile, parseTemplates, saveCatalog, type Catalog, 
 import { shapeOf } from '../../templates/check.js';
 import { lintCatalog } from '../../templates/lint.js';
 import { locateCatalog, type CatalogLocation } from '../../templates/use.js';
-import type { CommandContext, RunFn } from '../context.js';
+import type { CommandContext } from '../context.js';
 import { readFlagFile } from '../../message/build.js';
 
 /** One line of `templates list`. */
@@ -74,13 +74,13 @@ const columns: Column<TemplateRow>[] = [
   { header: 'buttons', value: (r) => r.buttons.join(', ') },
 ];
 
-export const runTemplatesList: RunFn = async (ctx) => {
+export async function runTemplatesList(_options: object, ctx: CommandContext): Promise<void> {
   const catalog = await open(ctx);
   const rows = catalog.templates.map(rowOf);
   if (ctx.globals.json || !ctx.io.isStdoutTTY) printJson(ctx.io, rows, ctx.globals.fields);
   else if (rows.length === 0) ctx.io.err(`${catalog.shown} has no templates; add some with \`interflow templates import export.json\`\n`);
   else printTable(ctx.io, rows, columns);
-};
+}
 
 /** The send command line a template needs, placeholders as VALUE. */
 export function sendExample(t: TemplateEntry): string {
@@ -113,9 +113,7 @@ function describe(t: TemplateEntry): string {
   return lines.join('\n') + '\n';
 }
 
-export const runTemplatesShow: RunFn = async (ctx, args, options) => {
-  const name = String(args[0]);
-  const language = options.language as string | undefined;
+export async function runTemplatesShow({ name, language }: { name: string; language?: string }, ctx: CommandContext): Promise<void> {
   const catalog = await open(ctx);
   const found = catalog.templates.filter((t) => t.name === name && (language === undefined || t.language === language));
   if (found.length === 0) {
@@ -132,9 +130,9 @@ export const runTemplatesShow: RunFn = async (ctx, args, options) => {
   const entries = [...last.values()];
   if (ctx.globals.json || !ctx.io.isStdoutTTY) printJson(ctx.io, entries.length === 1 ? entries[0] : entries, ctx.globals.fields);
   else ctx.io.out(entries.map(describe).join('\n'));
-};
+}
 
-export const runTemplatesLint: RunFn = async (ctx) => {
+export async function runTemplatesLint(_options: object, ctx: CommandContext): Promise<void> {
   const catalog = await open(ctx);
   const problems = lintCatalog(catalog.templates).map((p) => `${catalog.shown}: ${p}`);
   if (ctx.globals.json) printJson(ctx.io, problems.map((problem): LintProblem => ({ problem })), ctx.globals.fields);
@@ -146,7 +144,7 @@ export const runTemplatesLint: RunFn = async (ctx) => {
     });
   }
   if (!ctx.io.quiet) ctx.io.err(`${catalog.shown}: ${catalog.templates.length} templates, no problems\n`);
-};
+}
 
 /** `templates import --json`. */
 export interface ImportResult {
@@ -156,8 +154,7 @@ export interface ImportResult {
   total: number;
 }
 
-export const runTemplatesImport: RunFn = async (ctx, args) => {
-  const source = String(args[0]);
+export async function runTemplatesImport({ file: source }: { file: string }, ctx: CommandContext): Promise<void> {
   const at = await where(ctx);
   let text: string;
   if (source === '-') {
@@ -196,4 +193,4 @@ export const runTemplatesImport: RunFn = async (ctx, args) => {
   if (problems.length && !ctx.io.quiet) {
     ctx.io.err(`warning: ${problems.length} problem${problems.length === 1 ? '' : 's'} in what was imported (interflow templates lint): ${problems[0]}${problems.length > 1 ? ' …' : ''}\n`);
   }
-};
+}

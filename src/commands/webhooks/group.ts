@@ -1,0 +1,16 @@
+import { defineGroup } from '../spec.js';
+import create from './create.js';
+import del from './delete.js';
+import list from './list.js';
+import listen from './listen.js';
+
+export default defineGroup({
+  name: 'webhooks',
+  summary: 'receive and inspect webhook events (message statuses, incoming messages)',
+  examples: [
+    'interflow webhooks listen',
+    'interflow webhooks listen --port 8788 --secret META_APP_SECRET --verify-token minha-senha',
+    'interflow webhooks create --url https://exemplo.com/hooks/interflow',
+  ],
+  commands: [listen, list, create, del],
+});
