@@ -57,7 +57,9 @@ function writeConfig(url, extra = {}) {
   const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(
     path,
-    JSON.stringify({ profiles: { bench: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${BENCH_KEY}', channelId: CHANNEL, ...extra } } }),
+    JSON.stringify({
+      profiles: { bench: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${BENCH_KEY}', channelId: CHANNEL, ...extra } },
+    }),
     { mode: 0o600 },
   );
   return path;
@@ -75,7 +77,23 @@ function bulk(csv, config, extra = [], { record = true } = {}) {
   const started = performance.now();
   const r = spawnSync(
     '/usr/bin/time',
-    ['-f', '%M %U %S', process.execPath, bin, 'bulk', csv, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--config', config, '--concurrency', String(concurrency), '--json', '--quiet', ...extra],
+    [
+      '-f',
+      '%M %U %S',
+      process.execPath,
+      bin,
+      'bulk',
+      csv,
+      '--text',
+      'Olá {{nome}}, pedido {{pedido}} 🎉',
+      '--config',
+      config,
+      '--concurrency',
+      String(concurrency),
+      '--json',
+      '--quiet',
+      ...extra,
+    ],
     { env: record ? env : { ...env, INTERFLOW_STATE_DIR: noState }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
   );
   const secs = (performance.now() - started) / 1000;
@@ -149,7 +167,10 @@ console.log(`node ${process.version}; ${rows} rows per run; concurrency ${concur
   const sb = await sandbox();
   const hasCurl = spawnSync('curl', ['--version']).status === 0;
   const curlRate = hasCurl ? curlLoop(sb.url, 200) : undefined;
-  if (curlRate) console.log(`curl loop (200 rows): ${curlRate.toFixed(0)} req/s; best bulk / curl = ${(best / curlRate).toFixed(0)}x (budget >= 50x) ${verdict(best / curlRate >= 50)}`);
+  if (curlRate)
+    console.log(
+      `curl loop (200 rows): ${curlRate.toFixed(0)} req/s; best bulk / curl = ${(best / curlRate).toFixed(0)}x (budget >= 50x) ${verdict(best / curlRate >= 50)}`,
+    );
   sb.stop();
 }
 

@@ -72,7 +72,12 @@ export async function bareLoop(url, n, concurrency) {
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
         const i = next++;
-        const body = JSON.stringify({ channel_id: CHANNEL, to: phone(i), type: 'text', content: { text: `Olá João ${i}, pedido ${100000 + i} 🎉` } });
+        const body = JSON.stringify({
+          channel_id: CHANNEL,
+          to: phone(i),
+          type: 'text',
+          content: { text: `Olá João ${i}, pedido ${100000 + i} 🎉` },
+        });
         const res = await pool.request({
           method: 'POST',
           path: '/interflow/v1/messages/send',

@@ -50,22 +50,35 @@ const stats = async (url) => (await fetch(`${url}/_sandbox/stats`)).json();
 
 function writeConfig(url) {
   const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify({ profiles: { bench: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${BENCH_KEY}', channelId: CHANNEL } } }), { mode: 0o600 });
+  writeFileSync(
+    path,
+    JSON.stringify({
+      profiles: { bench: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${BENCH_KEY}', channelId: CHANNEL } },
+    }),
+    { mode: 0o600 },
+  );
   return path;
 }
 
 /** Runs `interflow bulk` to its end; rejects on a non-zero exit. */
 function bulk(args) {
-  const child = spawn(process.execPath, [bin, 'bulk', ...args, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--json', '--quiet'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'bulk', ...args, '--text', 'Olá {{nome}}, pedido {{pedido}} 🎉', '--json', '--quiet'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   let err = '';
   child.stderr.on('data', (c) => (err += c));
   return new Promise((resolve, reject) =>
-    child.on('exit', (code) => (code === 0 ? resolve(err) : reject(new Error(`bulk ${args.join(' ')} exited ${code}: ${err.slice(0, 2000)}`)))),
+    child.on('exit', (code) =>
+      code === 0 ? resolve(err) : reject(new Error(`bulk ${args.join(' ')} exited ${code}: ${err.slice(0, 2000)}`)),
+    ),
   );
 }
 
-console.log(`node ${process.version}; ${shards} shards at ${rate}/s for ~${seconds} s; bulk vs bare: ${rows} rows at concurrency ${concurrency}`);
+console.log(
+  `node ${process.version}; ${shards} shards at ${rate}/s for ~${seconds} s; bulk vs bare: ${rows} rows at concurrency ${concurrency}`,
+);
 
 // 1. N shards at once, each paced at R/s.
 {
@@ -74,7 +87,11 @@ console.log(`node ${process.version}; ${shards} shards at ${rate}/s for ~${secon
   const csv = join(dir, 'shards.csv');
   const total = shards * rate * seconds;
   await writeCsv(csv, total);
-  await Promise.all(Array.from({ length: shards }, (_, i) => bulk([csv, '--config', config, '--shard', `${i + 1}/${shards}`, '--rate', `${rate}/s`, '--concurrency', '64'])));
+  await Promise.all(
+    Array.from({ length: shards }, (_, i) =>
+      bulk([csv, '--config', config, '--shard', `${i + 1}/${shards}`, '--rate', `${rate}/s`, '--concurrency', '64']),
+    ),
+  );
   const each = Array.from({ length: shards }, (_, i) => journalRate(`${csv}.shard-${i + 1}-of-${shards}.journal`, { fromIntent: true }));
   const sum = each.reduce((s, e) => s + e.perSec, 0);
   const sent = each.reduce((s, e) => s + e.rows, 0);

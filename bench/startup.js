@@ -78,7 +78,12 @@ try {
     config,
     JSON.stringify({
       profiles: {
-        local: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${BENCH_KEY}', channelId: '550e8400-e29b-41d4-a716-446655440000' },
+        local: {
+          provider: 'interflow',
+          baseUrl: `${url}/interflow/v1`,
+          apiKey: '${BENCH_KEY}',
+          channelId: '550e8400-e29b-41d4-a716-446655440000',
+        },
       },
     }),
     { mode: 0o600 },

@@ -64,17 +64,38 @@ writeFileSync(
   config,
   JSON.stringify({
     profiles: {
-      bench: { provider: 'interflow', baseUrl: 'http://127.0.0.1:9/interflow/v1', apiKey: '${BENCH_KEY}', channelId: '550e8400-e29b-41d4-a716-446655440000' },
+      bench: {
+        provider: 'interflow',
+        baseUrl: 'http://127.0.0.1:9/interflow/v1',
+        apiKey: '${BENCH_KEY}',
+        channelId: '550e8400-e29b-41d4-a716-446655440000',
+      },
     },
   }),
   { mode: 0o600 },
 );
 
-const flags = ['--template', 'order_update', '--param', '{{nome}}', '--param', '{{pedido}}', '--button-url', '0={{pedido}}', '--config', config, '--dry-run'];
+const flags = [
+  '--template',
+  'order_update',
+  '--param',
+  '{{nome}}',
+  '--param',
+  '{{pedido}}',
+  '--button-url',
+  '0={{pedido}}',
+  '--config',
+  config,
+  '--dry-run',
+];
 
 function run(extra) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [bin, 'bulk', csv, ...flags, ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [bin, 'bulk', csv, ...flags, ...extra], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const secs = (performance.now() - started) / 1000;
   const stderr = r.stderr.toString();
   if (r.status !== 0) throw new Error(`bulk exited ${r.status}: ${stderr.slice(0, 2000)}`);
@@ -85,7 +106,8 @@ console.log(`node ${process.version}; ${rows} rows`);
 const dry = run(['--no-templates', '--quiet']);
 const checked = run(['--templates', catalog, '--verbose']);
 const m = /preflight: (\d+) rows checked .* in (\d+) ms; (\d+) invalid/.exec(checked.stderr);
-if (!m || Number(m[1]) !== rows || m[3] !== '0') throw new Error(`no preflight line for ${rows} valid rows on stderr:\n${checked.stderr.slice(0, 2000)}`);
+if (!m || Number(m[1]) !== rows || m[3] !== '0')
+  throw new Error(`no preflight line for ${rows} valid rows on stderr:\n${checked.stderr.slice(0, 2000)}`);
 const preflightSecs = Number(m[2]) / 1000;
 const ratio = preflightSecs / dry.secs;
 console.log(

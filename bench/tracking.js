@@ -63,8 +63,11 @@ function generate() {
   const id = (i) => `wamid.HBgNNTUxMTk${String(i).padStart(9, '0')}FQIAERgSQUFBQUFBQUFBQUFBQUFBQUFB`;
   const campaigns = ['black-friday', 'natal', 'ano-novo', 'boas-vindas'];
   const templates = ['promo_black_friday', 'order_confirmation', 'boas_vindas', 'carrinho_abandonado'];
-  writeLines(join(store, '0-1-aaaaaaaa.jsonl'), MESSAGES, (i) =>
-    `{"k":"msg","id":"${id(i)}","t":${t0 + i * 10},"c":"${campaigns[i % 4]}","tpl":"${templates[(i >> 2) % 4]}","to":"55119${String(i).padStart(8, '0')}","lang":"pt_BR","provider":"turn","profile":"turn","dest":"https://whatsapp.turn.io","type":"template","row":${i + 2},"input":"/home/user/campanha.csv"}\n`,
+  writeLines(
+    join(store, '0-1-aaaaaaaa.jsonl'),
+    MESSAGES,
+    (i) =>
+      `{"k":"msg","id":"${id(i)}","t":${t0 + i * 10},"c":"${campaigns[i % 4]}","tpl":"${templates[(i >> 2) % 4]}","to":"55119${String(i).padStart(8, '0')}","lang":"pt_BR","provider":"turn","profile":"turn","dest":"https://whatsapp.turn.io","type":"template","row":${i + 2},"input":"/home/user/campanha.csv"}\n`,
   );
   // Events: sent, delivered, read for most; failures for 1 in 50; a shuffled order (by stride).
   const stride = 7919;
@@ -75,7 +78,8 @@ function generate() {
     const t = t0 + i * 10 + 1000 * (step + 1);
     // 1 in 50 fails (its third event repeats sent); 1 in 3 of the rest is delivered, not read.
     if (i % 50 === 0 && step >= 1) {
-      if (step === 1) return `{"k":"ev","id":"${id(i)}","st":"failed","t":${t},"code":"131047","title":"Re-engagement message","src":"webhook"}\n`;
+      if (step === 1)
+        return `{"k":"ev","id":"${id(i)}","st":"failed","t":${t},"code":"131047","title":"Re-engagement message","src":"webhook"}\n`;
       return `{"k":"ev","id":"${id(i)}","st":"sent","t":${t},"src":"webhook"}\n`;
     }
     const status = step === 2 && i % 3 === 1 ? 'delivered' : ['sent', 'delivered', 'read'][step % 3];
@@ -96,7 +100,14 @@ function run(args, env) {
     child.stderr.on('data', (c) => err.push(c));
     child.stdio[3].on('data', (c) => (rss += c));
     child.on('close', (code) =>
-      resolve({ ms: performance.now() - t0, mib: Number(rss.split(' ')[0]) / 1024, cpuMs: Number(rss.split(' ')[1]), code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+      resolve({
+        ms: performance.now() - t0,
+        mib: Number(rss.split(' ')[0]) / 1024,
+        cpuMs: Number(rss.split(' ')[1]),
+        code,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      }),
     );
   });
 }
@@ -104,7 +115,9 @@ function run(args, env) {
 function check(name, value, budget, unit, lowerIsBetter = true) {
   const ok = lowerIsBetter ? value <= budget : value >= budget;
   if (!ok) failed = true;
-  console.log(`${name.padEnd(44)} ${value.toFixed(unit === '%' ? 1 : 0).padStart(8)} ${unit.padEnd(4)} budget ${lowerIsBetter ? '≤' : '≥'} ${budget} ${unit}  ${ok ? 'ok' : 'OVER'}`);
+  console.log(
+    `${name.padEnd(44)} ${value.toFixed(unit === '%' ? 1 : 0).padStart(8)} ${unit.padEnd(4)} budget ${lowerIsBetter ? '≤' : '≥'} ${budget} ${unit}  ${ok ? 'ok' : 'OVER'}`,
+  );
 }
 
 const env = { ...process.env, NO_COLOR: '1', INTERFLOW_STATE_DIR: state, HOME: dir };
@@ -141,14 +154,34 @@ async function bulkFigures() {
     for (let i = 0; i < ROWS; i++) text += `55118${String(i).padStart(8, '0')},João ${i}\n`;
     writeFileSync(csv, text);
     const config = join(dir, '.interflowrc.json');
-    writeFileSync(config, JSON.stringify({ profiles: { turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: 'bench-key-123456' } } }), { mode: 0o600 });
+    writeFileSync(
+      config,
+      JSON.stringify({ profiles: { turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: 'bench-key-123456' } } }),
+      { mode: 0o600 },
+    );
     const blocked = join(dir, 'not-a-dir');
     writeFileSync(blocked, '');
     chmodSync(blocked, 0o400);
     const once = async (record, k) => {
       const journal = join(dir, `j-${process.pid}-${record ? 'on' : 'off'}-${k}`);
       const r = await run(
-        ['bulk', csv, '--text', 'Olá {{nome}}', '--profile', 'turn', '--config', config, '--journal', journal, '--concurrency', '32', '--rate', '1000000/s', '--quiet'],
+        [
+          'bulk',
+          csv,
+          '--text',
+          'Olá {{nome}}',
+          '--profile',
+          'turn',
+          '--config',
+          config,
+          '--journal',
+          journal,
+          '--concurrency',
+          '32',
+          '--rate',
+          '1000000/s',
+          '--quiet',
+        ],
         { ...env, INTERFLOW_STATE_DIR: record ? join(dir, `bulk-state-${process.pid}-${k}`) : blocked },
       );
       if (r.code !== 0) throw new Error(`bulk exited ${r.code}: ${r.stderr}`);
@@ -166,7 +199,9 @@ async function bulkFigures() {
       const [on, off] = first ? [a, b] : [b, a];
       ratios.push(on.rate / off.rate);
       cpu.push(on.cpuMs / off.cpuMs);
-      console.log(`bulk ${ROWS} rows, pair ${k + 1}: ${off.rate.toFixed(0)} rows/s without recording, ${on.rate.toFixed(0)} with; CPU ${off.cpuMs.toFixed(0)} / ${on.cpuMs.toFixed(0)} ms`);
+      console.log(
+        `bulk ${ROWS} rows, pair ${k + 1}: ${off.rate.toFixed(0)} rows/s without recording, ${on.rate.toFixed(0)} with; CPU ${off.cpuMs.toFixed(0)} / ${on.cpuMs.toFixed(0)} ms`,
+      );
     }
     const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     console.log(`bulk: CPU time with recording ${((med(cpu) - 1) * 100).toFixed(1)} % more (median of ${PAIRS} pairs)`);
@@ -179,7 +214,10 @@ async function bulkFigures() {
 /** The sandbox in a child process (`interflow sandbox`), so that it does not share this thread. */
 function startEmbeddedSandbox() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--quiet-requests', '--no-record'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--quiet-requests', '--no-record'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (c) => {
       err += c;

@@ -78,7 +78,7 @@ console.log(`node ${process.version}; ${fmt(N)} rows; best of ${runs} runs`);
     if (n !== N) throw new Error(`csv-parse gave ${n} rows`);
   });
   report('csv: openCsv rows/s', (N / ours) * 1000, 'rows/s', 50_000);
-  report("csv: openCsv vs csv-parse alone", bare / ours, "x", 0.3);
+  report('csv: openCsv vs csv-parse alone', bare / ours, 'x', 0.3);
 }
 
 // 2. Journal

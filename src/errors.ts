@@ -59,8 +59,7 @@ export function withFailureContext(err: unknown, context: Record<string, unknown
 /** A failure as --json prints it on stdout: `{"ok":false,…,"error":{"code","message",…}}`. */
 export function failureJson(err: unknown): Record<string, unknown> {
   const context = err !== null && typeof err === 'object' ? failureContext.get(err) : undefined;
-  const error =
-    err instanceof CliError ? err.toJSON() : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  const error = err instanceof CliError ? err.toJSON() : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
   return { ok: false, ...context, error };
 }
 

@@ -63,7 +63,12 @@ export function specLoads(noun) {
           return { path: args.path, namespace: 'spec-load-stub' };
         }
         if (!isListing(args.importer)) return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'spec-loads' });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'spec-loads',
+        });
         if (resolved.errors.length === 0 && nounOf(resolved.path)) specs.add(resolved.path);
         return resolved;
       });
@@ -108,13 +113,19 @@ export function packageNotice(dir) {
   const abs = resolve(root, dir);
   const pkg = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8'));
   const license = typeof pkg.license === 'string' ? pkg.license : pkg.license?.type;
-  const ids = String(license ?? '').replace(/[()]/g, '').split(/\s+OR\s+/);
+  const ids = String(license ?? '')
+    .replace(/[()]/g, '')
+    .split(/\s+OR\s+/);
   if (!ids.some((id) => PERMISSIVE.has(id.trim()))) {
-    throw new Error(`${pkg.name}@${pkg.version} (${dir}) is bundled into dist/ under license '${license ?? 'none declared'}', which is not one of ${[...PERMISSIVE].join(', ')}: check its terms before shipping it`);
+    throw new Error(
+      `${pkg.name}@${pkg.version} (${dir}) is bundled into dist/ under license '${license ?? 'none declared'}', which is not one of ${[...PERMISSIVE].join(', ')}: check its terms before shipping it`,
+    );
   }
   const file = readdirSync(abs).find((f) => LICENSE_FILE.test(f));
   if (!file) {
-    throw new Error(`${pkg.name}@${pkg.version} (${dir}) is bundled into dist/ but has no LICENSE file to ship with it: add its license text to src/build/ and list it here`);
+    throw new Error(
+      `${pkg.name}@${pkg.version} (${dir}) is bundled into dist/ but has no LICENSE file to ship with it: add its license text to src/build/ and list it here`,
+    );
   }
   return { name: pkg.name, version: pkg.version, license, text: readFileSync(join(abs, file), 'utf8').trim() };
 }
@@ -177,7 +188,9 @@ async function main() {
   }
   const byId = new Map();
   for (const n of bundledPackages(metafile).map(packageNotice)) byId.set(`${n.name}@${n.version}`, n);
-  const notices = [...byId.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version, 'en', { numeric: true }) : a.name < b.name ? -1 : 1));
+  const notices = [...byId.values()].sort((a, b) =>
+    a.name === b.name ? a.version.localeCompare(b.version, 'en', { numeric: true }) : a.name < b.name ? -1 : 1,
+  );
   writeFileSync(join(dist, 'THIRD_PARTY_NOTICES.md'), renderNotices(notices));
   mkdirSync(join(dist, '.build'), { recursive: true });
   writeFileSync(join(dist, '.build', 'metafile.json'), JSON.stringify(metafile));

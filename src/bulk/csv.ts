@@ -159,7 +159,10 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
     if (isBlankRecord(fields)) return null;
     const quote = lines.quoteProblem;
     if (columns === undefined) {
-      if (quote) throw new UsageError(`${source} line ${quote.line}, column ${quote.column} of the header: ${QUOTE_PROBLEMS[quote.kind]}`, { hint: QUOTE_HINT });
+      if (quote)
+        throw new UsageError(`${source} line ${quote.line}, column ${quote.column} of the header: ${QUOTE_PROBLEMS[quote.kind]}`, {
+          hint: QUOTE_HINT,
+        });
       columns = headerColumns(fields, source);
       protoColumn = columns.indexOf('__proto__');
       return null;
@@ -171,7 +174,13 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
     if (protoColumn >= 0 && protoColumn < have) {
       Object.defineProperty(cells, '__proto__', { value: fields[protoColumn], enumerable: true, writable: true, configurable: true });
     }
-    const out: CsvRow = { row, cells, missing: fields.length < n ? columns.slice(fields.length) : [], extra: fields.length > n ? fields.length - n : 0, end };
+    const out: CsvRow = {
+      row,
+      cells,
+      missing: fields.length < n ? columns.slice(fields.length) : [],
+      extra: fields.length > n ? fields.length - n : 0,
+      end,
+    };
     if (quote) {
       out.problem = {
         code: 'STRAY_QUOTE',
@@ -291,7 +300,10 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
         await pump(null);
         parsedAll = true;
         if (badAt >= 0 && failure === undefined) {
-          failure = new ValidationError(`${source} line ${lines.nextRecordLine()} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
+          failure = new ValidationError(`${source} line ${lines.nextRecordLine()} is not UTF-8 text`, {
+            hint: utf8Hint(source),
+            code: 'CSV_ENCODING',
+          });
         }
       } else if (chunk.length > 0) {
         lines.push(chunk);

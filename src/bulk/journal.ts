@@ -28,7 +28,19 @@
  * describe the journal as it was when opened; this run's writes only go to the file.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fstatSync, ftruncateSync, linkSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  ftruncateSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { redact } from '../output/redact.js';
@@ -168,7 +180,10 @@ async function lock(path: string): Promise<() => void> {
     if (!provablyDead(holder)) throw inUse(path, lockPath, holder);
     if (!breakStale(lockPath, holder, content, token)) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
   }
-  throw new UsageError(`could not lock the journal ${path}: ${lockPath} keeps changing`, { code: 'JOURNAL_LOCKED', hint: 'another run may be starting on this journal: try again in a moment' });
+  throw new UsageError(`could not lock the journal ${path}: ${lockPath} keeps changing`, {
+    code: 'JOURNAL_LOCKED',
+    hint: 'another run may be starting on this journal: try again in a moment',
+  });
 }
 
 /** Creates `file` holding `content`, atomically and exclusively; false when it exists. */
@@ -251,9 +266,12 @@ function inUse(path: string, lockPath: string, o: LockOwner): UsageError {
     });
   }
   const where = o.host !== undefined && o.host !== hostname() ? ` on ${o.host}` : '';
-  return new UsageError(`the journal ${path} is in use by another run (process ${o.pid}${where}); wait for it to finish, or use another --journal`, {
-    code: 'JOURNAL_LOCKED',
-  });
+  return new UsageError(
+    `the journal ${path} is in use by another run (process ${o.pid}${where}); wait for it to finish, or use another --journal`,
+    {
+      code: 'JOURNAL_LOCKED',
+    },
+  );
 }
 
 /**
@@ -325,7 +343,13 @@ function openUnlocked(path: string, meta: JournalMeta): FileJournal {
       if (state.upgrade) {
         // A 0.1.0 journal checked by its own rule, or one whose requests all failed to connect:
         // from now on it names this run's destination.
-        writeAll(fd, path, Buffer.from(JSON.stringify({ t: 'meta', destination: meta.destination, message: meta.message, at: new Date().toISOString() }) + '\n'));
+        writeAll(
+          fd,
+          path,
+          Buffer.from(
+            JSON.stringify({ t: 'meta', destination: meta.destination, message: meta.message, at: new Date().toISOString() }) + '\n',
+          ),
+        );
         note =
           state.upgrade === 'moved'
             ? `note: nothing recorded in the journal ${path} reached a server, so it now sends to ${describeDestination(meta.destination)}`
@@ -348,12 +372,32 @@ function openUnlocked(path: string, meta: JournalMeta): FileJournal {
 
 function openError(path: string, err: unknown): CliError {
   const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOENT' ? 'its directory does not exist' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
-  return new UsageError(`cannot open the journal ${path}: ${why}`, { code: 'JOURNAL', hint: 'give a writable path with --journal FILE', cause: err });
+  const why =
+    e.code === 'EACCES'
+      ? 'permission denied'
+      : e.code === 'ENOENT'
+        ? 'its directory does not exist'
+        : e.code === 'EISDIR'
+          ? 'it is a directory'
+          : e.message;
+  return new UsageError(`cannot open the journal ${path}: ${why}`, {
+    code: 'JOURNAL',
+    hint: 'give a writable path with --journal FILE',
+    cause: err,
+  });
 }
 
 function headerLine(meta: JournalMeta): string {
-  return JSON.stringify({ journal: MAGIC, v: VERSION, destination: meta.destination, message: meta.message, source: meta.source, created: new Date().toISOString() }) + '\n';
+  return (
+    JSON.stringify({
+      journal: MAGIC,
+      v: VERSION,
+      destination: meta.destination,
+      message: meta.message,
+      source: meta.source,
+      created: new Date().toISOString(),
+    }) + '\n'
+  );
 }
 
 function zeroCounts(): Record<RowStatus | 'inFlight', number> {
@@ -631,7 +675,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 /** A parsed JSON line → record, or undefined when it is none of ours. */
 function asRecord(v: unknown): LineRecord | undefined {
   if (!isObject(v)) return undefined;
-  if (v.t === 'meta') return isObject(v.destination) && isObject(v.message) ? { kind: 'meta', row: 0, meta: { destination: v.destination as unknown as Destination, message: v.message } } : undefined;
+  if (v.t === 'meta')
+    return isObject(v.destination) && isObject(v.message)
+      ? { kind: 'meta', row: 0, meta: { destination: v.destination as unknown as Destination, message: v.message } }
+      : undefined;
   if (typeof v.row !== 'number' || !Number.isInteger(v.row) || v.row < 1 || v.row > MAX_ROW) return undefined;
   let words: [number, number] | undefined;
   if (v.key !== undefined) {
@@ -639,7 +686,8 @@ function asRecord(v: unknown): LineRecord | undefined {
     if (!words) return undefined;
   }
   const keyed = words ? { a: words[0], b: words[1] } : {};
-  if (v.t === 'done' && STATUSES.includes(v.status as RowStatus)) return { kind: 'done', row: v.row, ...keyed, status: v.status as RowStatus };
+  if (v.t === 'done' && STATUSES.includes(v.status as RowStatus))
+    return { kind: 'done', row: v.row, ...keyed, status: v.status as RowStatus };
   if (!words) return undefined;
   if (v.t === 'intent') return { kind: 'intent', row: v.row, ...keyed };
   if (v.t === 'unsent') return { kind: 'unsent', row: v.row, ...keyed };
@@ -701,7 +749,8 @@ function fastRecord(buf: Buffer, start: number, end: number): LineRecord | undef
   i += STATUS_FIELD.length;
   for (let k = 0; k < STATUS_BYTES.length; k++) {
     const s = STATUS_BYTES[k]!;
-    if (startsWith(buf, i, end, s) && buf[i + s.length] === 0x22 /* " */) return a === undefined ? { kind, row, status: STATUSES[k] } : { kind, row, a, b, status: STATUSES[k] };
+    if (startsWith(buf, i, end, s) && buf[i + s.length] === 0x22 /* " */)
+      return a === undefined ? { kind, row, status: STATUSES[k] } : { kind, row, a, b, status: STATUSES[k] };
   }
   return undefined;
 }
@@ -925,10 +974,13 @@ function check(header: Header, lastMeta: Recorded | undefined, path: string, met
     return false;
   }
   if (header.spec !== meta.legacySpec) {
-    throw new UsageError(`the journal ${path} was written by interflow 0.1.0 for another command: the message flags or the profile differ from the run that wrote it`, {
-      code: 'JOURNAL_MISMATCH',
-      hint: 'run with the message flags and profile it was written for to resume it; a new message needs another --journal',
-    });
+    throw new UsageError(
+      `the journal ${path} was written by interflow 0.1.0 for another command: the message flags or the profile differ from the run that wrote it`,
+      {
+        code: 'JOURNAL_MISMATCH',
+        hint: 'run with the message flags and profile it was written for to resume it; a new message needs another --journal',
+      },
+    );
   }
   return true;
 }
@@ -967,7 +1019,8 @@ function destinationChange(was: Destination, now: Destination): string | undefin
  * recipients to other senders) or one member's destination.
  */
 function poolChange(was: Destination, now: Destination): string | undefined {
-  const names = (d: Destination): string => (d.pool ? `the pool ${Object.keys(d.pool).join(', ')}` : `one sender (${describeDestination(d)})`);
+  const names = (d: Destination): string =>
+    d.pool ? `the pool ${Object.keys(d.pool).join(', ')}` : `one sender (${describeDestination(d)})`;
   const a = was.pool ? Object.keys(was.pool) : [];
   const b = now.pool ? Object.keys(now.pool) : [];
   if (a.join(',') !== b.join(',')) {
@@ -998,7 +1051,7 @@ function messageChange(was: Record<string, unknown>, now: Record<string, unknown
 function lineNumberAt(fd: number, at: number): number {
   const buf = Buffer.allocUnsafe(1 << 16);
   let line = 1;
-  for (let pos = 0; pos < at; ) {
+  for (let pos = 0; pos < at;) {
     const n = readSync(fd, buf, 0, Math.min(buf.length, at - pos), pos);
     if (n === 0) break;
     for (let i = 0; i < n; i++) if (buf[i] === 10) line++;

@@ -56,7 +56,10 @@ export function poolDestination(members: { name: string; destination: Destinatio
  * `--pair-interval` in ms for a run through these profiles: 6 s unless given, 0 = off; undefined
  * when no profile has a pair rate. Given for profiles none of which has one, it is refused.
  */
-export function pairIntervalOf(options: Record<string, unknown>, profiles: readonly { name: string; provider: string }[]): number | undefined {
+export function pairIntervalOf(
+  options: Record<string, unknown>,
+  profiles: readonly { name: string; provider: string }[],
+): number | undefined {
   const meta = profiles.some((p) => PAIR_RATE_PROVIDERS.includes(p.provider));
   const raw = options.pairInterval;
   if (raw === undefined) return meta ? DEFAULT_PAIR_INTERVAL_MS : undefined;
@@ -64,7 +67,9 @@ export function pairIntervalOf(options: Record<string, unknown>, profiles: reado
   if (ms === undefined) throw new UsageError(`--pair-interval takes a duration like 6s, 1500ms or 0 (off), got '${String(raw)}'`);
   if (!meta) {
     const p = profiles[0]!;
-    throw new UsageError(`--pair-interval is for turn and socialminer profiles (Meta's pair rate): profile '${p.name}' is ${p.provider}; drop --pair-interval`);
+    throw new UsageError(
+      `--pair-interval is for turn and socialminer profiles (Meta's pair rate): profile '${p.name}' is ${p.provider}; drop --pair-interval`,
+    );
   }
   return ms || undefined;
 }

@@ -23,7 +23,17 @@ import type { Profile } from '../config/profile.js';
 import { templateCandidate, type BuildEnv, type Flags, type SendKind } from '../message/build.js';
 import type { Message } from '../message/model.js';
 import type { Catalog, TemplateEntry } from '../templates/catalog.js';
-import { BODY_PARAM_MAX, BUTTON_PARAM_MAX, checkAgainst, HEADER_PARAM_MAX, labelOf, shapeOf, slotName, textProblem, type TemplateLike } from '../templates/check.js';
+import {
+  BODY_PARAM_MAX,
+  BUTTON_PARAM_MAX,
+  checkAgainst,
+  HEADER_PARAM_MAX,
+  labelOf,
+  shapeOf,
+  slotName,
+  textProblem,
+  type TemplateLike,
+} from '../templates/check.js';
 import { applyCheck, catalogFor, entryFor, notInCatalogHint } from '../templates/use.js';
 import { openCsv } from './csv.js';
 import { MissingColumnError, render, renderDeep } from './placeholders.js';
@@ -57,7 +67,12 @@ export interface PreflightReport {
 }
 
 /** The preflight of a bulk run, or undefined when it sends no template or no catalog is configured. */
-export async function bulkPreflight(ctx: CommandContext, kind: SendKind, options: Record<string, unknown>, input: string): Promise<Preflight | undefined> {
+export async function bulkPreflight(
+  ctx: CommandContext,
+  kind: SendKind,
+  options: Record<string, unknown>,
+  input: string,
+): Promise<Preflight | undefined> {
   if (kind !== 'template' || options.hsm) return undefined;
   const catalog = await catalogFor(ctx.globals, ctx.io);
   if (!catalog) return undefined;
@@ -127,7 +142,9 @@ export async function bulkPreflight(ctx: CommandContext, kind: SendKind, options
       if (fast && typeof fast !== 'string' && fast.problems.length) {
         throw new ValidationError(
           `the message flags do not fit the templates catalog ${catalog.shown}, for any row; nothing was sent:\n${fast.problems.map((p) => `  ${p}`).join('\n')}`,
-          { hint: `the catalog entry: interflow templates show ${String(plan.flags.name)} --language ${String(plan.flags.language ?? 'pt_BR')}` },
+          {
+            hint: `the catalog entry: interflow templates show ${String(plan.flags.name)} --language ${String(plan.flags.language ?? 'pt_BR')}`,
+          },
         );
       }
       if (typeof fast === 'string') {
@@ -216,7 +233,10 @@ export async function runPreflight(
   if (io.spinnerEnabled) io.err(`checking every row against the templates catalog ${preflight.catalog.shown} before sending…\n`);
   const report = await preflight.run(plan, csv, profile);
   for (const w of report.warnings) io.err(`warning: ${w}\n`);
-  if (io.verbose) io.err(`preflight: ${report.rows} rows checked against ${preflight.catalog.shown} in ${report.elapsedMs.toFixed(0)} ms; ${report.invalidRows} invalid\n`);
+  if (io.verbose)
+    io.err(
+      `preflight: ${report.rows} rows checked against ${preflight.catalog.shown} in ${report.elapsedMs.toFixed(0)} ms; ${report.invalidRows} invalid\n`,
+    );
   const refused = refusal(report, preflight.catalog);
   if (!refused) return;
   if (!skipInvalid) {
@@ -224,7 +244,9 @@ export async function runPreflight(
     throw refused;
   }
   if (!io.quiet) {
-    io.err(`--skip-invalid: ${report.invalidRows} of ${report.rows} rows do not fit the catalog and will end failed:\n${report.listed.map((l) => `  ${l}\n`).join('')}${report.problems > report.listed.length ? `  … and ${report.problems - report.listed.length} more\n` : ''}`);
+    io.err(
+      `--skip-invalid: ${report.invalidRows} of ${report.rows} rows do not fit the catalog and will end failed:\n${report.listed.map((l) => `  ${l}\n`).join('')}${report.problems > report.listed.length ? `  … and ${report.problems - report.listed.length} more\n` : ''}`,
+    );
   }
 }
 

@@ -223,8 +223,13 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       } else connectFailures = 0;
       const e = outcome.error;
       // The row's provider (a pool may mix them).
-      const provider = outcome.status === 'failed' && pooled ? (pooled.find((p) => p.profile.name === outcome.profile) ?? o).adapter.id : o.adapter.id;
-      if (outcome.status === 'failed' && e?.status !== undefined && classifyError(provider, { status: e.status, code: e.code }).id === 'template') {
+      const provider =
+        outcome.status === 'failed' && pooled ? (pooled.find((p) => p.profile.name === outcome.profile) ?? o).adapter.id : o.adapter.id;
+      if (
+        outcome.status === 'failed' &&
+        e?.status !== undefined &&
+        classifyError(provider, { status: e.status, code: e.code }).id === 'template'
+      ) {
         streak = e.code === streakCode ? streak + 1 : 1;
         streakCode = e.code;
         if (streak >= TEMPLATE_STREAK && !halt.signal.aborted) {
@@ -463,7 +468,13 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     return {
       kind: 'outcome',
       key: keyHex,
-      outcome: { row: row.row, to, status: 'skipped', error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` }, attempts: 0 },
+      outcome: {
+        row: row.row,
+        to,
+        status: 'skipped',
+        error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` },
+        attempts: 0,
+      },
     };
   }
   const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
@@ -479,7 +490,10 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
             row: row.row,
             to,
             status: 'unknown',
-            error: { code: 'IN_FLIGHT', message: `row ${row.row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again` },
+            error: {
+              code: 'IN_FLIGHT',
+              message: `row ${row.row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again`,
+            },
             fromJournal: true,
             attempts: 0,
           },
@@ -539,7 +553,12 @@ async function deliver(
     return { ...base, status: 'sent', id: accepted.id, attempts: x.tries };
   } catch (err) {
     const e = err as ProviderError;
-    return { ...base, status: 'unknown', error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: x.tries };
+    return {
+      ...base,
+      status: 'unknown',
+      error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message },
+      attempts: x.tries,
+    };
   }
 }
 
@@ -581,7 +600,13 @@ async function deliverBatch(
     items = batch.parse(x.res.status, x.body, rows.length);
   } catch (err) {
     const e = err as ProviderError;
-    return rows.map((p) => ({ row: p.row, to: p.to, status: 'unknown', error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: x.tries }));
+    return rows.map((p) => ({
+      row: p.row,
+      to: p.to,
+      status: 'unknown',
+      error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message },
+      attempts: x.tries,
+    }));
   }
   return rows.map((p, i): RowOutcome => {
     const item = items[i]!;
@@ -593,7 +618,11 @@ async function deliverBatch(
 }
 
 /** How a row stopped before its request went out ends (settle reports it as not sent). */
-const NOT_SENT = { status: 'skipped', error: { code: INTERRUPTED, message: 'stopped before it was accepted; the next run sends it', retryable: true }, attempts: 0 } as const satisfies Omit<RowOutcome, 'row' | 'to'>;
+const NOT_SENT = {
+  status: 'skipped',
+  error: { code: INTERRUPTED, message: 'stopped before it was accepted; the next run sends it', retryable: true },
+  attempts: 0,
+} as const satisfies Omit<RowOutcome, 'row' | 'to'>;
 
 /**
  * One request with the retry rule and the provider error classes (src/providers/error-classes.ts):
@@ -636,7 +665,16 @@ async function exchange(
         continue;
       }
       if (err instanceof NetworkError) {
-        return { ended: { status: 'unknown', error: { code: err.code, message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries } };
+        return {
+          ended: {
+            status: 'unknown',
+            error: {
+              code: err.code,
+              message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
+            },
+            attempts: tries,
+          },
+        };
       }
       throw err;
     }
@@ -649,10 +687,26 @@ async function exchange(
     if (res.tooLarge) {
       const message = `the answer (HTTP ${res.status}) was too large to read`;
       if (res.status >= 200 && res.status < 300) {
-        return { ended: { status: 'unknown', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)` }, attempts: tries } };
+        return {
+          ended: {
+            status: 'unknown',
+            error: {
+              status: res.status,
+              code: 'RESPONSE_TOO_LARGE',
+              message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
+            },
+            attempts: tries,
+          },
+        };
       }
       if (verdictForStatus(res.status) !== 'retry') {
-        return { ended: { status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed', error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message }, attempts: tries } };
+        return {
+          ended: {
+            status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed',
+            error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message },
+            attempts: tries,
+          },
+        };
       }
     }
     const body = res.json ?? (res.text || undefined);
@@ -688,7 +742,13 @@ async function exchange(
       return { ended: { status: 'failed', error: { ...error, retryable: true, ...(hint ? { hint } : {}) }, attempts: tries } };
     }
     if (kind === 'unknown') {
-      return { ended: { status: 'unknown', error: { ...error, message: `${error.message} (the provider may have accepted it; not resent)` }, attempts: tries } };
+      return {
+        ended: {
+          status: 'unknown',
+          error: { ...error, message: `${error.message} (the provider may have accepted it; not resent)` },
+          attempts: tries,
+        },
+      };
     }
     // A template error is the template's, not the row's: a rerun (the template fixed) sends it.
     const retryable = kind === 'template' ? { retryable: true } : {};
@@ -699,7 +759,11 @@ async function exchange(
   return {
     ended: {
       status: 'failed',
-      error: { ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }), message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`, retryable: true },
+      error: {
+        ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }),
+        message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`,
+        retryable: true,
+      },
       attempts: tries,
     },
   };

@@ -24,7 +24,15 @@ import { collectPlaceholders } from '../bulk/placeholders.js';
 import { bodyParams, fillBody } from './body-text.js';
 import { style } from '../output/style.js';
 import type { Catalog, TemplateEntry } from '../templates/catalog.js';
-import { BODY_PARAM_MAX, BUTTON_PARAM_MAX, HEADER_PARAM_MAX, refusedStatuses, renderBody, shapeOf, textProblem } from '../templates/check.js';
+import {
+  BODY_PARAM_MAX,
+  BUTTON_PARAM_MAX,
+  HEADER_PARAM_MAX,
+  refusedStatuses,
+  renderBody,
+  shapeOf,
+  textProblem,
+} from '../templates/check.js';
 import { catalogFor, checkOne } from '../templates/use.js';
 
 type TemplateMessage = Extract<Message, { type: 'template' }>;
@@ -48,7 +56,6 @@ type HeaderKind = keyof typeof headerFlags;
 
 /** A recipient used only to check answers when the template is composed for a file. */
 const CHECK_RECIPIENT = '5511999999999';
-
 
 const INSTEAD =
   'give the template with flags instead: interflow send template <to> --name NAME --language pt_BR --param VALUE… ' +
@@ -209,7 +216,8 @@ class Composer {
   /** Catalog mode: a template of the catalog (refused statuses shown, not selectable). */
   private async pick(name: string | undefined, language: string | undefined): Promise<TemplateEntry> {
     const catalog = this.catalog!;
-    if (catalog.templates.length === 0) throw new UsageError(`the templates catalog ${catalog.shown} is empty`, { hint: 'interflow templates import export.json' });
+    if (catalog.templates.length === 0)
+      throw new UsageError(`the templates catalog ${catalog.shown} is empty`, { hint: 'interflow templates import export.json' });
     const preferred = catalog.templates.find((t) => t.name === name && (language === undefined || t.language === language));
     const chosen = await asking(
       select(
@@ -260,7 +268,11 @@ class Composer {
     } else if (h && h.format === 'TEXT' && h.param !== undefined) {
       this.flags.headerText = await asking(
         input(
-          { message: `Header ${h.text ?? ''}: value for {{${h.param}}}`, default: str('headerText'), validate: rule(HEADER_PARAM_MAX, (v) => ({ headerText: v })) },
+          {
+            message: `Header ${h.text ?? ''}: value for {{${h.param}}}`,
+            default: str('headerText'),
+            validate: rule(HEADER_PARAM_MAX, (v) => ({ headerText: v })),
+          },
           this.context,
         ),
       );
@@ -277,7 +289,14 @@ class Composer {
             message: `Value for {{${key}}}`,
             default: givenParams[i],
             validate: rule(BODY_PARAM_MAX, (v) => ({ param: [...values.map((x, j) => param(keys[j]!, x)), param(key, v)] })),
-            preview: (typed) => indent(renderBody(shape, [...values, typed].map((v) => (v ? mark(v) : v)).map((v, j) => v || `{{${keys[j]}}}`), shape.named ? keys : undefined)),
+            preview: (typed) =>
+              indent(
+                renderBody(
+                  shape,
+                  [...values, typed].map((v) => (v ? mark(v) : v)).map((v, j) => v || `{{${keys[j]}}}`),
+                  shape.named ? keys : undefined,
+                ),
+              ),
           },
           this.context,
         ),
@@ -292,7 +311,10 @@ class Composer {
       if (b.dynamic) {
         const v = await asking(
           input(
-            { message: `Button ${b.index} "${b.text ?? ''}" ${b.url}: value for {{1}}`, validate: rule(BUTTON_PARAM_MAX, (v) => ({ buttonUrl: [...urls, `${b.index}=${v}`] })) },
+            {
+              message: `Button ${b.index} "${b.text ?? ''}" ${b.url}: value for {{1}}`,
+              validate: rule(BUTTON_PARAM_MAX, (v) => ({ buttonUrl: [...urls, `${b.index}=${v}`] })),
+            },
             this.context,
           ),
         );
@@ -300,7 +322,10 @@ class Composer {
       } else if (b.type === 'QUICK_REPLY') {
         const v = await asking(
           input(
-            { message: `Quick reply ${b.index} "${b.text ?? ''}": payload (empty: none)`, validate: (v) => (v.trim() ? this.check(() => ({ quickReply: [...quick, `${b.index}=${v}`] }))(v) : true) },
+            {
+              message: `Quick reply ${b.index} "${b.text ?? ''}": payload (empty: none)`,
+              validate: (v) => (v.trim() ? this.check(() => ({ quickReply: [...quick, `${b.index}=${v}`] }))(v) : true),
+            },
             this.context,
           ),
         );
@@ -319,10 +344,7 @@ class Composer {
           message: 'Language',
           default: known ? initial : 'other',
           pageSize: 11,
-          choices: [
-            ...languages.map(([code, label]) => ({ value: code, name: `${code}  ${label}` })),
-            { value: 'other', name: 'other…' },
-          ],
+          choices: [...languages.map(([code, label]) => ({ value: code, name: `${code}  ${label}` })), { value: 'other', name: 'other…' }],
         },
         this.context,
       ),
@@ -492,7 +514,9 @@ class Composer {
           {
             message: kind === 'quick_reply' ? 'Payload' : 'URL suffix',
             validate: this.check((v) =>
-              kind === 'quick_reply' ? { quickReply: [...quick, `${index}=${v}`], buttonUrl: urls } : { quickReply: quick, buttonUrl: [...urls, `${index}=${v}`] },
+              kind === 'quick_reply'
+                ? { quickReply: [...quick, `${index}=${v}`], buttonUrl: urls }
+                : { quickReply: quick, buttonUrl: [...urls, `${index}=${v}`] },
             ),
           },
           this.context,
@@ -522,14 +546,23 @@ class Composer {
         : `${msg.header.type} ${msg.header.url ?? `media id ${msg.header.id}`}${msg.header.filename ? ` (${msg.header.filename})` : ''}`
       : 'none';
     const body = this.entry
-      ? `\n${indent(renderBody(shapeOf(this.entry), msg.body.map((v) => bold(v)), shapeOf(this.entry).named ? shapeOf(this.entry).body.names : undefined), 4)}`
+      ? `\n${indent(
+          renderBody(
+            shapeOf(this.entry),
+            msg.body.map((v) => bold(v)),
+            shapeOf(this.entry).named ? shapeOf(this.entry).body.names : undefined,
+          ),
+          4,
+        )}`
       : this.bodyText
-      ? `\n${indent(fillBody(this.bodyText, msg.body, bold), 4)}`
-      : msg.body.length
-        ? ` ${msg.body.map((v, i) => `{{${i + 1}}} = ${v}`).join('   ')}`
-        : ' (no parameters)';
+        ? `\n${indent(fillBody(this.bodyText, msg.body, bold), 4)}`
+        : msg.body.length
+          ? ` ${msg.body.map((v, i) => `{{${i + 1}}} = ${v}`).join('   ')}`
+          : ' (no parameters)';
     const buttons = msg.buttons.length
-      ? msg.buttons.map((b) => `[${b.index}] ${b.type === 'quick_reply' ? `quick reply → ${b.payload}` : `URL suffix → ${b.text}`}`).join('   ')
+      ? msg.buttons
+          .map((b) => `[${b.index}] ${b.type === 'quick_reply' ? `quick reply → ${b.payload}` : `URL suffix → ${b.text}`}`)
+          .join('   ')
       : 'none';
     io.err(
       `\n${bold('Preview')} (${this.profile.name}, ${this.profile.provider})\n` +
@@ -553,7 +586,11 @@ class Composer {
           {
             message: 'What now?',
             choices: [
-              { value: 'send', name: to ? `send it to ${to} now${this.ctx.globals.dryRun ? ' (--dry-run: show it)' : ''}` : 'send it now', disabled: cannotSend },
+              {
+                value: 'send',
+                name: to ? `send it to ${to} now${this.ctx.globals.dryRun ? ' (--dry-run: show it)' : ''}` : 'send it now',
+                disabled: cannotSend,
+              },
               { value: 'dry-run', name: 'show the exact request (dry run)', disabled: cannotSend },
               { value: 'save', name: 'save it to a template file' },
               { value: 'quit', name: didSomething ? 'done' : 'cancel' },
@@ -616,4 +653,8 @@ function withoutFlagName(message: string): string {
 }
 
 const cap = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
-const indent = (s: string, n = 2): string => s.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const indent = (s: string, n = 2): string =>
+  s
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');

@@ -136,7 +136,8 @@ export function describeSearch(opts: { cwd?: string; env?: NodeJS.ProcessEnv } =
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig | null> {
   const env = opts.env ?? process.env;
   const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const found = opts.configPath !== undefined ? await readConfigFile(path.resolve(cwd, opts.configPath), env, '--config') : await findConfig(cwd, env);
+  const found =
+    opts.configPath !== undefined ? await readConfigFile(path.resolve(cwd, opts.configPath), env, '--config') : await findConfig(cwd, env);
   if (found === null) return null;
   const config = parseRcFile(found.data, fileLabel(found.filepath, env));
   if (found.origin === 'search') await assertTrusted(found, config, env);
@@ -288,7 +289,13 @@ export function jsonSyntaxError(text: string): { offset: number; reason: string 
     throw new Fail(at, reason);
   };
   const shown = (c: string | undefined) =>
-    c === undefined ? 'the end of the file' : c === '/' ? "'/' (JSON has no comments)" : c === "'" ? "''' (JSON strings use double quotes)" : `'${c}'`;
+    c === undefined
+      ? 'the end of the file'
+      : c === '/'
+        ? "'/' (JSON has no comments)"
+        : c === "'"
+          ? "''' (JSON strings use double quotes)"
+          : `'${c}'`;
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };

@@ -53,9 +53,7 @@ export interface ResolveOptions {
 
 /** Where the resolved apiKey came from (shown by `profiles show`, never the key itself). */
 export type KeySource =
-  | { from: 'file' }
-  | { from: 'env'; variables: string[]; unset?: string[] }
-  | { from: 'override'; variable: typeof overrideVariable };
+  { from: 'file' } | { from: 'env'; variables: string[]; unset?: string[] } | { from: 'override'; variable: typeof overrideVariable };
 
 export interface ResolvedProfile {
   profile: Profile;
@@ -220,7 +218,8 @@ export function resolveProfileDetailed(loaded: ConfigSource | null, opts: Resolv
   if (override !== undefined) values.apiKey = override;
   if (typeof values.apiKey === 'string' && unsetKey.length === 0) {
     if (values.apiKey.length > 0 && values.apiKey.length < MIN_SECRET_LENGTH) {
-      const source = override !== undefined ? ` (from ${overrideVariable})` : from.apiKey ? ` (from ${from.apiKey.map((v) => `$${v}`).join(', ')})` : '';
+      const source =
+        override !== undefined ? ` (from ${overrideVariable})` : from.apiKey ? ` (from ${from.apiKey.map((v) => `$${v}`).join(', ')})` : '';
       throw new ConfigError(
         `${label}: profile '${choice.name}': apiKey: is ${values.apiKey.length} characters long${source}; keys shorter than ${MIN_SECRET_LENGTH} are refused (no provider issues one, and hiding one in output would mangle numbers and ids) — check the value`,
       );

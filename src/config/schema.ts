@@ -110,10 +110,9 @@ function nonEmpty(stage: Stage) {
 
 /** A string with a format; in the file stage a value holding `${NAME}` is checked after interpolation. */
 function formatted<T extends string = string>(stage: Stage, valid: (s: string) => boolean, message: string) {
-  return z.custom<T>(
-    (v) => typeof v === 'string' && (stage === 'file' && hasReference(v) ? referencesWellFormed(v) : valid(v)),
-    { error: (iss) => (typeof iss.input === 'string' && !referencesWellFormed(iss.input) ? messages.malformed : message) },
-  );
+  return z.custom<T>((v) => typeof v === 'string' && (stage === 'file' && hasReference(v) ? referencesWellFormed(v) : valid(v)), {
+    error: (iss) => (typeof iss.input === 'string' && !referencesWellFormed(iss.input) ? messages.malformed : message),
+  });
 }
 
 /** A positive integer; in the file stage also a string holding `${NAME}` (a number from the environment). */
@@ -131,7 +130,9 @@ function profileShape(stage: Stage) {
     baseUrl: z.optional(
       formatted(stage, isHttpUrl, messages.baseUrl).check(z.refine((v) => typeof v !== 'string' || !hasUserinfo(v), messages.userinfo)),
     ),
-    environment: z.optional(formatted<(typeof environments)[number]>(stage, (s) => (environments as readonly string[]).includes(s), messages.environment)),
+    environment: z.optional(
+      formatted<(typeof environments)[number]>(stage, (s) => (environments as readonly string[]).includes(s), messages.environment),
+    ),
     channelId: z.optional(formatted(stage, isUuid, messages.channelId)),
     instanceId: z.optional(nonEmpty(stage)),
     namespace: z.optional(nonEmpty(stage)),
@@ -180,10 +181,7 @@ export const rcFileSchema = z
     defaultProfile: z.optional(z.string().check(z.refine((v) => v.length > 0, messages.empty))),
     /** The templates catalog (README: Templates catalog), relative to the rc file. */
     templatesFile: z.optional(z.string().check(z.refine((v) => v.length > 0, messages.empty))),
-    profiles: z.record(
-      z.string().check(z.regex(profileNamePattern, profileNameRule)),
-      profileInputSchema,
-    ),
+    profiles: z.record(z.string().check(z.regex(profileNamePattern, profileNameRule)), profileInputSchema),
   })
   .check(
     z.superRefine((file, ctx) => {
@@ -319,7 +317,9 @@ function refuseReservedKeys(data: unknown, label: string, at: string[] = []): vo
   for (const key of Object.keys(data)) {
     if (isReservedName(key)) {
       const what =
-        at.length === 1 && at[0] === 'profiles' ? `'${key}' cannot be a profile name` : `${at.length ? `${where(at)}: ` : ''}'${key}' cannot be a field`;
+        at.length === 1 && at[0] === 'profiles'
+          ? `'${key}' cannot be a profile name`
+          : `${at.length ? `${where(at)}: ` : ''}'${key}' cannot be a field`;
       throw new ConfigError(`${label}: ${what} (${reservedRule}); rename it`);
     }
     refuseReservedKeys((data as Record<string, unknown>)[key], label, [...at, key]);

@@ -19,7 +19,6 @@ interface StoreFile {
   trusted: Record<string, string>;
 }
 
-
 const storePath = (env: NodeJS.ProcessEnv): string => path.join(stateDir(env), 'trusted.json');
 
 /** The key a file is remembered by: its real absolute path. */
@@ -33,7 +32,9 @@ export function trustKey(filepath: string): string {
 
 /** The hash a file is trusted by: of its parsed content (what interflow uses of it). */
 export function contentDigest(data: unknown): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(data) ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(data) ?? '')
+    .digest('hex')}`;
 }
 
 function readStore(env: NodeJS.ProcessEnv): StoreFile {
@@ -62,9 +63,12 @@ function writeStore(env: NodeJS.ProcessEnv, store: StoreFile): void {
     writeFileSync(tmp, JSON.stringify(store, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, file);
   } catch (err) {
-    throw new ConfigError(`cannot write ${displayPath(file, env)}: ${(err as Error).message}; set INTERFLOW_STATE_DIR to a writable directory`, {
-      cause: err,
-    });
+    throw new ConfigError(
+      `cannot write ${displayPath(file, env)}: ${(err as Error).message}; set INTERFLOW_STATE_DIR to a writable directory`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

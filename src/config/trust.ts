@@ -34,7 +34,11 @@ export function risksOf(config: RcFile): Risk[] {
     }
     const baseUrl = profile.baseUrl;
     if (baseUrl !== undefined && !hasReference(baseUrl) && destinationOf(profile.provider, baseUrl) === 'elsewhere') {
-      risks.push({ profile: name, field: 'baseUrl', reason: `sends the key to ${baseUrl}, not ${profile.provider}'s own host nor loopback` });
+      risks.push({
+        profile: name,
+        field: 'baseUrl',
+        reason: `sends the key to ${baseUrl}, not ${profile.provider}'s own host nor loopback`,
+      });
     }
   }
   return risks;

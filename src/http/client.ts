@@ -280,7 +280,10 @@ export class HttpClient {
     return new Promise<Exchange>((resolve, reject) => {
       const collector = new Collector(resolve, reject, this.headerFilter, this.maxBodyBytes);
       collector.timer = setTimeout(() => collector.expire(), this.timeoutMs);
-      (this.client as unknown as Dispatcher).dispatch(opts as Dispatcher.DispatchOptions, collector as unknown as Dispatcher.DispatchHandler);
+      (this.client as unknown as Dispatcher).dispatch(
+        opts as Dispatcher.DispatchOptions,
+        collector as unknown as Dispatcher.DispatchHandler,
+      );
     });
   }
 
@@ -305,7 +308,7 @@ export class HttpClient {
               ? 'host not found'
               : code === 'UND_ERR_CONNECT_TIMEOUT'
                 ? `no connection within ${this.timeoutMs} ms`
-                : tlsProblem(code, e.message) ?? oneLine(e.message ?? code);
+                : (tlsProblem(code, e.message) ?? oneLine(e.message ?? code));
       return new NetworkError(`could not connect to ${host} (${why})`, 'connect', {
         hint: "nothing was sent; check the profile's baseUrl and your network, then try again",
         cause,
@@ -316,9 +319,9 @@ export class HttpClient {
         ? `the answer did not finish within ${this.timeoutMs} ms`
         : err instanceof DeadlineError || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
           ? `no answer within ${this.timeoutMs} ms`
-        : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
-          ? 'the connection was closed before an answer'
-          : oneLine(e.message ?? code);
+          : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
+            ? 'the connection was closed before an answer'
+            : oneLine(e.message ?? code);
     return new NetworkError(`${host}: ${why} after the request was sent`, 'response', {
       hint: 'the provider may or may not have accepted the message; check before sending it again (--timeout MS waits longer)',
       cause,

@@ -56,7 +56,11 @@ export function withProfile(
   const defaultProfile = opts.makeDefault || first ? name : current?.defaultProfile;
   // Everything else the file holds (templatesFile) is kept; --templates-file sets it.
   const templatesFile = opts.templatesFile ?? current?.templatesFile;
-  const next: RcFileData = { ...(defaultProfile !== undefined ? { defaultProfile } : {}), profiles, ...(templatesFile !== undefined ? { templatesFile } : {}) };
+  const next: RcFileData = {
+    ...(defaultProfile !== undefined ? { defaultProfile } : {}),
+    profiles,
+    ...(templatesFile !== undefined ? { templatesFile } : {}),
+  };
   // The same check every command runs when it loads the file.
   try {
     parseRcFile(next, opts.file);

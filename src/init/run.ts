@@ -23,7 +23,8 @@ import { asking, promptContext, requireTerminal, type Check } from '../interacti
 import { readRcFile, withProfile, writeRcFile, type RcFileData } from './rcfile.js';
 
 /** Where `interflow sandbox` serves a provider when started with its defaults. */
-const localSandbox = (provider: ProviderId, port = DEFAULT_SANDBOX_PORT): string => `http://127.0.0.1:${port}${PROVIDER_PREFIXES[provider]}`;
+const localSandbox = (provider: ProviderId, port = DEFAULT_SANDBOX_PORT): string =>
+  `http://127.0.0.1:${port}${PROVIDER_PREFIXES[provider]}`;
 
 /** The environment variable the key is read from, by default. */
 const keyVariables: Record<ProviderId, string> = {
@@ -140,7 +141,8 @@ async function fromFlags(ctx: CommandContext, o: InitFlags, current: RcFileData 
     if (ctx.io.stdin.isTTY) throw new UsageError('--key-stdin reads the key from a pipe: printf %s "$KEY" | interflow init … --key-stdin');
     key = (await readAllText(ctx.io.stdin)).trim();
     if (!key) throw new UsageError('--key-stdin: stdin is empty; pipe the key in');
-    if (key.length < MIN_SECRET_LENGTH) throw new UsageError(`--key-stdin: the key is ${key.length} characters long; keys shorter than ${MIN_SECRET_LENGTH} are refused`);
+    if (key.length < MIN_SECRET_LENGTH)
+      throw new UsageError(`--key-stdin: the key is ${key.length} characters long; keys shorter than ${MIN_SECRET_LENGTH} are refused`);
     apiKey = key;
   } else {
     keyVariable = o.keyEnv ?? keyVariables[id];
@@ -163,14 +165,17 @@ async function fromFlags(ctx: CommandContext, o: InitFlags, current: RcFileData 
     if (owner !== id) throw new UsageError(`${flag} is for ${owner} profiles, not ${id}`);
     profile[field] = v;
   }
-  if (id === 'interflow' && profile.channelId === undefined) throw new UsageError("--channel-id is required for interflow: the channel's UUID");
-  if (id === 'interacto' && profile.instanceId === undefined) throw new UsageError('--instance-id is required for interacto: the instance id (Instance-Id header)');
+  if (id === 'interflow' && profile.channelId === undefined)
+    throw new UsageError("--channel-id is required for interflow: the channel's UUID");
+  if (id === 'interacto' && profile.instanceId === undefined)
+    throw new UsageError('--instance-id is required for interacto: the instance id (Instance-Id header)');
   for (const [field, flag] of [...fields, ['baseUrl', '--base-url'] as const]) {
     const problem = fieldProblem(profile, field);
     if (problem) throw new UsageError(`${flag}: ${problem}`);
   }
   const exists = current !== undefined && Object.hasOwn(current.profiles, name);
-  if (exists && o.force !== true) throw new UsageError(`${shown} already has a profile '${name}': choose another --profile NAME, or add --force to replace it`);
+  if (exists && o.force !== true)
+    throw new UsageError(`${shown} already has a profile '${name}': choose another --profile NAME, or add --force to replace it`);
   return { name, profile, makeDefault: o.default === true, replace: o.force === true, key, keyVariable };
 }
 
@@ -181,7 +186,9 @@ async function fromQuestions(ctx: CommandContext, o: InitFlags, current: RcFileD
   requireTerminal(ctx.io, 'init', `give the profile with flags instead: ${FLAGS}`);
   const context = promptContext(ctx.io);
   const existing = Object.keys(current?.profiles ?? {});
-  ctx.io.err(`Adds a profile to ${shown}${existing.length ? ` (it has ${existing.join(', ')})` : ' (a new file)'}; Ctrl-C stops without writing.\n`);
+  ctx.io.err(
+    `Adds a profile to ${shown}${existing.length ? ` (it has ${existing.join(', ')})` : ' (a new file)'}; Ctrl-C stops without writing.\n`,
+  );
 
   const BACK = '← back';
   let provider: ProviderId = 'interflow';
@@ -191,7 +198,7 @@ async function fromQuestions(ctx: CommandContext, o: InitFlags, current: RcFileD
   let key: string | undefined;
   let keyVariable: string | undefined;
   // Steps, each able to go back to the one before: who (provider, name), where (base URL, ids), the key.
-  for (let step = 0; step < 3; ) {
+  for (let step = 0; step < 3;) {
     if (step === 0) {
       provider = await asking(
         select<ProviderId>(
@@ -221,7 +228,13 @@ async function fromQuestions(ctx: CommandContext, o: InitFlags, current: RcFileD
     o.default === true ||
     others.length === 0 ||
     (await asking(
-      confirm({ message: `Make '${name}' the default profile${current?.defaultProfile ? ` (now '${current.defaultProfile}')` : ''}?`, default: !current?.defaultProfile }, context),
+      confirm(
+        {
+          message: `Make '${name}' the default profile${current?.defaultProfile ? ` (now '${current.defaultProfile}')` : ''}?`,
+          default: !current?.defaultProfile,
+        },
+        context,
+      ),
     ));
   return { name, profile, makeDefault, replace, key, keyVariable };
 }
@@ -232,17 +245,27 @@ type Context = ReturnType<typeof promptContext>;
 const choose = <T extends string>(context: Context, message: string, choices: [T, string][]): Promise<T> =>
   asking(select<T>({ message, choices: choices.map(([value, name]) => ({ value, name })) }, context));
 
-async function askName(ctx: CommandContext, provider: ProviderId, existing: string[], shown: string, context: Context): Promise<{ name: string; replace: boolean }> {
+async function askName(
+  ctx: CommandContext,
+  provider: ProviderId,
+  existing: string[],
+  shown: string,
+  context: Context,
+): Promise<{ name: string; replace: boolean }> {
   for (;;) {
     let suggested = ctx.globals.profile ?? provider;
     for (let n = 2; !ctx.globals.profile && existing.includes(suggested); n++) suggested = `${provider}-${n}`;
     const name = (
       await asking(
-        input({ message: 'Profile name', default: suggested, validate: (v) => (profileNamePattern.test(v.trim()) ? true : profileNameRule) }, context),
+        input(
+          { message: 'Profile name', default: suggested, validate: (v) => (profileNamePattern.test(v.trim()) ? true : profileNameRule) },
+          context,
+        ),
       )
     ).trim();
     if (!existing.includes(name)) return { name, replace: false };
-    if (await asking(confirm({ message: `${shown} already has a profile '${name}'. Replace it?`, default: false }, context))) return { name, replace: true };
+    if (await asking(confirm({ message: `${shown} already has a profile '${name}'. Replace it?`, default: false }, context)))
+      return { name, replace: true };
   }
 }
 
@@ -255,8 +278,13 @@ async function askWhere(_ctx: CommandContext, o: InitFlags, profile: ProfileInpu
         message: 'Base URL',
         choices: [
           { value: 'default', name: `${defaultBaseUrls[provider]}  (${labels[provider]}'s API)` },
-          ...(provider === 'interflow' ? [{ value: 'environment', name: `${interflowSandboxBaseUrl}  (Interflow's sandbox environment)` }] : []),
-          { value: 'local', name: `http://127.0.0.1:PORT${PROVIDER_PREFIXES[provider]}  (the local sandbox: npx interflow sandbox; the port is asked next)` },
+          ...(provider === 'interflow'
+            ? [{ value: 'environment', name: `${interflowSandboxBaseUrl}  (Interflow's sandbox environment)` }]
+            : []),
+          {
+            value: 'local',
+            name: `http://127.0.0.1:PORT${PROVIDER_PREFIXES[provider]}  (the local sandbox: npx interflow sandbox; the port is asked next)`,
+          },
           { value: 'other', name: 'other…' },
           { value: '← back', name: '← back' },
         ],
@@ -270,7 +298,14 @@ async function askWhere(_ctx: CommandContext, o: InitFlags, profile: ProfileInpu
     const given = o.sandboxPort ?? String(DEFAULT_SANDBOX_PORT);
     const port = (
       await asking(
-        input({ message: 'Sandbox port (as `interflow sandbox` printed it)', default: given, validate: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? true : 'a port number from 1 to 65535') }, context),
+        input(
+          {
+            message: 'Sandbox port (as `interflow sandbox` printed it)',
+            default: given,
+            validate: (v) => (/^\d{1,5}$/.test(v.trim()) && Number(v) > 0 && Number(v) < 65536 ? true : 'a port number from 1 to 65535'),
+          },
+          context,
+        ),
       )
     ).trim();
     profile.baseUrl = localSandbox(provider, Number(port));
@@ -279,11 +314,25 @@ async function askWhere(_ctx: CommandContext, o: InitFlags, profile: ProfileInpu
   }
 
   if (provider === 'interflow') {
-    profile.channelId = (await asking(input({ message: "Channel id (the channel's UUID)", validate: fieldCheck(profile, 'channelId') }, context))).trim();
+    profile.channelId = (
+      await asking(input({ message: "Channel id (the channel's UUID)", validate: fieldCheck(profile, 'channelId') }, context))
+    ).trim();
   } else if (provider === 'interacto') {
-    profile.instanceId = (await asking(input({ message: 'Instance id (sent as the Instance-Id header)', validate: fieldCheck(profile, 'instanceId') }, context))).trim();
+    profile.instanceId = (
+      await asking(input({ message: 'Instance id (sent as the Instance-Id header)', validate: fieldCheck(profile, 'instanceId') }, context))
+    ).trim();
   } else if (provider === 'turn') {
-    const ns = (await asking(input({ message: 'Template namespace (optional; Enter to skip)', validate: (v) => (v.trim() ? fieldCheck(profile, 'namespace')(v) : true) }, context))).trim();
+    const ns = (
+      await asking(
+        input(
+          {
+            message: 'Template namespace (optional; Enter to skip)',
+            validate: (v) => (v.trim() ? fieldCheck(profile, 'namespace')(v) : true),
+          },
+          context,
+        ),
+      )
+    ).trim();
     if (ns) profile.namespace = ns;
   }
   return undefined;
@@ -313,7 +362,11 @@ async function askKey(
       keyVariable = (
         await asking(
           input(
-            { message: 'Variable name', default: keyVariables[profile.provider], validate: (v) => (variableName.test(v.trim()) ? true : 'letters, digits and _, like TURN_TOKEN') },
+            {
+              message: 'Variable name',
+              default: keyVariables[profile.provider],
+              validate: (v) => (variableName.test(v.trim()) ? true : 'letters, digits and _, like TURN_TOKEN'),
+            },
             context,
           ),
         )
@@ -321,7 +374,22 @@ async function askKey(
       profile.apiKey = `\${${keyVariable}}`;
       key = ctx.io.env[keyVariable] || undefined;
     } else {
-      key = (await asking(password({ message: 'API key (not shown)', validate: (v) => (!v.trim() ? 'the key must not be empty' : v.trim().length < MIN_SECRET_LENGTH ? `keys shorter than ${MIN_SECRET_LENGTH} characters are refused` : true) }, context))).trim();
+      key = (
+        await asking(
+          password(
+            {
+              message: 'API key (not shown)',
+              validate: (v) =>
+                !v.trim()
+                  ? 'the key must not be empty'
+                  : v.trim().length < MIN_SECRET_LENGTH
+                    ? `keys shorter than ${MIN_SECRET_LENGTH} characters are refused`
+                    : true,
+            },
+            context,
+          ),
+        )
+      ).trim();
       profile.apiKey = key;
     }
     const verdict = await checkKey(ctx, { name, profile, key, keyVariable }, o);
@@ -410,7 +478,9 @@ function report(ctx: CommandContext, path: string, shown: string, a: Answers, fi
   const flag = isDefault ? '' : ` --profile ${a.name}`;
   io.err(
     `✓ ${created ? 'wrote' : 'updated'} ${shown} (mode 0600): profile '${a.name}' (${a.profile.provider})${isDefault ? ', the default' : ''}\n` +
-      (a.keyVariable ? `  the key is read from $${a.keyVariable}: export ${a.keyVariable}=…\n` : '  the key is kept in the file: keep it out of version control (.gitignore)\n') +
+      (a.keyVariable
+        ? `  the key is read from $${a.keyVariable}: export ${a.keyVariable}=…\n`
+        : '  the key is kept in the file: keep it out of version control (.gitignore)\n') +
       `  try: interflow send text 11999999999 "Olá 🎉"${flag}\n`,
   );
 }

@@ -4,16 +4,7 @@
  * prompts of our own built on @inquirer/core: a line with a live preview under it, and a block of
  * pasted text.
  */
-import {
-  createPrompt,
-  isBackspaceKey,
-  isEnterKey,
-  makeTheme,
-  useKeypress,
-  usePrefix,
-  useState,
-  type Status,
-} from '@inquirer/core';
+import { createPrompt, isBackspaceKey, isEnterKey, makeTheme, useKeypress, usePrefix, useState, type Status } from '@inquirer/core';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { Io } from '../output/io.js';
 
@@ -28,7 +19,8 @@ export function requireTerminal(io: Io, command: string, instead: string, opts: 
     !opts.stdoutMayBePiped && !io.isStdoutTTY && 'stdout',
     !io.isStderrTTY && 'stderr',
   ].filter(Boolean);
-  const names = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are not terminals` : `${missing[0]} is not a terminal`;
+  const names =
+    missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are not terminals` : `${missing[0]} is not a terminal`;
   const why = missing.length ? names : io.env.CI ? 'CI is set' : undefined;
   if (why) throw new UsageError(`${command} asks questions, but ${why}: ${instead}`);
 }
@@ -88,9 +80,7 @@ export const previewInput = createPrompt<string, PreviewConfig>((config, done) =
   const message = theme.style.message(config.message, status);
   if (status === 'done') return `${prefix} ${message} ${theme.style.answer(value)}`;
   const defaultText = config.default && !value ? ` ${theme.style.defaultAnswer(config.default)}` : '';
-  const bottom = [config.preview(value || config.default || ''), error ? theme.style.error(error) : '']
-    .filter(Boolean)
-    .join('\n');
+  const bottom = [config.preview(value || config.default || ''), error ? theme.style.error(error) : ''].filter(Boolean).join('\n');
   return [`${prefix} ${message}${defaultText} ${value}`, bottom];
 });
 

@@ -104,11 +104,15 @@ export class InterflowApi {
       if (isObject(body) && body.success === true && 'data' in body) {
         return { data: body.data, ...(body.meta !== undefined ? { meta: body.meta } : {}) };
       }
-      throw new ProviderError('interflow', {
-        status: res.status,
-        code: '',
-        message: `expected {"success":true,"data":…}, got ${truncate(res.text)}`,
-      }, { response: body });
+      throw new ProviderError(
+        'interflow',
+        {
+          status: res.status,
+          code: '',
+          message: `expected {"success":true,"data":…}, got ${truncate(res.text)}`,
+        },
+        { response: body },
+      );
     }
     const info = adapter.parseError(res.status, body);
     throw new ProviderError('interflow', info, { hint: errorHint('interflow', info), response: body });
@@ -136,7 +140,11 @@ export class InterflowApi {
     const req = this.request('GET', this.url(path, { page: q.page, per_page: q.perPage }));
     const { data, meta } = await this.send(req);
     if (!Array.isArray(data)) {
-      throw new ProviderError('interflow', { status: 200, code: '', message: `expected a list in data, got ${truncate(JSON.stringify(data))}` });
+      throw new ProviderError('interflow', {
+        status: 200,
+        code: '',
+        message: `expected a list in data, got ${truncate(JSON.stringify(data))}`,
+      });
     }
     return { data: data as T[], meta: readMeta(meta, q, data.length) };
   }

@@ -101,7 +101,9 @@ export async function runList<T>(
     if (page.data.length === 0) ctx.io.err(`no ${noun} on page ${n} (${total} in all)\n`);
     else ctx.io.out(renderTable(page.data, columns, ctx.io.color, tableWidth(ctx.io)));
     if (!ctx.io.quiet && page.data.length > 0) {
-      ctx.io.err(`page ${n} of ${pages} · ${total} ${total === 1 ? noun.replace(/s$/, '') : noun} in all${n < pages ? ` · --page ${n + 1} for more, --all for every page` : ''}\n`);
+      ctx.io.err(
+        `page ${n} of ${pages} · ${total} ${total === 1 ? noun.replace(/s$/, '') : noun} in all${n < pages ? ` · --page ${n + 1} for more, --all for every page` : ''}\n`,
+      );
     }
     return;
   }

@@ -50,7 +50,13 @@ function parseJson(text: string, file: string, flag: string): unknown {
 
 function interactoOptions(flags: Flags): Record<string, unknown> | undefined {
   // None given (every message but Interacto's): nothing to build (bulk asks for every row).
-  if (flags.delay === undefined && flags.typing === undefined && flags.priority === undefined && flags.tag === undefined && flags.metadata === undefined) {
+  if (
+    flags.delay === undefined &&
+    flags.typing === undefined &&
+    flags.priority === undefined &&
+    flags.tag === undefined &&
+    flags.metadata === undefined
+  ) {
     return undefined;
   }
   const options: Record<string, unknown> = {};
@@ -67,7 +73,8 @@ function interactoOptions(flags: Flags): Record<string, unknown> | undefined {
     options.metadata = Object.fromEntries(
       metadata.map((m) => {
         const pair = splitPair(m, '--metadata', 'KEY=VALUE, like leadId=1234533');
-        if (isReservedName(pair[0])) throw new UsageError(`--metadata: '${pair[0]}' cannot be a key (${reservedRule}); choose another name`);
+        if (isReservedName(pair[0]))
+          throw new UsageError(`--metadata: '${pair[0]}' cannot be a key (${reservedRule}); choose another name`);
         return pair;
       }),
     );
@@ -236,7 +243,8 @@ export function templateCandidate(flags: Flags, env: BuildEnv): { candidate: Rec
     names = { ...optionNames, language: '--language', namespace: '--namespace', policy: '--policy' };
   } else {
     const name = str(flags.name);
-    if (!name) throw new UsageError('--name is required: the approved template name, like order_confirmation (or give --file template.json)');
+    if (!name)
+      throw new UsageError('--name is required: the approved template name, like order_confirmation (or give --file template.json)');
     if (flags.hsm) {
       candidate = {
         type: 'hsm',
@@ -249,7 +257,14 @@ export function templateCandidate(flags: Flags, env: BuildEnv): { candidate: Rec
       if (candidate.namespace === undefined) {
         throw new UsageError("hsm needs a namespace: give --namespace NS or set 'namespace' in the profile");
       }
-      names = { ...optionNames, elementName: '--name', namespace: '--namespace', language: '--language', policy: '--policy', params: '--param' };
+      names = {
+        ...optionNames,
+        elementName: '--name',
+        namespace: '--namespace',
+        language: '--language',
+        policy: '--policy',
+        params: '--param',
+      };
     } else {
       candidate = {
         type: 'template',
@@ -316,7 +331,9 @@ const templateFileKeys = ['type', 'name', 'language', 'policy', 'namespace', 'he
  */
 export function templateFromFile(data: unknown, file: string): Record<string, unknown> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ValidationError(`${file}: a template file is a JSON object like {"name":"order_confirmation","language":"pt_BR","body":["João"]}`);
+    throw new ValidationError(
+      `${file}: a template file is a JSON object like {"name":"order_confirmation","language":"pt_BR","body":["João"]}`,
+    );
   }
   const t = data as Record<string, unknown>;
   const unknownKey = Object.keys(t).find((k) => !templateFileKeys.includes(k));
@@ -328,7 +345,7 @@ export function templateFromFile(data: unknown, file: string): Record<string, un
       elementName: t.name,
       language: t.language ?? 'pt_BR',
       policy: t.policy ?? 'deterministic',
-      params: Array.isArray(t.params) ? t.params.map((p) => (typeof p === 'string' ? { default: p } : p)) : t.params ?? [],
+      params: Array.isArray(t.params) ? t.params.map((p) => (typeof p === 'string' ? { default: p } : p)) : (t.params ?? []),
     };
   }
   if (t.type !== undefined && t.type !== 'template') {
@@ -385,7 +402,9 @@ function buildInteractive(to: string, flags: Flags, env: BuildEnv): Message {
   } else if (listFile) {
     const data = parseJson(env.readFile(listFile, '--list'), listFile, '--list');
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new ValidationError(`--list ${listFile}: expected {"button":"Ver opções","sections":[{"title":"…","rows":[{"id":"…","title":"…"}]}]}`);
+      throw new ValidationError(
+        `--list ${listFile}: expected {"button":"Ver opções","sections":[{"title":"…","rows":[{"id":"…","title":"…"}]}]}`,
+      );
     }
     action = { type: 'list', ...(data as Record<string, unknown>) };
   } else {

@@ -35,7 +35,10 @@ export function contactsFromJson(data: unknown, file: string): ContactCard[] {
 /** Parses a vCard (2.1, 3.0 or 4.0) file: FN, N, TEL, EMAIL, ADR, ORG, TITLE, BDAY, URL. */
 export function contactsFromVcard(text: string, file: string): ContactCard[] {
   // Unfold continuation lines (RFC 6350 §3.2) and drop the BOM.
-  const lines = text.replace(/^\uFEFF/, '').replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r?\n[ \t]/g, '')
+    .split(/\r?\n/);
   const cards: ContactCard[] = [];
   let card: ContactCard | undefined;
   let fn: string | undefined;

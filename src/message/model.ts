@@ -23,14 +23,12 @@ const INVISIBLE = /[\s\u200b-\u200d\u2060\ufeff]/g;
 export const isBlank = (s: string): boolean => s.replace(INVISIBLE, '') === '';
 
 const text = (field: string, max: number) =>
-  z
-    .string({ error: `${field} must be text` })
-    .check(
-      z.refine((s) => !isBlank(s), { message: `${field} must not be empty (spaces and zero-width characters do not count)` }),
-      z.refine((s) => !s.includes('\0'), { message: `${field} holds a NUL character (\\0): remove it` }),
-      // A string has at least as many UTF-16 units as characters: counting them is needed only past max units.
-      z.refine((s) => s.length <= max || chars(s) <= max, { message: `${field} is longer than ${max} characters` }),
-    );
+  z.string({ error: `${field} must be text` }).check(
+    z.refine((s) => !isBlank(s), { message: `${field} must not be empty (spaces and zero-width characters do not count)` }),
+    z.refine((s) => !s.includes('\0'), { message: `${field} holds a NUL character (\\0): remove it` }),
+    // A string has at least as many UTF-16 units as characters: counting them is needed only past max units.
+    z.refine((s) => s.length <= max || chars(s) <= max, { message: `${field} is longer than ${max} characters` }),
+  );
 
 const optionalText = (field: string, max: number) => z.optional(text(field, max));
 
@@ -40,14 +38,12 @@ const optionalText = (field: string, max: number) => z.optional(text(field, max)
  * space, so the provider would fetch another URL than the one given).
  */
 const mediaUrl = (field: string) =>
-  z
-    .url({ protocol: /^https?$/, error: `${field} must be an http(s) URL` })
-    .check(
-      // eslint-disable-next-line no-control-regex -- a URL with a control character is refused
-      z.refine((s) => !/[\s\x00-\x1f\x7f]/.test(s), {
-        message: `${field} holds a space, a line break or a control character: percent-encode it (a space is %20)`,
-      }),
-    );
+  z.url({ protocol: /^https?$/, error: `${field} must be an http(s) URL` }).check(
+    // eslint-disable-next-line no-control-regex -- a URL with a control character is refused
+    z.refine((s) => !/[\s\x00-\x1f\x7f]/.test(s), {
+      message: `${field} holds a space, a line break or a control character: percent-encode it (a space is %20)`,
+    }),
+  );
 
 /**
  * What WhatsApp refuses in a template parameter's text (Meta's template docs: "cannot have
@@ -218,7 +214,9 @@ export const templateHeaderSchema = once(() =>
     z.strictObject({
       type: z.literal('text'),
       text: text('header text', 60).check(
-        z.refine((s) => parameterTextProblem(s) === undefined, { message: `the header parameter cannot hold a line break, a tab or more than 4 spaces in a row (${PARAMETER_RULE})` }),
+        z.refine((s) => parameterTextProblem(s) === undefined, {
+          message: `the header parameter cannot hold a line break, a tab or more than 4 spaces in a row (${PARAMETER_RULE})`,
+        }),
       ),
     }),
     z
@@ -241,10 +239,9 @@ export const templateHeaderSchema = once(() =>
 );
 export type TemplateHeader = z.infer<ReturnType<typeof templateHeaderSchema>>;
 
-const buttonIndex = z.int({ error: 'button index must be a whole number' }).check(
-  z.gte(0, { message: 'button index starts at 0' }),
-  z.lte(9, { message: 'button index must be 9 or less' }),
-);
+const buttonIndex = z
+  .int({ error: 'button index must be a whole number' })
+  .check(z.gte(0, { message: 'button index starts at 0' }), z.lte(9, { message: 'button index must be 9 or less' }));
 export const templateButtonSchema = once(() =>
   z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('quick_reply'), index: buttonIndex, payload: text('quick-reply payload', 256) }),
@@ -286,17 +283,16 @@ export const interactiveActionSchema = once(() =>
   z.discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('buttons'),
-      buttons: z
-        .array(z.strictObject({ id: text('button id', 256), title: text('button title', 20) }))
-        .check(
-          z.minLength(1, { message: 'at least one button is needed' }),
-          z.maxLength(3, { message: 'WhatsApp allows at most 3 reply buttons' }),
-          z.refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, { message: 'button ids must be unique' }),
-          z.superRefine((bs, ctx) => {
-            const title = duplicate(bs.map((b) => b.title));
-            if (title !== undefined) ctx.addIssue({ code: 'custom', message: `button titles must be unique ('${title}' is given twice)`, input: bs });
-          }),
-        ),
+      buttons: z.array(z.strictObject({ id: text('button id', 256), title: text('button title', 20) })).check(
+        z.minLength(1, { message: 'at least one button is needed' }),
+        z.maxLength(3, { message: 'WhatsApp allows at most 3 reply buttons' }),
+        z.refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, { message: 'button ids must be unique' }),
+        z.superRefine((bs, ctx) => {
+          const title = duplicate(bs.map((b) => b.title));
+          if (title !== undefined)
+            ctx.addIssue({ code: 'custom', message: `button titles must be unique ('${title}' is given twice)`, input: bs });
+        }),
+      ),
     }),
     z.strictObject({
       type: z.literal('list'),
@@ -327,7 +323,8 @@ export const interactiveActionSchema = once(() =>
           }),
           z.superRefine((ss, ctx) => {
             const id = duplicate(ss.flatMap((s) => s.rows.map((r) => r.id)));
-            if (id !== undefined) ctx.addIssue({ code: 'custom', message: `row ids must be unique across the list ('${id}' is given twice)`, input: ss });
+            if (id !== undefined)
+              ctx.addIssue({ code: 'custom', message: `row ids must be unique across the list ('${id}' is given twice)`, input: ss });
           }),
         ),
     }),
@@ -350,9 +347,9 @@ export const interactiveMessageSchema = once(() =>
 /** One of Turn's hsm localizable_params, exactly in Turn's shape. */
 export const localizableParamSchema = once(() =>
   z.strictObject({
-    default: z.string({ error: 'every hsm parameter needs a default text' }).check(
-      z.refine((s) => s.trim().length > 0, { message: 'an hsm parameter default must not be empty' }),
-    ),
+    default: z
+      .string({ error: 'every hsm parameter needs a default text' })
+      .check(z.refine((s) => s.trim().length > 0, { message: 'an hsm parameter default must not be empty' })),
     currency: z.optional(
       z.strictObject({
         currency_code: z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'currency_code must be like USD or BRL' })),

@@ -69,7 +69,16 @@ const brazil = ((): ((raw: string) => string | undefined) | undefined => {
   if (m.version !== 4 || !br || typeof br[2] !== 'string') return undefined;
   // Calling code, IDD prefix, possible lengths, national prefix, national prefix for parsing and
   // its transform rule, no number types (nothing past index 8), and 55 is BR's alone.
-  const expected = JSON.stringify(['55', '00(?:1[245]|2[1-35]|31|4[13]|[56]5|99)', [8, 9, 10, 11], '0', '(?:0|90)(?:(1[245]|2[1-35]|31|4[13]|[56]5|99)(\\d{10,11}))?', '$2', 9, ['BR']]);
+  const expected = JSON.stringify([
+    '55',
+    '00(?:1[245]|2[1-35]|31|4[13]|[56]5|99)',
+    [8, 9, 10, 11],
+    '0',
+    '(?:0|90)(?:(1[245]|2[1-35]|31|4[13]|[56]5|99)(\\d{10,11}))?',
+    '$2',
+    9,
+    ['BR'],
+  ]);
   const actual = JSON.stringify([br[0], br[1], br[3], br[5], br[7], br[8], br.length, m.country_calling_codes['55']]);
   if (actual !== expected) return undefined;
   const nationalPattern = new RegExp(`^(?:${br[2]})$`);

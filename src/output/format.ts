@@ -103,7 +103,9 @@ export function renderRecord(pairs: readonly [string, unknown][], color = false,
   const keyWidth = Math.max(0, ...shown.map(([k]) => width(k)));
   const bold = style(color).bold;
   const room = maxWidth !== undefined && maxWidth > 0 ? Math.max(MIN_COLUMN, maxWidth - keyWidth - GAP) : undefined;
-  return shown.map(([k, v]) => `${bold(k)}${' '.repeat(keyWidth - width(k) + GAP)}${room ? truncate(v, room) : v}`.trimEnd()).join('\n') + '\n';
+  return (
+    shown.map(([k, v]) => `${bold(k)}${' '.repeat(keyWidth - width(k) + GAP)}${room ? truncate(v, room) : v}`.trimEnd()).join('\n') + '\n'
+  );
 }
 
 /**
@@ -112,9 +114,20 @@ export function renderRecord(pairs: readonly [string, unknown][], color = false,
  */
 export function printOne<T>(io: Io, row: T, columns: readonly Column<T>[]): void {
   const max = tableWidth(io);
-  const fits = max === undefined || renderTable([row], columns).split('\n').every((l) => width(l) <= max);
+  const fits =
+    max === undefined ||
+    renderTable([row], columns)
+      .split('\n')
+      .every((l) => width(l) <= max);
   if (fits) io.out(renderTable([row], columns, io.color));
-  else io.out(renderRecord(columns.map((c) => [c.header, c.value(row)]), io.color, max));
+  else
+    io.out(
+      renderRecord(
+        columns.map((c) => [c.header, c.value(row)]),
+        io.color,
+        max,
+      ),
+    );
 }
 
 export function printTable<T>(io: Io, rows: readonly T[], columns: readonly Column<T>[]): void {

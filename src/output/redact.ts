@@ -60,10 +60,7 @@ export function redact(text: string): string {
 }
 
 /** A copy of headers with credential headers masked. `secretHeaders` are lowercase names. */
-export function redactHeaders(
-  headers: Record<string, string>,
-  secretHeaders: readonly string[] = [],
-): Record<string, string> {
+export function redactHeaders(headers: Record<string, string>, secretHeaders: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();

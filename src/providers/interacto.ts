@@ -12,16 +12,7 @@
 import { ValidationError } from '../errors.js';
 import { capabilityOf, type Capability } from '../message/model.js';
 import { normalizeRecipient } from '../message/recipient.js';
-import {
-  badResponse,
-  httpStatusError,
-  isObject,
-  opt,
-  requireProfileField,
-  sendUrl,
-  statusMessage,
-  unsupported,
-} from './meta.js';
+import { badResponse, httpStatusError, isObject, opt, requireProfileField, sendUrl, statusMessage, unsupported } from './meta.js';
 import type { ProviderAdapter } from './types.js';
 
 const capabilities: readonly Capability[] = ['contact'];
@@ -82,7 +73,12 @@ export const interacto: ProviderAdapter = {
       const name = typeof body.error === 'string' ? body.error.trim() : '';
       return {
         status,
-        code: name ? name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '') : `HTTP_${status}`,
+        code: name
+          ? name
+              .toUpperCase()
+              .replace(/[^A-Z0-9]+/g, '_')
+              .replace(/^_|_$/g, '')
+          : `HTTP_${status}`,
         message: text || name || statusMessage(status, 'interacto'),
         ...(Array.isArray(body.message) ? { details: list } : {}),
       };

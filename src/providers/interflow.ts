@@ -131,19 +131,27 @@ export function interflowBatch(size: number): BatchSupport {
       const bodies = reqs.map((r) => r.body as JsonObject);
       const messages = bodies.map(({ channel_id: _channel, ...item }) => item);
       const body = { channel_id: bodies[0]!.channel_id, messages };
-      return { method: 'POST', url: first.url.replace(/\/messages\/send$/, '/messages/bulk'), headers: { ...first.headers }, body, bodyText: JSON.stringify(body) };
+      return {
+        method: 'POST',
+        url: first.url.replace(/\/messages\/send$/, '/messages/bulk'),
+        headers: { ...first.headers },
+        body,
+        bodyText: JSON.stringify(body),
+      };
     },
     parse(status, body, count) {
       // {"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id","status"}}, {"index":1,"success":false,"error":{"code","message"}}]}}
       const expected = '{"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id":…}}, …]}}';
-      const results = isObject(body) && body.success === true && isObject(body.data) && Array.isArray(body.data.results) ? body.data.results : undefined;
+      const results =
+        isObject(body) && body.success === true && isObject(body.data) && Array.isArray(body.data.results) ? body.data.results : undefined;
       if (!results) throw badResponse('interflow', status, body, expected);
       const out: (BatchItemResult | undefined)[] = new Array(count).fill(undefined);
       results.forEach((r, i) => {
         if (!isObject(r)) return;
         const index = typeof r.index === 'number' ? r.index : i;
         if (!Number.isInteger(index) || index < 0 || index >= count) return;
-        if (r.success === true && isObject(r.data) && typeof r.data.id === 'string' && r.data.id !== '') out[index] = { success: true, id: r.data.id };
+        if (r.success === true && isObject(r.data) && typeof r.data.id === 'string' && r.data.id !== '')
+          out[index] = { success: true, id: r.data.id };
         else if (r.success === false) {
           const info = interflow.parseError(status, r);
           out[index] = { success: false, code: info.code, message: info.message };

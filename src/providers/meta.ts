@@ -64,9 +64,7 @@ export function assertSupported(provider: ProviderId, capabilities: readonly Cap
 }
 
 export function unsupported(provider: ProviderId, capabilities: readonly Capability[], capability: Capability): ValidationError {
-  return new ValidationError(
-    `${provider} does not support ${capability} messages; it supports: ${capabilities.join(', ')}`,
-  );
+  return new ValidationError(`${provider} does not support ${capability} messages; it supports: ${capabilities.join(', ')}`);
 }
 
 const interactoOptionNames = ['delay', 'typing', 'priority', 'tags', 'metadata'] as const satisfies readonly (keyof InteractoOptions)[];
@@ -151,10 +149,7 @@ export function templateComponents(
       sub_type: button.type,
       // Meta's index is a string ("0"), as in every document's example.
       index: String(button.index),
-      parameters:
-        button.type === 'quick_reply'
-          ? [{ type: 'payload', payload: button.payload }]
-          : [{ type: 'text', text: button.text }],
+      parameters: button.type === 'quick_reply' ? [{ type: 'payload', payload: button.payload }] : [{ type: 'text', text: button.text }],
     });
   }
   return components;
@@ -218,7 +213,9 @@ export function metaContacts(provider: ProviderId, cards: readonly ContactCard[]
           throw new ValidationError(`${where}: ${field}[${j}] has no ${valueKey}`);
         }
         if (entry.type !== undefined && !types.includes(entry.type)) {
-          throw new ValidationError(`${where}: ${field}[${j}].type must be one of ${types.join(', ')} for ${provider} (got '${entry.type}')`);
+          throw new ValidationError(
+            `${where}: ${field}[${j}].type must be one of ${types.join(', ')} for ${provider} (got '${entry.type}')`,
+          );
         }
       });
     };
@@ -339,24 +336,27 @@ export function parseOnPremiseErrors(status: number, body: unknown): ProviderErr
 
 const metaHints: Record<string, string> = {
   '130429': 'WhatsApp throughput reached for this number: send more slowly (lower --rate) and retry the failed messages',
-  '131056':
-    'too many messages to this one recipient in a short time: wait before messaging this number again (other recipients may go on)',
+  '131056': 'too many messages to this one recipient in a short time: wait before messaging this number again (other recipients may go on)',
   '80007': "the WhatsApp Business Account's rate limit was reached: wait a while, then retry (or lower --rate)",
   '4': "the app's API call rate limit was reached: wait a while, then retry (or lower --rate)",
   '131047':
     'more than 24 hours have passed since the recipient last replied: send an approved template instead (`interflow send template`)',
   '131026':
     'the message could not be delivered: check that the number is on WhatsApp, has accepted the latest terms and has not blocked you',
-  '132000': "the number of template parameters does not match the approved template: check --param and the header/button values",
+  '132000': 'the number of template parameters does not match the approved template: check --param and the header/button values',
   '132001': 'the template does not exist in that language or is not approved: check --name and --language',
   '132012': 'a template parameter has the wrong format for the approved template: check each --param, header and button value',
   '130472': "the recipient's number is part of a Meta experiment and got no marketing message: try again later",
   '131049': 'Meta chose not to deliver this marketing message, to keep engagement healthy: try again later or another template',
   '131057': 'the WhatsApp Business Account is in maintenance mode: wait, then send again (bulk waits and retries by itself)',
-  '368': 'the WhatsApp Business Account is blocked for policy violations: see Policy Enforcement in WhatsApp Manager; nothing more can be sent until it is lifted',
-  '131031': 'the WhatsApp Business Account is locked (a policy violation, or data that could not be verified): see WhatsApp Manager; nothing more can be sent until it is unlocked',
-  '131042': 'a payment problem on the WhatsApp Business Account (payment method, credit line, currency): fix it in WhatsApp Manager, then send again',
-  '131048': "too many of this number's messages were blocked or reported as spam: check its quality rating in WhatsApp Manager before sending more",
+  '368':
+    'the WhatsApp Business Account is blocked for policy violations: see Policy Enforcement in WhatsApp Manager; nothing more can be sent until it is lifted',
+  '131031':
+    'the WhatsApp Business Account is locked (a policy violation, or data that could not be verified): see WhatsApp Manager; nothing more can be sent until it is unlocked',
+  '131042':
+    'a payment problem on the WhatsApp Business Account (payment method, credit line, currency): fix it in WhatsApp Manager, then send again',
+  '131048':
+    "too many of this number's messages were blocked or reported as spam: check its quality rating in WhatsApp Manager before sending more",
   '131051': 'WhatsApp does not support this message type: send another kind of message',
   '131052': "WhatsApp could not download the media from the URL: check that the link is public and reachable, and the file's type and size",
   '131053': "WhatsApp could not use the media: check the file's type and size (Meta's supported media list)",
@@ -420,7 +420,7 @@ export function errorHint(provider: ProviderId, info: ProviderErrorInfo): string
       ? "check the profile's apiKey and instanceId (`interflow profiles show`)"
       : "check the profile's apiKey (`interflow profiles show`)";
   }
-  if (info.status === 429) return 'rate limit reached: lower --rate or the profile\'s rateLimit, and retry later';
+  if (info.status === 429) return "rate limit reached: lower --rate or the profile's rateLimit, and retry later";
   if ((info.status === 404 || info.status === 405) && info.code === `HTTP_${info.status}`) {
     return "check the profile's baseUrl (`interflow profiles show`)";
   }

@@ -69,9 +69,7 @@ function payload(msg: Message): [type: string, JsonObject] {
         throw new ValidationError('socialminer templates have no namespace: --namespace is for turn');
       }
       if (msg.policy !== undefined && msg.policy !== 'deterministic') {
-        throw new ValidationError(
-          `socialminer (Meta Cloud API) accepts only the deterministic language policy, not ${msg.policy}`,
-        );
+        throw new ValidationError(`socialminer (Meta Cloud API) accepts only the deterministic language policy, not ${msg.policy}`);
       }
       return [
         'template',

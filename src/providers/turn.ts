@@ -109,6 +109,5 @@ export const turn: ProviderAdapter = {
 
   parseSendResponse: (status, body) => parseMessagesResponse('turn', status, body),
 
-  parseError: (status, body) =>
-    parseOnPremiseErrors(status, body) ?? parseMetaError(status, body) ?? httpStatusError('turn', status, body),
+  parseError: (status, body) => parseOnPremiseErrors(status, body) ?? parseMetaError(status, body) ?? httpStatusError('turn', status, body),
 };

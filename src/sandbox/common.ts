@@ -178,9 +178,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, lang: Lang): str
   switch (issue.code) {
     case 'invalid_type': {
       const expected = typeNames[lang][issue.expected] ?? issue.expected;
-      return pt
-        ? `deve ser ${expected} (recebido: ${describeValue(value)})`
-        : `must be ${expected} (got ${describeValue(value)})`;
+      return pt ? `deve ser ${expected} (recebido: ${describeValue(value)})` : `must be ${expected} (got ${describeValue(value)})`;
     }
     case 'invalid_value':
       return issue.values.length === 1

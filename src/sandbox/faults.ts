@@ -151,8 +151,12 @@ export function describeFaults(f: FaultOptions): string[] {
   if (f.failFirst) lines.push(`fail-first: the first ${f.failFirst} send request(s) answer ${f.failStatus ?? 503}${retry}, not accepted`);
   if (f.resetFirst) lines.push(`reset-first: the next ${f.resetFirst} are accepted, then the connection is reset with no answer`);
   if (f.hangFirst) lines.push(`hang-first: the next ${f.hangFirst} are accepted and never answered`);
-  if (f.dripFirst) lines.push(`drip-first: the next ${f.dripFirst} are accepted, then answered one byte every ${f.dripMs ?? DEFAULT_DRIP_MS} ms`);
-  if (f.oversizeFirst) lines.push(`oversize-first: the next ${f.oversizeFirst} are accepted, then answered with a ${f.oversizeBytes ?? DEFAULT_OVERSIZE_BYTES}-byte body`);
+  if (f.dripFirst)
+    lines.push(`drip-first: the next ${f.dripFirst} are accepted, then answered one byte every ${f.dripMs ?? DEFAULT_DRIP_MS} ms`);
+  if (f.oversizeFirst)
+    lines.push(
+      `oversize-first: the next ${f.oversizeFirst} are accepted, then answered with a ${f.oversizeBytes ?? DEFAULT_OVERSIZE_BYTES}-byte body`,
+    );
   if (f.latencyMs) lines.push(`latency: every send answer waits ${f.latencyMs} ms`);
   if (f.retryAfter !== undefined && !f.failFirst && f.rate === undefined) lines.push(`retry-after: ${f.retryAfter} s (no fault uses it)`);
   return lines;
@@ -173,8 +177,10 @@ export const REFUSAL_CODES: readonly number[] = Object.keys(META_ERRORS).map(Num
 /** Throws a RangeError naming the recipient when a refusal is not one the sandbox can give. */
 export function checkRefusals(refusals: Readonly<Record<string, Refusal>>): void {
   for (const [to, r] of Object.entries(refusals)) {
-    if (to !== '*' && !/^\d{8,15}$/.test(to)) throw new RangeError(`sandbox refusals: '${to}' is not a recipient (8 to 15 digits, or * for any)`);
-    if (!REFUSAL_CODES.includes(r.code)) throw new RangeError(`sandbox refusals['${to}'].code must be one of Meta's ${REFUSAL_CODES.join(', ')}, got ${String(r.code)}`);
+    if (to !== '*' && !/^\d{8,15}$/.test(to))
+      throw new RangeError(`sandbox refusals: '${to}' is not a recipient (8 to 15 digits, or * for any)`);
+    if (!REFUSAL_CODES.includes(r.code))
+      throw new RangeError(`sandbox refusals['${to}'].code must be one of Meta's ${REFUSAL_CODES.join(', ')}, got ${String(r.code)}`);
     checkCount(`refusals['${to}'].times`, r.times, 1);
   }
 }

@@ -39,10 +39,9 @@ export const interactoContactSchema = z.strictObject({
   priority: z.optional(z.int()),
   tags: z.optional(z.array(z.string().min(1))),
   metadata: z.optional(
-    z.record(z.string(), z.unknown()).refine(
-      (m) => Object.values(m).every((v) => v !== null),
-      bilingual('must not have null values', 'não pode ter valores null'),
-    ),
+    z
+      .record(z.string(), z.unknown())
+      .refine((m) => Object.values(m).every((v) => v !== null), bilingual('must not have null values', 'não pode ter valores null')),
   ),
 });
 
@@ -105,9 +104,10 @@ export function createInteractoHandler(opts: InteractoOptions): ProviderHandler 
   function send(req: HandlerRequest): HandlerResponse {
     const auth = req.headers.authorization;
     if (credential(req) === undefined) {
-      const why = auth !== undefined && /^Bearer\s/i.test(auth)
-        ? 'API key inválida: envie a chave em Authorization sem o prefixo "Bearer"'
-        : 'API key inválida ou ausente';
+      const why =
+        auth !== undefined && /^Bearer\s/i.test(auth)
+          ? 'API key inválida: envie a chave em Authorization sem o prefixo "Bearer"'
+          : 'API key inválida ou ausente';
       return nest(401, why);
     }
     const instanceId = req.headers['instance-id'];

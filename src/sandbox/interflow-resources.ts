@@ -133,7 +133,9 @@ const notFound = (code: string, message: string): HandlerResponse => ({ status: 
 /** The JSON object body of a POST/PUT, or the VALIDATION_ERROR answer. */
 function objectBody(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
   if (!isJsonContentType(req.headers['content-type'])) {
-    return { refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]) };
+    return {
+      refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),
+    };
   }
   if (req.json.kind !== 'json') {
     const why = req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`;
@@ -164,7 +166,8 @@ export function pagination(query: URLSearchParams): Pagination | HandlerResponse
       problems.push({
         field: name,
         kind: 'invalid',
-        message: max === Number.MAX_SAFE_INTEGER ? 'deve ser um número inteiro maior ou igual a 1' : `deve ser um número inteiro de 1 a ${max}`,
+        message:
+          max === Number.MAX_SAFE_INTEGER ? 'deve ser um número inteiro maior ou igual a 1' : `deve ser um número inteiro de 1 a ${max}`,
       });
     }
     return n;
@@ -377,10 +380,16 @@ export class InterflowResources {
       return { allow: ['GET', 'POST'], run: (req) => (req.method === 'GET' ? this.listCustomers(req) : this.createCustomer(req)) };
     }
     if (path === '/chats') {
-      return { allow: ['GET', 'POST'], run: (req) => (req.method === 'GET' ? paged(this.chatList(), req.query, publicChat) : this.createChat(req)) };
+      return {
+        allow: ['GET', 'POST'],
+        run: (req) => (req.method === 'GET' ? paged(this.chatList(), req.query, publicChat) : this.createChat(req)),
+      };
     }
     if (path === '/webhooks') {
-      return { allow: ['GET', 'POST'], run: (req) => (req.method === 'GET' ? paged(this.opts.webhooks.list(), req.query, (w) => ({ ...w })) : this.createWebhook(req)) };
+      return {
+        allow: ['GET', 'POST'],
+        run: (req) => (req.method === 'GET' ? paged(this.opts.webhooks.list(), req.query, (w) => ({ ...w })) : this.createWebhook(req)),
+      };
     }
     const m = /^\/(customers|chats|webhooks)\/([^/]+)(\/messages)?$/.exec(path);
     if (!m) return undefined;
@@ -389,7 +398,8 @@ export class InterflowResources {
     if (kind === 'customers' && !sub) {
       return {
         allow: ['GET', 'PUT', 'DELETE'],
-        run: (req) => (req.method === 'GET' ? this.getCustomer(id) : req.method === 'PUT' ? this.updateCustomer(id, req) : this.deleteCustomer(id)),
+        run: (req) =>
+          req.method === 'GET' ? this.getCustomer(id) : req.method === 'PUT' ? this.updateCustomer(id, req) : this.deleteCustomer(id),
       };
     }
     if (kind === 'chats') {

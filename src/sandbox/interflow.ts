@@ -47,10 +47,7 @@ const base = {
 const coordinate = (limit: number) =>
   z
     .number()
-    .refine(
-      (n) => Math.abs(n) <= limit,
-      bilingual(`must be between -${limit} and ${limit}`, `deve estar entre -${limit} e ${limit}`),
-    );
+    .refine((n) => Math.abs(n) <= limit, bilingual(`must be between -${limit} and ${limit}`, `deve estar entre -${limit} e ${limit}`));
 
 /** content per type, exactly as the examples of the document show it. */
 export const interflowContent = {
@@ -67,10 +64,12 @@ export const interflowContent = {
   }),
   template: z.strictObject({
     name: text(512),
-    language: z.string().refine(
-      (s) => /^[a-z]{2,3}(_[A-Za-z]{2,4})?$/.test(s),
-      bilingual('must be a language code like pt_BR', 'deve ser um código de idioma como pt_BR'),
-    ),
+    language: z
+      .string()
+      .refine(
+        (s) => /^[a-z]{2,3}(_[A-Za-z]{2,4})?$/.test(s),
+        bilingual('must be a language code like pt_BR', 'deve ser um código de idioma como pt_BR'),
+      ),
     components: z.optional(templateComponents),
   }),
 } as const;
@@ -187,8 +186,6 @@ export interface InterflowOptions {
   resources?: InterflowResources;
 }
 
-
-
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -196,7 +193,6 @@ function safeDecode(s: string): string {
     return s;
   }
 }
-
 
 export function createInterflowHandler(opts: InterflowOptions): ProviderHandler & {
   store: InterflowMessageStore;
@@ -212,14 +208,17 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   /** The checks every JSON request body gets: Content-Type, JSON, an object. */
   function envelope(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
     if (!isJsonContentType(req.headers['content-type'])) {
-      return { refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]) };
+      return {
+        refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),
+      };
     }
     if (req.json.kind !== 'json') {
       const why = req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`;
       return { refused: validationError([{ field: 'body', kind: 'invalid', message: why }]) };
     }
     const body = req.json.value;
-    if (!isPlainObject(body)) return { refused: validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]) };
+    if (!isPlainObject(body))
+      return { refused: validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]) };
     return { body };
   }
 
@@ -287,7 +286,9 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     const results = messages.map((item, index) => {
       const answer = isPlainObject(item)
         ? 'channel_id' in item
-          ? validationError([{ field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' }])
+          ? validationError([
+              { field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' },
+            ])
           : accept({ channel_id: channel, ...item }, `messages[${index}]`)
         : validationError([{ field: `messages[${index}]`, kind: 'invalid', message: 'deve ser um objeto JSON' }]);
       if (answer.messageId !== undefined) {
@@ -354,7 +355,8 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
     credential,
     fault,
     error(status, message) {
-      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 400 ? 'VALIDATION_ERROR' : 'ERROR';
+      const code =
+        status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 400 ? 'VALIDATION_ERROR' : 'ERROR';
       return { status, body: failure(code, message), headers: rateHeaders(limiter.peek('')), error: message };
     },
     reset() {

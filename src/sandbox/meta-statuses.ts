@@ -122,7 +122,9 @@ function statusOf(id: string, to: string, status: string): Record<string, unknow
         code: 131047,
         title: 'Re-engagement message',
         message: 'Re-engagement message',
-        error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+        error_data: {
+          details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+        },
       },
     ];
   } else {

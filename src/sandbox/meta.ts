@@ -17,9 +17,7 @@ export function text(max?: number) {
     : s.refine((v) => chars(v) <= max, bilingual(`must be at most ${max} characters`, `deve ter no máximo ${max} caracteres`));
 }
 
-export const httpUrl = z
-  .string()
-  .refine(isHttpUrl, bilingual('must be an http(s) URL', 'deve ser uma URL http(s)'));
+export const httpUrl = z.string().refine(isHttpUrl, bilingual('must be an http(s) URL', 'deve ser uma URL http(s)'));
 
 const exactlyOneSource = bilingual('must have exactly one of id or link', 'deve ter exatamente um de id ou link');
 
@@ -45,10 +43,13 @@ export function mediaObject(extra: { caption?: boolean; filename?: boolean; prov
   }
   return obj
     .refine((m) => ((m as { id?: string }).id === undefined) !== ((m as { link?: string }).link === undefined), exactlyOneSource)
-    .refine((m) => !(extra.provider && (m as { provider?: unknown }).provider !== undefined && (m as { link?: string }).link === undefined), {
-      ...bilingual('must only be given with link', 'só pode ser usado com link'),
-      path: ['provider'],
-    });
+    .refine(
+      (m) => !(extra.provider && (m as { provider?: unknown }).provider !== undefined && (m as { link?: string }).link === undefined),
+      {
+        ...bilingual('must only be given with link', 'só pode ser usado com link'),
+        path: ['provider'],
+      },
+    );
 }
 
 /** Top-level media of a message of type audio|document|image|sticker|video. */
@@ -72,7 +73,10 @@ export const MEDIA_KINDS = Object.keys(mediaByKind) as MediaKind[];
 export function parameterText(max?: number) {
   return text(max).refine(
     (s) => !/[\r\n\t]/.test(s) && !s.includes('     '),
-    bilingual('must not contain a line break, a tab or more than 4 consecutive spaces', 'não pode conter quebra de linha, tab ou mais de 4 espaços seguidos'),
+    bilingual(
+      'must not contain a line break, a tab or more than 4 consecutive spaces',
+      'não pode conter quebra de linha, tab ou mais de 4 espaços seguidos',
+    ),
   );
 }
 
@@ -97,9 +101,7 @@ const headerComponent = z.strictObject({
   type: z.literal('header'),
   parameters: z.optional(
     z
-      .array(
-        z.discriminatedUnion('type', [textParameter, imageParameter, videoParameter, documentParameter]),
-      )
+      .array(z.discriminatedUnion('type', [textParameter, imageParameter, videoParameter, documentParameter]))
       .min(1)
       .max(1),
   ),

@@ -40,15 +40,18 @@ import {
   type RateDecision,
 } from './common.js';
 import { PROVIDER_PREFIXES } from './paths.js';
-import { DEFAULT_DRIP_MS, DEFAULT_OVERSIZE_BYTES, FaultCounters, RefusalCounters, checkFaultOptions, type FaultKind, type FaultOptions, type Refusal } from './faults.js';
-import { createInteractoHandler } from './interacto.js';
 import {
-  PLAN_LIMITS,
-  createInterflowHandler,
-  InterflowMessageStore,
-  type InterflowChannel,
-  type Plan,
-} from './interflow.js';
+  DEFAULT_DRIP_MS,
+  DEFAULT_OVERSIZE_BYTES,
+  FaultCounters,
+  RefusalCounters,
+  checkFaultOptions,
+  type FaultKind,
+  type FaultOptions,
+  type Refusal,
+} from './faults.js';
+import { createInteractoHandler } from './interacto.js';
+import { PLAN_LIMITS, createInterflowHandler, InterflowMessageStore, type InterflowChannel, type Plan } from './interflow.js';
 import { InterflowResources, checkStatusDelays, type StatusScheduler } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
@@ -59,7 +62,16 @@ export type { InterflowChannel, InterflowMessageRecord, InterflowMessageStatus, 
 export { InterflowMessageStore, PLAN_LIMITS } from './interflow.js';
 export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer, type StatusScheduler } from './interflow-resources.js';
 export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
-export { FAULT_STATUSES, REFUSAL_CODES, REFUSED_RECIPIENT, describeFaults, type FaultKind, type FaultOptions, type FaultStatus, type Refusal } from './faults.js';
+export {
+  FAULT_STATUSES,
+  REFUSAL_CODES,
+  REFUSED_RECIPIENT,
+  describeFaults,
+  type FaultKind,
+  type FaultOptions,
+  type FaultStatus,
+  type Refusal,
+} from './faults.js';
 
 export interface SandboxOptions {
   /** 0 (the default here) picks a free port. */
@@ -284,7 +296,9 @@ function splitTarget(raw: string): { pathname: string; query: URLSearchParams } 
   // Anything unusual (dot segments, "//", backslashes, absolute form) goes through the URL parser.
   if (raw.charCodeAt(0) === 47 && raw.charCodeAt(1) !== 47 && !raw.includes('/.') && !raw.includes('\\') && !raw.includes('#')) {
     const q = raw.indexOf('?');
-    return q === -1 ? { pathname: raw, query: new URLSearchParams() } : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+    return q === -1
+      ? { pathname: raw, query: new URLSearchParams() }
+      : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
   }
   const url = new URL(raw, 'http://sandbox.invalid');
   return { pathname: url.pathname, query: url.searchParams };
@@ -387,7 +401,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let byStatus: Record<number, number> = {};
   const timers = new Set<NodeJS.Timeout>();
 
-  const stats = (): SandboxStats => ({ requests: requestCount, accepted: acceptedCount, byStatus: { ...byStatus }, distinctBodies: digests.size });
+  const stats = (): SandboxStats => ({
+    requests: requestCount,
+    accepted: acceptedCount,
+    byStatus: { ...byStatus },
+    distinctBodies: digests.size,
+  });
 
   function reset(): void {
     received.length = 0;
@@ -450,7 +469,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const handler = matched?.handler;
     const hreq: HandlerRequest = { method, path: matched?.rest ?? pathname, query, headers, rawBody, json, rate: undefined };
     const isSend =
-      handler !== undefined && !tooLarge && method === 'POST' && (hreq.path === handler.sendPath || (handler.batchPath !== undefined && hreq.path === handler.batchPath));
+      handler !== undefined &&
+      !tooLarge &&
+      method === 'POST' &&
+      (hreq.path === handler.sendPath || (handler.batchPath !== undefined && hreq.path === handler.batchPath));
 
     let answer: HandlerResponse | undefined;
     let fault: FaultKind | undefined;
@@ -498,8 +520,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     const silent = fault === 'reset' || fault === 'hang';
     const status = silent ? 0 : answer.status;
-    const accepted =
-      isSend && answer.messageId !== undefined && (silent || (answer.status >= 200 && answer.status < 300));
+    const accepted = isSend && answer.messageId !== undefined && (silent || (answer.status >= 200 && answer.status < 300));
 
     requestCount++;
     byStatus[status] = (byStatus[status] ?? 0) + 1;
@@ -514,11 +535,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const to = answer.to ?? '';
       digests.add(bodyDigest(to, rawBody));
       if (recordAll) {
-        acceptedList.push({ provider: handler!.provider, messageId: answer.messageId!, to, body: json.kind === 'json' ? json.value : undefined });
+        acceptedList.push({
+          provider: handler!.provider,
+          messageId: answer.messageId!,
+          to,
+          body: json.kind === 'json' ? json.value : undefined,
+        });
       }
     }
     // A batch (Interflow's /messages/bulk): each message it accepted, as a single send's.
-    const batchAccepted = isSend && answer.batch !== undefined && (silent || (answer.status >= 200 && answer.status < 300)) ? answer.batch : [];
+    const batchAccepted =
+      isSend && answer.batch !== undefined && (silent || (answer.status >= 200 && answer.status < 300)) ? answer.batch : [];
     for (const item of batchAccepted) {
       if (handler === interflow && fault === undefined && recordAll) interflow.accepted(item.id);
       acceptedCount++;

@@ -72,9 +72,7 @@ const contact = z.strictObject({
     suffix: z.optional(z.string()),
     prefix: z.optional(z.string()),
   }),
-  org: z.optional(
-    z.strictObject({ company: z.optional(z.string()), department: z.optional(z.string()), title: z.optional(z.string()) }),
-  ),
+  org: z.optional(z.strictObject({ company: z.optional(z.string()), department: z.optional(z.string()), title: z.optional(z.string()) })),
   phones: z.optional(z.array(typed({ phone: text(), wa_id: z.optional(z.string()) }))),
   urls: z.optional(z.array(typed({ url: text() }))),
 });
@@ -84,9 +82,9 @@ const socialminerMedia = { ...mediaByKind, sticker: mediaObject() };
 
 const media = <K extends keyof typeof socialminerMedia>(kind: K) =>
   z.strictObject({ ...base, type: z.literal(kind), [kind]: socialminerMedia[kind] } as typeof base & { type: z.ZodLiteral<K> } & Record<
-    K,
-    (typeof socialminerMedia)[K]
-  >);
+      K,
+      (typeof socialminerMedia)[K]
+    >);
 
 /** One schema per message type (Meta's Message oneOf, dispatched on type). */
 export const socialminerSchemas = {
@@ -177,7 +175,9 @@ export function createSocialMinerHandler(opts: SocialMinerOptions): ProviderHand
     const version = req.headers.version;
     if (version !== '4.0') {
       const why =
-        version === undefined ? 'The version header is required: version: 4.0' : `Unsupported version header "${version}": use version: 4.0`;
+        version === undefined
+          ? 'The version header is required: version: 4.0'
+          : `Unsupported version header "${version}": use version: 4.0`;
       return { ...invalid(why), ...summary };
     }
     if (!isJsonContentType(req.headers['content-type'])) return { ...invalid('Content-Type must be application/json'), ...summary };

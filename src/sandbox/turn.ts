@@ -58,9 +58,9 @@ const localizableParam = z.strictObject({
 
 const media = <K extends keyof typeof mediaByKind>(kind: K) =>
   z.strictObject({ ...base, type: z.literal(kind), [kind]: mediaByKind[kind] } as typeof base & { type: z.ZodLiteral<K> } & Record<
-    K,
-    (typeof mediaByKind)[K]
-  >);
+      K,
+      (typeof mediaByKind)[K]
+    >);
 
 /** One schema per message type Turn documents. */
 export const turnSchemas = {
@@ -160,7 +160,9 @@ export function createTurnHandler(opts: TurnOptions): ProviderHandler {
       return { ...errors(400, [invalid('Content-Type must be application/json')]), ...summary };
     }
     if (req.json.kind !== 'json') {
-      return errors(400, [invalid(req.json.kind === 'empty' ? 'Request body is empty' : `Request body is not valid JSON (${req.json.reason})`)]);
+      return errors(400, [
+        invalid(req.json.kind === 'empty' ? 'Request body is empty' : `Request body is not valid JSON (${req.json.reason})`),
+      ]);
     }
     if (!isPlainObject(body)) return errors(400, [invalid('Request body must be a JSON object')]);
     if (typeof type !== 'string' || !Object.hasOwn(turnSchemas, type)) {
@@ -173,7 +175,9 @@ export function createTurnHandler(opts: TurnOptions): ProviderHandler {
     if (!parsed.success) return { ...errors(400, fieldProblems(parsed.error, body, 'en').map(toTurnError)), ...summary };
     if (body.to === REFUSED_RECIPIENT) {
       return {
-        ...errors(400, [{ code: 1013, title: 'User is not valid', details: `Recipient ${REFUSED_RECIPIENT} is not a valid WhatsApp user` }]),
+        ...errors(400, [
+          { code: 1013, title: 'User is not valid', details: `Recipient ${REFUSED_RECIPIENT} is not a valid WhatsApp user` },
+        ]),
         ...summary,
       };
     }
@@ -188,16 +192,22 @@ export function createTurnHandler(opts: TurnOptions): ProviderHandler {
     sendPath: '/v1/messages',
     credential,
     fault: (status, rate) =>
-      errors(
-        status,
-        [rate ? { ...FAULTS[429], details: `Rate limit hit: at most ${rate.limit} requests a minute; retry in ${rate.retryAfter ?? 1} second(s)` } : FAULTS[status]],
-      ),
+      errors(status, [
+        rate
+          ? {
+              ...FAULTS[429],
+              details: `Rate limit hit: at most ${rate.limit} requests a minute; retry in ${rate.retryAfter ?? 1} second(s)`,
+            }
+          : FAULTS[status],
+      ]),
     error: (status, message) =>
       errors(status, [status === 413 ? { code: 1000, title: 'Request too large', details: message } : invalid(message)]),
     handle(req) {
       if (req.path !== '/v1/messages') return undefined;
       if (req.method !== 'POST') {
-        const refused = errors(405, [{ code: 1000, title: 'Method not allowed', details: `${req.method} is not supported on /v1/messages` }]);
+        const refused = errors(405, [
+          { code: 1000, title: 'Method not allowed', details: `${req.method} is not supported on /v1/messages` },
+        ]);
         return { ...refused, headers: { Allow: 'POST' } };
       }
       return send(req);

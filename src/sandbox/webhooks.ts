@@ -82,7 +82,12 @@ export class WebhookDispatcher {
   constructor(private readonly opts: WebhookDispatcherOptions = {}) {}
 
   add(url: string, events: readonly WebhookEvent[] = DEFAULT_WEBHOOK_EVENTS): Webhook {
-    const hook: Webhook = { id: `wh_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`, url, events: [...events], created_at: isoSeconds() };
+    const hook: Webhook = {
+      id: `wh_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+      url,
+      events: [...events],
+      created_at: isoSeconds(),
+    };
     this.hooks.set(hook.id, hook);
     return hook;
   }
@@ -135,9 +140,7 @@ export class WebhookDispatcher {
       queue = { tail: Promise.resolve() };
       this.queues.set(hook.id, queue);
     }
-    queue.tail = queue.tail
-      .then(() => (generation === this.generation && !this.closed ? job() : undefined))
-      .catch(() => undefined); // onDelivery throwing must not stop the queue
+    queue.tail = queue.tail.then(() => (generation === this.generation && !this.closed ? job() : undefined)).catch(() => undefined); // onDelivery throwing must not stop the queue
   }
 
   private deliver(hook: Webhook, body: string, eventId: string): Promise<Omit<WebhookDelivery, 'event' | 'messageId' | 'messageStatus'>> {
@@ -183,7 +186,14 @@ export class WebhookDispatcher {
       } catch (err) {
         // An invalid URL is refused at registration; this is only in case.
         this.counts.failed++;
-        resolve({ webhookId: hook.id, url: hook.url, eventId, status: 0, ok: false, error: err instanceof Error ? err.message : String(err) });
+        resolve({
+          webhookId: hook.id,
+          url: hook.url,
+          eventId,
+          status: 0,
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        });
         return;
       }
       this.inFlight.add(req);

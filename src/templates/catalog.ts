@@ -32,8 +32,12 @@ export const componentSchema = z.looseObject({
 });
 
 export const templateEntrySchema = z.looseObject({
-  name: z.string({ error: 'name must be text' }).check(z.regex(/^[a-z0-9_]{1,512}$/, { message: 'name must be lowercase letters, digits and _' })),
-  language: z.string({ error: 'language must be a code like pt_BR' }).check(z.regex(/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})?$/, { message: 'language must be a code like pt_BR, en_US or es' })),
+  name: z
+    .string({ error: 'name must be text' })
+    .check(z.regex(/^[a-z0-9_]{1,512}$/, { message: 'name must be lowercase letters, digits and _' })),
+  language: z
+    .string({ error: 'language must be a code like pt_BR' })
+    .check(z.regex(/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})?$/, { message: 'language must be a code like pt_BR, en_US or es' })),
   category: z.optional(str('category')),
   status: z.optional(str('status')),
   parameter_format: z.optional(z.enum(['POSITIONAL', 'NAMED'], { error: 'parameter_format must be POSITIONAL or NAMED' })),

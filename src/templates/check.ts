@@ -109,8 +109,18 @@ export const BODY_PARAM_MAX = 1024;
 export const HEADER_PARAM_MAX = 60;
 export const BUTTON_PARAM_MAX = 2000;
 
-const headerFlag: Record<string, string> = { IMAGE: '--header-image URL|MEDIA_ID', VIDEO: '--header-video URL|MEDIA_ID', DOCUMENT: '--header-document URL|MEDIA_ID', TEXT: '--header-text TEXT' };
-const flagOfHeader: Record<string, string> = { text: '--header-text', image: '--header-image', video: '--header-video', document: '--header-document' };
+const headerFlag: Record<string, string> = {
+  IMAGE: '--header-image URL|MEDIA_ID',
+  VIDEO: '--header-video URL|MEDIA_ID',
+  DOCUMENT: '--header-document URL|MEDIA_ID',
+  TEXT: '--header-text TEXT',
+};
+const flagOfHeader: Record<string, string> = {
+  text: '--header-text',
+  image: '--header-image',
+  video: '--header-video',
+  document: '--header-document',
+};
 
 /** How a problem names the parameter it is about (bulk's preflight names them the same way). */
 export const slotName = {
@@ -120,7 +130,9 @@ export const slotName = {
 };
 
 /** A template message as built (validated), or a bulk row's candidate (not yet validated). */
-export type TemplateLike = Pick<TemplateMessage, 'name' | 'language' | 'body' | 'buttons'> & { header?: TemplateMessage['header'] | { type: string; text?: unknown } };
+export type TemplateLike = Pick<TemplateMessage, 'name' | 'language' | 'body' | 'buttons'> & {
+  header?: TemplateMessage['header'] | { type: string; text?: unknown };
+};
 
 export interface CheckResult {
   problems: string[];
@@ -141,7 +153,9 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
   const warnings: string[] = [];
   const status = entry.status?.toUpperCase();
   if (status && refusedStatuses.includes(status)) {
-    problems.push(`${label} is ${status} in the catalog: WhatsApp refuses to send it${status === 'PAUSED' ? ' (paused for low quality; it resumes or is disabled by Meta)' : ''}`);
+    problems.push(
+      `${label} is ${status} in the catalog: WhatsApp refuses to send it${status === 'PAUSED' ? ' (paused for low quality; it resumes or is disabled by Meta)' : ''}`,
+    );
   } else if (status && status !== 'APPROVED') {
     warnings.push(`${label} is ${status} in the catalog, not APPROVED: WhatsApp may refuse it`);
   }
@@ -153,14 +167,22 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
     problems.push(`${label}: HEADER is LOCATION: interflow cannot send a location header`);
   } else if (h && (h.format !== 'TEXT' || h.param !== undefined)) {
     const want = h.format === 'TEXT' ? 'text' : h.format.toLowerCase();
-    if (!given) problems.push(`${label}: HEADER is ${h.format}${h.format === 'TEXT' ? ` with {{${h.param}}}` : ''}: give ${headerFlag[h.format] ?? `a ${want} header`}`);
-    else if (given.type !== want) problems.push(`${label}: HEADER is ${h.format}, got ${flagOfHeader[given.type] ?? given.type}: give ${headerFlag[h.format] ?? `a ${want} header`} instead`);
+    if (!given)
+      problems.push(
+        `${label}: HEADER is ${h.format}${h.format === 'TEXT' ? ` with {{${h.param}}}` : ''}: give ${headerFlag[h.format] ?? `a ${want} header`}`,
+      );
+    else if (given.type !== want)
+      problems.push(
+        `${label}: HEADER is ${h.format}, got ${flagOfHeader[given.type] ?? given.type}: give ${headerFlag[h.format] ?? `a ${want} header`} instead`,
+      );
     else if (want === 'text') {
       const p = textProblem((given as { text?: unknown }).text, HEADER_PARAM_MAX);
       if (p) problems.push(`${label}: ${slotName.header(h.param!)} ${p}`);
     }
   } else if (given) {
-    problems.push(`${label}: HEADER ${h ? 'is fixed text with no parameter' : 'does not exist in this template'}: drop ${flagOfHeader[given.type] ?? '--header-*'}`);
+    problems.push(
+      `${label}: HEADER ${h ? 'is fixed text with no parameter' : 'does not exist in this template'}: drop ${flagOfHeader[given.type] ?? '--header-*'}`,
+    );
   }
 
   // BODY
@@ -215,7 +237,9 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
         `${label}: BUTTONS has no button ${b.index} (${shape.buttons.length ? shape.buttons.map((d) => `${d.index}: ${describe(d)}`).join(', ') : 'the template has no buttons'}): drop ${flag} ${b.index}=…`,
       );
     } else if (b.type === 'url' && !def.dynamic) {
-      problems.push(`${label}: BUTTONS button ${b.index} is ${def.type === 'URL' ? `a URL button with a fixed URL (${def.url ?? ''})` : describe(def)}: ${flag} is for a URL button ending in {{1}}; drop ${flag} ${b.index}=…`);
+      problems.push(
+        `${label}: BUTTONS button ${b.index} is ${def.type === 'URL' ? `a URL button with a fixed URL (${def.url ?? ''})` : describe(def)}: ${flag} is for a URL button ending in {{1}}; drop ${flag} ${b.index}=…`,
+      );
     } else if (b.type === 'url') {
       const p = textProblem((b as { text?: unknown }).text, BUTTON_PARAM_MAX);
       if (p) problems.push(`${label}: ${slotName.url(b.index)} ${p}`);
@@ -225,7 +249,9 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
   }
   for (const def of shape.buttons) {
     if (def.dynamic && !buttons.some((b) => b.index === def.index && b.type === 'url')) {
-      problems.push(`${label}: BUTTONS button ${def.index} is a URL button ending in {{1}} (${def.url}): give --button-url ${def.index}=TEXT`);
+      problems.push(
+        `${label}: BUTTONS button ${def.index} is a URL button ending in {{1}} (${def.url}): give --button-url ${def.index}=TEXT`,
+      );
     }
     if (def.type === 'COPY_CODE') {
       problems.push(`${label}: BUTTONS button ${def.index} is COPY_CODE: WhatsApp needs its coupon code, which interflow cannot send yet`);

@@ -31,13 +31,16 @@ export function lintEntry(entry: TemplateEntry): string[] {
     const ps = c.text !== undefined ? placeholders(c.text) : [];
     for (const p of ps) {
       if (p === '') out.push(`${label}: ${type}: an empty placeholder {{}}`);
-      else if (!isPositional(p) && !isNamed(p)) out.push(`${label}: ${type}: placeholder {{${p}}} is neither a number nor a lowercase name`);
+      else if (!isPositional(p) && !isNamed(p))
+        out.push(`${label}: ${type}: placeholder {{${p}}} is neither a number nor a lowercase name`);
     }
     if (type === 'HEADER') {
       const format = (c.format ?? 'TEXT').toUpperCase();
-      if (!headerFormats.includes(format)) out.push(`${label}: HEADER: unknown format '${c.format}' (expected ${headerFormats.join(', ')})`);
+      if (!headerFormats.includes(format))
+        out.push(`${label}: HEADER: unknown format '${c.format}' (expected ${headerFormats.join(', ')})`);
       if (ps.length > 1) out.push(`${label}: HEADER: ${ps.length} placeholders; a header takes at most one`);
-      if (format === 'TEXT' && ps.length === 1 && isPositional(ps[0]!) && ps[0] !== '1') out.push(`${label}: HEADER: its placeholder must be {{1}}, not {{${ps[0]}}}`);
+      if (format === 'TEXT' && ps.length === 1 && isPositional(ps[0]!) && ps[0] !== '1')
+        out.push(`${label}: HEADER: its placeholder must be {{1}}, not {{${ps[0]}}}`);
       if (format !== 'TEXT' && c.text !== undefined && ps.length) out.push(`${label}: HEADER: a ${format} header has no text placeholders`);
       all.push(...ps);
       gaps(label, 'HEADER', ps, out);
@@ -74,11 +77,15 @@ export function lintEntry(entry: TemplateEntry): string[] {
   const positional = all.filter(isPositional);
   const named = all.filter((p) => p !== '' && !isPositional(p));
   if (positional.length && named.length) {
-    out.push(`${label}: mixes positional and named placeholders (${[positional[0], named[0]].map((p) => `{{${p}}}`).join(', ')}): use one kind`);
+    out.push(
+      `${label}: mixes positional and named placeholders (${[positional[0], named[0]].map((p) => `{{${p}}}`).join(', ')}): use one kind`,
+    );
   } else if (entry.parameter_format === 'NAMED' && positional.length) {
     out.push(`${label}: parameter_format is NAMED but the placeholders are numbers ({{${positional[0]}}})`);
   } else if (entry.parameter_format !== 'NAMED' && named.length) {
-    out.push(`${label}: has named placeholders ({{${named[0]}}}) but parameter_format is ${entry.parameter_format ?? 'not set (POSITIONAL)'}: set "parameter_format": "NAMED"`);
+    out.push(
+      `${label}: has named placeholders ({{${named[0]}}}) but parameter_format is ${entry.parameter_format ?? 'not set (POSITIONAL)'}: set "parameter_format": "NAMED"`,
+    );
   }
   return out;
 }

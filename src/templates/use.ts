@@ -53,7 +53,10 @@ export async function catalogFor(globals: GlobalOptions, io: Io): Promise<Catalo
   if (!where) return undefined;
   if (where.from === 'templatesFile' && !existsSync(where.file)) {
     // Said on a terminal (or with --verbose), not in every script's log.
-    if ((io.isStderrTTY && !io.quiet) || io.verbose) io.err(`warning: templatesFile ${where.shown} does not exist yet: template sends are not checked; create it with \`interflow templates import export.json\`\n`);
+    if ((io.isStderrTTY && !io.quiet) || io.verbose)
+      io.err(
+        `warning: templatesFile ${where.shown} does not exist yet: template sends are not checked; create it with \`interflow templates import export.json\`\n`,
+      );
     return undefined;
   }
   return loadCatalog(where.file, where.shown);
@@ -95,7 +98,9 @@ export function checkOne(catalog: Catalog, msg: TemplateMessage): Checked {
   if (typeof entry === 'string') throw new ValidationError(entry, { hint: notInCatalogHint });
   const result = checkAgainst(msg, entry);
   if (result.problems.length) {
-    throw new ValidationError(result.problems.join('\n'), { hint: `the catalog entry: interflow templates show ${entry.name} --language ${entry.language}` });
+    throw new ValidationError(result.problems.join('\n'), {
+      hint: `the catalog entry: interflow templates show ${entry.name} --language ${entry.language}`,
+    });
   }
   return { message: applyCheck(msg, result), rendered: result.rendered, warnings: result.warnings };
 }

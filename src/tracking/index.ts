@@ -142,7 +142,7 @@ function hashDigits(buf: Uint8Array | string, start: number, end: number): numbe
     a = Math.imul(a ^ c, 0x01000193);
     n++;
   }
-  return n === 0 ? 1 : (a >>> 0) || 1;
+  return n === 0 ? 1 : a >>> 0 || 1;
 }
 
 const scratch = new Uint32Array(2);
@@ -435,7 +435,6 @@ export class TrackingIndex {
     for (let j = 0; j < n; j++) this.apply(this.eventEntry[j]!, q[4 * j + 2]!, q[4 * j + 3]!);
     this.touched = sum;
   }
-
 }
 
 /** Digits of a phone number, hashed (for --to): '+55 11 9…' and '5511 9…' are the same. */

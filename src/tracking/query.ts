@@ -164,8 +164,7 @@ export function describeMessage(ix: TrackingIndex, s: number): TrackedMessage {
   const r = ix.message(s) ?? {};
   const status = latestOf(ix.bits(s));
   const failure = status === 'failed' ? ix.failureOf(s) : undefined;
-  const statusAt =
-    status === 'read' ? ix.readAt(s) : status === 'delivered' ? ix.deliveredAt(s) : status === 'none' ? NaN : ix.lastAt(s);
+  const statusAt = status === 'read' ? ix.readAt(s) : status === 'delivered' ? ix.deliveredAt(s) : status === 'none' ? NaN : ix.lastAt(s);
   const m: TrackedMessage = { id: String(r.id ?? ''), at: new Date(ix.sentAt[s]!).toISOString(), status };
   const set = <K extends keyof TrackedMessage>(k: K, v: TrackedMessage[K] | undefined): void => {
     if (v !== undefined) m[k] = v;
@@ -226,9 +225,12 @@ export async function failedRows(ix: TrackingIndex, campaign: string | undefined
       csv = await openCsv(stream, { source: input });
     } catch (err) {
       const { UsageError } = await import('../errors.js');
-      throw new UsageError(`--failed-csv: cannot read ${input}, the input of the failed rows (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-        hint: 'the failed rows are read back from the CSV that was sent; restore it at that path',
-      });
+      throw new UsageError(
+        `--failed-csv: cannot read ${input}, the input of the failed rows (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        {
+          hint: 'the failed rows are read back from the CSV that was sent; restore it at that path',
+        },
+      );
     }
     if (columns === undefined) columns = csv.columns;
     else if (columns.join('\u0000') !== csv.columns.join('\u0000')) {

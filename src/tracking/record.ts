@@ -78,7 +78,11 @@ export function bulkRecorder(
     c: campaign,
     tpl: tpl.includes('{{') ? '' : tpl,
     type: plan.kind === 'media' ? String(plan.flags.kind ?? 'media') : plan.kind,
-    ...(tpl && typeof plan.flags.language === 'string' && !plan.flags.language.includes('{{') ? { lang: plan.flags.language } : tpl ? { lang: 'pt_BR' } : {}),
+    ...(tpl && typeof plan.flags.language === 'string' && !plan.flags.language.includes('{{')
+      ? { lang: plan.flags.language }
+      : tpl
+        ? { lang: 'pt_BR' }
+        : {}),
     ...base(profiles[0]!),
     ...(input === '-' ? {} : { input: path.resolve(input) }),
   };
@@ -87,7 +91,12 @@ export function bulkRecorder(
   // inside a JSON string: its quotes would be escaped there), then filled per row.
   const withRow = input !== '-';
   const lineOf = (fields: typeof shared): string[] =>
-    cut(recordLine({ k: 'msg', id: '', t: 0, to: '', ...fields, ...(withRow ? { row: 0 } : {}) }), ['"id":""', '"t":0', '"to":""', ...(withRow ? ['"row":0'] : [])]);
+    cut(recordLine({ k: 'msg', id: '', t: 0, to: '', ...fields, ...(withRow ? { row: 0 } : {}) }), [
+      '"id":""',
+      '"t":0',
+      '"to":""',
+      ...(withRow ? ['"row":0'] : []),
+    ]);
   const single = lineOf(shared);
   const pooled = new Map(profiles.map((p) => [p.name, lineOf({ ...shared, ...base(p) })]));
   return {

@@ -268,7 +268,10 @@ export function listSegments(dir: string): string[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((n) => n.endsWith('.jsonl')).sort().map((n) => path.join(dir, n));
+  return names
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 const CHUNK = 4 << 20;

@@ -88,7 +88,10 @@ export function normalizePayload(payload: unknown, ctx: NormalizeContext): Webho
 }
 
 /** Code, title, details and hint of the first error object in `errors`. */
-function errorFields(provider: WebhookEvent['provider'], errors: unknown): Pick<WebhookEvent, 'errorCode' | 'errorTitle' | 'errorDetails' | 'hint'> {
+function errorFields(
+  provider: WebhookEvent['provider'],
+  errors: unknown,
+): Pick<WebhookEvent, 'errorCode' | 'errorTitle' | 'errorDetails' | 'hint'> {
   const error = isObj(errors) ? errors : arr(errors).find(isObj);
   if (!error) return {};
   const out: Pick<WebhookEvent, 'errorCode' | 'errorTitle' | 'errorDetails' | 'hint'> = {};

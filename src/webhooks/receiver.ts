@@ -301,7 +301,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       opts.onNotice?.(`answered the subscription handshake from ${peer(req)}`);
       return;
     }
-    reject(res, req, 403, opts.verifyToken === undefined ? 'handshake refused (no --verify-token set)' : 'handshake with a wrong verify token');
+    reject(
+      res,
+      req,
+      403,
+      opts.verifyToken === undefined ? 'handshake refused (no --verify-token set)' : 'handshake with a wrong verify token',
+    );
   };
 
   const server = createServer(

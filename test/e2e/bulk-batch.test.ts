@@ -191,11 +191,7 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       const out = lines(r);
       assert.deepEqual(
         out.map((o) => o.rows),
-        [
-          [2, 3],
-          [4, 5],
-          [6],
-        ],
+        [[2, 3], [4, 5], [6]],
       );
       const req = out[0]!.request as { method: string; url: string; headers: Record<string, string>; body: unknown };
       assert.equal(req.method, 'POST');

@@ -46,7 +46,8 @@ interface Line {
 const lines = (r: RunResult): Line[] => jsonLines(r.stdout) as unknown as Line[];
 
 /** The send requests the sandbox received, in order: recipient and status. */
-const received = (): { to: string; status: number }[] => world.sandbox.received.filter((r) => r.to !== undefined).map((r) => ({ to: r.to!, status: r.status }));
+const received = (): { to: string; status: number }[] =>
+  world.sandbox.received.filter((r) => r.to !== undefined).map((r) => ({ to: r.to!, status: r.status }));
 
 /** Every one of `expected` was accepted exactly once, and nobody else was. */
 function eachAcceptedOnce(expected: string[]): void {
@@ -63,7 +64,10 @@ describe('retry later', () => {
     const csv = csvOf([slow, ...others, slow]);
     const r = await bulk(csv, 'socialminer', ['--concurrency', '1']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r).map((l) => l.status), ['sent', 'sent', 'sent', 'sent', 'sent', 'sent']);
+    assert.deepEqual(
+      lines(r).map((l) => l.status),
+      ['sent', 'sent', 'sent', 'sent', 'sent', 'sent'],
+    );
     const got = received();
     const toSlow = got.filter((g) => g.to === slow);
     // Two rows to it: two refusals (429 131056), then each accepted once.
@@ -97,7 +101,12 @@ describe('retry later', () => {
     world.sandbox.refuse({});
     const rerun = await bulk(csv, 'socialminer');
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.deepEqual(received().filter((g) => g.to === slow).map((g) => g.status), [429, 200]);
+    assert.deepEqual(
+      received()
+        .filter((g) => g.to === slow)
+        .map((g) => g.status),
+      [429, 200],
+    );
     eachAcceptedOnce([phone(9), slow]);
   });
 
@@ -105,7 +114,12 @@ describe('retry later', () => {
     world.sandbox.refuse({ [phone(6)]: { code: 131057, times: 1 } });
     const r = await bulk(csvOf([phone(6), phone(7)]), 'turn');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(received().filter((g) => g.to === phone(6)).map((g) => g.status), [500, 200]);
+    assert.deepEqual(
+      received()
+        .filter((g) => g.to === phone(6))
+        .map((g) => g.status),
+      [500, 200],
+    );
     eachAcceptedOnce([phone(6), phone(7)]);
   });
 });
@@ -130,15 +144,27 @@ describe('stop the run', () => {
       ],
     );
     assert.equal(out[2]!.error?.code, '190');
-    assert.deepEqual(received().map((g) => g.to), rows.slice(0, 3), 'nothing after the refused row was sent');
+    assert.deepEqual(
+      received().map((g) => g.to),
+      rows.slice(0, 3),
+      'nothing after the refused row was sent',
+    );
 
     world.sandbox.refuse({});
     const rerun = await bulk(csv, 'socialminer', ['--concurrency', '1']);
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.deepEqual(received().slice(3).map((g) => g.to), rows.slice(2), 'the rerun sends the refused row and the rest, once each');
+    assert.deepEqual(
+      received()
+        .slice(3)
+        .map((g) => g.to),
+      rows.slice(2),
+      'the rerun sends the refused row and the rest, once each',
+    );
     eachAcceptedOnce(rows);
     assert.deepEqual(
-      lines(rerun).filter((l) => l.journal).map((l) => l.row),
+      lines(rerun)
+        .filter((l) => l.journal)
+        .map((l) => l.row),
       [2, 3],
     );
   });
@@ -156,7 +182,10 @@ describe('stop the run', () => {
       assert.match(r.stderr, new RegExp(`^stopped: ${profile} refused the run \\(${code}\\); rows not yet sent were not sent$`, 'm'));
       assert.match(r.stderr, new RegExp(`^error: ${profile} refused the request \\(${status} ${code}\\): .*${words.source}`, 'm'));
       assert.match(r.stderr, /^hint: .*WhatsApp Manager.*run the same command again/m);
-      assert.deepEqual(received().map((g) => g.to), rows.slice(0, 2));
+      assert.deepEqual(
+        received().map((g) => g.to),
+        rows.slice(0, 2),
+      );
       // Solved: the rerun sends the refused row and the rest.
       world.sandbox.refuse({});
       const rerun = await bulk(csv, profile);
@@ -169,7 +198,10 @@ describe('stop the run', () => {
     const r = await bulk(csvOf(rows), 'interflow-disconnected', ['--concurrency', '1']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^stopped: interflow refused the run \(CHANNEL_DISCONNECTED\)/m);
-    assert.match(r.stderr, /^hint: the profile's channel is disconnected: reconnect it in Interflow, then send again; then run the same command again/m);
+    assert.match(
+      r.stderr,
+      /^hint: the profile's channel is disconnected: reconnect it in Interflow, then send again; then run the same command again/m,
+    );
     assert.equal(world.sandbox.received.length, 1);
   });
 
@@ -193,9 +225,18 @@ describe('systemic stop: the same template error 10 rows in a row', () => {
     const run = (): Promise<RunResult> => world.run(['bulk', csv, ...TEMPLATE, '--profile', 'socialminer', '--json', '--concurrency', '1']);
     const r = await run();
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^stopped: 10 rows in a row were refused with 132001: the template is wrong, not the rows; rows not yet sent were not sent$/m);
-    assert.match(r.stderr, /^error: stopped after 10 rows in a row were refused with the same template error: socialminer refused the request \(404 132001\)/m);
-    assert.match(r.stderr, /^hint: .*fix the template with the provider .*run the same command again: the rows it refused and the rows not sent are sent, each once$/m);
+    assert.match(
+      r.stderr,
+      /^stopped: 10 rows in a row were refused with 132001: the template is wrong, not the rows; rows not yet sent were not sent$/m,
+    );
+    assert.match(
+      r.stderr,
+      /^error: stopped after 10 rows in a row were refused with the same template error: socialminer refused the request \(404 132001\)/m,
+    );
+    assert.match(
+      r.stderr,
+      /^hint: .*fix the template with the provider .*run the same command again: the rows it refused and the rows not sent are sent, each once$/m,
+    );
     assert.match(r.stderr, /10 failed, 0 skipped, 0 unknown/);
     const out = lines(r);
     assert.equal(out.length, 10);
@@ -206,7 +247,13 @@ describe('systemic stop: the same template error 10 rows in a row', () => {
     const rerun = await run();
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(received().length, 25);
-    assert.deepEqual(received().slice(10).map((g) => g.to), rows, 'the refused rows and the rest, once each');
+    assert.deepEqual(
+      received()
+        .slice(10)
+        .map((g) => g.to),
+      rows,
+      'the refused rows and the rest, once each',
+    );
     eachAcceptedOnce(rows);
   });
 
@@ -214,7 +261,16 @@ describe('systemic stop: the same template error 10 rows in a row', () => {
     const refused = Array.from({ length: 18 }, (_, i) => phone(60 + i));
     const fine = phone(99);
     world.sandbox.refuse(Object.fromEntries(refused.map((to) => [to, { code: 132012 }])));
-    const r = await world.run(['bulk', csvOf([...refused.slice(0, 9), fine, ...refused.slice(9)]), ...TEMPLATE, '--profile', 'turn', '--json', '--concurrency', '1']);
+    const r = await world.run([
+      'bulk',
+      csvOf([...refused.slice(0, 9), fine, ...refused.slice(9)]),
+      ...TEMPLATE,
+      '--profile',
+      'turn',
+      '--json',
+      '--concurrency',
+      '1',
+    ]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /1 sent, 18 failed/);
     assert.doesNotMatch(r.stderr, /stopped/);

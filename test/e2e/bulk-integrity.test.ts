@@ -35,7 +35,11 @@ function configFor(sandbox: { url: string }, extra: Record<string, unknown> = {}
   const path = `${unique('rc')}.json`;
   writeFileSync(
     path,
-    JSON.stringify({ profiles: { [name]: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL, ...extra } } }),
+    JSON.stringify({
+      profiles: {
+        [name]: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL, ...extra },
+      },
+    }),
     { mode: 0o600 },
   );
   return path;
@@ -139,13 +143,13 @@ describe('resume by message key, not line (case 1)', () => {
       const rerun = await bulk([csv, ...TEXT, '--config', config, '--json']);
       assert.equal(rerun.code, 0, rerun.stderr);
       const fresh = lines(rerun).filter((o) => !o.journal);
-      assert.deepEqual(
-        fresh.map((o) => `${o.row}:${o.to}:${o.status}`).sort(),
-        [`12:${phone(289)}:sent`, `302:${phone(300)}:sent`],
-      );
+      assert.deepEqual(fresh.map((o) => `${o.row}:${o.to}:${o.status}`).sort(), [`12:${phone(289)}:sent`, `302:${phone(300)}:sent`]);
       assert.equal(sb.stats().accepted, 302);
       assert.equal(sb.stats().distinctBodies, 302, 'nothing twice');
-      const changed = sb.accepted().filter((m) => m.to === phone(289)).map((m) => (m.body as { content: { text: string } }).content.text);
+      const changed = sb
+        .accepted()
+        .filter((m) => m.to === phone(289))
+        .map((m) => (m.body as { content: { text: string } }).content.text);
       assert.deepEqual(changed, ['Olá João 289, pedido 1289 🎉', 'Olá João 289, pedido 5555 🎉']);
       // The first row of the file now was the last one sent: reported on its current line.
       const top = lines(rerun).find((o) => o.row === 2)!;
@@ -161,7 +165,9 @@ describe('resume by message key, not line (case 1)', () => {
       const first = await bulk([csv, ...TEXT, '--config', config, '--json']);
       assert.equal(first.code, 0, first.stderr);
       assert.deepEqual(
-        lines(first).map((o) => `${o.row}:${o.status}`).sort(),
+        lines(first)
+          .map((o) => `${o.row}:${o.status}`)
+          .sort(),
         ['2:sent', '3:sent', '4:skipped', '5:sent'],
       );
       writeCsv([row(3), row(1), row(2), row(1), row(4)], csv);
@@ -184,12 +190,20 @@ describe('resume by message key, not line (case 1)', () => {
       const args = [...TEXT, '--config', config, '--concurrency', '1', '--timeout', '700', '--json'];
       const first = await bulk([csv, ...args]);
       assert.equal(first.code, 3, first.stderr);
-      assert.deepEqual(lines(first).filter((o) => o.status === 'unknown').map((o) => o.to), [phone(0)]);
+      assert.deepEqual(
+        lines(first)
+          .filter((o) => o.status === 'unknown')
+          .map((o) => o.to),
+        [phone(0)],
+      );
       writeCsv([row(4), row(3), row(2), row(1), row(0)], csv);
       const rerun = await bulk([csv, ...args]);
       assert.equal(rerun.code, 3, rerun.stderr);
       const unknown = lines(rerun).filter((o) => o.status === 'unknown');
-      assert.deepEqual(unknown.map((o) => `${o.row}:${o.to}`), [`6:${phone(0)}`]);
+      assert.deepEqual(
+        unknown.map((o) => `${o.row}:${o.to}`),
+        [`6:${phone(0)}`],
+      );
       assert.equal(sb.stats().accepted, 5, 'the rerun resent nothing');
       const retry = await bulk([csv, ...args, '--retry-unknown']);
       assert.equal(retry.code, 0, retry.stderr);
@@ -217,7 +231,10 @@ describe('a bad row deep in the file: fix it and run again (case 2, the rerun)',
       const rerun = await bulk([csv, ...TEXT, '--config', config]);
       assert.equal(rerun.code, 0, rerun.stderr);
       assert.match(rerun.stderr, new RegExp(`${sentFirst} from the journal`));
-      eachExactlyOnce(sb, data.map((_, i) => phone(i)));
+      eachExactlyOnce(
+        sb,
+        data.map((_, i) => phone(i)),
+      );
     });
   });
 
@@ -239,7 +256,10 @@ describe('a bad row deep in the file: fix it and run again (case 2, the rerun)',
       writeCsv(data, converted);
       const rerun = await bulk([converted, ...TEXT, '--config', config, '--journal', `${csv}.journal`]);
       assert.equal(rerun.code, 0, rerun.stderr);
-      eachExactlyOnce(sb, data.map((_, i) => phone(i)));
+      eachExactlyOnce(
+        sb,
+        data.map((_, i) => phone(i)),
+      );
     });
   });
 });
@@ -263,8 +283,13 @@ describe('the destination and the message flags (case 3)', () => {
         assert.doesNotMatch(moved.stderr, /delete/);
         const channel = await bulk([csv, ...TEXT, '--config', configFor(sandboxA, { channelId: '00000000-0000-4000-8000-000000000000' })]);
         assert.equal(channel.code, 2, channel.stderr);
-        assert.match(channel.stderr, new RegExp(`was written for channel ${CHANNEL}, this run sends to 00000000-0000-4000-8000-000000000000`));
-        const key = await runCli(['bulk', csv, ...TEXT, '--config', configFor(sandboxA)], { env: cleanEnv(dir, { TEST_KEY: 'if_live_OTHER_key_123456' }) });
+        assert.match(
+          channel.stderr,
+          new RegExp(`was written for channel ${CHANNEL}, this run sends to 00000000-0000-4000-8000-000000000000`),
+        );
+        const key = await runCli(['bulk', csv, ...TEXT, '--config', configFor(sandboxA)], {
+          env: cleanEnv(dir, { TEST_KEY: 'if_live_OTHER_key_123456' }),
+        });
         assert.equal(key.code, 2, key.stderr);
         assert.match(key.stderr, /was written with another API key \(its hash starts [0-9a-f]{12}; this run's key: [0-9a-f]{12}\)/);
         assert.ok(!key.stderr.includes('if_live_OTHER_key_123456') && !key.stderr.includes(CANARY));
@@ -277,7 +302,10 @@ describe('the destination and the message flags (case 3)', () => {
         // A new destination, as the hint says: another journal.
         const elsewhere = await bulk([csv, ...TEXT, '--config', configFor(production), '--journal', `${csv}.production.journal`]);
         assert.equal(elsewhere.code, 0, elsewhere.stderr);
-        eachExactlyOnce(production, rowsOf(5).map((_, i) => phone(i)));
+        eachExactlyOnce(
+          production,
+          rowsOf(5).map((_, i) => phone(i)),
+        );
       });
     });
   });
@@ -289,7 +317,10 @@ describe('the destination and the message flags (case 3)', () => {
       assert.equal((await bulk([csv, ...TEXT, '--config', config])).code, 0);
       const r = await bulk([csv, '--text', 'Oi {{nome}}', '--config', config]);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /was written for other message flags: --text was 'Olá \{\{nome\}\}, pedido \{\{pedido\}\} 🎉', now 'Oi \{\{nome\}\}'/);
+      assert.match(
+        r.stderr,
+        /was written for other message flags: --text was 'Olá \{\{nome\}\}, pedido \{\{pedido\}\} 🎉', now 'Oi \{\{nome\}\}'/,
+      );
       assert.match(r.stderr, /a new message needs another --journal/);
       assert.equal(sb.stats().accepted, 3);
       // Run flags are not the message: they may change.
@@ -309,9 +340,20 @@ describe('the destination and the message flags (case 3)', () => {
       const [, ...rest] = readFileSync(journal, 'utf8').trim().split('\n');
       const { createHash } = await import('node:crypto');
       const spec = createHash('sha256')
-        .update(JSON.stringify({ provider: 'interflow', profile: 'local', kind: 'text', flags: { text: TEXT[1] }, toColumn: 'to', files: [] }))
+        .update(
+          JSON.stringify({ provider: 'interflow', profile: 'local', kind: 'text', flags: { text: TEXT[1] }, toColumn: 'to', files: [] }),
+        )
         .digest('hex');
-      const old = [JSON.stringify({ journal: 'interflow-bulk', v: 1, fingerprint: '0'.repeat(64), spec, source: csv, created: '2025-01-01T00:00:00.000Z' })];
+      const old = [
+        JSON.stringify({
+          journal: 'interflow-bulk',
+          v: 1,
+          fingerprint: '0'.repeat(64),
+          spec,
+          source: csv,
+          created: '2025-01-01T00:00:00.000Z',
+        }),
+      ];
       for (const l of rest) {
         const o = JSON.parse(l) as Record<string, unknown>;
         if (o.t === 'done') delete o.key;
@@ -321,7 +363,10 @@ describe('the destination and the message flags (case 3)', () => {
       writeCsv([row(2), row(1), row(0), row(3)], csv);
       const r = await bulk([csv, ...TEXT, '--config', config]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /note: the journal .* was written by interflow 0\.1\.0, which did not record the destination; it is taken to be this run's \(provider interflow, baseUrl http:\/\/127\.0\.0\.1:\d+\/interflow\/v1, channel /);
+      assert.match(
+        r.stderr,
+        /note: the journal .* was written by interflow 0\.1\.0, which did not record the destination; it is taken to be this run's \(provider interflow, baseUrl http:\/\/127\.0\.0\.1:\d+\/interflow\/v1, channel /,
+      );
       eachExactlyOnce(sb, [0, 1, 2, 3].map(phone));
       const moved = await bulk([csv, ...TEXT, '--config', configFor({ url: 'http://127.0.0.1:9' })]);
       assert.equal(moved.code, 2, moved.stderr);
@@ -386,7 +431,10 @@ describe('the journal lock (case 7)', () => {
       for (let trial = 1; trial <= 3; trial++) {
         writeCsv([row(trial)], csv); // a message the journal does not know yet
         const runs = Array.from({ length: 8 }, () => {
-          const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--config', config, '--timeout', '600000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--config', config, '--timeout', '600000'], {
+            env: env(),
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           let err = '';
           child.stderr.on('data', (c: Buffer) => (err += c.toString()));
           const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -396,17 +444,28 @@ describe('the journal lock (case 7)', () => {
         // Seven exit; the eighth holds the journal while its request hangs.
         const settled = await new Promise<number[]>((resolve) => {
           const done: number[] = [];
-          runs.forEach((r, i) =>
-            void r.exited.then(() => {
-              done.push(i);
-              if (done.length === 7) resolve(done);
-            }),
+          runs.forEach(
+            (r, i) =>
+              void r.exited.then(() => {
+                done.push(i);
+                if (done.length === 7) resolve(done);
+              }),
           );
         });
         for (const i of settled) {
           assert.equal(runs[i]!.child.exitCode, 2, runs[i]!.err());
-          assert.match(runs[i]!.err(), /the journal .* is in use by another run \(process \d+\); wait for it to finish, or use another --journal/);
-          assert.equal(runs[i]!.err().trim().split('\n').filter((l) => !/^\s*hint:/.test(l)).length, 1, `one line: ${runs[i]!.err()}`);
+          assert.match(
+            runs[i]!.err(),
+            /the journal .* is in use by another run \(process \d+\); wait for it to finish, or use another --journal/,
+          );
+          assert.equal(
+            runs[i]!.err()
+              .trim()
+              .split('\n')
+              .filter((l) => !/^\s*hint:/.test(l)).length,
+            1,
+            `one line: ${runs[i]!.err()}`,
+          );
         }
         const holder = runs.find((_, i) => !settled.includes(i))!;
         await new Promise<void>((resolve) => {
@@ -425,11 +484,20 @@ describe('the journal lock (case 7)', () => {
 });
 
 describe('columns named like Object properties (case 11, part)', () => {
-  test('{{constructor}}, {{toString}}, {{__proto__}} and --to-column toString read the row\'s own cells only', async () => {
+  test("{{constructor}}, {{toString}}, {{__proto__}} and --to-column toString read the row's own cells only", async () => {
     await withSandbox({}, async (sb) => {
       const csv = `${unique('proto')}.csv`;
       writeFileSync(csv, 'toString,constructor,__proto__\n11999990001,Ana,x1\n11999990002,Bia\n11999990003\n11999990004,Caio,x4\n');
-      const r = await bulk([csv, '--to-column', 'toString', '--text', '{{constructor}} {{__proto__}}', '--config', configFor(sb), '--json']);
+      const r = await bulk([
+        csv,
+        '--to-column',
+        'toString',
+        '--text',
+        '{{constructor}} {{__proto__}}',
+        '--config',
+        configFor(sb),
+        '--json',
+      ]);
       assert.equal(r.code, 3, r.stderr);
       const byRow = new Map(lines(r).map((o) => [o.row, o]));
       assert.equal(byRow.get(2)!.status, 'sent');
@@ -468,7 +536,10 @@ describe('words (case 12)', () => {
       const config = configFor(sb);
       const r = await bulk(['-', ...TEXT, '--config', config], { input });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE/);
+      assert.match(
+        r.stderr,
+        /note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE/,
+      );
       const journal = `${unique('stdin')}.journal`;
       const j1 = await bulk(['-', ...TEXT, '--config', config, '--journal', journal], { input });
       assert.doesNotMatch(j1.stderr, /no --journal/);
@@ -482,10 +553,14 @@ describe('words (case 12)', () => {
     await withSandbox({}, async (sb) => {
       const csv = writeCsv(rowsOf(20));
       const config = configFor(sb);
-      const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--config', config, '--concurrency', '4', '--rate', '60/min', '--json'], {
-        env: env(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [bin, 'bulk', csv, ...TEXT, '--config', config, '--concurrency', '4', '--rate', '60/min', '--json'],
+        {
+          env: env(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -497,14 +572,23 @@ describe('words (case 12)', () => {
       });
       child.kill('SIGINT');
       assert.equal(await exited, 130, err);
-      const reported = out.trim().split('\n').map((l) => JSON.parse(l) as Line);
-      assert.ok(reported.every((o) => o.status === 'sent'), out);
+      const reported = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Line);
+      assert.ok(
+        reported.every((o) => o.status === 'sent'),
+        out,
+      );
       assert.match(err, /0 skipped/);
       assert.match(err, /, [1-9]\d* not sent \(stopped before their turn\)/);
       const resume = await bulk([csv, ...TEXT, '--config', config, '--rate', '60000/min']);
       assert.equal(resume.code, 0, resume.stderr);
       assert.match(resume.stderr, /0 skipped/);
-      eachExactlyOnce(sb, rowsOf(20).map((_, i) => phone(i)));
+      eachExactlyOnce(
+        sb,
+        rowsOf(20).map((_, i) => phone(i)),
+      );
     });
   });
 });

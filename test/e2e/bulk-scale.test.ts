@@ -74,7 +74,9 @@ describe('bulk --shard I/N', () => {
     await withSandbox({}, async (sb, config) => {
       const n = 60;
       const csv = csvOf(rowsOf(n));
-      const shards = await Promise.all([1, 2, 3].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/3`, '--json'])));
+      const shards = await Promise.all(
+        [1, 2, 3].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/3`, '--json'])),
+      );
       const seen = new Map<number, number>();
       let others = 0;
       shards.forEach((r, k) => {
@@ -96,7 +98,10 @@ describe('bulk --shard I/N', () => {
       });
       assert.equal(others, 2 * n);
       // Every row reported by exactly one shard, and the sandbox got each recipient exactly once.
-      assert.deepEqual([...seen.keys()].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 2));
+      assert.deepEqual(
+        [...seen.keys()].sort((x, y) => x - y),
+        Array.from({ length: n }, (_, i) => i + 2),
+      );
       assert.ok([...seen.values()].every((c) => c === 1));
       const to = acceptedTo(sb);
       assert.equal(to.length, n);
@@ -106,13 +111,33 @@ describe('bulk --shard I/N', () => {
       // from each shard's journal and sends nothing again.
       const resorted = csvOf(rowsOf(n).reverse());
       const again = await Promise.all(
-        [1, 2, 3].map((i) => bulk([resorted, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/3`, '--journal', `${csv}.shard-${i}-of-3.journal`, '--json'])),
+        [1, 2, 3].map((i) =>
+          bulk([
+            resorted,
+            ...TEXT,
+            '--profile',
+            'a',
+            '--config',
+            config,
+            '--shard',
+            `${i}/3`,
+            '--journal',
+            `${csv}.shard-${i}-of-3.journal`,
+            '--json',
+          ]),
+        ),
       );
       for (const r of again) {
         assert.equal(r.code, 0, r.stderr);
-        assert.ok(lines(r).every((o) => o.journal === true && o.status === 'sent'), r.stdout);
+        assert.ok(
+          lines(r).every((o) => o.journal === true && o.status === 'sent'),
+          r.stdout,
+        );
       }
-      assert.equal(again.reduce((sum, r) => sum + lines(r).length, 0), n);
+      assert.equal(
+        again.reduce((sum, r) => sum + lines(r).length, 0),
+        n,
+      );
       assert.equal(sb.stats().requests, n, 'nothing sent twice');
     });
   });
@@ -120,7 +145,9 @@ describe('bulk --shard I/N', () => {
   test('a recipient that is no number is reported by one shard only; the same number written two ways stays in one shard', async () => {
     await withSandbox({}, async (sb, config) => {
       const csv = csvOf(['not-a-number,Ana,1', `+55 (11) 91000-0001,Bia,2`, `${phone(1)},Bia,2`, `${phone(2)},Caio,3`]);
-      const runs = await Promise.all([1, 2].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/2`, '--json'])));
+      const runs = await Promise.all(
+        [1, 2].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/2`, '--json'])),
+      );
       const all = runs.flatMap(lines);
       assert.equal(all.filter((o) => o.row === 2).length, 1, 'the bad row is reported once');
       assert.equal(all.find((o) => o.row === 2)!.status, 'failed');
@@ -168,7 +195,10 @@ describe('pair rate (--pair-interval) on Meta-shaped providers', () => {
       // Every other recipient was served while x's later messages waited their turn.
       const others = got.filter((s) => s.to !== x);
       assert.equal(others.length, 20);
-      assert.ok(others.every((s) => s.at <= toX[1]!), 'a row to another recipient waited behind x');
+      assert.ok(
+        others.every((s) => s.at <= toX[1]!),
+        'a row to another recipient waited behind x',
+      );
     });
   });
 
@@ -205,7 +235,9 @@ describe('bulk --profile a,b: a pool of senders', () => {
       assert.equal(got.length, n);
       for (const s of got) assert.ok(s.auth.includes(via.get(s.to) === 'a' ? CANARY : OTHER_KEY), `${s.to} went with the wrong key`);
       // The tracking store names each message's profile.
-      const listed = await runCli(['messages', 'list', '--campaign', 'pool-test', '--json', '--limit', '100'], { env: cleanEnv(dir, { TEST_KEY: CANARY, OTHER_KEY }) });
+      const listed = await runCli(['messages', 'list', '--campaign', 'pool-test', '--json', '--limit', '100'], {
+        env: cleanEnv(dir, { TEST_KEY: CANARY, OTHER_KEY }),
+      });
       assert.equal(listed.code, 0, listed.stderr);
       const tracked = jsonLines(listed.stdout);
       assert.equal(tracked.length, n);
@@ -222,7 +254,10 @@ describe('bulk --profile a,b: a pool of senders', () => {
       for (const pool of ['a', 'a,b,sm']) {
         const moved = await bulk([csv, ...TEXT, '--profile', pool, '--config', config]);
         assert.equal(moved.code, 2, moved.stderr);
-        assert.match(moved.stderr, /was written for the pool a, b, this run sends through (the pool a, b, sm|one sender \(provider interflow.*\)): recipients would move to other senders/);
+        assert.match(
+          moved.stderr,
+          /was written for the pool a, b, this run sends through (the pool a, b, sm|one sender \(provider interflow.*\)): recipients would move to other senders/,
+        );
       }
       assert.equal(sb.stats().requests, n, 'nothing sent twice');
     });
@@ -237,7 +272,16 @@ describe('bulk --profile a,b: a pool of senders', () => {
       assert.deepEqual([...providers].sort(), ['interflow', 'turn']);
       assert.equal(sends(sb).length, 20);
 
-      const refused = await bulk([csvOf(rowsOf(3)), '--body', 'Onde você está?', '--location-request', '--profile', 'a,turn', '--config', config]);
+      const refused = await bulk([
+        csvOf(rowsOf(3)),
+        '--body',
+        'Onde você está?',
+        '--location-request',
+        '--profile',
+        'a,turn',
+        '--config',
+        config,
+      ]);
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, /profile 'a' of the pool \(interflow\): /);
       assert.equal(sends(sb).length, 20, 'nothing more was sent');

@@ -42,14 +42,23 @@ function csvOf(n: number, opts: { pad?: number; edit?: (i: number, line: string)
 
 function configFor(url: string): string {
   const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify({ profiles: { local: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL } } }), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    path,
+    JSON.stringify({
+      profiles: { local: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL } },
+    }),
+    {
+      mode: 0o600,
+    },
+  );
   return path;
 }
 
 /** A sandbox without the plan's limit unless a test sets one; `received(n)` resolves once n send requests arrived. */
-async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox, received: (n: number) => Promise<void>) => Promise<void>): Promise<void> {
+async function withSandbox(
+  opts: SandboxOptions,
+  fn: (sb: Sandbox, received: (n: number) => Promise<void>) => Promise<void>,
+): Promise<void> {
   let count = 0;
   const waiting: { n: number; resolve: () => void }[] = [];
   const sb = await startSandbox({
@@ -178,7 +187,10 @@ describe('signals: finish the requests in flight, record them, exit 128+n', () =
         assert.match(r.stderr, /hint: run the same command again/);
         const out = jsonLines(r.stdout);
         assert.ok(out.length >= 4, 'the requests in flight were reported');
-        assert.ok(out.every((o) => o.status === 'sent'), r.stdout);
+        assert.ok(
+          out.every((o) => o.status === 'sent'),
+          r.stdout,
+        );
         assertDrained(r, `${csv}.journal`);
         assert.ok(sb.stats().accepted < 40, 'stopped before the end');
         await assertRerunCompletes(sb, args, 40);
@@ -188,28 +200,35 @@ describe('signals: finish the requests in flight, record them, exit 128+n', () =
 });
 
 describe('a quiet input pipe', () => {
-  test('SIGTERM while stdin has nothing more to give yet: ends at once with 143, not when the producer closes', { timeout: 120_000 }, async () => {
-    await withSandbox({}, async (sb, received) => {
-      const journal = join(dir, `stdin-${Math.random().toString(36).slice(2)}.journal`);
-      const config = configFor(sb.url);
-      const child = spawn(process.execPath, [bin, 'bulk', '-', ...TEXT, '--config', config, '--journal', journal], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.stdout.resume();
-      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      // More than the 64 KiB read up front; then the producer goes quiet with its end still open.
-      const rows = ['to,nome,pedido'];
-      for (let i = 0; i < 600; i++) rows.push(`${phone(i)},João ${i} ${'x'.repeat(100)},${1000 + i}`);
-      child.stdin.write(rows.join('\n') + '\n');
-      await received(599);
-      child.kill('SIGTERM');
-      const code = await exited;
-      child.stdin.destroy();
-      assert.equal(code, 143, err);
-      assert.match(err, /interrupted by SIGTERM/);
-      assert.ok(err.includes(`journal: ${journal}`), err);
-    });
-  });
+  test(
+    'SIGTERM while stdin has nothing more to give yet: ends at once with 143, not when the producer closes',
+    { timeout: 120_000 },
+    async () => {
+      await withSandbox({}, async (sb, received) => {
+        const journal = join(dir, `stdin-${Math.random().toString(36).slice(2)}.journal`);
+        const config = configFor(sb.url);
+        const child = spawn(process.execPath, [bin, 'bulk', '-', ...TEXT, '--config', config, '--journal', journal], {
+          env: env(),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let err = '';
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.stdout.resume();
+        const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+        // More than the 64 KiB read up front; then the producer goes quiet with its end still open.
+        const rows = ['to,nome,pedido'];
+        for (let i = 0; i < 600; i++) rows.push(`${phone(i)},João ${i} ${'x'.repeat(100)},${1000 + i}`);
+        child.stdin.write(rows.join('\n') + '\n');
+        await received(599);
+        child.kill('SIGTERM');
+        const code = await exited;
+        child.stdin.destroy();
+        assert.equal(code, 143, err);
+        assert.match(err, /interrupted by SIGTERM/);
+        assert.ok(err.includes(`journal: ${journal}`), err);
+      });
+    },
+  );
 });
 
 describe('closed pipes', () => {
@@ -282,12 +301,16 @@ describe('files that cannot be written', () => {
       const config = configFor(sb.url);
       const journal = join(dir, `limited-${Math.random().toString(36).slice(2)}.journal`);
       // ulimit -f counts 512-byte blocks: 200 blocks hold the journal of a few hundred rows.
-      const run = start([], `ulimit -f 200; exec "${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --journal "${journal}" --json`);
+      const run = start(
+        [],
+        `ulimit -f 200; exec "${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --journal "${journal}" --json`,
+      );
       const r = await run.done;
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /error: cannot write the journal/);
       assert.match(r.stderr, /journal: /);
-      const recorded = [...journalState(journal).outcomes.values()].filter((s) => s === 'sent').length + journalState(journal).inFlight.length;
+      const recorded =
+        [...journalState(journal).outcomes.values()].filter((s) => s === 'sent').length + journalState(journal).inFlight.length;
       assert.ok(sb.stats().accepted <= recorded + 8, `accepted ${sb.stats().accepted}, recorded ${recorded}`);
       assert.ok(sb.stats().accepted < 3000, 'stopped');
     });
@@ -346,7 +369,10 @@ describe('deadlines and bounded answers', () => {
       assert.equal(r.code, 3, r.stderr);
       const byRow = new Map(jsonLines(r.stdout).map((o) => [o.row, o]));
       assert.equal(byRow.get(2)?.status, 'unknown', r.stdout);
-      assert.match(String((byRow.get(2)!.error as { message: string }).message), /the answer did not finish within 1000 ms after the request was sent/);
+      assert.match(
+        String((byRow.get(2)!.error as { message: string }).message),
+        /the answer did not finish within 1000 ms after the request was sent/,
+      );
       assert.equal(byRow.get(3)?.status, 'sent');
       assert.equal(byRow.get(4)?.status, 'sent');
       assert.equal(sb.stats().accepted, 3);
@@ -383,7 +409,10 @@ describe('connection failures', () => {
     const args = [csv, ...TEXT, '--config', config];
     const r = await bulk(args);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /error: stopped after 5 rows in a row could not connect: could not connect to 127\.0\.0\.1:\d+ \(connection refused\)/);
+    assert.match(
+      r.stderr,
+      /error: stopped after 5 rows in a row could not connect: could not connect to 127\.0\.0\.1:\d+ \(connection refused\)/,
+    );
     assertDrained(r, `${csv}.journal`);
     for (const line of r.stdout.split('\n').filter(Boolean)) assert.match(line, /^\d+\t\d+\t(failed|skipped)\t/, 'one line per row');
     const sb = await startSandbox({ port, apiKeys: [CANARY], rateLimit: 1_000_000 });

@@ -32,7 +32,11 @@ function configFor(sandbox: { url: string }, extra: Record<string, unknown> = {}
   const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(
     path,
-    JSON.stringify({ profiles: { local: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL, ...extra } } }),
+    JSON.stringify({
+      profiles: {
+        local: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL, ...extra },
+      },
+    }),
     { mode: 0o600 },
   );
   return path;
@@ -79,7 +83,10 @@ describe('bulk happy path and output', () => {
         assert.match(String(o.to), /^55119100000\d\d$/);
         assert.equal(typeof o.row, 'number');
       }
-      assert.deepEqual(out.map((o) => o.row).sort((a, b) => Number(a) - Number(b)), Array.from({ length: 25 }, (_, i) => i + 2));
+      assert.deepEqual(
+        out.map((o) => o.row).sort((a, b) => Number(a) - Number(b)),
+        Array.from({ length: 25 }, (_, i) => i + 2),
+      );
       const stats = sb.stats();
       assert.equal(stats.accepted, 25);
       assert.equal(stats.distinctBodies, 25);
@@ -120,10 +127,15 @@ describe('bulk happy path and output', () => {
       const r = await bulk([csv, '--to-column', 'telefone', '--text', 'Olá {{nome}} de {{cidade}}', '--config', configFor(sb), '--json']);
       assert.equal(r.code, 3, r.stderr);
       const byRow = new Map(lines(r).map((o) => [o.row, o]));
-      assert.deepEqual(
-        [...byRow.entries()].map(([row, o]) => `${row}:${o.status}`).sort(),
-        ['10:sent', '2:sent', '3:sent', '6:failed', '7:skipped', '8:failed', '9:failed'],
-      );
+      assert.deepEqual([...byRow.entries()].map(([row, o]) => `${row}:${o.status}`).sort(), [
+        '10:sent',
+        '2:sent',
+        '3:sent',
+        '6:failed',
+        '7:skipped',
+        '8:failed',
+        '9:failed',
+      ]);
       assert.equal((byRow.get(6)!.error as { code: string }).code, 'MANGLED_NUMBER');
       assert.equal((byRow.get(7)!.error as { code: string }).code, 'DUPLICATE');
       assert.match((byRow.get(8)!.error as { message: string }).message, /row 8: column 'cidade' is missing/);
@@ -144,7 +156,10 @@ describe('bulk happy path and output', () => {
       const dry = await bulk([csv, '--text', '{{nome}}', '--config', config, '--dry-run']);
       assert.equal(dry.code, 3, dry.stderr); // one row is invalid
       assert.equal(sb.stats().requests, 0, 'dry run sent nothing');
-      const req = lines(dry).find((o) => o.request) as { row: number; request: { headers: Record<string, string>; body: { content: { text: string } } } };
+      const req = lines(dry).find((o) => o.request) as {
+        row: number;
+        request: { headers: Record<string, string>; body: { content: { text: string } } };
+      };
       assert.equal(req.row, 2);
       assert.equal(req.request.headers.Authorization, 'Bearer ***');
       assert.equal(req.request.body.content.text, '=HYPERLINK("x")');
@@ -251,11 +266,14 @@ describe('faults: retries never duplicate', () => {
     const config = configFor({ url: `http://127.0.0.1:${port}` });
     const csv = csvOf(3);
     const journal = `${csv}.journal`;
-    const child = runCli(['bulk', csv, ...TEXT, '--config', config, '--max-attempts', '12', '--json', '--journal', journal], { env: env() });
+    const child = runCli(['bulk', csv, ...TEXT, '--config', config, '--max-attempts', '12', '--json', '--journal', journal], {
+      env: env(),
+    });
     let ended = false;
     void child.then(() => (ended = true));
     // The first intent is in the journal just before the first request goes out (and is refused).
-    while (!ended && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"t":"intent"'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (!ended && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"t":"intent"')))
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const sb = await startSandbox({ port, apiKeys: [CANARY], rateLimit: 1_000_000 });
     try {
       const r = await child;
@@ -269,7 +287,9 @@ describe('faults: retries never duplicate', () => {
 
   test('a refused key (401) stops the run at once: exit 4, the rest unsent', async () => {
     await withSandbox({}, async (sb) => {
-      const r = await runCli(['bulk', csvOf(20), ...TEXT, '--config', configFor(sb), '--concurrency', '1'], { env: cleanEnv(dir, { TEST_KEY: 'wrong_key_abcdef' }) });
+      const r = await runCli(['bulk', csvOf(20), ...TEXT, '--config', configFor(sb), '--concurrency', '1'], {
+        env: cleanEnv(dir, { TEST_KEY: 'wrong_key_abcdef' }),
+      });
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, /401/);
       assert.equal(sb.stats().requests, 1);
@@ -375,10 +395,14 @@ describe('interruptions: nothing lost, nothing twice', () => {
       const csv = csvOf(300);
       const config = configFor(sb);
       const r = await new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
-        const child = spawn('sh', ['-c', `"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`], {
-          env: env(),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          'sh',
+          ['-c', `"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`],
+          {
+            env: env(),
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let out = '';
         let err = '';
         child.stdout.on('data', (c: Buffer) => (out += c.toString()));

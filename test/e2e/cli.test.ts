@@ -82,8 +82,7 @@ function writeConfig(content: unknown, opts: { name?: string; mode?: number; dir
   return file;
 }
 
-const base = (provider: string) =>
-  `${world.sandbox.url}${provider === 'interflow' ? '/interflow/v1' : `/${provider}`}`;
+const base = (provider: string) => `${world.sandbox.url}${provider === 'interflow' ? '/interflow/v1' : `/${provider}`}`;
 
 /** Lines of stderr, without the empty last one. */
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
@@ -113,7 +112,10 @@ describe('1. configuration errors exit 2, name the file, the profile and the fie
   const sendArgs = (config: string) => ['send', 'text', TO, 'Olá', '--config', config];
 
   test('unknown provider', async () => {
-    const cfg = writeConfig({ profiles: { p: { provider: 'whatsapp', baseUrl: base('turn'), apiKey: '${TEST_KEY}' } } }, { name: 'unknown-provider.json' });
+    const cfg = writeConfig(
+      { profiles: { p: { provider: 'whatsapp', baseUrl: base('turn'), apiKey: '${TEST_KEY}' } } },
+      { name: 'unknown-provider.json' },
+    );
     const r = await run(sendArgs(cfg));
     assert.equal(r.code, 2, r.stderr);
     assertOneLineError(r, 'unknown-provider.json', "profile 'p'", /provider: .*'whatsapp'/, /interflow, interacto, turn, socialminer/);
@@ -122,7 +124,10 @@ describe('1. configuration errors exit 2, name the file, the profile and the fie
   });
 
   test('interflow profile without channelId', async () => {
-    const cfg = writeConfig({ profiles: { main: { provider: 'interflow', baseUrl: base('interflow'), apiKey: '${TEST_KEY}' } } }, { name: 'no-channel.json' });
+    const cfg = writeConfig(
+      { profiles: { main: { provider: 'interflow', baseUrl: base('interflow'), apiKey: '${TEST_KEY}' } } },
+      { name: 'no-channel.json' },
+    );
     const r = await run(sendArgs(cfg));
     assert.equal(r.code, 2, r.stderr);
     assertOneLineError(r, 'no-channel.json', "profile 'main'", /channelId: is required/);
@@ -143,7 +148,9 @@ describe('1. configuration errors exit 2, name the file, the profile and the fie
   });
 
   test('malformed JSON names the file and where', async () => {
-    const cfg = writeConfig(`{\n  "profiles": {\n    "p": { "provider": "turn", "apiKey": "\${TEST_KEY}", }\n  }\n}\n`, { name: 'malformed.json' });
+    const cfg = writeConfig(`{\n  "profiles": {\n    "p": { "provider": "turn", "apiKey": "\${TEST_KEY}", }\n  }\n}\n`, {
+      name: 'malformed.json',
+    });
     const r = await run(sendArgs(cfg));
     assert.equal(r.code, 2, r.stderr);
     assertOneLineError(r, 'malformed.json', /invalid JSON/, /line 3, column \d+/);
@@ -224,7 +231,9 @@ describe('2. profile precedence and the key override', () => {
   test('INTERFLOW_API_KEY overrides the profile key', async () => {
     const wrong = 'wrong_literal_key_7c1d2e3f4a';
     literalKeys.add(wrong);
-    const keyed = writeConfig({ profiles: { lit: { provider: 'interflow', baseUrl: base('interflow'), apiKey: wrong, channelId: CHANNEL } } });
+    const keyed = writeConfig({
+      profiles: { lit: { provider: 'interflow', baseUrl: base('interflow'), apiKey: wrong, channelId: CHANNEL } },
+    });
 
     let r = await run(['send', 'text', TO, 'Olá', '--config', keyed]);
     assert.equal(r.code, 4, `the literal key is wrong: expected 4\n${r.stderr}`);
@@ -308,7 +317,10 @@ describe('4. profiles list and show', () => {
     const r = await run(['profiles', 'list', '--config', cfg], { env: { INTERFLOW_PROFILE: 'interacto', INTERFLOW_API_KEY: CANARY } });
     assert.equal(r.code, 0, r.stderr);
     const rows = json<{ name: string; default: boolean }[]>(r);
-    assert.deepEqual(rows.filter((x) => x.default).map((x) => x.name), ['interacto']);
+    assert.deepEqual(
+      rows.filter((x) => x.default).map((x) => x.name),
+      ['interacto'],
+    );
     assert.ok(!r.stdout.includes(CANARY));
   });
 
@@ -565,7 +577,11 @@ describe('7. help, version, pipes and colors', () => {
 
   test('on a terminal with NO_COLOR: no ANSI escapes in a table or an error', { skip: !pty && 'no util-linux script' }, async () => {
     world.sandbox.reset();
-    const ok = await runOnTerminal(['send', 'text', TO, 'Olá', '--config', world.config], { env: { NO_COLOR: '1' }, cols: 80, limitMs: 60_000 });
+    const ok = await runOnTerminal(['send', 'text', TO, 'Olá', '--config', world.config], {
+      env: { NO_COLOR: '1' },
+      cols: 80,
+      limitMs: 60_000,
+    });
     assert.equal(ok.timedOut, false, ok.output);
     assert.equal(ok.code, 0, ok.output);
     assert.match(ok.output, /PROVIDER\s+PROFILE\s+TO\s+TYPE\s+ID\s+STATUS/);
@@ -599,7 +615,11 @@ describe('7. help, version, pipes and colors', () => {
     },
     async () => {
       world.sandbox.reset();
-      const r = await runOnTerminal(['send', 'text', TO, 'Olá', '--config', world.config], { env: { NO_COLOR: undefined }, cols: 0, limitMs: 60_000 });
+      const r = await runOnTerminal(['send', 'text', TO, 'Olá', '--config', world.config], {
+        env: { NO_COLOR: undefined },
+        cols: 0,
+        limitMs: 60_000,
+      });
       assert.equal(r.timedOut, false, `still running after 60 s; last output: ${JSON.stringify(r.output.slice(-300))}`);
       assert.equal(r.code, 0, r.output);
       assert.equal(world.sandbox.received.length, 1);
@@ -676,7 +696,9 @@ describe('8 and 9. provider answers that are not the happy path', () => {
     answer = {
       status: 403,
       type: 'application/json',
-      body: JSON.stringify({ error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190, fbtrace_id: 'AbCdEf123' } }),
+      body: JSON.stringify({
+        error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190, fbtrace_id: 'AbCdEf123' },
+      }),
     };
     const cfg = writeConfig({ profiles: profiles() });
     const r = await run([...sendArgs('socialminer'), '--config', cfg]);

@@ -12,7 +12,22 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bin, cleanEnv, runCli } from './harness.js';
 
-const topLevel = ['send', 'compose', 'bulk', 'templates', 'webhooks', 'messages', 'report', 'customers', 'chats', 'init', 'profiles', 'config', 'sandbox', 'completion'];
+const topLevel = [
+  'send',
+  'compose',
+  'bulk',
+  'templates',
+  'webhooks',
+  'messages',
+  'report',
+  'customers',
+  'chats',
+  'init',
+  'profiles',
+  'config',
+  'sandbox',
+  'completion',
+];
 
 let dir: string;
 let bashScriptFile: string;
@@ -98,7 +113,10 @@ describe('interflow completion', () => {
     assert.deepEqual(complete(['interflow', 'profiles', 'ls', '--js']), ['--json']);
     assert.deepEqual(complete(['interflow', 'chats', '']), ['create', 'get', 'list', 'messages']);
     assert.deepEqual(complete(['interflow', 'templates', '']), ['import', 'lint', 'list', 'show']);
-    assert.deepEqual(complete(['interflow', 'chats', 'create', '--']).filter((f) => f === '--customer' || f === '--phone'), ['--customer', '--phone']);
+    assert.deepEqual(
+      complete(['interflow', 'chats', 'create', '--']).filter((f) => f === '--customer' || f === '--phone'),
+      ['--customer', '--phone'],
+    );
   });
 
   test('bash: flag values', () => {
@@ -131,7 +149,10 @@ describe('interflow completion', () => {
     const script = await runCli(['completion', 'zsh'], { env: cleanEnv(dir), cwd: dir });
     const file = join(dir, 'interflow.zsh');
     writeFileSync(file, script.stdout);
-    const run = spawnSync('zsh', ['-f', '-c', `source ${JSON.stringify(file)} && whence -w _interflow`], { encoding: 'utf8', env: cleanEnv(dir) });
+    const run = spawnSync('zsh', ['-f', '-c', `source ${JSON.stringify(file)} && whence -w _interflow`], {
+      encoding: 'utf8',
+      env: cleanEnv(dir),
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /_interflow: function/);
   });
@@ -140,8 +161,12 @@ describe('interflow completion', () => {
     const script = await runCli(['completion', 'fish'], { env: cleanEnv(dir), cwd: dir });
     const file = join(dir, 'interflow.fish');
     writeFileSync(file, script.stdout);
-    const run = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C 'interflow send '`], { encoding: 'utf8', env: cleanEnv(dir) });
+    const run = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C 'interflow send '`], {
+      encoding: 'utf8',
+      env: cleanEnv(dir),
+    });
     assert.equal(run.status, 0, run.stderr);
-    for (const name of ['text', 'media', 'location', 'contact', 'template', 'interactive']) assert.match(run.stdout, new RegExp(`^${name}\\b`, 'm'));
+    for (const name of ['text', 'media', 'location', 'contact', 'template', 'interactive'])
+      assert.match(run.stdout, new RegExp(`^${name}\\b`, 'm'));
   });
 });

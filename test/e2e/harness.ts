@@ -82,8 +82,18 @@ export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
         defaultProfile: 'interflow',
         profiles: {
           interflow: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL },
-          'interflow-disconnected': { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: DISCONNECTED_CHANNEL },
-          'interflow-unknown-channel': { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: '00000000-0000-4000-8000-000000000000' },
+          'interflow-disconnected': {
+            provider: 'interflow',
+            baseUrl: `${sandbox.url}/interflow/v1`,
+            apiKey: '${TEST_KEY}',
+            channelId: DISCONNECTED_CHANNEL,
+          },
+          'interflow-unknown-channel': {
+            provider: 'interflow',
+            baseUrl: `${sandbox.url}/interflow/v1`,
+            apiKey: '${TEST_KEY}',
+            channelId: '00000000-0000-4000-8000-000000000000',
+          },
           interacto: { provider: 'interacto', baseUrl: `${sandbox.url}/interacto`, apiKey: '${TEST_KEY}', instanceId: INSTANCE },
           turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${TEST_KEY}', namespace: 'template-namespace' },
           socialminer: { provider: 'socialminer', baseUrl: `${sandbox.url}/socialminer`, apiKey: '${TEST_KEY}' },
@@ -98,8 +108,7 @@ export async function startWorld(opts: SandboxOptions = {}): Promise<World> {
     sandbox,
     dir,
     config,
-    run: (args, opts = {}) =>
-      runCli([...args, '--config', config], { ...opts, env: cleanEnv(dir, { TEST_KEY: CANARY, ...opts.env }) }),
+    run: (args, opts = {}) => runCli([...args, '--config', config], { ...opts, env: cleanEnv(dir, { TEST_KEY: CANARY, ...opts.env }) }),
     close: async () => {
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });

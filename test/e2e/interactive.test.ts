@@ -90,7 +90,7 @@ async function composeTurnTemplate(t: Terminal, values: [string, string], opts: 
 }
 
 describe('compose / send template --interactive (Turn)', { timeout: 600_000 }, () => {
-  test('composed with a media header, two parameters and a quick reply, sent: the sandbox gets Turn\'s template; invalid answers are re-asked', async () => {
+  test("composed with a media header, two parameters and a quick reply, sent: the sandbox gets Turn's template; invalid answers are re-asked", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interflow-compose-'));
     const t = terminal(['send', 'template', '--interactive', '--profile', 'turn'], { cwd: dir });
     await t.answer('Recipient', '123');
@@ -124,7 +124,16 @@ describe('compose / send template --interactive (Turn)', { timeout: 600_000 }, (
       body: ['João', '12345'],
       buttons: [{ type: 'quick_reply', index: 0, payload: 'confirmar' }],
     });
-    const again = await world.run(['send', 'template', '5511988887777', '--file', join(dir, 'pedido_enviado.json'), '--profile', 'turn', '--json']);
+    const again = await world.run([
+      'send',
+      'template',
+      '5511988887777',
+      '--file',
+      join(dir, 'pedido_enviado.json'),
+      '--profile',
+      'turn',
+      '--json',
+    ]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(world.sandbox.received[1]!.body, turnTemplate('5511988887777'));
   });
@@ -144,7 +153,9 @@ describe('compose / send template --interactive (Turn)', { timeout: 600_000 }, (
     writeFileSync(csv, 'phone,nome,pedido\n5511999999999,João,12345\n5511988887777,Conceição,67890\n');
     const bulk = await world.run(['bulk', csv, '--template-file', path, '--profile', 'turn', '--json']);
     assert.equal(bulk.code, 0, bulk.stderr);
-    const bodies = world.sandbox.received.map((r) => r.body).sort((a, b) => String((a as { to: string }).to).localeCompare((b as { to: string }).to));
+    const bodies = world.sandbox.received
+      .map((r) => r.body)
+      .sort((a, b) => String((a as { to: string }).to).localeCompare((b as { to: string }).to));
     const second = turnTemplate('5511988887777');
     second.template.components[1]!.parameters = [
       { type: 'text', text: 'Conceição' },
@@ -155,10 +166,35 @@ describe('compose / send template --interactive (Turn)', { timeout: 600_000 }, (
 
   test('flags given become the defaults: Enter through every question sends the same template', async () => {
     const t = terminal([
-      'send', 'template', '5511999999999', '--interactive', '--profile', 'turn', '--name', 'pedido_enviado',
-      '--header-image', 'https://exemplo.com/pedido.jpg', '--param', 'João', '--param', '12345', '--quick-reply', '0=confirmar',
+      'send',
+      'template',
+      '5511999999999',
+      '--interactive',
+      '--profile',
+      'turn',
+      '--name',
+      'pedido_enviado',
+      '--header-image',
+      'https://exemplo.com/pedido.jpg',
+      '--param',
+      'João',
+      '--param',
+      '12345',
+      '--quick-reply',
+      '0=confirmar',
     ]);
-    for (const question of ['Template name', 'Language', 'Namespace', 'Language policy', 'Header', 'Image URL or media id', 'Body text as approved', 'How many body parameters?', 'Value for {{1}}', 'Value for {{2}}']) {
+    for (const question of [
+      'Template name',
+      'Language',
+      'Namespace',
+      'Language policy',
+      'Header',
+      'Image URL or media id',
+      'Body text as approved',
+      'How many body parameters?',
+      'Value for {{1}}',
+      'Value for {{2}}',
+    ]) {
       await t.answer(question, '', true);
     }
     await t.expect('buttons from the flags: quick reply 0=confirmar');
@@ -217,14 +253,22 @@ describe('init', { timeout: 600_000 }, () => {
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
       defaultProfile: 'producao',
       profiles: {
-        producao: { provider: 'interflow', apiKey: '${INTERFLOW_API_KEY}', baseUrl: `${world.sandbox.url}/interflow/v1`, channelId: CHANNEL },
+        producao: {
+          provider: 'interflow',
+          apiKey: '${INTERFLOW_API_KEY}',
+          baseUrl: `${world.sandbox.url}/interflow/v1`,
+          channelId: CHANNEL,
+        },
       },
     });
     const check = world.sandbox.received.filter((r) => r.method === 'GET');
     assert.equal(check.length, 1);
     assert.match(check[0]!.path, /^\/interflow\/v1\/webhooks/);
     // The profile works.
-    const sent = await runCli(['send', 'text', '11999999999', 'Olá 🎉', '--json'], { env: cleanEnv(dir, { INTERFLOW_API_KEY: CANARY }), cwd: dir });
+    const sent = await runCli(['send', 'text', '11999999999', 'Olá 🎉', '--json'], {
+      env: cleanEnv(dir, { INTERFLOW_API_KEY: CANARY }),
+      cwd: dir,
+    });
     assert.equal(sent.code, 0, sent.stderr);
   });
 
@@ -265,7 +309,17 @@ describe('init', { timeout: 600_000 }, () => {
   test('with --provider it asks nothing (works off a terminal); a refused interflow key writes nothing (exit 4)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interflow-init-'));
     const file = join(dir, 'rc.json');
-    const base = ['init', '--config', file, '--provider', 'interflow', '--base-url', `${world.sandbox.url}/interflow/v1`, '--channel-id', CHANNEL];
+    const base = [
+      'init',
+      '--config',
+      file,
+      '--provider',
+      'interflow',
+      '--base-url',
+      `${world.sandbox.url}/interflow/v1`,
+      '--channel-id',
+      CHANNEL,
+    ];
     const refused = await runCli([...base, '--profile', 'local'], { env: cleanEnv(dir, { INTERFLOW_API_KEY: 'if_wrong_key' }) });
     assert.equal(refused.code, 4, refused.stderr);
     assert.throws(() => statSync(file), /ENOENT/);
@@ -273,7 +327,10 @@ describe('init', { timeout: 600_000 }, () => {
     const ok = await runCli([...base, '--profile', 'local', '--json'], { env: cleanEnv(dir, { INTERFLOW_API_KEY: CANARY }) });
     assert.equal(ok.code, 0, ok.stderr);
     assert.deepEqual(json(ok), { file, profile: 'local', provider: 'interflow', default: true, created: true });
-    const turn = await runCli(['init', '--config', file, '--provider', 'turn', '--key-stdin'], { env: cleanEnv(dir), input: 'turn_piped_key\n' });
+    const turn = await runCli(['init', '--config', file, '--provider', 'turn', '--key-stdin'], {
+      env: cleanEnv(dir),
+      input: 'turn_piped_key\n',
+    });
     assert.equal(turn.code, 0, turn.stderr);
     const again = await runCli(['init', '--config', file, '--provider', 'turn'], { env: cleanEnv(dir) });
     assert.equal(again.code, 2);
@@ -286,7 +343,7 @@ describe('init', { timeout: 600_000 }, () => {
   });
 });
 
-test('init writes the directory\'s own .interflowrc.json when there is one, and refuses to hide a YAML one', async () => {
+test("init writes the directory's own .interflowrc.json when there is one, and refuses to hide a YAML one", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'interflow-init-'));
   writeFileSync(join(dir, '.interflowrc.json'), JSON.stringify({ profiles: { sm: { provider: 'socialminer', apiKey: '${SM}' } } }));
   const json = await runCli(['init', '--provider', 'turn'], { env: cleanEnv(dir), cwd: dir });

@@ -102,7 +102,10 @@ describe('an unknown field: exit 2, one line listing the fields, nothing sent', 
     const csv = join(world.dir, 'unknown-field.csv');
     writeFileSync(csv, `to,nome\n${TO},João\n`);
     try {
-      refused(await run('bulk', csv, '--text', 'Oi {{nome}}', '--json=row,sent'), /^error: --json: unknown field 'sent' \(fields of interflow bulk: row, to, status, profile, id, error, journal\)\n$/);
+      refused(
+        await run('bulk', csv, '--text', 'Oi {{nome}}', '--json=row,sent'),
+        /^error: --json: unknown field 'sent' \(fields of interflow bulk: row, to, status, profile, id, error, journal\)\n$/,
+      );
       assert.throws(() => rmSync(`${csv}.journal`), /ENOENT/);
     } finally {
       rmSync(csv, { force: true });
@@ -110,11 +113,17 @@ describe('an unknown field: exit 2, one line listing the fields, nothing sent', 
   });
 
   test('customers delete: nothing deleted', async () => {
-    refused(await run('customers', 'delete', 'cust_x', '--yes', '--json', 'id,gone'), /^error: --json: unknown field 'gone' \(fields of interflow customers delete: id, deleted\)\n$/);
+    refused(
+      await run('customers', 'delete', 'cust_x', '--yes', '--json', 'id,gone'),
+      /^error: --json: unknown field 'gone' \(fields of interflow customers delete: id, deleted\)\n$/,
+    );
   });
 
   test('--json= with no names lists the fields too', async () => {
-    refused(await run('messages', 'get', 'msg_x', '--json='), /^error: --json= needs field names \(fields of interflow messages get: id, .*status.*\)\n$/);
+    refused(
+      await run('messages', 'get', 'msg_x', '--json='),
+      /^error: --json= needs field names \(fields of interflow messages get: id, .*status.*\)\n$/,
+    );
   });
 });
 
@@ -204,7 +213,13 @@ test('bulk --json row,status: one line per row with those fields', async () => {
       { status: 'sent', row: 3 },
       { status: 'failed', row: 4 },
     ]);
-    assert.ok(r.stdout.split('\n').filter(Boolean).every((l) => l.startsWith('{"status":')), r.stdout);
+    assert.ok(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('{"status":')),
+      r.stdout,
+    );
     assert.equal(world.sandbox.accepted().length, 2);
   } finally {
     rmSync(csv, { force: true });
@@ -214,7 +229,9 @@ test('bulk --json row,status: one line per row with those fields', async () => {
 
 test('every field Interflow (here the sandbox) answers is one the command lists', async () => {
   const sent = json(await ok('send', 'text', TO, 'Olá', '--json'));
-  const customer = json(await ok('customers', 'create', '--name', 'Ana', '--phone', TO, '--tag', 'vip', '--field', 'empresa=XYZ', '--json'));
+  const customer = json(
+    await ok('customers', 'create', '--name', 'Ana', '--phone', TO, '--tag', 'vip', '--field', 'empresa=XYZ', '--json'),
+  );
   const hook = json(await ok('webhooks', 'create', '--url', 'http://127.0.0.1:9/hooks', '--json'));
   const items = async (...args: string[]) => json<{ data: Record<string, unknown>[] }>(await ok(...args, '--json')).data;
   const chats = await items('chats', 'list');

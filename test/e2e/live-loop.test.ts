@@ -59,7 +59,9 @@ test('send → sandbox → signed webhooks → webhooks listen: sent, delivered,
     const config = join(dir, 'rc.json');
     writeFileSync(
       config,
-      JSON.stringify({ profiles: { local: { provider: 'interflow', baseUrl: `${sandboxUrl}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL } } }),
+      JSON.stringify({
+        profiles: { local: { provider: 'interflow', baseUrl: `${sandboxUrl}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL } },
+      }),
       { mode: 0o600 },
     );
     const created = await runCli(['webhooks', 'create', '--url', `${listenUrl}/`, '--config', config, '--json'], { env });
@@ -80,7 +82,10 @@ test('send → sandbox → signed webhooks → webhooks listen: sent, delivered,
         .map((l) => JSON.parse(l) as { messageId: string; status: string; provider: string });
     while (events().filter((e) => e.messageId === id).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const mine = events().filter((e) => e.messageId === id);
-    assert.deepEqual(mine.map((e) => e.status), ['sent', 'delivered', 'read']);
+    assert.deepEqual(
+      mine.map((e) => e.status),
+      ['sent', 'delivered', 'read'],
+    );
     assert.ok(mine.every((e) => e.provider === 'interflow'));
     assert.doesNotMatch(listener.err(), /^403 /m, 'every delivery had a valid signature');
   } finally {

@@ -45,8 +45,19 @@ function file(name: string, text: string): string {
 }
 
 describe('contact cards keep the phone as written', () => {
-  test('socialminer: `+1 (940) 555-1234` arrives as written (Meta\'s example keeps it so); `to` is normalized', async () => {
-    const r = await run(['send', 'contact', '+55 (11) 99999-9999', '--name', 'John Smith', '--phone', '+1 (940) 555-1234', '--profile', 'socialminer', '--json']);
+  test("socialminer: `+1 (940) 555-1234` arrives as written (Meta's example keeps it so); `to` is normalized", async () => {
+    const r = await run([
+      'send',
+      'contact',
+      '+55 (11) 99999-9999',
+      '--name',
+      'John Smith',
+      '--phone',
+      '+1 (940) 555-1234',
+      '--profile',
+      'socialminer',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = world.sandbox.received.at(-1)!;
     assert.equal(got.status, 200);
@@ -84,7 +95,13 @@ describe("Meta's stated limits, refused before sending", () => {
   test('duplicate list row ids name --list', async () => {
     const list = file(
       'lista.json',
-      JSON.stringify({ button: 'Ver opções', sections: [{ title: 'Pizzas', rows: [{ id: 'p1', title: 'Margherita' }] }, { title: 'Bebidas', rows: [{ id: 'p1', title: 'Água' }] }] }),
+      JSON.stringify({
+        button: 'Ver opções',
+        sections: [
+          { title: 'Pizzas', rows: [{ id: 'p1', title: 'Margherita' }] },
+          { title: 'Bebidas', rows: [{ id: 'p1', title: 'Água' }] },
+        ],
+      }),
     );
     await refusedBeforeSending(
       ['send', 'interactive', TO, '--body', 'Escolha', '--list', list, '--profile', 'socialminer'],
@@ -100,10 +117,16 @@ describe("Meta's stated limits, refused before sending", () => {
       ['', /--param: template parameter must not be empty/],
     ] as const) {
       for (const profile of ['turn', 'socialminer', 'interflow']) {
-        await refusedBeforeSending(['send', 'template', TO, '--name', 'pedido', '--param', 'ok', '--param', value, '--profile', profile], problem);
+        await refusedBeforeSending(
+          ['send', 'template', TO, '--name', 'pedido', '--param', 'ok', '--param', value, '--profile', profile],
+          problem,
+        );
       }
     }
-    await refusedBeforeSending(['send', 'template', TO, '--name', 'pedido', '--hsm', '--param', '', '--profile', 'turn'], /--param: an hsm parameter default must not be empty/);
+    await refusedBeforeSending(
+      ['send', 'template', TO, '--name', 'pedido', '--hsm', '--param', '', '--profile', 'turn'],
+      /--param: an hsm parameter default must not be empty/,
+    );
   });
 
   test('bulk: a row whose cell would make such a parameter fails with its row number (a multi-line CSV cell too); the others are sent', async () => {
@@ -117,16 +140,37 @@ describe("Meta's stated limits, refused before sending", () => {
         '11999990005,,12349\n' + // 7: empty
         '11999990006,Luíza 🎉,12350\n', // 8: sent
     );
-    const args = ['bulk', csv, '--template', 'pedido', '--param', '{{nome}}', '--param', '{{pedido}}', '--profile', 'socialminer', '--json'];
+    const args = [
+      'bulk',
+      csv,
+      '--template',
+      'pedido',
+      '--param',
+      '{{nome}}',
+      '--param',
+      '{{pedido}}',
+      '--profile',
+      'socialminer',
+      '--json',
+    ];
     const dry = await run([...args, '--dry-run']);
     assert.equal(dry.code, 3, dry.stderr);
-    const dryLines = dry.stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; status?: string; request?: unknown; error?: { message: string } });
-    assert.deepEqual(dryLines.filter((l) => l.request).map((l) => l.row), [2, 8]);
+    const dryLines = dry.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; status?: string; request?: unknown; error?: { message: string } });
+    assert.deepEqual(
+      dryLines.filter((l) => l.request).map((l) => l.row),
+      [2, 8],
+    );
     assert.equal(world.sandbox.received.length, 0, 'a dry run sends nothing');
 
     const r = await run(args);
     assert.equal(r.code, 3, r.stderr);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; status: string; error?: { code: string; message: string } });
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; status: string; error?: { code: string; message: string } });
     const byRow = new Map(out.map((o) => [o.row, o]));
     assert.equal(byRow.get(2)!.status, 'sent');
     assert.equal(byRow.get(8)!.status, 'sent');
@@ -135,16 +179,32 @@ describe("Meta's stated limits, refused before sending", () => {
     assert.match(byRow.get(6)!.error!.message, /^row 6: --param: parameter 1 holds more than 4 spaces in a row/);
     assert.match(byRow.get(7)!.error!.message, /^row 7: --param: template parameter must not be empty/);
     for (const row of [3, 5, 6, 7]) assert.equal(byRow.get(row)!.status, 'failed');
-    const sent = world.sandbox.received.map((q) => (q.body as { to: string; template: { components: { parameters: { text: string }[] }[] } }));
+    const sent = world.sandbox.received.map(
+      (q) => q.body as { to: string; template: { components: { parameters: { text: string }[] }[] } },
+    );
     assert.deepEqual(sent.map((b) => b.to).sort(), ['5511999990001', '5511999990006']);
     const luiza = sent.find((b) => b.to === '5511999990006')!;
-    assert.deepEqual(luiza.template.components[0]!.parameters.map((p) => p.text), ['Luíza 🎉', '12350']);
+    assert.deepEqual(
+      luiza.template.components[0]!.parameters.map((p) => p.text),
+      ['Luíza 🎉', '12350'],
+    );
   });
 });
 
 describe('stickers by link', () => {
   test('socialminer: sent as {link} and accepted', async () => {
-    const r = await run(['send', 'media', TO, '--kind', 'sticker', '--url', 'https://exemplo.com/figurinha.webp', '--profile', 'socialminer', '--json']);
+    const r = await run([
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'sticker',
+      '--url',
+      'https://exemplo.com/figurinha.webp',
+      '--profile',
+      'socialminer',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = world.sandbox.received.at(-1)!;
     assert.equal(got.status, 200);

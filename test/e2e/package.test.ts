@@ -114,7 +114,20 @@ describe('the packed tarball, installed into a fresh prefix', () => {
     const install = (extra: NodeJS.ProcessEnv, timeoutMs: number) =>
       run(
         npm,
-        ['install', '-g', '--prefix', prefix, join(tmp, tgz), '--no-audit', '--no-fund', '--omit=dev', '--omit=optional', '--omit=peer', '--ignore-scripts', '--no-package-lock'],
+        [
+          'install',
+          '-g',
+          '--prefix',
+          prefix,
+          join(tmp, tgz),
+          '--no-audit',
+          '--no-fund',
+          '--omit=dev',
+          '--omit=optional',
+          '--omit=peer',
+          '--ignore-scripts',
+          '--no-package-lock',
+        ],
         { cwd: tmp, env: npmEnv(extra), timeoutMs },
       );
     // The runtime dependencies listed in package.json are fetched by npm even though nothing
@@ -124,7 +137,14 @@ describe('the packed tarball, installed into a fresh prefix', () => {
       rmSync(prefix, { recursive: true, force: true });
       res = await install({ npm_config_fetch_retries: '1' }, 180_000);
       if (res.code !== 0 && (res.code === 128 || NETWORK_ERROR.test(res.stderr))) {
-        const why = res.code === 128 ? 'npm install timed out after 180 s' : res.stderr.split('\n').filter((l) => /^npm err/i.test(l)).slice(0, 3).join(' | ');
+        const why =
+          res.code === 128
+            ? 'npm install timed out after 180 s'
+            : res.stderr
+                .split('\n')
+                .filter((l) => /^npm err/i.test(l))
+                .slice(0, 3)
+                .join(' | ');
         skip = `the npm registry is unreachable and the npm cache lacks the tarball's dependencies (${why})`;
         return;
       }
@@ -155,7 +175,17 @@ describe('the packed tarball, installed into a fresh prefix', () => {
   test('the tarball holds bin/, the bundled dist/ and the docs, and no sources or caches', (t) => {
     if (skip) return t.skip(skip);
     assert.ok(existsSync(interflow), `${interflow} was not linked`);
-    for (const f of ['bin/interflow.js', 'bin/package.json', 'dist/cli.cjs', 'dist/app/send.cjs', 'README.md', 'LICENSE', 'CHANGELOG.md', '.interflowrc.example', 'package.json']) {
+    for (const f of [
+      'bin/interflow.js',
+      'bin/package.json',
+      'dist/cli.cjs',
+      'dist/app/send.cjs',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      '.interflowrc.example',
+      'package.json',
+    ]) {
       assert.ok(existsSync(join(installed, f)), `${f} is missing from the installed package`);
     }
     for (const f of ['src', 'test', 'bench', 'tsconfig.json', 'dist/.cache', 'dist/.build']) {

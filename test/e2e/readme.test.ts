@@ -44,8 +44,14 @@ function quickStartCommands(): string[] {
 test('the README quick start: every interflow example works as written', async () => {
   const commands = quickStartCommands();
   const examples = commands.filter((c) => /^(npx )?interflow /.test(c) || c.startsWith('cp .interflowrc.example'));
-  assert.ok(examples.some((c) => c.includes('interflow sandbox')), 'the quick start starts the sandbox');
-  assert.ok(examples.some((c) => c.includes('interflow send')), 'the quick start sends a message');
+  assert.ok(
+    examples.some((c) => c.includes('interflow sandbox')),
+    'the quick start starts the sandbox',
+  );
+  assert.ok(
+    examples.some((c) => c.includes('interflow send')),
+    'the quick start sends a message',
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'interflow-readme-'));
   const env = cleanEnv(dir);
@@ -113,7 +119,7 @@ interface Example {
 function readmeBlocks(): Block[] {
   const blocks: Block[] = [];
   let section = '';
-  let open: Omit<Block, 'body'> & { lines: string[] } | undefined;
+  let open: (Omit<Block, 'body'> & { lines: string[] }) | undefined;
   readme.split('\n').forEach((text, i) => {
     if (open) {
       if (/^```\s*$/.test(text)) {
@@ -163,7 +169,14 @@ function commands(lines: string[], block: Block, isCommand: (l: string) => boole
     }
     if (!command.trim()) continue;
     const exit = /\bexit (\d+)\b/.exec(comment);
-    out.push({ command: command.trim(), block: block.line, exit: exit ? Number(exit[1]) : 0, line, section: block.section, ...(block.lang === 'console' ? { expected: [] } : {}) });
+    out.push({
+      command: command.trim(),
+      block: block.line,
+      exit: exit ? Number(exit[1]) : 0,
+      line,
+      section: block.section,
+      ...(block.lang === 'console' ? { expected: [] } : {}),
+    });
   }
   return out;
 }
@@ -171,8 +184,18 @@ function commands(lines: string[], block: Block, isCommand: (l: string) => boole
 function examplesOf(block: Block): Example[] {
   const lines = block.body.split('\n');
   return block.lang === 'console'
-    ? commands(lines, block, (l) => l.startsWith('$ '), (l) => l.slice(2))
-    : commands(lines, block, (l) => l.trim() !== '' && !l.trimStart().startsWith('#'), (l) => l);
+    ? commands(
+        lines,
+        block,
+        (l) => l.startsWith('$ '),
+        (l) => l.slice(2),
+      )
+    : commands(
+        lines,
+        block,
+        (l) => l.trim() !== '' && !l.trimStart().startsWith('#'),
+        (l) => l,
+      );
 }
 
 function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -187,7 +210,11 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
@@ -233,25 +260,43 @@ test('the README manual: every marked example runs as written and prints what is
   const examples = blocks.filter((b) => b.tag === 'test' && (b.lang === 'sh' || b.lang === 'console')).flatMap(examplesOf);
 
   // The manual covers every provider for send and for bulk, and shows output it can check.
-  for (const [section, verb] of [['Sending', 'send'], ['Bulk sends', 'bulk']] as const) {
+  for (const [section, verb] of [
+    ['Sending', 'send'],
+    ['Bulk sends', 'bulk'],
+  ] as const) {
     const ran = examples.filter((e) => e.section === section && new RegExp(`(^|\\| )interflow ${verb} `).test(e.command));
     for (const p of providers) {
       const uses = (e: Example) => e.command.includes(`--profile ${p}`) || (p === 'interflow' && !e.command.includes('--profile'));
-      assert.ok(ran.some((e) => uses(e) && e.exit === 0), `## ${section}: a tested \`interflow ${verb}\` example for ${p}`);
+      assert.ok(
+        ran.some((e) => uses(e) && e.exit === 0),
+        `## ${section}: a tested \`interflow ${verb}\` example for ${p}`,
+      );
     }
   }
-  assert.ok(examples.some((e) => e.expected && e.expected.length > 0), 'the README shows output that is checked');
-  assert.ok(examples.some((e) => e.exit !== 0), 'the README shows refusals that are checked');
+  assert.ok(
+    examples.some((e) => e.expected && e.expected.length > 0),
+    'the README shows output that is checked',
+  );
+  assert.ok(
+    examples.some((e) => e.exit !== 0),
+    'the README shows refusals that are checked',
+  );
 
   const sandbox = await startSandbox({ port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'interflow-readme-manual-'));
   try {
     // The example config, its provider-named profiles pointed at the sandbox.
-    const example = JSON.parse(readFileSync(join(root, '.interflowrc.example'), 'utf8').replaceAll('http://127.0.0.1:8787', sandbox.url)) as {
+    const example = JSON.parse(
+      readFileSync(join(root, '.interflowrc.example'), 'utf8').replaceAll('http://127.0.0.1:8787', sandbox.url),
+    ) as {
       profiles: Record<string, Record<string, unknown>>;
     };
     for (const p of providers) {
-      example.profiles[p] = { ...example.profiles[p], baseUrl: sandbox.url + sandboxPath[p], apiKey: example.profiles[`sandbox-${p}`]!.apiKey };
+      example.profiles[p] = {
+        ...example.profiles[p],
+        baseUrl: sandbox.url + sandboxPath[p],
+        apiKey: example.profiles[`sandbox-${p}`]!.apiKey,
+      };
     }
     writeFileSync(join(dir, '.interflowrc'), JSON.stringify(example, null, 2), { mode: 0o600 });
     for (const f of files) writeFileSync(join(dir, f.tag), f.body + '\n');

@@ -34,7 +34,12 @@ before(async () => {
         interflow: interflow(sandbox.url),
         slow: interflow(slow.url),
         turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${TEST_KEY}', namespace: 'template-namespace' },
-        interacto: { provider: 'interacto', baseUrl: `${sandbox.url}/interacto`, apiKey: '${TEST_KEY}', instanceId: '66a09db606fd14660c8fc1d0' },
+        interacto: {
+          provider: 'interacto',
+          baseUrl: `${sandbox.url}/interacto`,
+          apiKey: '${TEST_KEY}',
+          instanceId: '66a09db606fd14660c8fc1d0',
+        },
       },
     }),
     { mode: 0o600 },
@@ -87,8 +92,22 @@ const requests = (method: string, prefix: string) => sandbox.received.filter((r)
 describe('customers', () => {
   test('create: fields, tags, custom fields; phone normalized; unicode byte-exact on the wire and in the output', async () => {
     const r = await ok(
-      'customers', 'create', '--name', 'João Conceição', '--email', 'joao@email.com', '--phone', '+55 (11) 99999-9999',
-      '--tag', 'vip', '--tag', 'newsletter', '--field', 'cidade=São Paulo', '--field', 'cargo=Gerente',
+      'customers',
+      'create',
+      '--name',
+      'João Conceição',
+      '--email',
+      'joao@email.com',
+      '--phone',
+      '+55 (11) 99999-9999',
+      '--tag',
+      'vip',
+      '--tag',
+      'newsletter',
+      '--field',
+      'cidade=São Paulo',
+      '--field',
+      'cargo=Gerente',
     );
     const c = json(r);
     assert.match(c.id as string, /^cust_/);
@@ -113,7 +132,9 @@ describe('customers', () => {
     const id = created.id as string;
     const got = json(await ok('customers', 'get', id));
     assert.deepEqual(got, created);
-    const updated = json(await ok('customers', 'update', id, '--email', 'maria@email.com', '--field', 'cargo=Diretora', '--field', 'antigo='));
+    const updated = json(
+      await ok('customers', 'update', id, '--email', 'maria@email.com', '--field', 'cargo=Diretora', '--field', 'antigo='),
+    );
     assert.equal(updated.name, 'Maria');
     assert.equal(updated.email, 'maria@email.com');
     assert.deepEqual(updated.custom_fields, { empresa: 'XYZ', cargo: 'Diretora' });
@@ -148,7 +169,11 @@ describe('customers', () => {
   });
 
   test('404: exit 1 with the code', async () => {
-    for (const args of [['customers', 'get', 'cust_nope'], ['customers', 'update', 'cust_nope', '--name', 'X'], ['customers', 'delete', 'cust_nope', '--yes']]) {
+    for (const args of [
+      ['customers', 'get', 'cust_nope'],
+      ['customers', 'update', 'cust_nope', '--name', 'X'],
+      ['customers', 'delete', 'cust_nope', '--yes'],
+    ]) {
       const r = await cli(...args);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /CUSTOMER_NOT_FOUND/);
@@ -162,7 +187,10 @@ describe('customers', () => {
     assert.equal(first.data.length, 5);
     assert.deepEqual(first.meta, { page: 1, per_page: 20, total: 5 });
     const second = json<{ data: { name: string }[]; meta: unknown }>(await ok('customers', 'list', '--page', '2', '--per-page', '2'));
-    assert.deepEqual(second.data.map((c) => c.name), ['Cliente 03', 'Cliente 04']);
+    assert.deepEqual(
+      second.data.map((c) => c.name),
+      ['Cliente 03', 'Cliente 04'],
+    );
     assert.deepEqual(second.meta, { page: 2, per_page: 2, total: 5 });
     assert.equal(sandbox.received.at(-1)!.path, '/interflow/v1/customers?page=2&per_page=2');
   });
@@ -172,10 +200,17 @@ describe('customers', () => {
     const r = await ok('customers', 'list', '--all', '--per-page', '10');
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 23);
-    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string }).id), ids);
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { id: string }).id),
+      ids,
+    );
     assert.deepEqual(
       requests('GET', '/interflow/v1/customers').map((g) => g.path),
-      ['/interflow/v1/customers?page=1&per_page=10', '/interflow/v1/customers?page=2&per_page=10', '/interflow/v1/customers?page=3&per_page=10'],
+      [
+        '/interflow/v1/customers?page=1&per_page=10',
+        '/interflow/v1/customers?page=2&per_page=10',
+        '/interflow/v1/customers?page=3&per_page=10',
+      ],
     );
     // The default page size (20): 23 customers are two pages.
     sandbox.received.length = 0;
@@ -185,7 +220,11 @@ describe('customers', () => {
   });
 
   test('--per-page outside 1-100 and a bad --page are usage errors (exit 2), nothing sent', async () => {
-    for (const args of [['--per-page', '101'], ['--per-page', '0'], ['--page', 'abc']]) {
+    for (const args of [
+      ['--per-page', '101'],
+      ['--per-page', '0'],
+      ['--page', 'abc'],
+    ]) {
       const r = await cli('customers', 'list', ...args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, new RegExp(args[0]!));
@@ -224,9 +263,15 @@ describe('webhooks', () => {
     const created = json(await ok('webhooks', 'create', '--url', 'http://127.0.0.1:9/hooks', '--event', 'message.status_updated'));
     assert.match(created.id as string, /^wh_/);
     assert.deepEqual(created.events, ['message.status_updated']);
-    assert.deepEqual(requests('POST', '/interflow/v1/webhooks')[0]!.body, { url: 'http://127.0.0.1:9/hooks', events: ['message.status_updated'] });
+    assert.deepEqual(requests('POST', '/interflow/v1/webhooks')[0]!.body, {
+      url: 'http://127.0.0.1:9/hooks',
+      events: ['message.status_updated'],
+    });
     const list = json<{ data: { id: string }[]; meta: { total: number } }>(await ok('webhooks', 'list'));
-    assert.deepEqual(list.data.map((w) => w.id), [created.id]);
+    assert.deepEqual(
+      list.data.map((w) => w.id),
+      [created.id],
+    );
     assert.equal(list.meta.total, 1);
     assert.deepEqual(json(await ok('webhooks', 'delete', created.id as string, '--yes')), { id: created.id, deleted: true });
     const again = await cli('webhooks', 'delete', created.id as string, '--yes');
@@ -253,7 +298,10 @@ describe('webhooks', () => {
 describe('chats', () => {
   test('list, get and messages (unicode byte-exact)', async () => {
     const list = json<{ data: { id: string; contact: { name: string } }[]; meta: unknown }>(await ok('chats', 'list'));
-    assert.deepEqual(list.data.map((c) => c.id), ['chat_joao', 'chat_maria', 'chat_ana']);
+    assert.deepEqual(
+      list.data.map((c) => c.id),
+      ['chat_joao', 'chat_maria', 'chat_ana'],
+    );
     assert.deepEqual(list.meta, { page: 1, per_page: 20, total: 3 });
     const chat = await ok('chats', 'get', 'chat_ana');
     assert.ok(chat.stdout.includes('"name":"Ana Luíza Gonçalves"'));
@@ -274,7 +322,10 @@ describe('chats', () => {
   });
 
   test('404: exit 1', async () => {
-    for (const args of [['chats', 'get', 'chat_nope'], ['chats', 'messages', 'chat_nope']]) {
+    for (const args of [
+      ['chats', 'get', 'chat_nope'],
+      ['chats', 'messages', 'chat_nope'],
+    ]) {
       const r = await cli(...args);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /CHAT_NOT_FOUND/);
@@ -299,7 +350,7 @@ describe('chats', () => {
     assert.deepEqual(picked, { id: created.id, contact: created.contact });
   });
 
-  test('create --customer: the customer\'s chat, named after them (unicode byte-exact)', async () => {
+  test("create --customer: the customer's chat, named after them (unicode byte-exact)", async () => {
     const customer = json<{ id: string }>(await ok('customers', 'create', '--name', 'João Conceição 🎉', '--phone', '21 98888-0007'));
     sandbox.received.length = 0;
     const r = await ok('chats', 'create', '--customer', customer.id);
@@ -323,7 +374,7 @@ describe('chats', () => {
     assert.equal(sandbox.received.length, 0);
   });
 
-  test('create: usage errors exit 2 before anything is sent; the API\'s refusals exit 1', async () => {
+  test("create: usage errors exit 2 before anything is sent; the API's refusals exit 1", async () => {
     for (const [args, message] of [
       [[], /chats create needs --customer ID or --phone NUMBER/],
       [['--customer', 'cust_a', '--phone', '11977770003'], /give --customer or --phone, not both/],
@@ -381,7 +432,10 @@ describe('messages get', () => {
 describe('a profile whose provider has no such API', () => {
   test('is refused with exit 2, naming profile and provider, and nothing is sent', async () => {
     const cases: [string[], string][] = [
-      [['customers', 'list', '--profile', 'turn'], "profile 'turn' uses turn, which has no customers API: `interflow customers` needs an interflow profile"],
+      [
+        ['customers', 'list', '--profile', 'turn'],
+        "profile 'turn' uses turn, which has no customers API: `interflow customers` needs an interflow profile",
+      ],
       [['customers', 'delete', 'cust_1', '--yes', '--profile', 'turn'], 'no customers API'],
       [['chats', 'list', '--profile', 'interacto'], "profile 'interacto' uses interacto, which has no chats API"],
       [['webhooks', 'list', '--profile', 'turn'], 'no webhooks API'],

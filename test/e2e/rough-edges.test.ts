@@ -233,8 +233,14 @@ describe('--json: every failure has its JSON on stdout', () => {
   test('a network failure of a send: {"ok":false,…,"error":{…}}, exit 1', async () => {
     const config = join(tmp, 'down.json');
     // Port 9 (discard) on loopback: nothing listens there.
-    writeFileSync(config, JSON.stringify({ profiles: { down: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: 'http://127.0.0.1:9/turn' } } }));
-    const r = await runCli(['send', 'text', TO, 'oi', '--json', '--config', config], { env: cleanEnv(tmp, { TEST_KEY: CANARY }), cwd: tmp });
+    writeFileSync(
+      config,
+      JSON.stringify({ profiles: { down: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: 'http://127.0.0.1:9/turn' } } }),
+    );
+    const r = await runCli(['send', 'text', TO, 'oi', '--json', '--config', config], {
+      env: cleanEnv(tmp, { TEST_KEY: CANARY }),
+      cwd: tmp,
+    });
     outputs.push(r);
     assert.equal(r.code, 1, r.stderr);
     const out = json<{ ok: boolean; provider: string; profile: string; to: string; error: { code: string; message: string } }>(r);
@@ -323,7 +329,11 @@ describe('help', () => {
   });
 
   test("a subcommand's --help lists the global flags", async () => {
-    for (const args of [['send', 'text', '--help'], ['webhooks', 'delete', '--help'], ['bulk', '--help']]) {
+    for (const args of [
+      ['send', 'text', '--help'],
+      ['webhooks', 'delete', '--help'],
+      ['bulk', '--help'],
+    ]) {
       const r = await run(args);
       assert.equal(r.code, 0);
       const global = r.stdout.slice(r.stdout.indexOf('\nGlobal Options:\n'));
@@ -348,7 +358,11 @@ describe('tables fit the terminal', () => {
       assert.match(lines[0]!, /^ID\s+NAME\s+PHONE\s+STATUS/);
       for (const l of lines) assert.ok(cols(l) <= width, `${cols(l)} > ${width}: ${l}`);
       assert.equal(lines.filter((l) => l.startsWith('chat_')).length, 3, end.screen);
-      if (width === 50) assert.ok(lines.some((l) => l.includes('…')), end.screen);
+      if (width === 50)
+        assert.ok(
+          lines.some((l) => l.includes('…')),
+          end.screen,
+        );
     }
   });
 
@@ -363,7 +377,10 @@ describe('tables fit the terminal', () => {
     assert.ok(id.length > 40, id);
     const lines = visible(end.screen);
     for (const l of lines) assert.ok(cols(l) <= 80, `${cols(l)} > 80: ${l}`);
-    assert.ok(lines.some((l) => l.endsWith(id)), end.screen);
+    assert.ok(
+      lines.some((l) => l.endsWith(id)),
+      end.screen,
+    );
     assert.equal(end.screen.split(id).length - 1, 1, `the id once:\n${end.screen}`);
     assert.doesNotMatch(end.screen, /✔/);
   });
@@ -383,7 +400,10 @@ describe('bulk: --dry-run lines and the progress line', () => {
     writeFileSync(csv, `to,name\n${TO},João\n5511988887777,Maria\n`);
     const r = await run(['bulk', csv, '--text', 'Olá {{name}}', '--profile', 'turn', '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; request: Record<string, unknown> });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; request: Record<string, unknown> });
     assert.equal(lines.length, 2);
     for (const l of lines) assert.deepEqual(Object.keys(l.request), ['method', 'url', 'headers', 'body']);
     assert.deepEqual((lines[0]!.request.body as { text: unknown }).text, { body: 'Olá João' });
@@ -397,14 +417,19 @@ describe('bulk: --dry-run lines and the progress line', () => {
       const config = join(tmp, 'paused.json');
       writeFileSync(
         config,
-        JSON.stringify({ profiles: { turn: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: `${sandbox.url}/turn`, namespace: 'template-namespace' } } }),
+        JSON.stringify({
+          profiles: { turn: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: `${sandbox.url}/turn`, namespace: 'template-namespace' } },
+        }),
       );
       const csv = join(tmp, 'paused.csv');
       writeFileSync(csv, `to\n${TO}\n`);
       const env = cleanEnv(tmp, { TEST_KEY: CANARY });
       delete env.CI;
       delete env.NO_COLOR;
-      const t = new Terminal(['bulk', csv, '--text', 'Olá', '--config', config, '--journal', join(tmp, 'paused.journal')], { env, cwd: tmp });
+      const t = new Terminal(['bulk', csv, '--text', 'Olá', '--config', config, '--journal', join(tmp, 'paused.journal')], {
+        env,
+        cwd: tmp,
+      });
       await t.expect(/waiting [1-3] s: 429 from the provider · \d/);
       const end = await t.exit(30_000);
       assert.equal(end.code, 0, end.screen);
@@ -476,7 +501,10 @@ describe('init on a terminal: the key checked at once, a way back, the sandbox p
 describe('sandbox and webhooks listen do not clash', () => {
   test('webhooks listen defaults to 8788, the sandbox to 8787', async () => {
     const listen = await run(['webhooks', 'listen', '--help']);
-    assert.match(listen.stdout.replace(/\s+/g, ' '), /--port <port> port to listen on \(0: any free port; 8788 leaves 8787 to `interflow sandbox`\) \(default: "8788"\)/);
+    assert.match(
+      listen.stdout.replace(/\s+/g, ' '),
+      /--port <port> port to listen on \(0: any free port; 8788 leaves 8787 to `interflow sandbox`\) \(default: "8788"\)/,
+    );
     const sandbox = await run(['sandbox', '--help']);
     assert.match(sandbox.stdout.replace(/\s+/g, ' '), /--port <port> port to listen on \(0 picks a free one\) \(default: "8787"\)/);
   });
@@ -487,10 +515,31 @@ describe('compose: a way back', { timeout: 90_000 }, () => {
 
   test('"← edit" at What now? asks the questions again with the answers as defaults; one changed answer is what is sent', async () => {
     const t = terminal([
-      'compose', TO, '--profile', 'turn', '--name', 'pedido_enviado',
-      '--header-image', 'https://exemplo.com/pedido.jpg', '--param', 'João', '--param', '12345', '--quick-reply', '0=confirmar',
+      'compose',
+      TO,
+      '--profile',
+      'turn',
+      '--name',
+      'pedido_enviado',
+      '--header-image',
+      'https://exemplo.com/pedido.jpg',
+      '--param',
+      'João',
+      '--param',
+      '12345',
+      '--quick-reply',
+      '0=confirmar',
     ]);
-    const questions = ['Template name', 'Language', 'Namespace', 'Language policy', 'Header', 'Image URL or media id', 'Body text as approved', 'How many body parameters?'];
+    const questions = [
+      'Template name',
+      'Language',
+      'Namespace',
+      'Language policy',
+      'Header',
+      'Image URL or media id',
+      'Body text as approved',
+      'How many body parameters?',
+    ];
     for (const question of [...questions, 'Value for {{1}}', 'Value for {{2}}']) await t.answer(question, '', true);
     await t.answer('Another button?', '', true);
     await t.answer('What now?', keys.up + keys.enter, false); // ← edit (the last choice)
@@ -502,8 +551,13 @@ describe('compose: a way back', { timeout: 90_000 }, () => {
     const end = await t.exit();
     assert.equal(end.code, 0, end.screen);
     assert.equal(world.sandbox.received.length, 1, 'sent once');
-    const body = world.sandbox.received[0]!.body as { template: { name: string; components: { type: string; parameters: { text?: string }[] }[] } };
+    const body = world.sandbox.received[0]!.body as {
+      template: { name: string; components: { type: string; parameters: { text?: string }[] }[] };
+    };
     assert.equal(body.template.name, 'pedido_enviado');
-    assert.deepEqual(body.template.components.find((c) => c.type === 'body')!.parameters.map((p) => p.text), ['Maria', '12345']);
+    assert.deepEqual(
+      body.template.components.find((c) => c.type === 'body')!.parameters.map((p) => p.text),
+      ['Maria', '12345'],
+    );
   });
 });

@@ -125,7 +125,14 @@ function assertNoSecrets(r: RunResult): void {
 async function receivesNothing<T>(fn: () => Promise<T>): Promise<T> {
   const before = cap.received.length;
   const result = await fn();
-  assert.equal(cap.received.length, before, `the capture server received:\n${cap.received.slice(before).map((c) => c.url).join('\n')}`);
+  assert.equal(
+    cap.received.length,
+    before,
+    `the capture server received:\n${cap.received
+      .slice(before)
+      .map((c) => c.url)
+      .join('\n')}`,
+  );
   return result;
 }
 
@@ -167,7 +174,9 @@ describe('issue 12: a key goes only to its provider', () => {
     assert.doesNotMatch(turn.stderr + interflow.stderr, /cleartext/);
 
     // The Turn token unset: INTERFLOW_API_KEY does not stand in for it.
-    const unset = await receivesNothing(() => w.run(['send', 'text', TO, 'Olá', '--profile', 'turn', '--config', rc], w.home, { TURN_TOKEN: '' }));
+    const unset = await receivesNothing(() =>
+      w.run(['send', 'text', TO, 'Olá', '--profile', 'turn', '--config', rc], w.home, { TURN_TOKEN: '' }),
+    );
     refusedOneLine(unset, "profile 'turn': apiKey: environment variable TURN_TOKEN is not set");
   });
 });
@@ -186,13 +195,22 @@ describe('issue 12: the search stops at the home directory or a repository root'
     const r = await w.run(['send', 'text', TO, 'Olá', '--json'], cwd);
     assert.equal(r.code, 0, r.stderr);
     const sent = cap.received.slice(before);
-    assert.deepEqual(sent.map((c) => c.url), ['/mine/v1/messages'], 'the user config was used');
+    assert.deepEqual(
+      sent.map((c) => c.url),
+      ['/mine/v1/messages'],
+      'the user config was used',
+    );
     assert.equal(sent[0]!.headers.authorization, `Bearer ${TURN_TOKEN}`);
 
     // Without .git the search climbs to ~/work, finds the file, and refuses it (it is not trusted).
     rmSync(join(project, '.git'), { recursive: true });
     const refused = await receivesNothing(() => w.run(['send', 'text', TO, 'Olá'], cwd));
-    refusedOneLine(refused, '~/work/.interflowrc.json is not trusted', "profile 'evil': baseUrl", 'interflow config trust ~/work/.interflowrc.json');
+    refusedOneLine(
+      refused,
+      '~/work/.interflowrc.json is not trusted',
+      "profile 'evil': baseUrl",
+      'interflow config trust ~/work/.interflowrc.json',
+    );
   });
 
   test('outside HOME the search stops at a repository root instead of climbing to /', async () => {
@@ -207,7 +225,10 @@ describe('issue 12: the search stops at the home directory or a repository root'
     const before = cap.received.length;
     const r = await w.run(['send', 'text', TO, 'Olá'], join(repo, 'pkg'));
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(cap.received.slice(before).map((c) => c.url), ['/mine/v1/messages']);
+    assert.deepEqual(
+      cap.received.slice(before).map((c) => c.url),
+      ['/mine/v1/messages'],
+    );
 
     rmSync(join(repo, '.git'), { recursive: true });
     const refused = await receivesNothing(() => w.run(['send', 'text', TO, 'Olá'], join(repo, 'pkg')));
@@ -221,32 +242,53 @@ describe('issue 12: a found config file that could send a secret away is used on
     const project = join(w.home, 'demo');
     const rcFile = join(project, '.interflowrc.json');
     const content = (namespace: string) => ({
-      profiles: { demo: { provider: 'turn', baseUrl: `http://127.0.0.1:${cap.port}/x/\${GITHUB_TOKEN}`, apiKey: 'turn_literal_key_0001', namespace } },
+      profiles: {
+        demo: { provider: 'turn', baseUrl: `http://127.0.0.1:${cap.port}/x/\${GITHUB_TOKEN}`, apiKey: 'turn_literal_key_0001', namespace },
+      },
     });
     w.write(rcFile, content('ns1'));
 
     const refused = await receivesNothing(() => w.run(['send', 'text', TO, 'Olá'], project));
-    refusedOneLine(refused, '~/demo/.interflowrc.json is not trusted', "profile 'demo': baseUrl reads the environment", 'interflow config trust ~/demo/.interflowrc.json');
+    refusedOneLine(
+      refused,
+      '~/demo/.interflowrc.json is not trusted',
+      "profile 'demo': baseUrl reads the environment",
+      'interflow config trust ~/demo/.interflowrc.json',
+    );
     // profiles list would print the interpolated baseUrl: refused too.
     refusedOneLine(await w.run(['profiles', 'list', '--json'], project), 'is not trusted');
 
     const trusted = await receivesNothing(() => w.run(['config', 'trust'], project));
     assert.equal(trusted.code, 0, trusted.stderr);
-    assert.match(trusted.stdout, /^trusted ~\/demo\/\.interflowrc\.json as it is now; it may:\n {2}profile 'demo': baseUrl reads the environment/);
+    assert.match(
+      trusted.stdout,
+      /^trusted ~\/demo\/\.interflowrc\.json as it is now; it may:\n {2}profile 'demo': baseUrl reads the environment/,
+    );
     const store = join(w.home, '.local', 'state', 'interflow', 'trusted.json');
     assert.ok(existsSync(store), 'the trust store is in ~/.local/state/interflow');
     if (process.platform !== 'win32') assert.equal(statSync(store).mode & 0o777, 0o600);
-    assert.ok(Object.keys((JSON.parse(readFileSync(store, 'utf8')) as { trusted: object }).trusted).some((k) => k.endsWith(join('demo', '.interflowrc.json'))));
+    assert.ok(
+      Object.keys((JSON.parse(readFileSync(store, 'utf8')) as { trusted: object }).trusted).some((k) =>
+        k.endsWith(join('demo', '.interflowrc.json')),
+      ),
+    );
 
     // Trusted: used as written (the test's own capture server is what the user chose to trust).
     const before = cap.received.length;
     const sent = await w.run(['send', 'text', TO, 'Olá', '--json'], project);
     assert.equal(sent.code, 0, sent.stderr);
-    assert.deepEqual(cap.received.slice(before).map((c) => c.url), [`/x/${GITHUB_TOKEN}/v1/messages`]);
+    assert.deepEqual(
+      cap.received.slice(before).map((c) => c.url),
+      [`/x/${GITHUB_TOKEN}/v1/messages`],
+    );
 
     // Changed since trusted: refused again.
     w.write(rcFile, content('ns2'));
-    refusedOneLine(await receivesNothing(() => w.run(['send', 'text', TO, 'Olá'], project)), 'changed since it was trusted', 'interflow config trust');
+    refusedOneLine(
+      await receivesNothing(() => w.run(['send', 'text', TO, 'Olá'], project)),
+      'changed since it was trusted',
+      'interflow config trust',
+    );
 
     const again = await w.run(['config', 'trust', '.interflowrc.json', '--json'], project);
     assert.equal(again.code, 0, again.stderr);
@@ -268,14 +310,22 @@ describe('issue 12: a found config file that could send a secret away is used on
       profiles: { interflow: { provider: 'interflow', baseUrl: foreign('/v1'), apiKey: '${INTERFLOW_API_KEY}', channelId: CHANNEL } },
     });
     const refused = await receivesNothing(() => w.run(['send', 'text', TO, 'Olá'], project));
-    refusedOneLine(refused, '~/cloned/.interflowrc.json is not trusted', "profile 'interflow': baseUrl sends the key to http://0.0.0.0:", 'interflow config trust');
+    refusedOneLine(
+      refused,
+      '~/cloned/.interflowrc.json is not trusted',
+      "profile 'interflow': baseUrl sends the key to http://0.0.0.0:",
+      'interflow config trust',
+    );
 
     // Control: the host is reachable, so the refusal above is what kept the key. --config FILE is trusted.
     const before = cap.received.length;
     const named = await w.run(['send', 'text', TO, 'Olá', '--config', '.interflowrc.json'], project);
     assert.equal(named.code, 0, named.stderr);
     assert.equal(cap.received.slice(before)[0]?.headers.authorization, `Bearer ${VICTIM_KEY}`);
-    assert.match(named.stderr, /^warning: profile 'interflow' sends its key in cleartext to 0\.0\.0\.0:\d+ \(its baseUrl is http:\/\/\); use https:\/\/$/m);
+    assert.match(
+      named.stderr,
+      /^warning: profile 'interflow' sends its key in cleartext to 0\.0\.0\.0:\d+ \(its baseUrl is http:\/\/\); use https:\/\/$/m,
+    );
     assertNoSecrets(named);
   });
 
@@ -288,7 +338,10 @@ describe('issue 12: a found config file that could send a secret away is used on
     const before = cap.received.length;
     const sent = await w.run(['send', 'text', TO, 'Olá'], own);
     assert.equal(sent.code, 0, sent.stderr);
-    assert.deepEqual(cap.received.slice(before).map((c) => c.url), ['/proxy/v1/messages']);
+    assert.deepEqual(
+      cap.received.slice(before).map((c) => c.url),
+      ['/proxy/v1/messages'],
+    );
 
     // A cloned file with a foreign baseUrl: adding a profile to it does not make it trusted.
     const cloned = join(w.home, 'cloned');
@@ -298,7 +351,7 @@ describe('issue 12: a found config file that could send a secret away is used on
     refusedOneLine(await receivesNothing(() => w.run(['send', 'text', TO, 'Olá', '--profile', 'mine'], cloned)), "profile 'evil': baseUrl");
   });
 
-  test("a config with nothing risky (provider hosts, loopback, ${NAME} only in apiKey) needs no trust", async () => {
+  test('a config with nothing risky (provider hosts, loopback, ${NAME} only in apiKey) needs no trust', async () => {
     const w = world('plain');
     const project = join(w.home, 'shop');
     w.write(join(project, '.interflowrc.json'), {
@@ -311,16 +364,25 @@ describe('issue 12: a found config file that could send a secret away is used on
     const before = cap.received.length;
     const r = await w.run(['send', 'text', TO, 'Olá'], project);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(cap.received.slice(before).map((c) => c.url), ['/plain/v1/messages']);
+    assert.deepEqual(
+      cap.received.slice(before).map((c) => c.url),
+      ['/plain/v1/messages'],
+    );
     // The state directory now holds the tracking store (README.md, "Tracking"); the trust store is not there.
     assert.ok(!existsSync(join(w.home, '.local', 'state', 'interflow', 'trusted.json')), 'no trust store needed');
   });
 
   test('a baseUrl with user:pass@ is refused, naming the profile and the field, the password never printed', async () => {
     const w = world('userinfo');
-    for (const baseUrl of [`http://admin:s3cr3t_PASSWORD@127.0.0.1:${cap.port}/turn`, `http://admin:\${PROXY_PASS}@127.0.0.1:${cap.port}/turn`]) {
+    for (const baseUrl of [
+      `http://admin:s3cr3t_PASSWORD@127.0.0.1:${cap.port}/turn`,
+      `http://admin:\${PROXY_PASS}@127.0.0.1:${cap.port}/turn`,
+    ]) {
       const rc = w.write(join(w.home, 'rc.json'), { profiles: { proxy: { provider: 'turn', baseUrl, apiKey: '${TURN_TOKEN}' } } });
-      for (const args of [['send', 'text', TO, 'Olá'], ['profiles', 'list']]) {
+      for (const args of [
+        ['send', 'text', TO, 'Olá'],
+        ['profiles', 'list'],
+      ]) {
         const r = await receivesNothing(() => w.run([...args, '--config', rc], w.home, { PROXY_PASS: 's3cr3t_PASSWORD' }));
         refusedOneLine(r, "~/rc.json: profile 'proxy': baseUrl: must not hold a user name or password");
         assert.ok(!r.stderr.includes('s3cr3t_PASSWORD'));
@@ -338,7 +400,9 @@ describe('issue 12: redaction', () => {
   test('a key with " and \\ never appears, in any escaping form, in --json, --verbose or stderr', async () => {
     const w = world('redact');
     const rc = w.write(join(w.home, 'rc.json'), {
-      profiles: { main: { provider: 'interflow', baseUrl: `http://127.0.0.1:${cap.port}/interflow/v1`, apiKey: '${ODD_KEY}', channelId: CHANNEL } },
+      profiles: {
+        main: { provider: 'interflow', baseUrl: `http://127.0.0.1:${cap.port}/interflow/v1`, apiKey: '${ODD_KEY}', channelId: CHANNEL },
+      },
     });
     // A provider that quotes the credential back, JSON-escaped and URL-encoded.
     cap.reply = (c) => ({
@@ -370,7 +434,9 @@ describe('issue 12: redaction', () => {
   test('the bulk journal holds provider error text redacted', async () => {
     const w = world('journal');
     const rc = w.write(join(w.home, 'rc.json'), {
-      profiles: { main: { provider: 'interflow', baseUrl: `http://127.0.0.1:${cap.port}/interflow/v1`, apiKey: '${ODD_KEY}', channelId: CHANNEL } },
+      profiles: {
+        main: { provider: 'interflow', baseUrl: `http://127.0.0.1:${cap.port}/interflow/v1`, apiKey: '${ODD_KEY}', channelId: CHANNEL },
+      },
     });
     const csv = w.write(join(w.home, 'rows.csv'), `to,nome\n${TO},João\n`);
     const journal = join(w.home, 'rows.journal');
@@ -402,7 +468,9 @@ describe('issue 12: redaction', () => {
       },
     });
     for (const profile of ['nines', 'prefix']) {
-      const r = await receivesNothing(() => w.run(['send', 'text', TO, 'Olá', '--profile', profile, '--config', rc], w.home, { SHORT: 'msg_', INTERFLOW_API_KEY: '' }));
+      const r = await receivesNothing(() =>
+        w.run(['send', 'text', TO, 'Olá', '--profile', profile, '--config', rc], w.home, { SHORT: 'msg_', INTERFLOW_API_KEY: '' }),
+      );
       refusedOneLine(r, `~/rc.json: profile '${profile}': apiKey: is 4 characters long`, 'shorter than 8');
     }
     // INTERFLOW_API_KEY too short: the same, naming where it came from.
@@ -421,7 +489,12 @@ describe('issue 12: bad input is refused (exit 2, named) before anything is sent
     rc = w.write(join(w.home, 'rc.json'), {
       defaultProfile: 'main',
       profiles: {
-        main: { provider: 'interflow', baseUrl: `http://127.0.0.1:${cap.port}/interflow/v1`, apiKey: '${INTERFLOW_API_KEY}', channelId: CHANNEL },
+        main: {
+          provider: 'interflow',
+          baseUrl: `http://127.0.0.1:${cap.port}/interflow/v1`,
+          apiKey: '${INTERFLOW_API_KEY}',
+          channelId: CHANNEL,
+        },
         ia: { provider: 'interacto', baseUrl: `http://127.0.0.1:${cap.port}/interacto`, apiKey: '${TURN_TOKEN}', instanceId: INSTANCE },
       },
     });
@@ -429,16 +502,44 @@ describe('issue 12: bad input is refused (exit 2, named) before anything is sent
 
   const contact = ['send', 'contact', TO, '--name', 'João', '--phone', '5511988887777', '--profile', 'ia'];
   const cases: [string, string[], string | RegExp, string?][] = [
-    ['--timeout past 2^31-1 ms', ['send', 'text', TO, 'Olá', '--timeout', '3000000000'], '--timeout must be a whole number of milliseconds from 1 to 2147483647'],
-    ['a media URL with a space', ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a b.jpg'], '--url: holds a space, a line break'],
-    ['a media URL with CR LF', ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a.jpg\r\nX-Injected: 1'], '--url: holds a space, a line break'],
-    ['a template header URL with a space', ['send', 'template', TO, '--name', 'promo', '--header-image', 'https://example.com/a b.jpg'], 'header media url holds a space'],
-    ['text of zero-width characters only', ['send', 'text', TO, '\u200b\u200c\u200d\u2060\ufeff'], 'text: must not be empty (spaces and zero-width characters do not count)'],
+    [
+      '--timeout past 2^31-1 ms',
+      ['send', 'text', TO, 'Olá', '--timeout', '3000000000'],
+      '--timeout must be a whole number of milliseconds from 1 to 2147483647',
+    ],
+    [
+      'a media URL with a space',
+      ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a b.jpg'],
+      '--url: holds a space, a line break',
+    ],
+    [
+      'a media URL with CR LF',
+      ['send', 'media', TO, '--kind', 'image', '--url', 'https://example.com/a.jpg\r\nX-Injected: 1'],
+      '--url: holds a space, a line break',
+    ],
+    [
+      'a template header URL with a space',
+      ['send', 'template', TO, '--name', 'promo', '--header-image', 'https://example.com/a b.jpg'],
+      'header media url holds a space',
+    ],
+    [
+      'text of zero-width characters only',
+      ['send', 'text', TO, '\u200b\u200c\u200d\u2060\ufeff'],
+      'text: must not be empty (spaces and zero-width characters do not count)',
+    ],
     ['text with a NUL from stdin', ['send', 'text', TO, '-'], 'holds a NUL character', 'Olá\u0000mundo'],
     ['--metadata __proto__=x', [...contact, '--metadata', '__proto__=x'], "--metadata: '__proto__' cannot be a key"],
     ['--metadata constructor=x', [...contact, '--metadata', 'constructor=x'], "--metadata: 'constructor' cannot be a key"],
-    ['--wait-timeout past 2^31-1 ms', ['messages', 'get', 'msg_1', '--wait', 'read', '--wait-timeout', '3000000000'], '--wait-timeout must be a whole number'],
-    ['customers --field prototype=x', ['customers', 'create', '--name', 'João', '--field', 'prototype=x'], "--field: 'prototype' cannot be a field name"],
+    [
+      '--wait-timeout past 2^31-1 ms',
+      ['messages', 'get', 'msg_1', '--wait', 'read', '--wait-timeout', '3000000000'],
+      '--wait-timeout must be a whole number',
+    ],
+    [
+      'customers --field prototype=x',
+      ['customers', 'create', '--name', 'João', '--field', 'prototype=x'],
+      "--field: 'prototype' cannot be a field name",
+    ],
   ];
   for (const [name, args, message, input] of cases) {
     test(name, async () => {
@@ -449,8 +550,14 @@ describe('issue 12: bad input is refused (exit 2, named) before anything is sent
 
   for (const name of ['__proto__', 'constructor', 'prototype']) {
     test(`a profile named ${name}`, async () => {
-      const file = w.write(join(w.home, `${name}.json`), `{"profiles": {"${name}": {"provider": "turn", "baseUrl": "http://127.0.0.1:${cap.port}/turn", "apiKey": "\${TURN_TOKEN}"}}}`);
-      for (const args of [['send', 'text', TO, 'Olá'], ['send', 'text', TO, 'Olá', '--profile', name]]) {
+      const file = w.write(
+        join(w.home, `${name}.json`),
+        `{"profiles": {"${name}": {"provider": "turn", "baseUrl": "http://127.0.0.1:${cap.port}/turn", "apiKey": "\${TURN_TOKEN}"}}}`,
+      );
+      for (const args of [
+        ['send', 'text', TO, 'Olá'],
+        ['send', 'text', TO, 'Olá', '--profile', name],
+      ]) {
         const r = await receivesNothing(() => w.run([...args, '--config', file], w.home));
         refusedOneLine(r, `'${name}' cannot be a profile name (__proto__, constructor, prototype are reserved names)`);
       }
@@ -460,9 +567,15 @@ describe('issue 12: bad input is refused (exit 2, named) before anything is sent
   test('a CSV cell holding a NUL fails its row, naming row and column; the other rows are sent', async () => {
     const csv = w.write(join(w.home, 'nul.csv'), `to,nome\n${TO},Jo\u0000ão\n5511988887777,Maria\n`);
     const before = cap.received.length;
-    const r = await w.run(['bulk', csv, '--text', 'Olá {{nome}}', '--json', '--journal', join(w.home, 'nul.journal'), '--config', rc], w.home);
+    const r = await w.run(
+      ['bulk', csv, '--text', 'Olá {{nome}}', '--json', '--journal', join(w.home, 'nul.journal'), '--config', rc],
+      w.home,
+    );
     assert.equal(r.code, 3, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; status: string; error?: { code: string; message: string } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; status: string; error?: { code: string; message: string } });
     const failed = lines.find((l) => l.row === 2);
     assert.equal(failed?.status, 'failed');
     assert.equal(failed?.error?.code, 'CONTROL_CHARACTER');

@@ -63,7 +63,12 @@ describe('interflow (Bearer key, channel_id, content)', () => {
   const send = (type: string, content: unknown) => ({ channel_id: CHANNEL, to: TO, type, content });
 
   test('text: headers and body as the document shows; number typed loosely is normalized', async () => {
-    const { result, got } = await sendOk('interflow', 'text', ['send', 'text', '+55 (11) 99999-9999', 'Olá! Esta é uma mensagem de teste.']);
+    const { result, got } = await sendOk('interflow', 'text', [
+      'send',
+      'text',
+      '+55 (11) 99999-9999',
+      'Olá! Esta é uma mensagem de teste.',
+    ]);
     assert.equal(got.method, 'POST');
     assert.equal(got.path, '/interflow/v1/messages/send');
     assert.equal(got.headers['authorization'], `Bearer ${CANARY}`);
@@ -74,11 +79,36 @@ describe('interflow (Bearer key, channel_id, content)', () => {
   });
 
   test('image, video, audio, document by url', async () => {
-    let { got } = await sendOk('interflow', 'image', ['send', 'media', TO, '--kind', 'image', '--url', 'https://exemplo.com/imagem.jpg', '--caption', 'Confira nossa nova coleção!']);
+    let { got } = await sendOk('interflow', 'image', [
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'image',
+      '--url',
+      'https://exemplo.com/imagem.jpg',
+      '--caption',
+      'Confira nossa nova coleção!',
+    ]);
     assert.deepEqual(got.body, send('image', { url: 'https://exemplo.com/imagem.jpg', caption: 'Confira nossa nova coleção!' }));
     world.sandbox.reset();
-    ({ got } = await sendOk('interflow', 'document', ['send', 'media', TO, '--kind', 'document', '--url', 'https://exemplo.com/contrato.pdf', '--filename', 'contrato.pdf', '--caption', 'Segue o contrato em anexo.']));
-    assert.deepEqual(got.body, send('document', { url: 'https://exemplo.com/contrato.pdf', filename: 'contrato.pdf', caption: 'Segue o contrato em anexo.' }));
+    ({ got } = await sendOk('interflow', 'document', [
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'document',
+      '--url',
+      'https://exemplo.com/contrato.pdf',
+      '--filename',
+      'contrato.pdf',
+      '--caption',
+      'Segue o contrato em anexo.',
+    ]));
+    assert.deepEqual(
+      got.body,
+      send('document', { url: 'https://exemplo.com/contrato.pdf', filename: 'contrato.pdf', caption: 'Segue o contrato em anexo.' }),
+    );
     world.sandbox.reset();
     ({ got } = await sendOk('interflow', 'video', ['send', 'media', TO, '--kind', 'video', '--url', 'https://exemplo.com/v.mp4']));
     assert.deepEqual(got.body, send('video', { url: 'https://exemplo.com/v.mp4' }));
@@ -88,18 +118,53 @@ describe('interflow (Bearer key, channel_id, content)', () => {
   });
 
   test('location: coordinates are JSON numbers', async () => {
-    const { got } = await sendOk('interflow', 'location', ['send', 'location', TO, '--latitude', '-23.5505', '--longitude', '-46.6333', '--name', 'Escritório Central', '--address', 'Av. Paulista, 1000 - São Paulo']);
-    assert.deepEqual(got.body, send('location', { latitude: -23.5505, longitude: -46.6333, name: 'Escritório Central', address: 'Av. Paulista, 1000 - São Paulo' }));
+    const { got } = await sendOk('interflow', 'location', [
+      'send',
+      'location',
+      TO,
+      '--latitude',
+      '-23.5505',
+      '--longitude',
+      '-46.6333',
+      '--name',
+      'Escritório Central',
+      '--address',
+      'Av. Paulista, 1000 - São Paulo',
+    ]);
+    assert.deepEqual(
+      got.body,
+      send('location', { latitude: -23.5505, longitude: -46.6333, name: 'Escritório Central', address: 'Av. Paulista, 1000 - São Paulo' }),
+    );
   });
 
   test('template: language is a plain string', async () => {
-    const { got } = await sendOk('interflow', 'template', ['send', 'template', TO, '--name', 'order_confirmation', '--language', 'pt_BR', '--param', 'João', '--param', '12345']);
+    const { got } = await sendOk('interflow', 'template', [
+      'send',
+      'template',
+      TO,
+      '--name',
+      'order_confirmation',
+      '--language',
+      'pt_BR',
+      '--param',
+      'João',
+      '--param',
+      '12345',
+    ]);
     assert.deepEqual(
       got.body,
       send('template', {
         name: 'order_confirmation',
         language: 'pt_BR',
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: '12345' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'João' },
+              { type: 'text', text: '12345' },
+            ],
+          },
+        ],
       }),
     );
   });
@@ -108,8 +173,25 @@ describe('interflow (Bearer key, channel_id, content)', () => {
 describe('interacto (Authorization without Bearer, Instance-Id)', () => {
   test('contact with delay, typing, priority, tags and metadata', async () => {
     const { result, got } = await sendOk('interacto', 'contact', [
-      'send', 'contact', TO, '--name', 'João Silva', '--phone', '5511999999999',
-      '--delay', '2', '--typing', '8', '--priority', '2', '--tag', 'urgente', '--tag', 'lead', '--metadata', 'leadId=1234533',
+      'send',
+      'contact',
+      TO,
+      '--name',
+      'João Silva',
+      '--phone',
+      '5511999999999',
+      '--delay',
+      '2',
+      '--typing',
+      '8',
+      '--priority',
+      '2',
+      '--tag',
+      'urgente',
+      '--tag',
+      'lead',
+      '--metadata',
+      'leadId=1234533',
     ]);
     assert.equal(got.path, '/interacto/message/contact');
     assert.equal(got.headers['authorization'], CANARY);
@@ -136,25 +218,82 @@ describe('interacto (Authorization without Bearer, Instance-Id)', () => {
 
 describe('turn (Bearer token, /v1/messages)', () => {
   test('text with preview_url', async () => {
-    const { result, got } = await sendOk('turn', 'text', ['send', 'text', TO, 'your-text-message-content https://exemplo.com', '--preview-url']);
+    const { result, got } = await sendOk('turn', 'text', [
+      'send',
+      'text',
+      TO,
+      'your-text-message-content https://exemplo.com',
+      '--preview-url',
+    ]);
     assert.equal(got.path, '/turn/v1/messages');
     assert.equal(got.headers['authorization'], `Bearer ${CANARY}`);
-    assert.deepEqual(got.body, { preview_url: true, recipient_type: 'individual', to: TO, type: 'text', text: { body: 'your-text-message-content https://exemplo.com' } });
+    assert.deepEqual(got.body, {
+      preview_url: true,
+      recipient_type: 'individual',
+      to: TO,
+      type: 'text',
+      text: { body: 'your-text-message-content https://exemplo.com' },
+    });
     assert.equal(result.status, 'sent');
   });
 
   test('media by id and by link; sticker by id', async () => {
-    let { got } = await sendOk('turn', 'image', ['send', 'media', TO, '--kind', 'image', '--id', 'your-media-id', '--caption', 'your-image-caption']);
-    assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'image', image: { id: 'your-media-id', caption: 'your-image-caption' } });
+    let { got } = await sendOk('turn', 'image', [
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'image',
+      '--id',
+      'your-media-id',
+      '--caption',
+      'your-image-caption',
+    ]);
+    assert.deepEqual(got.body, {
+      recipient_type: 'individual',
+      to: TO,
+      type: 'image',
+      image: { id: 'your-media-id', caption: 'your-image-caption' },
+    });
     world.sandbox.reset();
-    ({ got } = await sendOk('turn', 'document', ['send', 'media', TO, '--kind', 'document', '--url', 'https://exemplo.com/c.pdf', '--filename', 'c.pdf']));
-    assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'document', document: { link: 'https://exemplo.com/c.pdf', filename: 'c.pdf' } });
+    ({ got } = await sendOk('turn', 'document', [
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'document',
+      '--url',
+      'https://exemplo.com/c.pdf',
+      '--filename',
+      'c.pdf',
+    ]));
+    assert.deepEqual(got.body, {
+      recipient_type: 'individual',
+      to: TO,
+      type: 'document',
+      document: { link: 'https://exemplo.com/c.pdf', filename: 'c.pdf' },
+    });
     world.sandbox.reset();
     ({ got } = await sendOk('turn', 'sticker', ['send', 'media', TO, '--kind', 'sticker', '--id', 'your-media-id']));
     assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'sticker', sticker: { id: 'your-media-id' } });
     world.sandbox.reset();
-    ({ got } = await sendOk('turn', 'video', ['send', 'media', TO, '--kind', 'video', '--id', 'your-media-id', '--caption', 'your-video-caption']));
-    assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'video', video: { id: 'your-media-id', caption: 'your-video-caption' } });
+    ({ got } = await sendOk('turn', 'video', [
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'video',
+      '--id',
+      'your-media-id',
+      '--caption',
+      'your-video-caption',
+    ]));
+    assert.deepEqual(got.body, {
+      recipient_type: 'individual',
+      to: TO,
+      type: 'video',
+      video: { id: 'your-media-id', caption: 'your-video-caption' },
+    });
     world.sandbox.reset();
     ({ got } = await sendOk('turn', 'audio', ['send', 'media', TO, '--kind', 'audio', '--id', 'your-media-id']));
     assert.deepEqual(got.body, { recipient_type: 'individual', to: TO, type: 'audio', audio: { id: 'your-media-id' } });
@@ -162,8 +301,21 @@ describe('turn (Bearer token, /v1/messages)', () => {
 
   test('template: namespace from the profile, language {code, policy}, media header, quick replies', async () => {
     const { got } = await sendOk('turn', 'template', [
-      'send', 'template', TO, '--name', 'template_name', '--language', 'en', '--header-video', 'https://url.com/video-file.mp4',
-      '--param', 'body placeholder 1 value', '--quick-reply', '0=button-0-payload', '--quick-reply', '1=button-1-payload',
+      'send',
+      'template',
+      TO,
+      '--name',
+      'template_name',
+      '--language',
+      'en',
+      '--header-video',
+      'https://url.com/video-file.mp4',
+      '--param',
+      'body placeholder 1 value',
+      '--quick-reply',
+      '0=button-0-payload',
+      '--quick-reply',
+      '1=button-1-payload',
     ]);
     assert.deepEqual(got.body, {
       to: TO,
@@ -184,7 +336,15 @@ describe('turn (Bearer token, /v1/messages)', () => {
 
   test('template from a file', async () => {
     const file = join(world.dir, 'pedido.json');
-    writeFileSync(file, JSON.stringify({ name: 'template_name', language: 'en', header: { type: 'text', text: 'header placeholder value' }, body: ['Olá João'] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'template_name',
+        language: 'en',
+        header: { type: 'text', text: 'header placeholder value' },
+        body: ['Olá João'],
+      }),
+    );
     const { got } = await sendOk('turn', 'template', ['send', 'template', TO, '--file', file]);
     assert.deepEqual(got.body, {
       to: TO,
@@ -202,7 +362,21 @@ describe('turn (Bearer token, /v1/messages)', () => {
   });
 
   test('interactive buttons, list and location request', async () => {
-    let { got } = await sendOk('turn', 'interactive', ['send', 'interactive', TO, '--body', 'Confirma?', '--header', 'Pedido 123', '--footer', 'Loja São Jorge', '--button', 'sim=Sim', '--button', 'nao=Não']);
+    let { got } = await sendOk('turn', 'interactive', [
+      'send',
+      'interactive',
+      TO,
+      '--body',
+      'Confirma?',
+      '--header',
+      'Pedido 123',
+      '--footer',
+      'Loja São Jorge',
+      '--button',
+      'sim=Sim',
+      '--button',
+      'nao=Não',
+    ]);
     assert.deepEqual(got.body, {
       to: TO,
       type: 'interactive',
@@ -211,7 +385,12 @@ describe('turn (Bearer token, /v1/messages)', () => {
         header: { type: 'text', text: 'Pedido 123' },
         body: { text: 'Confirma?' },
         footer: { text: 'Loja São Jorge' },
-        action: { buttons: [{ type: 'reply', reply: { id: 'sim', title: 'Sim' } }, { type: 'reply', reply: { id: 'nao', title: 'Não' } }] },
+        action: {
+          buttons: [
+            { type: 'reply', reply: { id: 'sim', title: 'Sim' } },
+            { type: 'reply', reply: { id: 'nao', title: 'Não' } },
+          ],
+        },
       },
     });
     world.sandbox.reset();
@@ -219,20 +398,49 @@ describe('turn (Bearer token, /v1/messages)', () => {
     const sections = [{ title: 'Amanhã', rows: [{ id: 'manha', title: 'Manhã', description: '9h às 12h' }] }];
     writeFileSync(list, JSON.stringify({ button: 'Ver opções', sections }));
     ({ got } = await sendOk('turn', 'interactive', ['send', 'interactive', TO, '--body', 'Escolha', '--list', list]));
-    assert.deepEqual(got.body, { to: TO, type: 'interactive', interactive: { type: 'list', body: { text: 'Escolha' }, action: { button: 'Ver opções', sections } } });
-    world.sandbox.reset();
-    ({ got } = await sendOk('turn', 'interactive', ['send', 'interactive', TO, '--body', 'Por favor, informe sua localização?', '--location-request']));
     assert.deepEqual(got.body, {
       to: TO,
       type: 'interactive',
-      interactive: { type: 'location_request_message', body: { type: 'text', text: 'Por favor, informe sua localização?' }, action: { name: 'send_location' } },
+      interactive: { type: 'list', body: { text: 'Escolha' }, action: { button: 'Ver opções', sections } },
+    });
+    world.sandbox.reset();
+    ({ got } = await sendOk('turn', 'interactive', [
+      'send',
+      'interactive',
+      TO,
+      '--body',
+      'Por favor, informe sua localização?',
+      '--location-request',
+    ]));
+    assert.deepEqual(got.body, {
+      to: TO,
+      type: 'interactive',
+      interactive: {
+        type: 'location_request_message',
+        body: { type: 'text', text: 'Por favor, informe sua localização?' },
+        action: { name: 'send_location' },
+      },
     });
   });
 
   test('deprecated hsm', async () => {
     const { got } = await sendOk('turn', 'hsm', [
-      'send', 'template', TO, '--hsm', '--namespace', '8bea15c0_b636_0737_7912_63f2b9a6bd09', '--name', 'purchase_with_credit_card',
-      '--language', 'en_US', '--policy', 'fallback', '--param', '$10', '--param', '1234',
+      'send',
+      'template',
+      TO,
+      '--hsm',
+      '--namespace',
+      '8bea15c0_b636_0737_7912_63f2b9a6bd09',
+      '--name',
+      'purchase_with_credit_card',
+      '--language',
+      'en_US',
+      '--policy',
+      'fallback',
+      '--param',
+      '$10',
+      '--param',
+      '1234',
     ]);
     assert.deepEqual((got.body as Record<string, unknown>).hsm, {
       namespace: '8bea15c0_b636_0737_7912_63f2b9a6bd09',
@@ -245,7 +453,13 @@ describe('turn (Bearer token, /v1/messages)', () => {
 });
 
 describe('socialminer (apikey + version headers, Meta shapes)', () => {
-  const meta = (type: string, extra: Record<string, unknown>) => ({ messaging_product: 'whatsapp', to: TO, type, recipient_type: 'individual', ...extra });
+  const meta = (type: string, extra: Record<string, unknown>) => ({
+    messaging_product: 'whatsapp',
+    to: TO,
+    type,
+    recipient_type: 'individual',
+    ...extra,
+  });
 
   test('text', async () => {
     const { got } = await sendOk('socialminer', 'text', ['send', 'text', TO, 'Chamando']);
@@ -257,8 +471,23 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
   });
 
   test('location: coordinates are strings, as typed', async () => {
-    const { got } = await sendOk('socialminer', 'location', ['send', 'location', TO, '--latitude', '0.0', '--longitude', '0.1', '--name', '<Location Name>', '--address', "<Location's Address>"]);
-    assert.deepEqual(got.body, meta('location', { location: { longitude: '0.1', latitude: '0.0', name: '<Location Name>', address: "<Location's Address>" } }));
+    const { got } = await sendOk('socialminer', 'location', [
+      'send',
+      'location',
+      TO,
+      '--latitude',
+      '0.0',
+      '--longitude',
+      '0.1',
+      '--name',
+      '<Location Name>',
+      '--address',
+      "<Location's Address>",
+    ]);
+    assert.deepEqual(
+      got.body,
+      meta('location', { location: { longitude: '0.1', latitude: '0.0', name: '<Location Name>', address: "<Location's Address>" } }),
+    );
   });
 
   test('image, audio, video, document and sticker by id', async () => {
@@ -268,7 +497,19 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
       assert.deepEqual(got.body, meta(kind, { [kind]: { id: '515056594160172' } }));
     }
     world.sandbox.reset();
-    const { got } = await sendOk('socialminer', 'document', ['send', 'media', TO, '--kind', 'document', '--id', '515056594160172', '--caption', 'doc', '--filename', 'myNameDoc.pdf']);
+    const { got } = await sendOk('socialminer', 'document', [
+      'send',
+      'media',
+      TO,
+      '--kind',
+      'document',
+      '--id',
+      '515056594160172',
+      '--caption',
+      'doc',
+      '--filename',
+      'myNameDoc.pdf',
+    ]);
     assert.deepEqual(got.body, meta('document', { document: { caption: 'doc', id: '515056594160172', filename: 'myNameDoc.pdf' } }));
   });
 
@@ -277,7 +518,17 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
       name: { formatted_name: 'João Silva', first_name: 'João', last_name: 'Silva' },
       phones: [{ phone: '5511988887777', type: 'WORK', wa_id: '5511988887777' }],
       emails: [{ email: 'joao@exemplo.com.br', type: 'WORK' }],
-      addresses: [{ street: 'Av. Paulista, 1000', city: 'São Paulo', state: 'SP', zip: '01310-100', country: 'Brasil', country_code: 'BR', type: 'WORK' }],
+      addresses: [
+        {
+          street: 'Av. Paulista, 1000',
+          city: 'São Paulo',
+          state: 'SP',
+          zip: '01310-100',
+          country: 'Brasil',
+          country_code: 'BR',
+          type: 'WORK',
+        },
+      ],
       org: { company: 'Padaria São Jorge', title: 'Gerente' },
       urls: [{ url: 'https://exemplo.com.br', type: 'WORK' }],
       birthday: '1985-02-25',
@@ -289,7 +540,17 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
   });
 
   test('template with a url button', async () => {
-    const { got } = await sendOk('socialminer', 'template', ['send', 'template', TO, '--name', 'beta_abandoncart_link_v1_1', '--param', '[name]', '--button-url', '0=[target_url]']);
+    const { got } = await sendOk('socialminer', 'template', [
+      'send',
+      'template',
+      TO,
+      '--name',
+      'beta_abandoncart_link_v1_1',
+      '--param',
+      '[name]',
+      '--button-url',
+      '0=[target_url]',
+    ]);
     assert.deepEqual(
       got.body,
       meta('template', {
@@ -307,8 +568,15 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
 
   test('interactive buttons', async () => {
     const { got } = await sendOk('socialminer', 'interactive', [
-      'send', 'interactive', TO, '--body', 'Olá, o que você gostaria de fazer? teste às 15:59',
-      '--button', 'OLÁ, QUERO RECEBER MEU BENEFÍCIO.=Obter benefício', '--button', '#FALARCOMALOJA=Falar com a loja',
+      'send',
+      'interactive',
+      TO,
+      '--body',
+      'Olá, o que você gostaria de fazer? teste às 15:59',
+      '--button',
+      'OLÁ, QUERO RECEBER MEU BENEFÍCIO.=Obter benefício',
+      '--button',
+      '#FALARCOMALOJA=Falar com a loja',
     ]);
     assert.deepEqual(
       got.body,
@@ -331,15 +599,38 @@ describe('socialminer (apikey + version headers, Meta shapes)', () => {
 describe('socialminer lists', () => {
   test('interactive list from a file', async () => {
     const list = join(world.dir, 'sm-list.json');
-    const sections = [{ title: 'Horários', rows: [{ id: 'manha', title: 'Manhã', description: '9h às 12h' }, { id: 'tarde', title: 'Tarde' }] }];
+    const sections = [
+      {
+        title: 'Horários',
+        rows: [
+          { id: 'manha', title: 'Manhã', description: '9h às 12h' },
+          { id: 'tarde', title: 'Tarde' },
+        ],
+      },
+    ];
     writeFileSync(list, JSON.stringify({ button: 'Ver opções', sections }));
-    const { got } = await sendOk('socialminer', 'interactive', ['send', 'interactive', TO, '--body', 'Escolha um horário', '--footer', 'Loja São Jorge', '--list', list]);
+    const { got } = await sendOk('socialminer', 'interactive', [
+      'send',
+      'interactive',
+      TO,
+      '--body',
+      'Escolha um horário',
+      '--footer',
+      'Loja São Jorge',
+      '--list',
+      list,
+    ]);
     assert.deepEqual(got.body, {
       messaging_product: 'whatsapp',
       to: TO,
       type: 'interactive',
       recipient_type: 'individual',
-      interactive: { type: 'list', body: { text: 'Escolha um horário' }, footer: { text: 'Loja São Jorge' }, action: { button: 'Ver opções', sections } },
+      interactive: {
+        type: 'list',
+        body: { text: 'Escolha um horário' },
+        footer: { text: 'Loja São Jorge' },
+        action: { button: 'Ver opções', sections },
+      },
     });
   });
 });
@@ -352,7 +643,11 @@ describe('what a provider does not document is refused before any request (exit 
     ['interflow', ['send', 'contact', TO, '--name', 'João', '--phone', '11988887777'], /interflow does not support contact/],
     ['turn', ['send', 'location', TO, '--latitude', '1', '--longitude', '2'], /turn does not support location/],
     ['turn', ['send', 'contact', TO, '--name', 'João', '--phone', '11988887777'], /turn does not support contact/],
-    ['socialminer', ['send', 'interactive', TO, '--body', 'x', '--location-request'], /socialminer does not support interactive location request/],
+    [
+      'socialminer',
+      ['send', 'interactive', TO, '--body', 'x', '--location-request'],
+      /socialminer does not support interactive location request/,
+    ],
     ['socialminer', ['send', 'template', TO, '--hsm', '--name', 'x', '--namespace', 'ns'], /socialminer does not support hsm/],
     ['interflow', ['send', 'text', TO, 'Olá', '--delay', '2'], /./],
   ];
@@ -383,7 +678,10 @@ describe('exit codes and errors', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     const out = json(r);
     assert.equal(out.ok, false);
-    assert.deepEqual({ ...(out.error as object), hint: undefined }, { status: 422, code: 'CHANNEL_DISCONNECTED', message: 'O canal está desconectado', hint: undefined });
+    assert.deepEqual(
+      { ...(out.error as object), hint: undefined },
+      { status: 422, code: 'CHANNEL_DISCONNECTED', message: 'O canal está desconectado', hint: undefined },
+    );
   });
 
   test('1: unknown channel (404 CHANNEL_NOT_FOUND) with a hint about channelId', async () => {
@@ -396,7 +694,11 @@ describe('exit codes and errors', () => {
 
   test('1: network failure names the host and says nothing was sent', async () => {
     const cfg = join(world.dir, 'down.json');
-    writeFileSync(cfg, JSON.stringify({ profiles: { down: { provider: 'turn', baseUrl: 'http://127.0.0.1:9/turn', apiKey: '${TEST_KEY}' } } }), { mode: 0o600 });
+    writeFileSync(
+      cfg,
+      JSON.stringify({ profiles: { down: { provider: 'turn', baseUrl: 'http://127.0.0.1:9/turn', apiKey: '${TEST_KEY}' } } }),
+      { mode: 0o600 },
+    );
     const r = await runCli(['send', 'text', TO, 'Olá', '--config', cfg], { env: cleanEnv(world.dir, { TEST_KEY: CANARY }) });
     outputs.push(r);
     assert.equal(r.code, 1);

@@ -48,13 +48,33 @@ describe('compose with a templates catalog', { timeout: 90_000 }, () => {
     const body = world.sandbox.received[0]!.body as { content: { name: string; components: unknown[] } };
     assert.equal(body.content.name, 'order_update');
     assert.deepEqual(body.content.components, [
-      { type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: '123' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'João' },
+          { type: 'text', text: '123' },
+        ],
+      },
       { type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: '123' }] },
     ]);
   });
 
   test('a send on a terminal shows the rendered text on stderr', async () => {
-    const t = terminal(['send', 'template', '5511999999999', '--name', 'order_update', '--param', 'João', '--param', '123', '--button-url', '1=123', '--templates', EXPORT]);
+    const t = terminal([
+      'send',
+      'template',
+      '5511999999999',
+      '--name',
+      'order_update',
+      '--param',
+      'João',
+      '--param',
+      '123',
+      '--button-url',
+      '1=123',
+      '--templates',
+      EXPORT,
+    ]);
     await t.expect('Olá João, seu pedido 123 saiu para entrega.');
     const end = await t.exit();
     assert.equal(end.code, 0, end.screen);

@@ -50,7 +50,10 @@ async function refused(args: string[], ...expected: RegExp[]): Promise<RunResult
 
 describe('send template against the catalog', () => {
   test('one body parameter short: refused, naming the template, BODY and the count expected', async () => {
-    await refused(['--name', 'order_update', '--param', 'João', '--button-url', '1=123'], /template 'order_update' \(pt_BR\): BODY expects 2 parameters.*got 1/);
+    await refused(
+      ['--name', 'order_update', '--param', 'João', '--button-url', '1=123'],
+      /template 'order_update' \(pt_BR\): BODY expects 2 parameters.*got 1/,
+    );
   });
 
   test('an IMAGE header without --header-image: refused', async () => {
@@ -58,15 +61,25 @@ describe('send template against the catalog', () => {
   });
 
   test('a URL button ending in {{1}} without --button-url: refused', async () => {
-    await refused(['--name', 'order_update', '--param', 'João', '--param', '123'], /BUTTONS button 1 is a URL button ending in \{\{1\}\}.*give --button-url 1=/);
+    await refused(
+      ['--name', 'order_update', '--param', 'João', '--param', '123'],
+      /BUTTONS button 1 is a URL button ending in \{\{1\}\}.*give --button-url 1=/,
+    );
   });
 
   test('a newline in a parameter: refused', async () => {
-    await refused(['--name', 'order_update', '--param', 'João\nSilva', '--param', '123', '--button-url', '1=123'], /BODY parameter \{\{1\}\} holds a line break/);
+    await refused(
+      ['--name', 'order_update', '--param', 'João\nSilva', '--param', '123', '--button-url', '1=123'],
+      /BODY parameter \{\{1\}\} holds a line break/,
+    );
   });
 
   test('five spaces in a row and a tab: refused', async () => {
-    await refused(['--name', 'order_update', '--param', 'João     Silva', '--param', '1\t23', '--button-url', '1=123'], /\{\{1\}\} holds more than 4 spaces/, /\{\{2\}\} holds a tab/);
+    await refused(
+      ['--name', 'order_update', '--param', 'João     Silva', '--param', '1\t23', '--button-url', '1=123'],
+      /\{\{1\}\} holds more than 4 spaces/,
+      /\{\{2\}\} holds a tab/,
+    );
   });
 
   test('a PAUSED template: refused', async () => {
@@ -74,22 +87,60 @@ describe('send template against the catalog', () => {
   });
 
   test('a quick-reply payload on a URL button, and a button that does not exist: refused', async () => {
-    await refused(['--name', 'order_update', '--param', 'a', '--param', 'b', '--quick-reply', '1=sim'], /button 1 is URL "Rastrear": --quick-reply is for QUICK_REPLY/);
-    await refused(['--name', 'order_update', '--param', 'a', '--param', 'b', '--button-url', '1=x', '--quick-reply', '5=sim'], /BUTTONS has no button 5/);
+    await refused(
+      ['--name', 'order_update', '--param', 'a', '--param', 'b', '--quick-reply', '1=sim'],
+      /button 1 is URL "Rastrear": --quick-reply is for QUICK_REPLY/,
+    );
+    await refused(
+      ['--name', 'order_update', '--param', 'a', '--param', 'b', '--button-url', '1=x', '--quick-reply', '5=sim'],
+      /BUTTONS has no button 5/,
+    );
   });
 
   test('a template not in the catalog: refused with the hint to import it; --no-templates sends it unchecked', async () => {
-    const r = await refused(['--name', 'not_there', '--param', 'x'], /template 'not_there' \(pt_BR\) is not in the catalog/, /templates import/);
+    const r = await refused(
+      ['--name', 'not_there', '--param', 'x'],
+      /template 'not_there' \(pt_BR\) is not in the catalog/,
+      /templates import/,
+    );
     assert.match(r.stderr, /--no-templates/);
     const other = await refused(['--name', 'order_update', '--language', 'en_US'], /has no en_US entry.*it has pt_BR/);
     assert.ok(other);
-    const sent = await cli(['send', 'template', TO, '--name', 'not_there', '--param', 'x', '--templates', EXPORT, '--no-templates', '--json']);
+    const sent = await cli([
+      'send',
+      'template',
+      TO,
+      '--name',
+      'not_there',
+      '--param',
+      'x',
+      '--templates',
+      EXPORT,
+      '--no-templates',
+      '--json',
+    ]);
     assert.equal(sent.code, 0, sent.stderr);
     assert.equal(requests(), 1);
   });
 
   test('a valid send goes out with Meta components; its dry run shows the rendered text and sends nothing', async () => {
-    const args = ['send', 'template', TO, '--name', 'order_update', '--param', 'João', '--param', '123', '--button-url', '1=123', '--quick-reply', '0=atendente', '--templates', EXPORT];
+    const args = [
+      'send',
+      'template',
+      TO,
+      '--name',
+      'order_update',
+      '--param',
+      'João',
+      '--param',
+      '123',
+      '--button-url',
+      '1=123',
+      '--quick-reply',
+      '0=atendente',
+      '--templates',
+      EXPORT,
+    ];
     const dry = await cli([...args, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(requests(), 0);
@@ -103,7 +154,13 @@ describe('send template against the catalog', () => {
     assert.equal(requests(), 1);
     const body = world.sandbox.received[0]!.body as { content: { components: unknown[] } } & Record<string, unknown>;
     assert.deepEqual(JSON.parse(JSON.stringify(body)).content.components, [
-      { type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: '123' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'João' },
+          { type: 'text', text: '123' },
+        ],
+      },
       { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'atendente' }] },
       { type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: '123' }] },
     ]);
@@ -111,18 +168,58 @@ describe('send template against the catalog', () => {
   });
 
   test('a NAMED template takes --param NAME=VALUE, sent in the order the names appear in its body', async () => {
-    const r = await cli(['send', 'template', TO, '--name', 'welcome_named', '--param', 'store=Loja São Paulo', '--param', 'first_name=João', '--templates', EXPORT, '--dry-run']);
+    const r = await cli([
+      'send',
+      'template',
+      TO,
+      '--name',
+      'welcome_named',
+      '--param',
+      'store=Loja São Paulo',
+      '--param',
+      'first_name=João',
+      '--templates',
+      EXPORT,
+      '--dry-run',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const view = json<{ rendered: string; body: { content: { components: unknown[] } } }>(r);
     assert.equal(view.rendered, 'Olá João, bem-vindo à Loja São Paulo!');
     assert.deepEqual(view.body.content.components, [
-      { type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: 'Loja São Paulo' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'João' },
+          { type: 'text', text: 'Loja São Paulo' },
+        ],
+      },
     ]);
-    const sent = await cli(['send', 'template', TO, '--name', 'welcome_named', '--param', 'store=Loja', '--param', 'first_name=João', '--templates', EXPORT, '--profile', 'socialminer', '--json']);
+    const sent = await cli([
+      'send',
+      'template',
+      TO,
+      '--name',
+      'welcome_named',
+      '--param',
+      'store=Loja',
+      '--param',
+      'first_name=João',
+      '--templates',
+      EXPORT,
+      '--profile',
+      'socialminer',
+      '--json',
+    ]);
     assert.equal(sent.code, 0, sent.stderr);
     assert.equal(requests(), 1);
     assert.deepEqual((world.sandbox.received[0]!.body as { template: { components: unknown[] } }).template.components, [
-      { type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: 'Loja' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'João' },
+          { type: 'text', text: 'Loja' },
+        ],
+      },
     ]);
     world.sandbox.reset();
     await refused(['--name', 'welcome_named', '--param', 'first_name=João'], /BODY is NAMED.*missing store/);
@@ -171,7 +268,15 @@ describe('send template against the catalog', () => {
 
   test('a broken catalog names the file and the template', async () => {
     const bad = join(world.dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ data: [{ name: 'ok_one', language: 'pt_BR', components: [] }, { name: 'Broken Name', language: 'pt_BR', components: [] }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        data: [
+          { name: 'ok_one', language: 'pt_BR', components: [] },
+          { name: 'Broken Name', language: 'pt_BR', components: [] },
+        ],
+      }),
+    );
     const r = await cli(['send', 'template', TO, '--name', 'ok_one', '--templates', bad]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /bad\.json: template 'Broken Name' \(pt_BR\): name: name must be lowercase/);
@@ -194,7 +299,18 @@ describe('bulk against the catalog', () => {
     writeFileSync(path, lines.join('\n') + '\n');
     return path;
   }
-  const flags = ['--template', 'order_update', '--param', '{{nome}}', '--param', '{{pedido}}', '--button-url', '1={{pedido}}', '--templates', EXPORT];
+  const flags = [
+    '--template',
+    'order_update',
+    '--param',
+    '{{nome}}',
+    '--param',
+    '{{pedido}}',
+    '--button-url',
+    '1={{pedido}}',
+    '--templates',
+    EXPORT,
+  ];
 
   test('3 bad rows of 50: the run is refused before any request, naming the 3 lines', async () => {
     const r = await cli(['bulk', csv(), ...flags]);
@@ -211,10 +327,16 @@ describe('bulk against the catalog', () => {
     const r = await cli(['bulk', csv(), ...flags, '--skip-invalid', '--json', '--journal', join(world.dir, `skip-${Date.now()}.journal`)]);
     assert.equal(r.code, 3, r.stderr);
     assert.equal(requests(), 47);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; status: string; error?: { code: string } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; status: string; error?: { code: string } });
     assert.equal(lines.length, 50);
     const failed = lines.filter((l) => l.status === 'failed');
-    assert.deepEqual(failed.map((l) => l.row).sort((a, b) => a - b), [6, 12, 33]);
+    assert.deepEqual(
+      failed.map((l) => l.row).sort((a, b) => a - b),
+      [6, 12, 33],
+    );
     assert.ok(failed.every((l) => l.error?.code === 'VALIDATION'));
     assert.equal(lines.filter((l) => l.status === 'sent').length, 47);
   });
@@ -251,14 +373,22 @@ describe('bulk against the catalog', () => {
 
   test('a template file per row (the general check) is refused the same way', async () => {
     const file = join(world.dir, 'pedido.json');
-    writeFileSync(file, JSON.stringify({ name: 'order_update', language: 'pt_BR', body: ['{{nome}}', '{{pedido}}'], buttons: [{ type: 'url', index: 1, text: '{{pedido}}' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'order_update',
+        language: 'pt_BR',
+        body: ['{{nome}}', '{{pedido}}'],
+        buttons: [{ type: 'url', index: 1, text: '{{pedido}}' }],
+      }),
+    );
     const r = await cli(['bulk', csv(), '--template-file', file, '--templates', EXPORT]);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(requests(), 0);
     assert.match(r.stderr, /line 6: .*\n.*line 12: .*\n.*line 33: /);
   });
 
-  test('the dry run shows each row\'s rendered text beside its request', async () => {
+  test("the dry run shows each row's rendered text beside its request", async () => {
     const lines = ['to,nome,pedido', `${TO},João,123`];
     const path = join(world.dir, 'one.csv');
     writeFileSync(path, lines.join('\n') + '\n');
@@ -307,7 +437,10 @@ describe('templates import | list | show | lint', () => {
         {
           name: 'url_middle',
           language: 'pt_BR',
-          components: [{ type: 'BODY', text: 'Oi' }, { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Ver', url: 'https://x.example/{{1}}/detalhes' }] }],
+          components: [
+            { type: 'BODY', text: 'Oi' },
+            { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Ver', url: 'https://x.example/{{1}}/detalhes' }] },
+          ],
         },
         { name: 'mixed', language: 'pt_BR', components: [{ type: 'BODY', text: 'Oi {{1}} {{nome}}' }] },
         { name: 'odd', language: 'pt_BR', components: [{ type: 'BODY', text: 'Oi' }, { type: 'CAROUSEL_X' }] },
@@ -328,4 +461,3 @@ describe('templates import | list | show | lint', () => {
     assert.match(r.stderr, /no templates catalog: give --templates FILE/);
   });
 });
-

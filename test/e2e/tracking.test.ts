@@ -61,7 +61,9 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'interflow-tracking-'));
     state = join(dir, 'state');
-    listener = spawn(process.execPath, [bin, 'webhooks', 'listen', '--port', '0', '--secret', 'HOOK_SECRET', '--json'], { env: cleanEnv(dir, { HOOK_SECRET: SECRET, INTERFLOW_STATE_DIR: state }) });
+    listener = spawn(process.execPath, [bin, 'webhooks', 'listen', '--port', '0', '--secret', 'HOOK_SECRET', '--json'], {
+      env: cleanEnv(dir, { HOOK_SECRET: SECRET, INTERFLOW_STATE_DIR: state }),
+    });
     listener.stdout!.resume();
     listenUrl = await new Promise<string>((resolve, reject) => {
       let err = '';
@@ -78,7 +80,10 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
     config = join(dir, '.interflowrc.json');
     writeFileSync(
       config,
-      JSON.stringify({ defaultProfile: 'turn', profiles: { turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${TEST_KEY}', namespace: 'template-namespace' } } }),
+      JSON.stringify({
+        defaultProfile: 'turn',
+        profiles: { turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${TEST_KEY}', namespace: 'template-namespace' } },
+      }),
       { mode: 0o600 },
     );
     csv = join(dir, 'clientes.csv');
@@ -94,7 +99,19 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
   });
 
   it('a 20-row Turn campaign: 5 read, 5 delivered, 3 failed under 131047 with its hint, 7 without a status', async () => {
-    const bulk = await run(['bulk', csv, '--to-column', 'telefone', '--template', 'promo_natal', '--param', '{{nome}}', '--campaign', 'natal', '--json']);
+    const bulk = await run([
+      'bulk',
+      csv,
+      '--to-column',
+      'telefone',
+      '--template',
+      'promo_natal',
+      '--param',
+      '{{nome}}',
+      '--campaign',
+      'natal',
+      '--json',
+    ]);
     assert.equal(bulk.code, 0, bulk.stderr);
     assert.equal(bulk.stdout.trim().split('\n').length, 20);
     // 5 × (sent, delivered, read) + 5 × (sent, delivered) + 3 × failed = 28 status events.
@@ -113,7 +130,10 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
     assert.equal(report.failures[0].count, 3);
     assert.match(report.failures[0].title, /Re-engagement/);
     assert.match(report.failures[0].hint, /24 hours/);
-    assert.deepEqual(report.templates.map((t: { template: string; messages: number }) => [t.template, t.messages]), [['promo_natal', 20]]);
+    assert.deepEqual(
+      report.templates.map((t: { template: string; messages: number }) => [t.template, t.messages]),
+      [['promo_natal', 20]],
+    );
     assert.equal(typeof report.medianToDeliveredMs, 'number');
     assert.equal(typeof report.medianToReadMs, 'number');
 
@@ -131,20 +151,35 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
 
     const list = await run(['messages', 'list', '--status', 'failed']);
     assert.equal(list.code, 0, list.stderr);
-    const failed = list.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const failed = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(failed.length, 3);
     assert.deepEqual(failed.map((m) => m.to).sort(), [number(11), number(12), number(13)]);
-    assert.ok(failed.every((m) => m.errorCode === '131047' && m.campaign === 'natal' && m.template === 'promo_natal' && m.provider === 'turn'));
+    assert.ok(
+      failed.every((m) => m.errorCode === '131047' && m.campaign === 'natal' && m.template === 'promo_natal' && m.provider === 'turn'),
+    );
   });
 
   it('the same events posted again, twice and out of order, give the same report', async () => {
     const before = JSON.parse((await run(['report', 'natal', '--json'])).stdout);
-    const list = (await run(['messages', 'list', '--campaign', 'natal', '--limit', '100'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const list = (await run(['messages', 'list', '--campaign', 'natal', '--limit', '100'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const events: Record<string, unknown>[] = [];
     const base = Math.floor(Date.now() / 1000) + 5;
     for (const m of list) {
       const fate = fates[m.to]!;
-      const steps = fate === 'read' ? ['read', 'delivered', 'sent'] : fate === 'delivered' ? ['delivered', 'sent'] : fate === 'failed' ? ['failed', 'delivered', 'sent'] : [];
+      const steps =
+        fate === 'read'
+          ? ['read', 'delivered', 'sent']
+          : fate === 'delivered'
+            ? ['delivered', 'sent']
+            : fate === 'failed'
+              ? ['failed', 'delivered', 'sent']
+              : [];
       steps.forEach((status, k) => {
         for (const dup of [0, 1]) {
           const s: Record<string, unknown> = { id: m.id, recipient_id: m.to, status, timestamp: String(base + 10 - k + dup) };
@@ -158,7 +193,10 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
       const body = Buffer.from(JSON.stringify({ statuses: [s] }));
       const res = await fetch(listenUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-turn-hook-signature': createHmac('sha256', SECRET).update(body).digest('base64') },
+        headers: {
+          'content-type': 'application/json',
+          'x-turn-hook-signature': createHmac('sha256', SECRET).update(body).digest('base64'),
+        },
         body,
       });
       assert.equal(res.status, 200);
@@ -175,7 +213,10 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
     const id = JSON.parse(sent.stdout).id as string;
     const list = await run(['messages', 'list', '--to', '+55 11 97777-6666']);
     assert.equal(list.code, 0, list.stderr);
-    const lines = list.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 1);
     assert.equal(lines[0].id, id);
     assert.equal(lines[0].type, 'text');
@@ -200,7 +241,9 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
   it('a store that cannot be written costs one warning, never the send', async () => {
     const blocked = join(dir, 'a-file');
     writeFileSync(blocked, '');
-    const res = await runCli(['send', 'text', '5511977775555', 'Olá', '--config', config], { env: { ...env(), INTERFLOW_STATE_DIR: blocked } });
+    const res = await runCli(['send', 'text', '5511977775555', 'Olá', '--config', config], {
+      env: { ...env(), INTERFLOW_STATE_DIR: blocked },
+    });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr.match(/warning: not recorded in the tracking store/g)?.length, 1, res.stderr);
   });
@@ -217,8 +260,15 @@ describe('tracking: sandbox → webhooks listen → bulk → report (built binar
         env: { ...env(), INTERFLOW_STATE_DIR: where },
       });
       assert.equal(res.code, 0, res.stderr);
-      const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string });
-      assert.deepEqual(lines.map((l) => l.status), ['sent', 'sent'], res.stdout);
+      const lines = res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { status: string });
+      assert.deepEqual(
+        lines.map((l) => l.status),
+        ['sent', 'sent'],
+        res.stdout,
+      );
       assert.equal(res.stderr.match(/warning: not recorded in the tracking store/g)?.length, 1, res.stderr);
       assert.equal(existsSync(`${rowsCsv}.journal.lock`), false, 'the journal lock is released');
     }

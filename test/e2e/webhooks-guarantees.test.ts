@@ -97,7 +97,12 @@ async function listen(args: string[], env: NodeJS.ProcessEnv = { HOOK_SECRET: SE
 
 type Signing = 'hub' | 'turn' | 'none';
 
-async function post(url: string, body: unknown, sign: Signing = 'hub', headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+async function post(
+  url: string,
+  body: unknown,
+  sign: Signing = 'hub',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const raw = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), 'utf8');
   const h: Record<string, string> = { 'content-type': 'application/json', ...headers };
   if (sign === 'hub') h['x-hub-signature-256'] = hubSignature(raw);
@@ -129,7 +134,21 @@ const interflowEvent = (id: string | undefined, messageId: string, status = 'del
 function metaValue(value: Record<string, unknown>) {
   return {
     object: 'whatsapp_business_account',
-    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' }, ...value } }] }],
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -262,7 +281,10 @@ describe('webhooks listen under slow clients', () => {
       });
       for (const s of [silent, slowBody]) s.on('error', () => undefined);
       silent.resume();
-      await within(Promise.all([silent, slowBody].map((s) => new Promise((resolve) => s.once('close', resolve)))), () => 'the silent and the slow-body sockets are still open');
+      await within(
+        Promise.all([silent, slowBody].map((s) => new Promise((resolve) => s.once('close', resolve)))),
+        () => 'the silent and the slow-body sockets are still open',
+      );
       assert.match(Buffer.concat(answered).toString(), /^HTTP\/1\.1 408 /);
     } finally {
       clearInterval(trickle);
@@ -329,7 +351,9 @@ describe('webhooks listen: nothing from outside drives the terminal', () => {
   });
 
   test('a table on a terminal and the notices on stderr: plain text only', async () => {
-    const t = new Terminal(['webhooks', 'listen', '--port', '0', '--secret', 'HOOK_SECRET'], { env: cleanEnv(dir, { HOOK_SECRET: SECRET }) });
+    const t = new Terminal(['webhooks', 'listen', '--port', '0', '--secret', 'HOOK_SECRET'], {
+      env: cleanEnv(dir, { HOOK_SECRET: SECRET }),
+    });
     await t.expect(/listening for webhooks on http:\/\/\S+\//);
     const url = /listening for webhooks on (http:\/\/\S+\/)/.exec(t.screen)![1]!;
     assert.equal((await post(url, hostileStatus)).status, 200);
@@ -351,16 +375,32 @@ describe('webhooks listen: nothing from outside drives the terminal', () => {
   test("a provider's error text on stderr: plain text only", async () => {
     const provider = await serve((_req, res) => {
       res.writeHead(422, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ success: false, error: { code: 'CHANNEL_DISCONNECTED', message: `O canal ${ESC}]0;pwned${'\u0007'}está${ESC}[8m desconectado${ESC}[2J\u009b1m` } }));
+      res.end(
+        JSON.stringify({
+          success: false,
+          error: { code: 'CHANNEL_DISCONNECTED', message: `O canal ${ESC}]0;pwned${'\u0007'}está${ESC}[8m desconectado${ESC}[2J\u009b1m` },
+        }),
+      );
     });
     const config = join(dir, 'escapes.interflowrc.json');
     writeFileSync(
       config,
-      JSON.stringify({ profiles: { p: { provider: 'interflow', baseUrl: provider.url.replace(/\/in$/, ''), apiKey: '${TEST_KEY}', channelId: '550e8400-e29b-41d4-a716-446655440000' } } }),
+      JSON.stringify({
+        profiles: {
+          p: {
+            provider: 'interflow',
+            baseUrl: provider.url.replace(/\/in$/, ''),
+            apiKey: '${TEST_KEY}',
+            channelId: '550e8400-e29b-41d4-a716-446655440000',
+          },
+        },
+      }),
       { mode: 0o600 },
     );
     try {
-      const res = await runCli(['send', 'text', '11999999999', 'Olá', '--config', config, '--profile', 'p'], { env: cleanEnv(dir, { TEST_KEY: 'if_test_key_1234567890' }) });
+      const res = await runCli(['send', 'text', '11999999999', 'Olá', '--config', config, '--profile', 'p'], {
+        env: cleanEnv(dir, { TEST_KEY: 'if_test_key_1234567890' }),
+      });
       assert.equal(res.code, 1, res.stderr);
       assert.match(res.stderr, /O canal está desconectado/);
       assert.doesNotMatch(res.stderr.replace(/\n/g, ''), FORBIDDEN, JSON.stringify(res.stderr));
@@ -373,9 +413,12 @@ describe('webhooks listen: nothing from outside drives the terminal', () => {
       // bulk's per-row lines on stdout (a pipe: one tab-separated line a row) are plain text too.
       const csv = join(dir, 'escapes.csv');
       writeFileSync(csv, 'to,nome\n11999999999,João\n');
-      const bulk = await runCli(['bulk', csv, '--text', 'Olá {{nome}}', '--config', config, '--profile', 'p', '--journal', join(dir, 'escapes.journal')], {
-        env: cleanEnv(dir, { TEST_KEY: 'if_test_key_1234567890' }),
-      });
+      const bulk = await runCli(
+        ['bulk', csv, '--text', 'Olá {{nome}}', '--config', config, '--profile', 'p', '--journal', join(dir, 'escapes.journal')],
+        {
+          env: cleanEnv(dir, { TEST_KEY: 'if_test_key_1234567890' }),
+        },
+      );
       // A disconnected channel stops the run (exit 1: README, "When a provider refuses"); its row is still printed.
       assert.equal(bulk.code, 1, bulk.stderr);
       assert.match(bulk.stdout, /^2\t5511999999999\tfailed\tCHANNEL_DISCONNECTED: O canal está desconectado\n$/);
@@ -390,7 +433,22 @@ describe("webhooks listen: each provider's own signature, and what Meta-shaped p
   test('Turn: X-Turn-Hook-Signature (base64) is accepted; a wrong or missing one is refused', async () => {
     const l = await listen(['--secret', 'HOOK_SECRET']);
     try {
-      const body = { statuses: [{ id: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU', status: 'failed', timestamp: '1518694700', recipient_id: '16315555555', errors: [{ code: 470, title: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number' }] }] };
+      const body = {
+        statuses: [
+          {
+            id: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU',
+            status: 'failed',
+            timestamp: '1518694700',
+            recipient_id: '16315555555',
+            errors: [
+              {
+                code: 470,
+                title: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number',
+              },
+            ],
+          },
+        ],
+      };
       const raw = Buffer.from(JSON.stringify(body));
       assert.equal((await post(l.url, raw, 'turn')).status, 200);
       const wrong = await post(l.url, raw, 'none', { 'x-turn-hook-signature': turnSignature(raw, 'another-secret') });
@@ -419,7 +477,9 @@ describe("webhooks listen: each provider's own signature, and what Meta-shaped p
     try {
       const payload = metaValue({
         contacts: [{ profile: { name: 'João' }, user_id: 'BR.1349120865530274191' }],
-        messages: [{ from_user_id: 'BR.1349120865530274191', id: 'wamid.BSUID1', timestamp: '1760000000', type: 'text', text: { body: 'Olá' } }],
+        messages: [
+          { from_user_id: 'BR.1349120865530274191', id: 'wamid.BSUID1', timestamp: '1760000000', type: 'text', text: { body: 'Olá' } },
+        ],
         statuses: [{ id: 'wamid.BSUID2', status: 'delivered', timestamp: '1760000001', recipient_user_id: 'BR.1349120865530274191' }],
       });
       assert.equal((await post(l.url, payload, 'none')).status, 200);

@@ -19,10 +19,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('webhooks listen (built binary)', () => {
   test('prints verified events as JSON lines, refuses bad signatures, stops on SIGINT', async () => {
-    const child = spawn(process.execPath, [bin, 'webhooks', 'listen', '--port', '0', '--secret', 'HOOK_SECRET', '--verify-token', 'tok-e2e-verify'], {
-      env: cleanEnv(dir, { HOOK_SECRET: SECRET }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'webhooks', 'listen', '--port', '0', '--secret', 'HOOK_SECRET', '--verify-token', 'tok-e2e-verify'],
+      {
+        env: cleanEnv(dir, { HOOK_SECRET: SECRET }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -59,7 +63,9 @@ describe('webhooks listen (built binary)', () => {
                       errors: [{ code: 131047, title: 'Re-engagement message' }],
                     },
                   ],
-                  messages: [{ from: '5511999999999', id: 'wamid.E2E2', timestamp: '1705314700', type: 'text', text: { body: 'Olá 🎉 São Paulo' } }],
+                  messages: [
+                    { from: '5511999999999', id: 'wamid.E2E2', timestamp: '1705314700', type: 'text', text: { body: 'Olá 🎉 São Paulo' } },
+                  ],
                 },
               },
             ],
@@ -67,16 +73,33 @@ describe('webhooks listen (built binary)', () => {
         ],
       };
       const raw = Buffer.from(JSON.stringify(meta), 'utf8');
-      const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: new Uint8Array(raw) });
+      const ok = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
+        body: new Uint8Array(raw),
+      });
       assert.equal(ok.status, 200);
       await ok.arrayBuffer();
 
-      const interflow = Buffer.from(JSON.stringify({ event: 'message.status_updated', data: { message_id: 'msg_abc123xyz', status: 'delivered', timestamp: '2024-01-15T10:30:05Z' } }));
-      const ok2 = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(interflow) }, body: new Uint8Array(interflow) });
+      const interflow = Buffer.from(
+        JSON.stringify({
+          event: 'message.status_updated',
+          data: { message_id: 'msg_abc123xyz', status: 'delivered', timestamp: '2024-01-15T10:30:05Z' },
+        }),
+      );
+      const ok2 = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(interflow) },
+        body: new Uint8Array(interflow),
+      });
       assert.equal(ok2.status, 200);
       await ok2.arrayBuffer();
 
-      const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw).replace(/.$/, (c) => (c === '0' ? '1' : '0')) }, body: new Uint8Array(raw) });
+      const bad = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw).replace(/.$/, (c) => (c === '0' ? '1' : '0')) },
+        body: new Uint8Array(raw),
+      });
       assert.equal(bad.status, 403);
       await bad.arrayBuffer();
 
@@ -97,7 +120,10 @@ describe('webhooks listen (built binary)', () => {
     const stderr = Buffer.concat(err).toString('utf8');
     assert.equal(code, 0, stderr);
 
-    const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 3, stdout);
     assert.deepEqual(
       lines.map((l) => [l.provider, l.kind, l.messageId, l.status ?? null, l.errorCode ?? null]),

@@ -56,9 +56,18 @@ describe('bundled packages from the metafile', () => {
 
 describe('a package notice', () => {
   test('name, version, license and the license file text (LICENSE-MIT.txt counts)', () => {
-    const dir = fakePackage('ok-mit', { license: 'MIT' }, { 'LICENSE-MIT.txt': 'Copyright (c) Someone\n\nPermission is hereby granted…\n' });
+    const dir = fakePackage(
+      'ok-mit',
+      { license: 'MIT' },
+      { 'LICENSE-MIT.txt': 'Copyright (c) Someone\n\nPermission is hereby granted…\n' },
+    );
     const n = build.packageNotice(dir);
-    assert.deepEqual(n, { name: 'ok-mit', version: '1.2.3', license: 'MIT', text: 'Copyright (c) Someone\n\nPermission is hereby granted…' });
+    assert.deepEqual(n, {
+      name: 'ok-mit',
+      version: '1.2.3',
+      license: 'MIT',
+      text: 'Copyright (c) Someone\n\nPermission is hereby granted…',
+    });
     const md = build.renderNotices([n]);
     assert.match(md, /^- ok-mit@1\.2\.3 \(MIT\)$/m);
     assert.match(md, /^## ok-mit@1\.2\.3\n\nLicense: MIT\n\n```text\nCopyright \(c\) Someone/m);

@@ -43,7 +43,8 @@ describe('recipients', () => {
     test(`${input} → ${expected}`, () => assert.equal(normalizeRecipient(input, (country ?? 'BR') as 'BR'), expected));
   }
   for (const bad of ['123', '5.5119E+12', '55119999999990000', 'abc', '', '+55 11 9999']) {
-    test(`'${bad}' is refused naming it`, () => refuses(() => normalizeRecipient(bad), bad ? new RegExp(`'${bad.replace(/[.+]/g, '\\$&')}'`) : /empty/));
+    test(`'${bad}' is refused naming it`, () =>
+      refuses(() => normalizeRecipient(bad), bad ? new RegExp(`'${bad.replace(/[.+]/g, '\\$&')}'`) : /empty/));
   }
 });
 
@@ -56,14 +57,18 @@ describe('builders', () => {
     });
   });
 
-  test('text over 4096 characters is refused', () => refuses(() => build('text', { text: 'a'.repeat(4097) }), /^text: is longer than 4096 characters$/));
+  test('text over 4096 characters is refused', () =>
+    refuses(() => build('text', { text: 'a'.repeat(4097) }), /^text: is longer than 4096 characters$/));
 
   test('media needs exactly one of --url/--id and a known --kind', () => {
     refuses(() => build('media', { kind: 'image' }), /--url URL.*--id MEDIA_ID/);
     refuses(() => build('media', { kind: 'image', url: 'https://a.b/c.jpg', id: '1' }), /either --url or --id/);
     refuses(() => build('media', { kind: 'gif', url: 'https://a.b/c.gif' }), /--kind 'gif'/);
     refuses(() => build('media', { kind: 'image', url: 'ftp://a.b/c.jpg' }), /^--url: must be an http\(s\) URL$/);
-    refuses(() => build('media', { kind: 'audio', url: 'https://a.b/c.ogg', caption: 'x' }), /^--caption: is only for image, video and document$/);
+    refuses(
+      () => build('media', { kind: 'audio', url: 'https://a.b/c.ogg', caption: 'x' }),
+      /^--caption: is only for image, video and document$/,
+    );
     refuses(() => build('media', { kind: 'image', url: 'https://a.b/c.jpg', filename: 'x.jpg' }), /^--filename: is only for documents$/);
   });
 
@@ -83,7 +88,15 @@ describe('builders', () => {
   });
 
   test('contact from flags, with Interacto options', () => {
-    const m = build('contact', { name: 'João Silva', phone: '(11) 98888-7777', delay: '2', typing: '8', priority: '2', tag: ['urgente', 'lead'], metadata: ['leadId=1234533'] });
+    const m = build('contact', {
+      name: 'João Silva',
+      phone: '(11) 98888-7777',
+      delay: '2',
+      typing: '8',
+      priority: '2',
+      tag: ['urgente', 'lead'],
+      metadata: ['leadId=1234533'],
+    });
     assert.deepEqual(m, {
       type: 'contact',
       to: '5511999999999',
@@ -144,7 +157,12 @@ describe('builders', () => {
   });
 
   test('template file: neutral format, flags that would conflict are refused', () => {
-    files['t.json'] = JSON.stringify({ name: 'order_confirmation', language: 'en_US', body: ['João'], buttons: [{ type: 'quick_reply', index: 0, payload: 'sim' }] });
+    files['t.json'] = JSON.stringify({
+      name: 'order_confirmation',
+      language: 'en_US',
+      body: ['João'],
+      buttons: [{ type: 'quick_reply', index: 0, payload: 'sim' }],
+    });
     const m = build('template', { file: 't.json', language: 'pt_BR' });
     assert.deepEqual(m, {
       type: 'template',
@@ -177,7 +195,11 @@ describe('builders', () => {
       namespace: '8bea15c0_b636_0737_7912_63f2b9a6bd09',
       name: 'four_lparam_demo',
       language: 'en_US',
-      params: ['just a string', { default: '$100.99', currency: { currency_code: 'USD', amount_1000: 100990 } }, { default: 'January 26, 2017', date_time: { unix_epoch: { timestamp: 1485470276 } } }],
+      params: [
+        'just a string',
+        { default: '$100.99', currency: { currency_code: 'USD', amount_1000: 100990 } },
+        { default: 'January 26, 2017', date_time: { unix_epoch: { timestamp: 1485470276 } } },
+      ],
     });
     const h = build('template', { file: 'hsm.json' }) as { params: unknown[] };
     assert.equal(h.params.length, 3);
@@ -190,12 +212,24 @@ describe('builders', () => {
       to: '5511999999999',
       body: 'Confirma?',
       footer: 'Loja',
-      action: { type: 'buttons', buttons: [{ id: 'sim', title: 'Sim' }, { id: 'nao', title: 'Não' }] },
+      action: {
+        type: 'buttons',
+        buttons: [
+          { id: 'sim', title: 'Sim' },
+          { id: 'nao', title: 'Não' },
+        ],
+      },
     });
-    refuses(() => build('interactive', { body: 'x', button: ['a=1', 'b=2', 'c=3', 'd=4'] }), /--button: WhatsApp allows at most 3 reply buttons/);
+    refuses(
+      () => build('interactive', { body: 'x', button: ['a=1', 'b=2', 'c=3', 'd=4'] }),
+      /--button: WhatsApp allows at most 3 reply buttons/,
+    );
     refuses(() => build('interactive', { body: 'x', button: ['a=1', 'a=2'] }), /^--button: ids must be unique$/);
     refuses(() => build('interactive', { body: 'x', button: ['Sim'] }), /--button takes ID=TITLE/);
-    files['l.json'] = JSON.stringify({ button: 'Ver', sections: [{ title: 'A', rows: Array.from({ length: 11 }, (_, i) => ({ id: `r${i}`, title: `Linha ${i}` })) }] });
+    files['l.json'] = JSON.stringify({
+      button: 'Ver',
+      sections: [{ title: 'A', rows: Array.from({ length: 11 }, (_, i) => ({ id: `r${i}`, title: `Linha ${i}` })) }],
+    });
     refuses(() => build('interactive', { body: 'x', list: 'l.json' }), /--list l\.json: WhatsApp allows at most 10 rows/);
     refuses(() => build('interactive', { body: 'x' }), /--button ID=TITLE.*--list.*--location-request/);
     assert.deepEqual(build('interactive', { body: 'Onde?', locationRequest: true }).type, 'interactive');
@@ -230,10 +264,7 @@ describe('vCard', () => {
     assert.deepEqual(cards[0], {
       name: { formatted_name: 'João Pedro Silva', first_name: 'João', last_name: 'Silva', middle_name: 'Pedro', prefix: 'Sr.' },
       org: { company: 'Padaria São Jorge', department: 'Vendas', title: 'Gerente' },
-      phones: [
-        { phone: '+55 11 98888-7777' },
-        { phone: '+55 11 3333-4444', type: 'WORK' },
-      ],
+      phones: [{ phone: '+55 11 98888-7777' }, { phone: '+55 11 3333-4444', type: 'WORK' }],
       emails: [{ email: 'joao@exemplo.com.br', type: 'WORK' }],
       addresses: [{ street: 'Av. Paulista, 1000', city: 'São Paulo', state: 'SP', zip: '01310-100', country: 'Brasil', type: 'WORK' }],
       birthday: '1985-02-25',

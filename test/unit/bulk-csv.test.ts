@@ -36,7 +36,12 @@ async function all(input: string | Buffer, opts: { chunk?: number; delimiter?: s
   return { ...csv, list: rows };
 }
 
-async function refuses(input: string | Buffer, kind: typeof UsageError | typeof ValidationError, pattern: RegExp, opts: { delimiter?: string } = {}) {
+async function refuses(
+  input: string | Buffer,
+  kind: typeof UsageError | typeof ValidationError,
+  pattern: RegExp,
+  opts: { delimiter?: string } = {},
+) {
   await assert.rejects(all(input, opts), (err: unknown) => {
     assert.ok(err instanceof kind, `expected ${kind.name}, got ${String(err)}`);
     assert.equal(err.exitCode, ExitCode.usage);
@@ -226,7 +231,11 @@ describe('bulk csv: unicode', () => {
       const r = await all(text, { chunk });
       assert.deepEqual(r.columns, ['to', 'nome', 'cidade', 'obs'], `chunk ${chunk}`);
       assert.deepEqual(r.list[0]!.cells, { to: '5511999999999', nome: 'João', cidade: 'São Paulo', obs: '🎉 parabéns' }, `chunk ${chunk}`);
-      assert.deepEqual(r.list[1]!.cells, { to: '5511888888888', nome: 'Zoë, ñandú', cidade: 'Curaçao', obs: '日本語 👩‍👩‍👧' }, `chunk ${chunk}`);
+      assert.deepEqual(
+        r.list[1]!.cells,
+        { to: '5511888888888', nome: 'Zoë, ñandú', cidade: 'Curaçao', obs: '日本語 👩‍👩‍👧' },
+        `chunk ${chunk}`,
+      );
       assert.equal(Buffer.from(r.list[0]!.cells.obs!).toString('hex'), Buffer.from('🎉 parabéns').toString('hex'));
     }
   });
@@ -256,11 +265,19 @@ describe('bulk csv: unicode', () => {
 });
 
 describe('bulk csv: quotes as RFC 4180 allows them', () => {
-  const problemOf = async (text: string, chunk = 0) => (await all(text, { chunk })).list.map((x) => [x.row, x.problem?.code ?? null, x.problem?.message ?? null]);
+  const problemOf = async (text: string, chunk = 0) =>
+    (await all(text, { chunk })).list.map((x) => [x.row, x.problem?.code ?? null, x.problem?.message ?? null]);
 
   for (const chunk of [0, 1, 2, 5]) {
     test(`text after a closing quote, a quote inside an unquoted cell: that row's problem, naming line and column; the next rows are read (chunks of ${chunk || 'all'})`, async () => {
-      const text = 'to,name,note\n' + '1,"B" ,C\n' + '2,"Hey, I missed " it",3\n' + '"3,c\nd"e,x,y\n' + '4,Ana "Bia",z\n' + '5,"say ""hi""",ok\n' + '6,,\n';
+      const text =
+        'to,name,note\n' +
+        '1,"B" ,C\n' +
+        '2,"Hey, I missed " it",3\n' +
+        '"3,c\nd"e,x,y\n' +
+        '4,Ana "Bia",z\n' +
+        '5,"say ""hi""",ok\n' +
+        '6,,\n';
       const got = await problemOf(text, chunk);
       assert.deepEqual(
         got.map(([row, code]) => [row, code]),
@@ -285,7 +302,11 @@ describe('bulk csv: quotes as RFC 4180 allows them', () => {
   });
 
   test('an unclosed quote names the column where it opens', async () => {
-    await refuses('to,name\n1,"Ana\n2,Bia\n', ValidationError, /line 2 has a quoted field that is never closed \(a " with no closing " in column 2 \('name'\)\)/);
+    await refuses(
+      'to,name\n1,"Ana\n2,Bia\n',
+      ValidationError,
+      /line 2 has a quoted field that is never closed \(a " with no closing " in column 2 \('name'\)\)/,
+    );
   });
 });
 
@@ -332,8 +353,29 @@ describe('bulk csv: U+FFFD is text, invalid bytes are not', () => {
 });
 
 describe('bulk csv: spreadsheet-mangled phone numbers', () => {
-  const mangled = ['5.5119E+12', '5,5119E+12', '5.5119e12', '5.5119E12', '5E+12', ' 5.51199999999999E+12 ', '551199999999000', '+551199999999000', '5511999999990000'];
-  const fine = ['5511999999999', '+55 (11) 99999-9999', '11999999999', '551133330000', '+1 919 555 1112', '55119999990000', '', 'abc', '1e', 'E12'];
+  const mangled = [
+    '5.5119E+12',
+    '5,5119E+12',
+    '5.5119e12',
+    '5.5119E12',
+    '5E+12',
+    ' 5.51199999999999E+12 ',
+    '551199999999000',
+    '+551199999999000',
+    '5511999999990000',
+  ];
+  const fine = [
+    '5511999999999',
+    '+55 (11) 99999-9999',
+    '11999999999',
+    '551133330000',
+    '+1 919 555 1112',
+    '55119999990000',
+    '',
+    'abc',
+    '1e',
+    'E12',
+  ];
   for (const cell of mangled) test(`'${cell}' is mangled`, () => assert.equal(spreadsheetMangled(cell), true));
   for (const cell of fine) test(`'${cell}' is not`, () => assert.equal(spreadsheetMangled(cell), false));
 

@@ -31,7 +31,10 @@ const keysetUrl = new URL('../../src/bulk/keyset.ts', import.meta.url).href;
 /** Runs an ES module snippet in a fresh node (with tsx and gc); its last stdout line is JSON. */
 function inChild(code: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     child.once('error', reject);
@@ -93,11 +96,18 @@ describe('bulk journal', () => {
     assert.equal(lines(path).filter((l) => l.includes('"t":"done"')).length, 3);
 
     const k = await openJournal(path, meta);
-    assert.deepEqual(k.entry(k2), { inFlight: false, outcome: { row: 2, to: '5511999999999', status: 'sent', id: 'wamid.ABC', attempts: 0, fromJournal: true } });
-    assert.deepEqual(k.entry(k3), { inFlight: false, outcome: { row: 3, to: '5511888888888', status: 'failed', error: refusal, attempts: 0, fromJournal: true } });
+    assert.deepEqual(k.entry(k2), {
+      inFlight: false,
+      outcome: { row: 2, to: '5511999999999', status: 'sent', id: 'wamid.ABC', attempts: 0, fromJournal: true },
+    });
+    assert.deepEqual(k.entry(k3), {
+      inFlight: false,
+      outcome: { row: 3, to: '5511888888888', status: 'failed', error: refusal, attempts: 0, fromJournal: true },
+    });
     assert.equal(k.entry(key('5'))?.outcome?.status, 'unknown');
     assert.deepEqual(k.entry(key('6')), { inFlight: true });
-    for (const other of [key('4'), key('7'), '', 'xyz', k2.toUpperCase().replace(/[0-9]/g, 'G')]) assert.equal(k.entry(other), undefined, other);
+    for (const other of [key('4'), key('7'), '', 'xyz', k2.toUpperCase().replace(/[0-9]/g, 'G')])
+      assert.equal(k.entry(other), undefined, other);
     assert.deepEqual(k.counts(), { sent: 1, failed: 1, skipped: 0, unknown: 1, inFlight: 1 });
     k.close();
   });
@@ -200,7 +210,10 @@ describe('bulk journal', () => {
     const [, intent, done, , unsent] = lines(path).map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(Object.keys(intent!), ['t', 'row', 'key', 'at']);
     assert.deepEqual({ ...intent, at: 0 }, { t: 'intent', row: 2, key: k2, at: 0 });
-    assert.deepEqual({ ...done, at: 0 }, { t: 'done', row: 2, key: k2, status: 'failed', to: '55', error: { status: 400, code: 'X', message: 'm' }, at: 0 });
+    assert.deepEqual(
+      { ...done, at: 0 },
+      { t: 'done', row: 2, key: k2, status: 'failed', to: '55', error: { status: 400, code: 'X', message: 'm' }, at: 0 },
+    );
     assert.deepEqual({ ...unsent, at: 0 }, { t: 'unsent', row: 3, key: k3, at: 0 });
   });
 
@@ -215,11 +228,25 @@ describe('bulk journal', () => {
     await refused(
       path,
       { ...meta, destination: { ...destination, baseUrl: 'https://api.interflow.chat/v1' } },
-      new RegExp(`^the journal ${esc} was written for baseUrl http://127\\.0\\.0\\.1:8787/interflow/v1, this run sends to https://api\\.interflow\\.chat/v1$`),
+      new RegExp(
+        `^the journal ${esc} was written for baseUrl http://127\\.0\\.0\\.1:8787/interflow/v1, this run sends to https://api\\.interflow\\.chat/v1$`,
+      ),
     );
-    await refused(path, { ...meta, destination: { ...destination, channelId: 'chan-2' } }, /was written for channel chan-1, this run sends to chan-2/);
-    await refused(path, { ...meta, destination: { ...destination, provider: 'turn' } }, /was written for provider interflow, this run sends to provider turn/);
-    await refused(path, { ...meta, destination: { ...destination, key: 'ffffffffffff' } }, /was written with another API key \(its hash starts a1b2c3d4e5f6; this run's key: ffffffffffff\)/);
+    await refused(
+      path,
+      { ...meta, destination: { ...destination, channelId: 'chan-2' } },
+      /was written for channel chan-1, this run sends to chan-2/,
+    );
+    await refused(
+      path,
+      { ...meta, destination: { ...destination, provider: 'turn' } },
+      /was written for provider interflow, this run sends to provider turn/,
+    );
+    await refused(
+      path,
+      { ...meta, destination: { ...destination, key: 'ffffffffffff' } },
+      /was written with another API key \(its hash starts a1b2c3d4e5f6; this run's key: ffffffffffff\)/,
+    );
     const { channelId: _, ...noChannel } = destination;
     await refused(path, { ...meta, destination: noChannel }, /was written for channel chan-1, this run sends to no channel/);
     await assert.rejects(openJournal(path, { ...meta, destination: { ...destination, baseUrl: 'https://x' } }), (err: unknown) => {
@@ -240,13 +267,20 @@ describe('bulk journal', () => {
     j.close();
     const moved = { ...meta, destination: { ...destination, baseUrl: 'https://api.interflow.chat/v1' } };
     const again = await openJournal(path, moved);
-    assert.match(again.note ?? '', /nothing recorded in the journal .* reached a server, so it now sends to .*baseUrl https:\/\/api\.interflow\.chat\/v1/);
+    assert.match(
+      again.note ?? '',
+      /nothing recorded in the journal .* reached a server, so it now sends to .*baseUrl https:\/\/api\.interflow\.chat\/v1/,
+    );
     // Once a message of the new destination is recorded, the new destination is the one checked.
     again.intent([{ row: 3, key: k3 }]);
     again.outcome({ row: 3, to: '5511888888888', status: 'sent', id: 'wamid.X', attempts: 1 });
     again.close();
     assert.match(lines(path).find((l) => l.includes('"t":"meta"')) ?? '', /"baseUrl":"https:\/\/api\.interflow\.chat\/v1"/);
-    await refused(path, meta, /was written for baseUrl https:\/\/api\.interflow\.chat\/v1, this run sends to http:\/\/127\.0\.0\.1:8787\/interflow\/v1/);
+    await refused(
+      path,
+      meta,
+      /was written for baseUrl https:\/\/api\.interflow\.chat\/v1, this run sends to http:\/\/127\.0\.0\.1:8787\/interflow\/v1/,
+    );
     // Other message flags are still refused, even when nothing reached a server.
     await refused(path, { ...moved, message: { '--text': 'Oi' } }, /other message flags/);
   });
@@ -254,7 +288,11 @@ describe('bulk journal', () => {
   test('other message flags are refused naming each changed flag; the hint never says to delete it without the cost', async () => {
     const path = fresh();
     (await openJournal(path, meta)).close();
-    await refused(path, { ...meta, message: { '--text': 'Oi {{nome}}' } }, /was written for other message flags: --text was 'Olá \{\{nome\}\}', now 'Oi \{\{nome\}\}'$/);
+    await refused(
+      path,
+      { ...meta, message: { '--text': 'Oi {{nome}}' } },
+      /was written for other message flags: --text was 'Olá \{\{nome\}\}', now 'Oi \{\{nome\}\}'$/,
+    );
     await refused(path, { ...meta, message: { ...meta.message, '--preview-url': true } }, /--preview-url was not given, now given/);
     await assert.rejects(openJournal(path, { ...meta, message: {} }), (err: unknown) => {
       assert.ok(err instanceof UsageError);
@@ -264,13 +302,20 @@ describe('bulk journal', () => {
     });
   });
 
-  test('a journal of interflow 0.1.0 (no keys on done lines, no destination): resumed by its intents\' keys, the destination recorded', async () => {
+  test("a journal of interflow 0.1.0 (no keys on done lines, no destination): resumed by its intents' keys, the destination recorded", async () => {
     const path = fresh();
     const at = '2025-01-01T00:00:00.000Z';
     writeFileSync(
       path,
       [
-        JSON.stringify({ journal: 'interflow-bulk', v: 1, fingerprint: 'f'.repeat(64), spec: meta.legacySpec, source: 'contacts.csv', created: at }),
+        JSON.stringify({
+          journal: 'interflow-bulk',
+          v: 1,
+          fingerprint: 'f'.repeat(64),
+          spec: meta.legacySpec,
+          source: 'contacts.csv',
+          created: at,
+        }),
         `{"t":"intent","row":2,"key":"${k2}","at":"${at}"}`,
         `{"t":"done","row":2,"status":"sent","to":"5511","id":"old2","at":"${at}"}`,
         `{"t":"intent","row":3,"key":"${k3}","at":"${at}"}`,
@@ -284,7 +329,10 @@ describe('bulk journal', () => {
     );
     await refused(path, { ...meta, legacySpec: 'c'.repeat(64) }, /written by interflow 0\.1\.0 for another command/);
     const j = await openJournal(path, meta);
-    assert.match(j.note ?? '', /written by interflow 0\.1\.0, which did not record the destination; it is taken to be this run's \(provider interflow, baseUrl http:\/\/127\.0\.0\.1:8787\/interflow\/v1, channel chan-1\)/);
+    assert.match(
+      j.note ?? '',
+      /written by interflow 0\.1\.0, which did not record the destination; it is taken to be this run's \(provider interflow, baseUrl http:\/\/127\.0\.0\.1:8787\/interflow\/v1, channel chan-1\)/,
+    );
     assert.equal(j.entry(k2)?.outcome?.id, 'old2');
     assert.deepEqual(j.entry(k3), { inFlight: true });
     assert.equal(j.entry(key('4'))?.outcome?.error?.retryable, true);
@@ -292,7 +340,11 @@ describe('bulk journal', () => {
     j.outcome({ row: 5, status: 'sent', id: 'new5' });
     j.close();
     // Now it names its destination: another one is refused, the same one resumes without a note.
-    await refused(path, { ...meta, destination: { ...destination, channelId: 'chan-2' } }, /was written for channel chan-1, this run sends to chan-2/);
+    await refused(
+      path,
+      { ...meta, destination: { ...destination, channelId: 'chan-2' } },
+      /was written for channel chan-1, this run sends to chan-2/,
+    );
     const k = await openJournal(path, meta);
     assert.equal(k.note, undefined);
     assert.equal(k.entry(key('5'))?.outcome?.id, 'new5');
@@ -352,7 +404,10 @@ describe('bulk journal', () => {
     await assert.rejects(openJournal(path, meta), (err: unknown) => {
       assert.ok(err instanceof UsageError);
       // Never "remove it" or "delete it" without what that costs.
-      assert.match(err.hint ?? '', /^fix that line \(removing it forgets what it recorded: that message could be sent again\); another --journal starts over, but it knows nothing of what was sent: every row is sent again \(and so it would be after deleting .*\)$/);
+      assert.match(
+        err.hint ?? '',
+        /^fix that line \(removing it forgets what it recorded: that message could be sent again\); another --journal starts over, but it knows nothing of what was sent: every row is sent again \(and so it would be after deleting .*\)$/,
+      );
       return true;
     });
     const other = fresh();
@@ -450,7 +505,17 @@ describe('bulk journal', () => {
     const N = 1_000_000;
     {
       const fd = openSync(path, 'w', 0o600);
-      writeSync(fd, JSON.stringify({ journal: 'interflow-bulk', v: 2, destination: meta.destination, message: meta.message, source: meta.source, created: new Date().toISOString() }) + '\n');
+      writeSync(
+        fd,
+        JSON.stringify({
+          journal: 'interflow-bulk',
+          v: 2,
+          destination: meta.destination,
+          message: meta.message,
+          source: meta.source,
+          created: new Date().toISOString(),
+        }) + '\n',
+      );
       const at = new Date().toISOString();
       let text = '';
       for (let row = 2; row < N + 2; row++) {
@@ -570,13 +635,22 @@ describe('journal lock: one run at a time', () => {
     assert.equal(mine.pid, process.pid);
     assert.match(mine.token, /^[0-9a-f]{24}$/);
     assert.equal(statSync(`${path}.lock`).mode & 0o777, 0o600);
-    await assert.rejects(openJournal(path, meta), (e: unknown) => e instanceof UsageError && e.exitCode === ExitCode.usage && new RegExp(`in use by another run \\(process ${process.pid}\\)`).test(e.message));
+    await assert.rejects(
+      openJournal(path, meta),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.exitCode === ExitCode.usage &&
+        new RegExp(`in use by another run \\(process ${process.pid}\\)`).test(e.message),
+    );
     // Another live process's lock (our parent's pid) in its place: close leaves it alone.
     const theirs = JSON.stringify({ pid: process.ppid, token: 'f'.repeat(24), host: mine.host }) + '\n';
     writeFileSync(`${path}.lock`, theirs);
     first.close();
     assert.equal(readFileSync(`${path}.lock`, 'utf8'), theirs, 'close removed a lock it does not own');
-    await assert.rejects(openJournal(path, meta), (e: unknown) => e instanceof UsageError && new RegExp(`process ${process.ppid}\\)`).test(e.message));
+    await assert.rejects(
+      openJournal(path, meta),
+      (e: unknown) => e instanceof UsageError && new RegExp(`process ${process.ppid}\\)`).test(e.message),
+    );
     rmSync(`${path}.lock`);
     const second = await openJournal(path, meta);
     second.close();
@@ -601,7 +675,10 @@ describe('journal lock: one run at a time', () => {
     for (const [content, pattern] of [
       ['', /is locked by .*\.lock, which does not name a running interflow/],
       ['{"pid":12', /does not name a running interflow/],
-      [JSON.stringify({ pid: 999_999_999, token: 'b'.repeat(24), host: 'another-host' }), /in use by another run \(process 999999999 on another-host\)/],
+      [
+        JSON.stringify({ pid: 999_999_999, token: 'b'.repeat(24), host: 'another-host' }),
+        /in use by another run \(process 999999999 on another-host\)/,
+      ],
       [String(process.ppid), new RegExp(`in use by another run \\(process ${process.ppid}\\)`)],
     ] as const) {
       const path = fresh();
@@ -631,7 +708,9 @@ describe('journal lock: one run at a time', () => {
           catch (e) { process.stdout.write('refused ' + n + ' ' + (e.exitCode ?? 'x') + ' ' + e.message + '\\n'); }
         } else if (cmd === 'close') { held.get(n)?.close(); held.delete(n); process.stdout.write('closed ' + n + '\\n'); }
       }`;
-    const children = Array.from({ length: PROCS }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] }));
+    const children = Array.from({ length: PROCS }, () =>
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
     const replies: string[][] = children.map(() => []);
     const waiters: (() => void)[] = [];
     children.forEach((c, i) => {
@@ -657,12 +736,14 @@ describe('journal lock: one run at a time', () => {
     try {
       for (let trial = 1; trial <= TRIALS; trial++) {
         const path = fresh();
-        if (trial % 2 === 0) writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead.pid, token: 'c'.repeat(24), host: hostname() }) + '\n');
+        if (trial % 2 === 0)
+          writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead.pid, token: 'c'.repeat(24), host: hostname() }) + '\n');
         for (const c of children) c.stdin!.write(`open ${trial} ${path}\n`);
         const got = await Promise.all(children.map((_, i) => reply(i, new RegExp(`^(held|refused) ${trial}\\b`))));
         const holders = got.filter((l) => l.startsWith('held'));
         const refusals = got.filter((l) => l.startsWith('refused'));
-        for (const r of refusals) assert.match(r, new RegExp(`^refused ${trial} 2 the journal .* is in use by another run \\(process \\d+\\)`), r);
+        for (const r of refusals)
+          assert.match(r, new RegExp(`^refused ${trial} 2 the journal .* is in use by another run \\(process \\d+\\)`), r);
         assert.equal(holders.length, 1, `trial ${trial}: ${got.join(' | ')}`);
         exactlyOne++;
         const holder = got.findIndex((l) => l.startsWith('held'));

@@ -44,7 +44,15 @@ async function heapDuring(n: number, at: number[]): Promise<number[]> {
     sender: {
       send: () =>
         new Promise((resolve) =>
-          setImmediate(() => resolve({ status: 201, headers: {}, text: '', json: { success: true, data: { id: `m${sent}`, status: 'queued' } }, elapsedMs: 0 })),
+          setImmediate(() =>
+            resolve({
+              status: 201,
+              headers: {},
+              text: '',
+              json: { success: true, data: { id: `m${sent}`, status: 'queued' } },
+              elapsedMs: 0,
+            }),
+          ),
         ),
     },
     pacer: new Pacer(undefined),

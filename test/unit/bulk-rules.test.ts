@@ -6,16 +6,30 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Pacer, parseRate, type Clock } from '../../src/bulk/pacer.js';
 import { MissingColumnError, checkPlaceholders, collectPlaceholders, render, renderDeep } from '../../src/bulk/placeholders.js';
-import { backoffMs, rateLimitPauseMs, rateLimitSpacingMs, retryAfterMs, RETRY_AFTER_CAP_MS, verdictForStatus } from '../../src/bulk/retry.js';
+import {
+  backoffMs,
+  rateLimitPauseMs,
+  rateLimitSpacingMs,
+  retryAfterMs,
+  RETRY_AFTER_CAP_MS,
+  verdictForStatus,
+} from '../../src/bulk/retry.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('verdicts: only what the provider surely did not accept is retried', () => {
   const table: [number, string][] = [
-    [200, 'sent'], [201, 'sent'],
-    [429, 'retry'], [503, 'retry'],
-    [500, 'unknown'], [502, 'unknown'], [504, 'unknown'],
-    [401, 'auth'], [403, 'auth'],
-    [400, 'failed'], [404, 'failed'], [422, 'failed'],
+    [200, 'sent'],
+    [201, 'sent'],
+    [429, 'retry'],
+    [503, 'retry'],
+    [500, 'unknown'],
+    [502, 'unknown'],
+    [504, 'unknown'],
+    [401, 'auth'],
+    [403, 'auth'],
+    [400, 'failed'],
+    [404, 'failed'],
+    [422, 'failed'],
   ];
   for (const [status, verdict] of table) test(`${status} → ${verdict}`, () => assert.equal(verdictForStatus(status), verdict));
 });
@@ -46,9 +60,18 @@ describe('Retry-After and X-RateLimit', () => {
     assert.equal(rateLimitSpacingMs({ 'x-ratelimit-remaining': '', 'x-ratelimit-reset': '2' }, now), undefined);
   });
   test('full-jitter backoff stays within [0, min(cap, base·2^n))', () => {
-    assert.equal(backoffMs(0, 250, 20_000, () => 0), 0);
-    assert.equal(backoffMs(3, 250, 20_000, () => 0.999999), 1999);
-    assert.equal(backoffMs(20, 250, 20_000, () => 0.5), 10_000);
+    assert.equal(
+      backoffMs(0, 250, 20_000, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffMs(3, 250, 20_000, () => 0.999999),
+      1999,
+    );
+    assert.equal(
+      backoffMs(20, 250, 20_000, () => 0.5),
+      10_000,
+    );
   });
 });
 
@@ -159,14 +182,33 @@ describe('placeholders', () => {
   test('render, render deep, missing column', () => {
     assert.equal(render('Olá, {{nome}}! Pedido {{ pedido }} 🎉', { nome: 'João', pedido: '12345' }), 'Olá, João! Pedido 12345 🎉');
     assert.deepEqual(renderDeep({ param: ['{{a}}', 'x'], text: '{{b}}' }, { a: '1', b: '2' }), { param: ['1', 'x'], text: '2' });
-    assert.throws(() => render('{{cidade}}', {}), (e: unknown) => e instanceof MissingColumnError && e.column === 'cidade');
+    assert.throws(
+      () => render('{{cidade}}', {}),
+      (e: unknown) => e instanceof MissingColumnError && e.column === 'cidade',
+    );
     assert.equal(render('{{vazio}}', { vazio: '' }), '');
   });
   test('render is a replace of every placeholder by its cell, in order, the first missing one refused', () => {
     const cells: Record<string, string> = { a: 'A', b: '$1 $& {{a}}', 'c d': 'CD', nome: 'João 🎉' };
     const texts = [
-      '', 'x', '{{a}}', '{{a}}{{b}}', ' {{ a }} {{b}} ', '{{a}', '{a}}', '{{{a}}}', '{{{{a}}}}', '{{}}', '{{ }}', '{{c d}}',
-      'Olá {{nome}}, {{nome}}!', '{{a}} {{zz}} {{yy}}', '{{zz}} {{a}}', '🎉{{a}}🎉{{b}}🎉', '{{a\n}}', 'x {{a}} {{ b}} {{c d }}x',
+      '',
+      'x',
+      '{{a}}',
+      '{{a}}{{b}}',
+      ' {{ a }} {{b}} ',
+      '{{a}',
+      '{a}}',
+      '{{{a}}}',
+      '{{{{a}}}}',
+      '{{}}',
+      '{{ }}',
+      '{{c d}}',
+      'Olá {{nome}}, {{nome}}!',
+      '{{a}} {{zz}} {{yy}}',
+      '{{zz}} {{a}}',
+      '🎉{{a}}🎉{{b}}🎉',
+      '{{a\n}}',
+      'x {{a}} {{ b}} {{c d }}x',
     ];
     const byReplace = (text: string): string =>
       text.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_, name: string) => {
@@ -197,7 +239,8 @@ describe('placeholders', () => {
     assert.deepEqual([...names].sort(), ['cidade', 'nome', 'pedido']);
     assert.throws(
       () => checkPlaceholders(names, ['to', 'nome', 'pedido'], 'message flags'),
-      (e: unknown) => e instanceof UsageError && /\{\{cidade\}\} names no column of the CSV; its columns are: to, nome, pedido/.test(e.message),
+      (e: unknown) =>
+        e instanceof UsageError && /\{\{cidade\}\} names no column of the CSV; its columns are: to, nome, pedido/.test(e.message),
     );
     assert.doesNotThrow(() => checkPlaceholders(['nome'], ['to', 'nome'], 'x'));
   });

@@ -21,7 +21,8 @@ describe('shards', () => {
   test('--shard I/N is parsed 1-based; anything else names the flag and the fix', () => {
     assert.deepEqual(parseShard('2/3'), { index: 2, count: 3 });
     assert.deepEqual(parseShard(' 1 / 1 '), { index: 1, count: 1 });
-    for (const bad of ['0/3', '4/3', '3', '1/0', 'a/b', '', '1.5/3', '-1/2']) assert.throws(() => parseShard(bad), /--shard takes I\/N with 1 ≤ I ≤ N/);
+    for (const bad of ['0/3', '4/3', '3', '1/0', 'a/b', '', '1.5/3', '-1/2'])
+      assert.throws(() => parseShard(bad), /--shard takes I\/N with 1 ≤ I ≤ N/);
   });
 
   test('a recipient is its normalized digits, however it is written; a non-number is hashed as written', () => {
@@ -75,7 +76,17 @@ describe('pools', () => {
   });
 
   test('durations: ms, s, m, bare seconds', () => {
-    assert.deepEqual(['6s', '1500ms', '1m', '6', '0', '0.5s', 'x', '-1s', '6h'].map(parseDuration), [6000, 1500, 60000, 6000, 0, 500, undefined, undefined, undefined]);
+    assert.deepEqual(['6s', '1500ms', '1m', '6', '0', '0.5s', 'x', '-1s', '6h'].map(parseDuration), [
+      6000,
+      1500,
+      60000,
+      6000,
+      0,
+      500,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -139,10 +150,16 @@ describe('a pool in the journal', () => {
       (await openJournal(path, pool({ t, a }))).close();
       const refused = async (meta: JournalMeta, message: RegExp): Promise<void> =>
         assert.rejects(openJournal(path, meta), (err: unknown) => err instanceof UsageError && message.test(err.message));
-      await refused(pool({ a }), /was written for the pool a, t, this run sends through the pool a: recipients would move to other senders/);
+      await refused(
+        pool({ a }),
+        /was written for the pool a, t, this run sends through the pool a: recipients would move to other senders/,
+      );
       await refused(pool({ a, b: t }), /the pool a, t, this run sends through the pool a, b/);
       await refused(pool({ a, t: member('turn', 'cccccccccccc') }), /\(profile t of the pool\) was written with another API key/);
-      await refused({ ...pool({}), destination: a }, /was written for the pool a, t, this run sends through one sender \(provider interflow/);
+      await refused(
+        { ...pool({}), destination: a },
+        /was written for the pool a, t, this run sends through one sender \(provider interflow/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

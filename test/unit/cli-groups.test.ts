@@ -3,7 +3,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { groupsFor } from '../../src/cli.js';
 
-const all = ['send', 'compose', 'bulk', 'templates', 'webhooks', 'messages', 'report', 'customers', 'chats', 'init', 'profiles', 'config', 'sandbox', 'completion'];
+const all = [
+  'send',
+  'compose',
+  'bulk',
+  'templates',
+  'webhooks',
+  'messages',
+  'report',
+  'customers',
+  'chats',
+  'init',
+  'profiles',
+  'config',
+  'sandbox',
+  'completion',
+];
 const cases: [string[], string[]][] = [
   [['send', 'text', '11999999999', 'Olá'], ['send']],
   [['--profile', 'send', 'bulk', 'x.csv'], ['bulk']], // a global option's value is not a command

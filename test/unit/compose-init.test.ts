@@ -20,7 +20,10 @@ describe('template body text', () => {
 
   test('filled with the values so far; the rest stay as placeholders', () => {
     assert.equal(fillBody('Olá {{1}}, pedido {{2}}.', ['João']), 'Olá João, pedido {{2}}.');
-    assert.equal(fillBody('Olá {{1}}, pedido {{2}}.', ['João', '12345'], (v) => `*${v}*`), 'Olá *João*, pedido *12345*.');
+    assert.equal(
+      fillBody('Olá {{1}}, pedido {{2}}.', ['João', '12345'], (v) => `*${v}*`),
+      'Olá *João*, pedido *12345*.',
+    );
     assert.equal(fillBody('{{1}}', ['']), '{{1}}');
   });
 });
@@ -30,7 +33,17 @@ describe('template file of a composed message', () => {
     const msg = buildMessage(
       'template',
       '5511999999999',
-      { name: 'pedido_enviado', language: 'pt_BR', policy: 'deterministic', namespace: 'ns', headerDocument: 'https://exemplo.com/nota.pdf', headerFilename: 'nota.pdf', param: ['São Paulo'], quickReply: ['1=sim'], buttonUrl: ['0=pedido/1'] },
+      {
+        name: 'pedido_enviado',
+        language: 'pt_BR',
+        policy: 'deterministic',
+        namespace: 'ns',
+        headerDocument: 'https://exemplo.com/nota.pdf',
+        headerFilename: 'nota.pdf',
+        param: ['São Paulo'],
+        quickReply: ['1=sim'],
+        buttonUrl: ['0=pedido/1'],
+      },
       { profile: { defaultCountry: 'BR' }, readFile: () => '' },
     );
     assert.equal(msg.type, 'template');
@@ -52,15 +65,30 @@ describe('rc file: adding a profile', () => {
 
   test('keeps the other profiles and the default; the first profile of a file becomes the default', () => {
     const next = withProfile(existing, 'turn', { provider: 'turn', apiKey: '${TURN_TOKEN}' }, { file: 'rc' });
-    assert.deepEqual(next, { defaultProfile: 'interflow', profiles: { ...existing.profiles, turn: { provider: 'turn', apiKey: '${TURN_TOKEN}' } } });
-    assert.equal(withProfile(existing, 'turn', { provider: 'turn', apiKey: 'k' }, { file: 'rc', makeDefault: true }).defaultProfile, 'turn');
+    assert.deepEqual(next, {
+      defaultProfile: 'interflow',
+      profiles: { ...existing.profiles, turn: { provider: 'turn', apiKey: '${TURN_TOKEN}' } },
+    });
+    assert.equal(
+      withProfile(existing, 'turn', { provider: 'turn', apiKey: 'k' }, { file: 'rc', makeDefault: true }).defaultProfile,
+      'turn',
+    );
     assert.equal(withProfile(undefined, 'sm', { provider: 'socialminer', apiKey: 'k' }, { file: 'rc' }).defaultProfile, 'sm');
   });
 
   test('an existing name needs replace; a profile the schema refuses is refused', () => {
-    assert.throws(() => withProfile(existing, 'interflow', { provider: 'turn', apiKey: 'k' }, { file: 'rc' }), /already has a profile 'interflow'.*--force/);
-    assert.equal(withProfile(existing, 'interflow', { provider: 'turn', apiKey: 'k' }, { file: 'rc', replace: true }).profiles.interflow!.provider, 'turn');
-    assert.throws(() => withProfile(existing, 'x', { provider: 'interacto', apiKey: 'k' }, { file: 'rc' }), /instanceId: is required for interacto/);
+    assert.throws(
+      () => withProfile(existing, 'interflow', { provider: 'turn', apiKey: 'k' }, { file: 'rc' }),
+      /already has a profile 'interflow'.*--force/,
+    );
+    assert.equal(
+      withProfile(existing, 'interflow', { provider: 'turn', apiKey: 'k' }, { file: 'rc', replace: true }).profiles.interflow!.provider,
+      'turn',
+    );
+    assert.throws(
+      () => withProfile(existing, 'x', { provider: 'interacto', apiKey: 'k' }, { file: 'rc' }),
+      /instanceId: is required for interacto/,
+    );
   });
 
   test('written with mode 0600 even over a readable file; YAML is not rewritten', () => {

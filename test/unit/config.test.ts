@@ -95,7 +95,8 @@ async function rejectsConfig(fn: () => unknown, ...parts: (string | RegExp)[]): 
   assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
   assert.equal(error.exitCode, 2);
   for (const part of parts) {
-    if (typeof part === 'string') assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
+    if (typeof part === 'string')
+      assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
     else assert.match(error.message, part);
   }
   return error;
@@ -197,7 +198,12 @@ describe('search', () => {
     const w = await world();
     const risky = { profiles: { t: { provider: 'turn', apiKey: '${T}', baseUrl: 'https://proxy.example.com/turn' } } };
     await w.write('.interflowrc', risky);
-    await rejectsConfig(() => loadConfig({ cwd: w.sub, env: w.env }), '~/project/.interflowrc is not trusted', "profile 't': baseUrl", 'interflow config trust ~/project/.interflowrc');
+    await rejectsConfig(
+      () => loadConfig({ cwd: w.sub, env: w.env }),
+      '~/project/.interflowrc is not trusted',
+      "profile 't': baseUrl",
+      'interflow config trust ~/project/.interflowrc',
+    );
     await w.writeTrusted('.interflowrc', risky);
     assert.equal((await loadConfig({ cwd: w.sub, env: w.env }))?.origin, 'search');
     // The same content in the user's own config directory needs no trust.
@@ -258,7 +264,8 @@ describe('code is never loaded', () => {
     } finally {
       process.chdir(before);
     }
-    for (const name of ['config.js', 'config.cjs', 'config.mjs', '.interflowrc.cjs']) assert.ok(!existsSync(marker(w.project, name)), `${name} ran`);
+    for (const name of ['config.js', 'config.cjs', 'config.mjs', '.interflowrc.cjs'])
+      assert.ok(!existsSync(marker(w.project, name)), `${name} ran`);
   });
 
   test('--config naming a code file is refused without running it', async () => {
@@ -339,7 +346,11 @@ describe('which profile', () => {
   test('a defaultProfile that is not a profile is a file error', async () => {
     const w = await world();
     await w.write('.interflowrc', { ...four, defaultProfile: 'x' });
-    await rejectsConfig(() => loadConfig({ cwd: w.sub, env: w.env }), "~/project/.interflowrc: defaultProfile: 'x' is not a profile", 'a, b, c, d');
+    await rejectsConfig(
+      () => loadConfig({ cwd: w.sub, env: w.env }),
+      "~/project/.interflowrc: defaultProfile: 'x' is not a profile",
+      'a, b, c, d',
+    );
   });
 });
 
@@ -348,7 +359,14 @@ describe('${ENV} and INTERFLOW_API_KEY', () => {
     const w = await world({ TURN_TOKEN: 'tok_env_123', SANDBOX: 'http://127.0.0.1:8787', RATE: '120', CC: 'us' });
     await w.writeTrusted('.interflowrc', {
       profiles: {
-        turn: { provider: 'turn', apiKey: '${TURN_TOKEN}', baseUrl: '${SANDBOX}/turn/', rateLimit: '${RATE}', defaultCountry: '${CC}', namespace: 'ns' },
+        turn: {
+          provider: 'turn',
+          apiKey: '${TURN_TOKEN}',
+          baseUrl: '${SANDBOX}/turn/',
+          rateLimit: '${RATE}',
+          defaultCountry: '${CC}',
+          namespace: 'ns',
+        },
       },
     });
     const { profile } = await resolveIn(w);
@@ -381,7 +399,7 @@ describe('${ENV} and INTERFLOW_API_KEY', () => {
     await rejectsConfig(() => resolveIn(w), 'TURN_TOKEN is not set');
   });
 
-  test("a value from the environment is checked again and the message says where it came from", async () => {
+  test('a value from the environment is checked again and the message says where it came from', async () => {
     const w = await world({ TURN_TOKEN: 'tok_x_123', BASE: 'ftp://nowhere' });
     await w.writeTrusted('.interflowrc', { profiles: { turn: { provider: 'turn', apiKey: '${TURN_TOKEN}', baseUrl: '${BASE}' } } });
     await rejectsConfig(() => resolveIn(w), "~/project/.interflowrc: profile 'turn': baseUrl: must be an http(s) URL", '(from $BASE)');
@@ -475,7 +493,10 @@ describe('errors name the file, the profile and the field (exit 2)', () => {
     {
       name: 'bad country and plan',
       file: { profiles: { turn: { provider: 'turn', apiKey: '${K}', defaultCountry: 'XX', plan: 'gold' } } },
-      parts: ["profile 'turn': defaultCountry: must be a two-letter ISO 3166", "profile 'turn': plan: must be one of starter, professional, enterprise"],
+      parts: [
+        "profile 'turn': defaultCountry: must be a two-letter ISO 3166",
+        "profile 'turn': plan: must be one of starter, professional, enterprise",
+      ],
     },
     {
       name: 'bad JSON (trailing comma), with its line',
@@ -597,7 +618,8 @@ describe('.interflowrc.example', () => {
       const profile = resolveProfile(loaded, { profileName: name, env, warn: () => {} });
       assert.equal(profile.name, name);
       assert.ok(profile.apiKey.length > 0);
-      if (name.startsWith('sandbox-')) assert.equal(profile.baseUrl, `http://127.0.0.1:8787/${profile.provider === 'interflow' ? 'interflow/v1' : profile.provider}`);
+      if (name.startsWith('sandbox-'))
+        assert.equal(profile.baseUrl, `http://127.0.0.1:8787/${profile.provider === 'interflow' ? 'interflow/v1' : profile.provider}`);
     }
   });
 });
@@ -642,7 +664,10 @@ describe('profiles list and show', () => {
     const piped = fakeContext(w.env);
     await runProfilesList({}, piped.ctx, { cwd: w.sub });
     const rows = JSON.parse(piped.out()) as { name: string; default: boolean }[];
-    assert.deepEqual(rows.map((r) => r.name), ['turn', 'ifsb', 'ia']);
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['turn', 'ifsb', 'ia'],
+    );
 
     const tty = fakeContext(w.env, {}, true);
     await runProfilesList({}, tty.ctx, { cwd: w.sub });

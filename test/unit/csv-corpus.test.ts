@@ -61,7 +61,8 @@ describe('csv corpus: csv-spectrum (max-mapper/csv-spectrum)', () => {
     for (const chunk of [0, 1]) {
       test(`${name}${chunk ? ' (one byte at a time)' : ''}`, async () => {
         const bytes = readFileSync(join(dir, 'csvs', `${name}.csv`));
-        const json = JSON.parse(readFileSync(join(dir, 'json', `${name}.json`), 'utf8')) as Record<string, string> | Record<string, string>[];
+        const json = JSON.parse(readFileSync(join(dir, 'json', `${name}.json`), 'utf8')) as
+          Record<string, string> | Record<string, string>[];
         const expected = Array.isArray(json) ? json : [json];
         const got = await read(bytes, undefined, chunk);
         assert.equal(got.error, undefined, String(got.error));
@@ -76,7 +77,10 @@ describe('csv corpus: csv-spectrum (max-mapper/csv-spectrum)', () => {
           assert.deepEqual(row.cells, { ...expected[0], 'Contact Phone Number': '2095257564' } as Record<string, string>);
           assert.ok(row.cells['Location Coordinates']!.includes('\uFFFD'));
           assert.equal(row.problem?.code, 'STRAY_QUOTE');
-          assert.match(row.problem!.message, /^row 2: line 2, column 2 \('Location Coordinates'\): a " inside a cell that does not start with one/);
+          assert.match(
+            row.problem!.message,
+            /^row 2: line 2, column 2 \('Location Coordinates'\): a " inside a cell that does not start with one/,
+          );
           return;
         }
         assert.deepEqual(
@@ -111,7 +115,10 @@ interface PapaCase {
  */
 const DEVIATIONS: Record<string, { why: string; rows?: string[][]; stray: number[] }> = {
   'Unquoted field with quotes at end of field': { why: 'RFC 4180 §2.5: a quote inside an unquoted field', stray: [0] },
-  'Quoted field with whitespace around quotes': { why: 'RFC 4180 §2.4/2.5: spaces are part of a field, so the quote is inside an unquoted field', stray: [0] },
+  'Quoted field with whitespace around quotes': {
+    why: 'RFC 4180 §2.4/2.5: spaces are part of a field, so the quote is inside an unquoted field',
+    stray: [0],
+  },
   'Misplaced quotes in data, not as opening quotes': { why: 'RFC 4180 §2.5: a quote inside an unquoted field', stray: [0] },
   'Misplaced quotes in data twice, not as opening quotes': { why: 'RFC 4180 §2.5', stray: [0, 1] },
   'Quoted fields with spaces between closing quote and next delimiter': {
@@ -182,7 +189,10 @@ describe('csv corpus: PapaParse test cases (mholt/PapaParse tests/test-cases.js)
         // Delimiter detection: the tool detects it from the header line, so the case's first
         // row is read as the header (and names the columns), the rest as data.
         got = await read(Buffer.from(c.input));
-        assert.deepEqual(got.columns, c.expected.data[0]!.map((h) => h.trim()));
+        assert.deepEqual(
+          got.columns,
+          c.expected.data[0]!.map((h) => h.trim()),
+        );
         expectedRows = c.expected.data.slice(1);
       } else {
         // The tool needs a header row: one is put before the case's input, as wide as its widest
@@ -205,7 +215,10 @@ describe('csv corpus: PapaParse test cases (mholt/PapaParse tests/test-cases.js)
           assert.match(got.rows[flagged]!.problem!.message, /^row \d+: line \d+, column \d+/);
           assert.ok(flagged <= firstBad, `the first malformed row is ${firstBad}, flagged ${flagged}`);
         } else {
-          assert.ok(got.error instanceof ValidationError, `expected a quote error, got ${String(got.error)} and ${JSON.stringify(got.rows)}`);
+          assert.ok(
+            got.error instanceof ValidationError,
+            `expected a quote error, got ${String(got.error)} and ${JSON.stringify(got.rows)}`,
+          );
           assert.match(got.error.message, /never closed \(a " with no closing " in column \d+/);
         }
         for (let i = 0; i < Math.min(firstBad, flagged < 0 ? got.rows.length : flagged); i++) {
@@ -227,6 +240,10 @@ describe('csv corpus: PapaParse test cases (mholt/PapaParse tests/test-cases.js)
   }
 
   test('every listed deviation names a case of the corpus', () => {
-    for (const d of Object.keys(DEVIATIONS)) assert.ok(cases.some((c) => c.description === d), d);
+    for (const d of Object.keys(DEVIATIONS))
+      assert.ok(
+        cases.some((c) => c.description === d),
+        d,
+      );
   });
 });

@@ -27,7 +27,10 @@ function markdown(classes: readonly ErrorClass[]): string {
   const rows = classes.map((c) => {
     const codes = families
       .filter(([family]) => c[family]?.length)
-      .map(([family, label]) => `${label}: ${c[family]!.map((code) => (/^\dxx$/.test(code) ? `any other ${code}` : `\`${code}\``)).join(', ')}`)
+      .map(
+        ([family, label]) =>
+          `${label}: ${c[family]!.map((code) => (/^\dxx$/.test(code) ? `any other ${code}` : `\`${code}\``)).join(', ')}`,
+      )
       .join('; ');
     return `| ${c.title} | ${codes} | ${c.does} |`;
   });
@@ -41,12 +44,17 @@ describe("README.md's error-class table", () => {
     const end = readme.indexOf(END);
     assert.ok(start >= 0 && end > start, `README.md has no table between ${BEGIN} and ${END}`);
     const expected = markdown(ERROR_CLASSES);
-    assert.equal(readme.slice(start, end + END.length), expected, `README.md's error-class table differs from src/providers/error-classes.ts; it should read:\n${expected}`);
+    assert.equal(
+      readme.slice(start, end + END.length),
+      expected,
+      `README.md's error-class table differs from src/providers/error-classes.ts; it should read:\n${expected}`,
+    );
   });
 });
 
 describe('classifyError', () => {
-  const id = (provider: Parameters<typeof classifyError>[0], status: number, code: string): string => classifyError(provider, { status, code }).id;
+  const id = (provider: Parameters<typeof classifyError>[0], status: number, code: string): string =>
+    classifyError(provider, { status, code }).id;
 
   test("a code decides before its status: Meta's codes as Turn and SocialMiner return them", () => {
     for (const provider of ['turn', 'socialminer'] as const) {
@@ -60,7 +68,8 @@ describe('classifyError', () => {
       assert.equal(id(provider, 400, '130429'), 'retry');
       assert.equal(id(provider, 500, '131057'), 'retry', 'maintenance: surely not accepted');
       assert.equal(id(provider, 429, '131056'), 'retry-recipient');
-      for (const code of ['132000', '132001', '132005', '132007', '132012', '132015', '132016']) assert.equal(id(provider, 400, code), 'template');
+      for (const code of ['132000', '132001', '132005', '132007', '132012', '132015', '132016'])
+        assert.equal(id(provider, 400, code), 'template');
       for (const code of ['131026', '131047', '131051', '131052', '131053']) assert.equal(id(provider, 400, code), 'fail');
       assert.equal(id(provider, 500, '131000'), 'unknown', 'an unknown code: its status decides');
     }
@@ -100,6 +109,9 @@ describe('classifyError', () => {
 
   test('the sandbox can answer every Meta code of the table', () => {
     const meta = ERROR_CLASSES.flatMap((c) => c.meta ?? []).map(Number);
-    assert.deepEqual(meta.filter((code) => !REFUSAL_CODES.includes(code)), []);
+    assert.deepEqual(
+      meta.filter((code) => !REFUSAL_CODES.includes(code)),
+      [],
+    );
   });
 });

@@ -28,7 +28,10 @@ test('top-level help declared from the listings alone is the help of the whole t
   const full = helpOf(buildProgram([]));
   for (const args of [['--help'], [], ['sned', 'text'], ['help']]) {
     const program = buildProgram(['node', 'interflow', ...args]);
-    assert.ok(program.commands.every((c) => c.commands.length === 0), 'only listings were declared');
+    assert.ok(
+      program.commands.every((c) => c.commands.length === 0),
+      'only listings were declared',
+    );
     assert.equal(helpOf(program), full, args.join(' '));
   }
 });
@@ -44,8 +47,14 @@ for (const [path, command] of commands) {
     assert.ok(summary.length > 10 && !summary.includes('\n'), `one-line summary: ${JSON.stringify(summary)}`);
     const help = helpOf(command);
     assert.match(help, /\nExamples:\n/);
-    const examples = help.split('\nExamples:\n')[1]!.split('\n').filter((l) => /^\s+\$ /.test(l));
+    const examples = help
+      .split('\nExamples:\n')[1]!
+      .split('\n')
+      .filter((l) => /^\s+\$ /.test(l));
     assert.ok(examples.length >= 2, `${examples.length} example(s)`);
-    assert.ok(examples.some((l) => l.includes(`interflow ${path}`)), 'an example runs this very command');
+    assert.ok(
+      examples.some((l) => l.includes(`interflow ${path}`)),
+      'an example runs this very command',
+    );
   });
 }

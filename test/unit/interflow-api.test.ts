@@ -73,7 +73,10 @@ describe('InterflowApi', () => {
       await seedCustomers(api, 7);
       const page = await api.list('/customers', { page: 2, perPage: 3 });
       assert.deepEqual(page.meta, { page: 2, per_page: 3, total: 7 });
-      assert.deepEqual(page.data.map((c) => c.name), ['Cliente 4', 'Cliente 5', 'Cliente 6']);
+      assert.deepEqual(
+        page.data.map((c) => c.name),
+        ['Cliente 4', 'Cliente 5', 'Cliente 6'],
+      );
       assert.equal(sandbox.received.at(-1)!.path, '/interflow/v1/customers?page=2&per_page=3');
     });
   });
@@ -88,8 +91,15 @@ describe('InterflowApi', () => {
         pages.push([page.meta.page, page.data.length]);
         names.push(...page.data.map((c) => c.name));
       }
-      assert.deepEqual(pages, [[1, 10], [2, 10], [3, 3]]);
-      assert.deepEqual(names, Array.from({ length: 23 }, (_, i) => `Cliente ${i + 1}`));
+      assert.deepEqual(pages, [
+        [1, 10],
+        [2, 10],
+        [3, 3],
+      ]);
+      assert.deepEqual(
+        names,
+        Array.from({ length: 23 }, (_, i) => `Cliente ${i + 1}`),
+      );
       assert.equal(sandbox.received.length, 3, 'no request past the last page');
     });
   });

@@ -13,7 +13,8 @@ import { profileFor } from '../fixtures/provider-examples.js';
 
 const CHANNEL = '550e8400-e29b-41d4-a716-446655440000';
 const profile = profileFor('interflow', { baseUrl: 'https://api.example.test/v1', channelId: CHANNEL });
-const single = (to: string, text: string) => interflow.buildSend(buildMessage('text', to, { text }, { profile, readFile: () => '' }), profile);
+const single = (to: string, text: string) =>
+  interflow.buildSend(buildMessage('text', to, { text }, { profile, readFile: () => '' }), profile);
 
 describe('interflow batch (POST /messages/bulk)', () => {
   test('the body is the channel once and each /messages/send body without channel_id', () => {

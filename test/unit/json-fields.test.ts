@@ -19,8 +19,16 @@ const read = (...args: string[]) => {
 
 describe('readJsonFlag: fields', () => {
   const cases: [args: string[], argv: string[], fields: string[]][] = [
-    [['send', 'text', '5511999999999', 'Olá', '--json', 'id,status,to'], ['send', 'text', '5511999999999', 'Olá', '--json'], ['id', 'status', 'to']],
-    [['send', 'text', '5511999999999', 'Olá', '--json=to,id'], ['send', 'text', '5511999999999', 'Olá', '--json'], ['to', 'id']],
+    [
+      ['send', 'text', '5511999999999', 'Olá', '--json', 'id,status,to'],
+      ['send', 'text', '5511999999999', 'Olá', '--json'],
+      ['id', 'status', 'to'],
+    ],
+    [
+      ['send', 'text', '5511999999999', 'Olá', '--json=to,id'],
+      ['send', 'text', '5511999999999', 'Olá', '--json'],
+      ['to', 'id'],
+    ],
     // Before the arguments, when they fill every place the command has.
     [['send', 'text', '--json', 'id', '5511999999999', 'Olá'], ['send', 'text', '--json', '5511999999999', 'Olá'], ['id']],
     [['--json', 'id', 'send', 'text', '5511999999999', 'Olá'], ['--json', 'send', 'text', '5511999999999', 'Olá'], ['id']],
@@ -32,14 +40,38 @@ describe('readJsonFlag: fields', () => {
       ['send', 'media', '5511999999999', '--kind', 'image', '--url', 'https://x.test/a.jpg', '--json', '--profile', 'turn'],
       ['id', 'status'],
     ],
-    [['messages', 'get', 'msg_abc123', '--wait', 'read', '--json', 'status'], ['messages', 'get', 'msg_abc123', '--wait', 'read', '--json'], ['status']],
-    [['customers', 'list', '--json', 'id,name', '--per-page', '2'], ['customers', 'list', '--json', '--per-page', '2'], ['id', 'name']],
+    [
+      ['messages', 'get', 'msg_abc123', '--wait', 'read', '--json', 'status'],
+      ['messages', 'get', 'msg_abc123', '--wait', 'read', '--json'],
+      ['status'],
+    ],
+    [
+      ['customers', 'list', '--json', 'id,name', '--per-page', '2'],
+      ['customers', 'list', '--json', '--per-page', '2'],
+      ['id', 'name'],
+    ],
     [['profiles', 'ls', '--json', 'name'], ['profiles', 'ls', '--json'], ['name']], // an alias
-    [['bulk', 'rows.csv', '--text', 'Oi', '--json', 'row,status'], ['bulk', 'rows.csv', '--text', 'Oi', '--json'], ['row', 'status']],
-    [['webhooks', 'listen', '--port', '0', '--json', 'status,messageId'], ['webhooks', 'listen', '--port', '0', '--json'], ['status', 'messageId']],
-    [['sandbox', '--json=method,path'], ['sandbox', '--json'], ['method', 'path']],
+    [
+      ['bulk', 'rows.csv', '--text', 'Oi', '--json', 'row,status'],
+      ['bulk', 'rows.csv', '--text', 'Oi', '--json'],
+      ['row', 'status'],
+    ],
+    [
+      ['webhooks', 'listen', '--port', '0', '--json', 'status,messageId'],
+      ['webhooks', 'listen', '--port', '0', '--json'],
+      ['status', 'messageId'],
+    ],
+    [
+      ['sandbox', '--json=method,path'],
+      ['sandbox', '--json'],
+      ['method', 'path'],
+    ],
     // Spaces trimmed, repeats dropped; the last --json with fields wins.
-    [['chats', 'list', '--json= id , status,id'], ['chats', 'list', '--json'], ['id', 'status']],
+    [
+      ['chats', 'list', '--json= id , status,id'],
+      ['chats', 'list', '--json'],
+      ['id', 'status'],
+    ],
     [['chats', 'list', '--json', 'id', '--json=status'], ['chats', 'list', '--json', '--json'], ['status']],
   ];
   for (const [args, argv, fields] of cases) {
@@ -129,7 +161,10 @@ describe('pick', () => {
     assert.equal(JSON.stringify(pick(result, ['status', 'id', 'to'])), '{"status":"sent","id":"gBEG","to":"5511999999999"}');
   });
   test('a field the result does not have is left out; null stays', () => {
-    assert.deepEqual(pick({ ok: false, to: '1', error: { code: 'X' }, email: null }, ['id', 'error', 'email']), { error: { code: 'X' }, email: null });
+    assert.deepEqual(pick({ ok: false, to: '1', error: { code: 'X' }, email: null }, ['id', 'error', 'email']), {
+      error: { code: 'X' },
+      email: null,
+    });
   });
   test('each item of a list', () => {
     assert.deepEqual(pick([{ id: 1, name: 'a' }, { id: 2 }], ['name', 'id']), [{ name: 'a', id: 1 }, { id: 2 }]);

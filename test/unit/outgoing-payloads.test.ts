@@ -42,7 +42,15 @@ function refuses(fn: () => unknown, pattern: RegExp): void {
 const metaExampleCard = {
   addresses: [
     { city: 'Menlo Park', country: 'United States', country_code: 'us', state: 'CA', street: '1 Hacker Way', type: 'HOME', zip: '94025' },
-    { city: 'Menlo Park', country: 'United States', country_code: 'us', state: 'CA', street: '200 Jefferson Dr', type: 'WORK', zip: '94025' },
+    {
+      city: 'Menlo Park',
+      country: 'United States',
+      country_code: 'us',
+      state: 'CA',
+      street: '200 Jefferson Dr',
+      type: 'WORK',
+      zip: '94025',
+    },
   ],
   birthday: '2012-08-18',
   emails: [
@@ -103,7 +111,9 @@ describe('contact cards keep the phone as written', () => {
 
   test("a vCard's TEL stays as written", () => {
     files['card.vcf'] = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:João Silva\r\nTEL;TYPE=WORK:+55 (11) 98888-7777\r\nEND:VCARD\r\n';
-    const body = providers.socialminer.buildSend(build('contact', { vcard: 'card.vcf' }), profileFor('socialminer')).body as { contacts: { phones: unknown[] }[] };
+    const body = providers.socialminer.buildSend(build('contact', { vcard: 'card.vcf' }), profileFor('socialminer')).body as {
+      contacts: { phones: unknown[] }[];
+    };
     assert.deepEqual(body.contacts[0]!.phones, [{ phone: '+55 (11) 98888-7777', type: 'WORK' }]);
   });
 
@@ -120,13 +130,25 @@ describe('contact cards keep the phone as written', () => {
 
 describe('limits Meta states, refused before sending, naming the flag', () => {
   test('duplicate reply-button titles (--button)', async () => {
-    refuses(() => build('interactive', { body: 'Confirma?', button: ['a=Sim', 'b=Sim'] }), /^--button: titles must be unique \('Sim' is given twice\)/);
+    refuses(
+      () => build('interactive', { body: 'Confirma?', button: ['a=Sim', 'b=Sim'] }),
+      /^--button: titles must be unique \('Sim' is given twice\)/,
+    );
     // Distinct titles are fine; the sandbox refuses what the tool now refuses.
     assert.equal(build('interactive', { body: 'Confirma?', button: ['a=Sim', 'b=Não'] }).type, 'interactive');
     const dup = {
       to: PHONE,
       type: 'interactive',
-      interactive: { type: 'button', body: { text: 'Confirma?' }, action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'Sim' } }, { type: 'reply', reply: { id: 'b', title: 'Sim' } }] } },
+      interactive: {
+        type: 'button',
+        body: { text: 'Confirma?' },
+        action: {
+          buttons: [
+            { type: 'reply', reply: { id: 'a', title: 'Sim' } },
+            { type: 'reply', reply: { id: 'b', title: 'Sim' } },
+          ],
+        },
+      },
     };
     assert.equal((await sandboxSays('turn', dup)).status, 400);
   });
@@ -139,13 +161,20 @@ describe('limits Meta states, refused before sending, naming the flag', () => {
         { title: 'Bebidas', rows: [{ id: 'p1', title: 'Água' }] },
       ],
     });
-    refuses(() => build('interactive', { body: 'Escolha', list: 'list.json' }), /^--list list\.json: row ids must be unique across the list \('p1' is given twice\)/);
+    refuses(
+      () => build('interactive', { body: 'Escolha', list: 'list.json' }),
+      /^--list list\.json: row ids must be unique across the list \('p1' is given twice\)/,
+    );
     const body = {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: PHONE,
       type: 'interactive',
-      interactive: { type: 'list', body: { text: 'Escolha' }, action: { button: 'Ver opções', sections: JSON.parse(files['list.json']).sections } },
+      interactive: {
+        type: 'list',
+        body: { text: 'Escolha' },
+        action: { button: 'Ver opções', sections: JSON.parse(files['list.json']).sections },
+      },
     };
     const answer = await sandboxSays('socialminer', body);
     assert.equal(answer.status, 400, answer.text);
@@ -166,13 +195,20 @@ describe('limits Meta states, refused before sending, naming the flag', () => {
       files['t.json'] = JSON.stringify({ name: 'pedido', body: [value] });
       refuses(() => build('template', { file: 't.json' }), new RegExp(`^t\\.json: body\\.0: parameter 1 ${problem}`));
       refuses(() => build('template', { name: 'pedido', hsm: true, param: [value] }), new RegExp(`^--param: parameter 1 ${problem}`));
-      refuses(() => build('template', { name: 'pedido', headerText: value }), /^--header-\*: the header parameter cannot hold a line break, a tab or more than 4 spaces in a row/);
+      refuses(
+        () => build('template', { name: 'pedido', headerText: value }),
+        /^--header-\*: the header parameter cannot hold a line break, a tab or more than 4 spaces in a row/,
+      );
       const body = {
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         to: PHONE,
         type: 'template',
-        template: { name: 'pedido', language: { code: 'pt_BR', policy: 'deterministic' }, components: [{ type: 'body', parameters: [{ type: 'text', text: value }] }] },
+        template: {
+          name: 'pedido',
+          language: { code: 'pt_BR', policy: 'deterministic' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: value }] }],
+        },
       };
       const answer = await sandboxSays('socialminer', body);
       assert.equal(answer.status, 400, answer.text);
@@ -193,7 +229,12 @@ describe('limits Meta states, refused before sending, naming the flag', () => {
     const hsm = {
       to: PHONE,
       type: 'hsm',
-      hsm: { namespace: 'ns', element_name: 'pedido', language: { policy: 'deterministic', code: 'pt_BR' }, localizable_params: [{ default: '' }] },
+      hsm: {
+        namespace: 'ns',
+        element_name: 'pedido',
+        language: { policy: 'deterministic', code: 'pt_BR' },
+        localizable_params: [{ default: '' }],
+      },
     };
     assert.equal((await sandboxSays('turn', hsm)).status, 400);
   });
@@ -214,7 +255,7 @@ describe('stickers by link', () => {
     assert.equal(answer.status, 200, answer.text);
   });
 
-  test("Turn documents stickers by media id only: still refused, naming --id", () => {
+  test('Turn documents stickers by media id only: still refused, naming --id', () => {
     const msg = build('media', { kind: 'sticker', url: 'https://exemplo.com/figurinha.webp' });
     refuses(() => providers.turn.buildSend(msg, profileFor('turn')), /turn sends stickers by media id only: use --id instead of --url/);
   });

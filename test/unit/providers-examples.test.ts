@@ -27,7 +27,10 @@ describe('spec examples build exactly the documented body', () => {
 
   test('every provider has at least one documented example', () => {
     for (const id of Object.keys(providers) as ProviderId[]) {
-      assert.ok(specExamples.some((e) => e.provider === id), id);
+      assert.ok(
+        specExamples.some((e) => e.provider === id),
+        id,
+      );
     }
   });
 });
@@ -103,17 +106,23 @@ describe('request line and headers', () => {
     // baseUrl wins over the environment.
     const local = profileFor('interflow', { environment: 'sandbox', baseUrl: 'http://127.0.0.1:8787/interflow/v1' });
     assert.equal(providers.interflow.buildSend(text, local).url, 'http://127.0.0.1:8787/interflow/v1/messages/send');
-    assert.equal(providers.interflow.buildSend(text, profileFor('interflow', { environment: 'production' })).url, 'https://api.interflow.chat/v1/messages/send');
+    assert.equal(
+      providers.interflow.buildSend(text, profileFor('interflow', { environment: 'production' })).url,
+      'https://api.interflow.chat/v1/messages/send',
+    );
   });
 
   test('interflow and interacto need channelId / instanceId (ConfigError, exit 2)', () => {
     const noChannel = { ...profileFor('interflow'), channelId: undefined };
-    assert.throws(() => providers.interflow.buildSend(text, noChannel), (e: Error & { exitCode?: number }) => {
-      assert.equal(e.name, 'ConfigError');
-      assert.equal(e.exitCode, 2);
-      assert.match(e.message, /channelId/);
-      return true;
-    });
+    assert.throws(
+      () => providers.interflow.buildSend(text, noChannel),
+      (e: Error & { exitCode?: number }) => {
+        assert.equal(e.name, 'ConfigError');
+        assert.equal(e.exitCode, 2);
+        assert.match(e.message, /channelId/);
+        return true;
+      },
+    );
     const noInstance = { ...profileFor('interacto'), instanceId: undefined };
     assert.throws(() => providers.interacto.buildSend(contact, noInstance), /instanceId/);
   });
@@ -245,7 +254,11 @@ describe('Unicode round-trips unchanged', () => {
     });
   }
   test('interacto: contact name', () => {
-    const msg = messageSchema.parse({ type: 'contact', to: PHONE, contacts: [{ name: { formatted_name: s }, phones: [{ phone: PHONE }] }] });
+    const msg = messageSchema.parse({
+      type: 'contact',
+      to: PHONE,
+      contacts: [{ name: { formatted_name: s }, phones: [{ phone: PHONE }] }],
+    });
     const wire = JSON.parse(JSON.stringify(providers.interacto.buildSend(msg, profileFor('interacto')).body)) as {
       contact: { name: string };
     };

@@ -83,7 +83,10 @@ const validate = compileMessageValidator();
 
 function assertValid(body: unknown, what: string): void {
   const ok = validate(body);
-  assert.ok(ok, `${what} does not validate against Meta's Message schema:\n${JSON.stringify(validate.errors, null, 2)}\n${JSON.stringify(body, null, 2)}`);
+  assert.ok(
+    ok,
+    `${what} does not validate against Meta's Message schema:\n${JSON.stringify(validate.errors, null, 2)}\n${JSON.stringify(body, null, 2)}`,
+  );
 }
 
 const build = (message: unknown) => providers.socialminer.buildSend(messageSchema.parse(message), profileFor('socialminer')).body;
@@ -164,7 +167,14 @@ describe("socialminer bodies validate against Meta's OpenAPI Message schema", ()
       header: 'Olá',
       body: 'Escolha',
       footer: 'Rodapé',
-      action: { type: 'buttons', buttons: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
+      action: {
+        type: 'buttons',
+        buttons: [
+          { id: 'a', title: 'A' },
+          { id: 'b', title: 'B' },
+          { id: 'c', title: 'C' },
+        ],
+      },
     },
     'interactive list': {
       type: 'interactive',

@@ -42,7 +42,14 @@ const samples: Record<Capability, Message> = {
     to: PHONE,
     contacts: [{ name: { formatted_name: 'João Silva' }, phones: [{ phone: '5511999999999' }] }],
   }),
-  template: messageSchema.parse({ type: 'template', to: PHONE, name: 'order_confirmation', language: 'pt_BR', body: ['João'], buttons: [] }),
+  template: messageSchema.parse({
+    type: 'template',
+    to: PHONE,
+    name: 'order_confirmation',
+    language: 'pt_BR',
+    body: ['João'],
+    buttons: [],
+  }),
   'interactive buttons': messageSchema.parse({
     type: 'interactive',
     to: PHONE,
@@ -113,7 +120,10 @@ describe("README.md's support table", () => {
   }
 
   test('the wording of two refusals', () => {
-    assertValidationError(() => providers.interacto.buildSend(samples.text, profileFor('interacto')), 'interacto does not support text messages; it supports: contact');
+    assertValidationError(
+      () => providers.interacto.buildSend(samples.text, profileFor('interacto')),
+      'interacto does not support text messages; it supports: contact',
+    );
     assertValidationError(
       () => providers.socialminer.buildSend(samples['interactive location request'], profileFor('socialminer')),
       /^socialminer does not support interactive location request messages; it supports: text, image, /,
@@ -128,10 +138,16 @@ describe('Interacto-only options', () => {
       for (const [option, value] of Object.entries({ delay: 2, typing: 8, priority: 2, tags: ['urgente'], metadata: { leadId: '1' } })) {
         const msg = messageSchema.parse({ ...base, options: { [option]: value } });
         const flag = option === 'tags' ? '--tag' : `--${option}`;
-        assertValidationError(() => providers[id].buildSend(msg, profileFor(id)), `${flag} is an Interacto-only option; ${id} does not accept it`);
+        assertValidationError(
+          () => providers[id].buildSend(msg, profileFor(id)),
+          `${flag} is an Interacto-only option; ${id} does not accept it`,
+        );
       }
       const both = messageSchema.parse({ ...base, options: { delay: 1, tags: ['a'] } });
-      assertValidationError(() => providers[id].buildSend(both, profileFor(id)), `--delay, --tag are Interacto-only options; ${id} does not accept them`);
+      assertValidationError(
+        () => providers[id].buildSend(both, profileFor(id)),
+        `--delay, --tag are Interacto-only options; ${id} does not accept them`,
+      );
     });
   }
   test('interacto takes them', () => {
@@ -150,7 +166,10 @@ describe('provider-specific refusals', () => {
 
   test('interflow: media by id, template policy, namespace, header by id; link previews', () => {
     const p = profileFor('interflow');
-    assertValidationError(() => providers.interflow.buildSend(parse({ type: 'media', to: PHONE, kind: 'image', id: '123' }), p), /by URL only/);
+    assertValidationError(
+      () => providers.interflow.buildSend(parse({ type: 'media', to: PHONE, kind: 'image', id: '123' }), p),
+      /by URL only/,
+    );
     assertValidationError(
       () => providers.interflow.buildSend(parse({ ...samples.template, policy: 'deterministic' }), p),
       /interflow takes the template language as a plain code \("pt_BR"\): a language policy/,
@@ -167,18 +186,26 @@ describe('provider-specific refusals', () => {
 
   test('socialminer: namespace and the fallback policy', () => {
     const p = profileFor('socialminer');
-    assertValidationError(() => providers.socialminer.buildSend(parse({ ...samples.template, namespace: 'ns' }), p), /socialminer templates have no namespace/);
+    assertValidationError(
+      () => providers.socialminer.buildSend(parse({ ...samples.template, namespace: 'ns' }), p),
+      /socialminer templates have no namespace/,
+    );
     assertValidationError(() => providers.socialminer.buildSend(parse({ ...samples.template, policy: 'fallback' }), p), /deterministic/);
   });
 
-  test('turn: stickers by id only (its document); socialminer takes a link too (Meta\'s StickerMessage)', () => {
+  test("turn: stickers by id only (its document); socialminer takes a link too (Meta's StickerMessage)", () => {
     const sticker = parse({ type: 'media', to: PHONE, kind: 'sticker', url: 'https://exemplo.com/s.webp' });
     assertValidationError(() => providers.turn.buildSend(sticker, profileFor('turn')), /stickers by media id only/);
-    assert.deepEqual((providers.socialminer.buildSend(sticker, profileFor('socialminer')).body as { sticker: unknown }).sticker, { link: 'https://exemplo.com/s.webp' });
+    assert.deepEqual((providers.socialminer.buildSend(sticker, profileFor('socialminer')).body as { sticker: unknown }).sticker, {
+      link: 'https://exemplo.com/s.webp',
+    });
   });
 
   test('template header filename only on documents (the model refuses it before any adapter)', () => {
-    const r = messageSchema.safeParse({ ...samples.template, header: { type: 'image', url: 'https://exemplo.com/i.jpg', filename: 'i.jpg' } });
+    const r = messageSchema.safeParse({
+      ...samples.template,
+      header: { type: 'image', url: 'https://exemplo.com/i.jpg', filename: 'i.jpg' },
+    });
     assert.equal(r.success, false);
     assert.match(r.error!.issues[0]!.message, /only for document headers/);
   });
@@ -190,7 +217,10 @@ describe('provider-specific refusals', () => {
 
   test('interacto: one contact, with a phone', () => {
     const p = profileFor('interacto');
-    const two = parse({ ...samples.contact, contacts: [...(samples.contact as { contacts: unknown[] }).contacts, { name: { formatted_name: 'Ana' }, phones: [{ phone: '1' }] }] });
+    const two = parse({
+      ...samples.contact,
+      contacts: [...(samples.contact as { contacts: unknown[] }).contacts, { name: { formatted_name: 'Ana' }, phones: [{ phone: '1' }] }],
+    });
     assertValidationError(() => providers.interacto.buildSend(two, p), /one contact per message \(got 2\)/);
     const noPhone = parse({ type: 'contact', to: PHONE, contacts: [{ name: { formatted_name: 'Ana' } }] });
     assertValidationError(() => providers.interacto.buildSend(noPhone, p), 'interacto: contact Ana has no phone number to send');

@@ -15,7 +15,12 @@ function assertBadResponse(id: ProviderId, status: number, body: unknown): void 
       assert.equal(e.info.code, 'BAD_RESPONSE');
       assert.equal(e.info.status, status);
       assert.equal(e.exitCode, 1);
-      assert.match(e.message, new RegExp(`^${id} gave an answer that could not be read \\(${status} BAD_RESPONSE\\): answered ${status} without the documented success body`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `^${id} gave an answer that could not be read \\(${status} BAD_RESPONSE\\): answered ${status} without the documented success body`,
+        ),
+      );
       assert.deepStrictEqual(e.response, body);
       return true;
     },
@@ -47,7 +52,16 @@ describe('interflow', () => {
   });
 
   test('2xx without the documented shape', () => {
-    for (const body of [undefined, '', 'OK', {}, { success: false }, { success: true, data: {} }, { success: true, data: { id: 'x' } }, { data: { id: 'x', status: 'sent' } }]) {
+    for (const body of [
+      undefined,
+      '',
+      'OK',
+      {},
+      { success: false },
+      { success: true, data: {} },
+      { success: true, data: { id: 'x' } },
+      { data: { id: 'x', status: 'sent' } },
+    ]) {
       assertBadResponse('interflow', 201, body);
     }
   });
@@ -83,12 +97,20 @@ describe('interflow', () => {
     const notFound = p.parseError(404, { success: false, error: { code: 'CHANNEL_NOT_FOUND', message: 'Canal não encontrado' } });
     assert.deepStrictEqual(notFound, { status: 404, code: 'CHANNEL_NOT_FOUND', message: 'Canal não encontrado' });
     assert.match(errorHint('interflow', notFound)!, /channelId/);
-    const disconnected = p.parseError(422, { success: false, error: { code: 'CHANNEL_DISCONNECTED', message: 'O canal está desconectado' } });
+    const disconnected = p.parseError(422, {
+      success: false,
+      error: { code: 'CHANNEL_DISCONNECTED', message: 'O canal está desconectado' },
+    });
     assert.deepStrictEqual(disconnected, { status: 422, code: 'CHANNEL_DISCONNECTED', message: 'O canal está desconectado' });
     assert.match(errorHint('interflow', disconnected)!, /reconnect/);
     const e = new ProviderError('interflow', disconnected, { hint: errorHint('interflow', disconnected) });
     assert.equal(e.exitCode, 1);
-    assert.deepStrictEqual(e.toJSON(), { status: 422, code: 'CHANNEL_DISCONNECTED', message: 'O canal está desconectado', hint: errorHint('interflow', disconnected) });
+    assert.deepStrictEqual(e.toJSON(), {
+      status: 422,
+      code: 'CHANNEL_DISCONNECTED',
+      message: 'O canal está desconectado',
+      hint: errorHint('interflow', disconnected),
+    });
   });
 
   test('401/403 and unknown bodies', () => {
@@ -138,7 +160,11 @@ describe('interacto', () => {
   });
 
   test('NestJS errors', () => {
-    const many = p.parseError(400, { statusCode: 400, message: ['to must be a string', 'contact.phone should not be empty'], error: 'Bad Request' });
+    const many = p.parseError(400, {
+      statusCode: 400,
+      message: ['to must be a string', 'contact.phone should not be empty'],
+      error: 'Bad Request',
+    });
     assert.deepStrictEqual(many, {
       status: 400,
       code: 'BAD_REQUEST',
@@ -162,11 +188,14 @@ describe('turn', () => {
       id: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU',
       status: 'sent',
     });
-    for (const body of [undefined, {}, { messages: [] }, { messages: [{}] }, { message: { id: 'x' } }]) assertBadResponse('turn', 200, body);
+    for (const body of [undefined, {}, { messages: [] }, { messages: [{}] }, { message: { id: 'x' } }])
+      assertBadResponse('turn', 200, body);
   });
 
   test('on-premise errors[]: code as a string, "title: details"', () => {
-    const info = p.parseError(400, { errors: [{ code: 1008, title: 'Required parameter is missing', details: "Parameter 'to' is required" }] });
+    const info = p.parseError(400, {
+      errors: [{ code: 1008, title: 'Required parameter is missing', details: "Parameter 'to' is required" }],
+    });
     assert.deepStrictEqual(info, { status: 400, code: '1008', message: "Required parameter is missing: Parameter 'to' is required" });
     const many = p.parseError(400, {
       errors: [
@@ -184,7 +213,10 @@ describe('turn', () => {
         message: '(#131047) Re-engagement message',
         type: 'OAuthException',
         code: 131047,
-        error_data: { messaging_product: 'whatsapp', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+        error_data: {
+          messaging_product: 'whatsapp',
+          details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+        },
         fbtrace_id: 'AbCdEf',
       },
     });
@@ -199,16 +231,25 @@ describe('socialminer', () => {
   const p = providers.socialminer;
 
   test('success {messages:[{id}]} (docs/providers/socialminer.md)', () => {
-    assert.deepStrictEqual(p.parseSendResponse(200, { messages: [{ id: 'wamid.HBgNNTUxMTk0ODQ4OTUwMBUCABEYEjhFNzNBRUUwMEQzNEQ4NTkwQgA=' }] }), {
-      id: 'wamid.HBgNNTUxMTk0ODQ4OTUwMBUCABEYEjhFNzNBRUUwMEQzNEQ4NTkwQgA=',
-      status: 'sent',
-    });
+    assert.deepStrictEqual(
+      p.parseSendResponse(200, { messages: [{ id: 'wamid.HBgNNTUxMTk0ODQ4OTUwMBUCABEYEjhFNzNBRUUwMEQzNEQ4NTkwQgA=' }] }),
+      {
+        id: 'wamid.HBgNNTUxMTk0ODQ4OTUwMBUCABEYEjhFNzNBRUUwMEQzNEQ4NTkwQgA=',
+        status: 'sent',
+      },
+    );
     assertBadResponse('socialminer', 200, { messages: 'wamid.x' });
   });
 
   test('Meta error envelope', () => {
     const info = p.parseError(429, {
-      error: { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429, error_subcode: 2494055, fbtrace_id: 'Az8or2yhqkZfEZ-_4Qn_Bam' },
+      error: {
+        message: '(#130429) Rate limit hit',
+        type: 'OAuthException',
+        code: 130429,
+        error_subcode: 2494055,
+        fbtrace_id: 'Az8or2yhqkZfEZ-_4Qn_Bam',
+      },
     });
     assert.deepStrictEqual(info, {
       status: 429,
@@ -221,7 +262,11 @@ describe('socialminer', () => {
 
   test("the gateway's own answers", () => {
     const kong = p.parseError(401, { message: 'No API key found in request' });
-    assert.deepStrictEqual(kong, { status: 401, code: 'HTTP_401', message: "Unauthorized — check the profile's apiKey (No API key found in request)" });
+    assert.deepStrictEqual(kong, {
+      status: 401,
+      code: 'HTTP_401',
+      message: "Unauthorized — check the profile's apiKey (No API key found in request)",
+    });
     assert.match(errorHint('socialminer', kong)!, /apiKey/);
     assert.equal(p.parseError(503, undefined).code, 'HTTP_503');
     assert.match(p.parseError(503, undefined).message, /try again later/);

@@ -51,14 +51,29 @@ const cases: { command: string; args?: unknown[]; given: Record<string, unknown>
   { command: 'customers list', given: { page: '2', perPage: '50', all: true }, wants: { page: 2, perPage: 50, all: true } },
   { command: 'customers list', given: { perPage: '101' }, refuses: /^--per-page must be a whole number from 1 to 100, got '101'$/ },
   { command: 'chats list', given: { page: '0' }, refuses: /^--page must be a whole number of at least 1, got '0'$/ },
-  { command: 'messages get', args: ['msg_1'], given: { wait: 'READ', waitTimeout: '5000' }, wants: { id: 'msg_1', wait: 'read', waitTimeout: 5000 } },
+  {
+    command: 'messages get',
+    args: ['msg_1'],
+    given: { wait: 'READ', waitTimeout: '5000' },
+    wants: { id: 'msg_1', wait: 'read', waitTimeout: 5000 },
+  },
   { command: 'messages get', args: ['msg_1'], given: { wait: 'sent' }, refuses: /^--wait must be delivered or read, got 'sent'$/ },
   { command: 'messages list', given: { status: 'unknown', limit: '50' }, wants: { status: 'unknown', limit: 50 } },
   { command: 'messages list', given: { since: 'soon' }, refuses: /^--since takes an age like 30m/ },
   { command: 'customers create', given: { name: 'João', tag: ['vip', 'lead'] }, wants: { name: 'João', tag: ['vip', 'lead'] } },
   { command: 'customers delete', args: ['cust_1'], given: { yes: true }, wants: { id: 'cust_1', yes: true } },
-  { command: 'bulk', args: ['-'], given: { text: 'Oi {{nome}}', rate: '5/s', concurrency: '16' }, wants: { csv: '-', text: 'Oi {{nome}}', rate: 300, concurrency: 16 } },
-  { command: 'bulk', args: ['-'], given: { batch: String(INTERFLOW_BATCH_MAX + 1) }, refuses: new RegExp(`^--batch must be a whole number from 1 to ${INTERFLOW_BATCH_MAX}, got`) },
+  {
+    command: 'bulk',
+    args: ['-'],
+    given: { text: 'Oi {{nome}}', rate: '5/s', concurrency: '16' },
+    wants: { csv: '-', text: 'Oi {{nome}}', rate: 300, concurrency: 16 },
+  },
+  {
+    command: 'bulk',
+    args: ['-'],
+    given: { batch: String(INTERFLOW_BATCH_MAX + 1) },
+    refuses: new RegExp(`^--batch must be a whole number from 1 to ${INTERFLOW_BATCH_MAX}, got`),
+  },
   { command: 'bulk', args: ['-'], given: { rate: 'fast' }, refuses: /^--rate takes N\/min or N\/s \(like 300\/min or 5\/s\), got 'fast'$/ },
   { command: 'send text', args: ['5511999999999', 'Olá, João 🎉'], given: {}, wants: { to: '5511999999999', text: 'Olá, João 🎉' } },
 ];
@@ -79,10 +94,12 @@ test("the bundles (after npm run build): the shell holds no command's work and n
   const sandboxWork = 'only applies with --fail-first';
   const zod = 'Invalid input';
   assert.ok(read('app/sandbox.cjs').includes(sandboxWork), 'the sandbox bundle has its work');
-  assert.ok(read('app/customers.cjs').includes(zod), "an app bundle parses with zod");
+  assert.ok(read('app/customers.cjs').includes(zod), 'an app bundle parses with zod');
   assert.ok(!read('cli.cjs').includes(sandboxWork), 'the shell has no work');
   assert.ok(!read('cli.cjs').includes(zod), 'the shell has no zod');
   assert.ok(!read('app/customers.cjs').includes(sandboxWork), "customers' bundle has none of the sandbox's work");
-  const nouns = readdirSync(join(dist, 'app')).map((f) => f.replace(/\.cjs$/, '')).sort();
+  const nouns = readdirSync(join(dist, 'app'))
+    .map((f) => f.replace(/\.cjs$/, ''))
+    .sort();
   assert.deepEqual(nouns, [...new Set(allSpecs().map((s) => s.name.split(' ')[0]!))].sort(), 'one bundle per noun');
 });

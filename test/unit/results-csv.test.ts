@@ -9,7 +9,12 @@ import { parse } from 'csv-parse/sync';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../src/bulk/results-csv.js';
 import type { RowOutcome } from '../../src/bulk/types.js';
 
-const failed = (message: string, code = 'VALIDATION_ERROR'): RowOutcome => ({ row: 7, to: '5511999999999', status: 'failed', error: { code, message } });
+const failed = (message: string, code = 'VALIDATION_ERROR'): RowOutcome => ({
+  row: 7,
+  to: '5511999999999',
+  status: 'failed',
+  error: { code, message },
+});
 
 describe('results CSV', () => {
   test('header: row,to,status,id,error_code,error_message', () => {
@@ -21,7 +26,10 @@ describe('results CSV', () => {
   });
 
   test('a row with no recipient and no id keeps every column', () => {
-    assert.equal(resultsCsvLine({ row: 3, status: 'failed', error: { code: 'VALIDATION', message: 'bad number' } }), '3,,failed,,VALIDATION,bad number\n');
+    assert.equal(
+      resultsCsvLine({ row: 3, status: 'failed', error: { code: 'VALIDATION', message: 'bad number' } }),
+      '3,,failed,,VALIDATION,bad number\n',
+    );
   });
 
   test('commas, quotes and line breaks are quoted, quotes doubled', () => {

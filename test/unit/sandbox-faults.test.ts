@@ -33,7 +33,14 @@ interface Answer {
  * One request on its own connection; rejects with the socket error, or TIMEOUT after timeoutMs
  * (given where no answer is expected; otherwise long enough for any machine).
  */
-function send(sb: Sandbox, method: string, path: string, headers: Record<string, string>, body?: unknown, timeoutMs = 120_000): Promise<Answer> {
+function send(
+  sb: Sandbox,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  timeoutMs = 120_000,
+): Promise<Answer> {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -42,7 +49,10 @@ function send(sb: Sandbox, method: string, path: string, headers: Record<string,
       {
         method,
         agent: false,
-        headers: { ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }), ...headers },
+        headers: {
+          ...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -75,11 +85,32 @@ const KEY = 'sandbox_faults_key';
 function sendTo(sb: Sandbox, provider: Provider, to = PHONE, key = KEY, text = 'oi', timeoutMs?: number): Promise<Answer> {
   switch (provider) {
     case 'interflow':
-      return send(sb, 'POST', '/interflow/v1/messages/send', { Authorization: `Bearer ${key}` }, { channel_id: CHANNEL, to, type: 'text', content: { text } }, timeoutMs);
+      return send(
+        sb,
+        'POST',
+        '/interflow/v1/messages/send',
+        { Authorization: `Bearer ${key}` },
+        { channel_id: CHANNEL, to, type: 'text', content: { text } },
+        timeoutMs,
+      );
     case 'interacto':
-      return send(sb, 'POST', '/interacto/message/contact', { Authorization: key, 'Instance-Id': INSTANCE }, { to, contact: { name: text, phone: PHONE } }, timeoutMs);
+      return send(
+        sb,
+        'POST',
+        '/interacto/message/contact',
+        { Authorization: key, 'Instance-Id': INSTANCE },
+        { to, contact: { name: text, phone: PHONE } },
+        timeoutMs,
+      );
     case 'turn':
-      return send(sb, 'POST', '/turn/v1/messages', { Authorization: `Bearer ${key}` }, { to, type: 'text', text: { body: text } }, timeoutMs);
+      return send(
+        sb,
+        'POST',
+        '/turn/v1/messages',
+        { Authorization: `Bearer ${key}` },
+        { to, type: 'text', text: { body: text } },
+        timeoutMs,
+      );
     case 'socialminer':
       return send(
         sb,
@@ -117,7 +148,13 @@ function assertFaultEnvelope(provider: Provider, status: FaultStatus, a: Answer,
   switch (provider) {
     case 'interflow': {
       // The rate limit keeps Interflow's plan-limit code; an injected 429 is RATE_LIMITED.
-      const code = rateLimit ? 'RATE_LIMIT_EXCEEDED' : status === 429 ? 'RATE_LIMITED' : status === 500 ? 'INTERNAL_ERROR' : 'SERVICE_UNAVAILABLE';
+      const code = rateLimit
+        ? 'RATE_LIMIT_EXCEEDED'
+        : status === 429
+          ? 'RATE_LIMITED'
+          : status === 500
+            ? 'INTERNAL_ERROR'
+            : 'SERVICE_UNAVAILABLE';
       assert.equal(a.body.success, false);
       assert.equal(a.body.error.code, code);
       assert.equal(typeof a.body.error.message, 'string');
@@ -134,7 +171,13 @@ function assertFaultEnvelope(provider: Provider, status: FaultStatus, a: Answer,
       break;
     }
     case 'interacto': {
-      const text = { 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[status];
+      const text = {
+        429: 'Too Many Requests',
+        500: 'Internal Server Error',
+        502: 'Bad Gateway',
+        503: 'Service Unavailable',
+        504: 'Gateway Timeout',
+      }[status];
       assert.equal(a.body.statusCode, status);
       assert.equal(a.body.error, text);
       assert.equal(typeof a.body.message, 'string');
@@ -151,7 +194,7 @@ function assertFaultEnvelope(provider: Provider, status: FaultStatus, a: Answer,
 }
 
 describe('sandbox faults: failFirst', () => {
-  test('default 503 in every provider\'s envelope, not accepted, counted across providers; then normal', async () => {
+  test("default 503 in every provider's envelope, not accepted, counted across providers; then normal", async () => {
     const sb = await sandbox({ faults: { failFirst: 4 } });
     for (const p of PROVIDERS) {
       const a = await sendTo(sb, p);
@@ -346,7 +389,8 @@ describe('sandbox faults: order and counters', () => {
       [{ latencyMs: -5 }, /latencyMs/],
       [{ rate: 0 }, /rate/],
     ];
-    for (const [faults, name] of bad) await assert.rejects(startSandbox({ port: 0, faults }), (e: Error) => e instanceof RangeError && name.test(e.message));
+    for (const [faults, name] of bad)
+      await assert.rejects(startSandbox({ port: 0, faults }), (e: Error) => e instanceof RangeError && name.test(e.message));
     await assert.rejects(startSandbox({ port: 0, record: 'some' as 'all' }), RangeError);
   });
 });
@@ -482,7 +526,10 @@ describe('sandbox: the refused recipient', () => {
     assert.equal(ifr.status, 400, ifr.text);
     assert.equal(ifr.body.success, false);
     assert.equal(ifr.body.error.code, 'VALIDATION_ERROR');
-    assert.ok(ifr.body.error.details.some((d: { field: string; message: string }) => d.field === 'to' && /não está no WhatsApp/.test(d.message)), ifr.text);
+    assert.ok(
+      ifr.body.error.details.some((d: { field: string; message: string }) => d.field === 'to' && /não está no WhatsApp/.test(d.message)),
+      ifr.text,
+    );
 
     const tr = await sendTo(sb, 'turn', REFUSED_RECIPIENT);
     assert.equal(tr.status, 400);
@@ -545,15 +592,24 @@ describe('sandbox: refusals (Meta codes for chosen recipients)', () => {
     assert.equal((await sendTo(sb, 'socialminer', '5511930000002')).body.error.code, 132001);
     assert.equal((await sendTo(sb, 'socialminer', '5511930000001')).status, 200);
     assert.equal((await sendTo(sb, 'socialminer', '5511930000009')).body.error.code, 131026);
-    const invalid = await send(sb, 'POST', '/socialminer/api/Messages', { apikey: KEY, version: '4.0' }, { messaging_product: 'whatsapp', to: '5511930000003', type: 'text', text: { body: 'oi' } });
+    const invalid = await send(
+      sb,
+      'POST',
+      '/socialminer/api/Messages',
+      { apikey: KEY, version: '4.0' },
+      { messaging_product: 'whatsapp', to: '5511930000003', type: 'text', text: { body: 'oi' } },
+    );
     assert.equal(invalid.body.error.code, 100, 'validation comes first');
     sb.refuse({});
     assert.equal((await sendTo(sb, 'turn', '5511930000009')).status, 200);
   });
 
   test('refusals the sandbox cannot give are a RangeError naming them', async () => {
-    await assert.rejects(sandbox({ refusals: { '5511930000001': { code: 12345 } } }), /refusals\['5511930000001'\]\.code must be one of Meta's/);
-    await assert.rejects(sandbox({ refusals: { 'abc': { code: 131056 } } }), /'abc' is not a recipient/);
+    await assert.rejects(
+      sandbox({ refusals: { '5511930000001': { code: 12345 } } }),
+      /refusals\['5511930000001'\]\.code must be one of Meta's/,
+    );
+    await assert.rejects(sandbox({ refusals: { abc: { code: 131056 } } }), /'abc' is not a recipient/);
     await assert.rejects(sandbox({ refusals: { '*': { code: 131056, times: 0 } } }), /times must be a whole number from 1/);
   });
 });
@@ -568,7 +624,12 @@ describe('sandbox: what it received', () => {
     assert.deepStrictEqual(sb.stats(), { requests: 4, accepted: 3, byStatus: { 200: 3, 400: 1 }, distinctBodies: 2 });
     const accepted = sb.accepted();
     assert.equal(accepted.length, 3);
-    assert.deepStrictEqual(accepted[0], { provider: 'turn', messageId: idOf('turn', a), to: PHONE, body: { to: PHONE, type: 'text', text: { body: 'same' } } });
+    assert.deepStrictEqual(accepted[0], {
+      provider: 'turn',
+      messageId: idOf('turn', a),
+      to: PHONE,
+      body: { to: PHONE, type: 'text', text: { body: 'same' } },
+    });
     // A copy: changing it does not change the sandbox's.
     accepted.length = 0;
     assert.equal(sb.accepted().length, 3);
@@ -632,7 +693,11 @@ describe('interflow sandbox command: fault flags', () => {
   test('--refuse TO=CODE[:N], repeatable; the banner names them', async () => {
     const { parseSandboxOptions, banner } = await import('../../src/commands/sandbox/run.js');
     const opts = parseSandboxOptions({ refuse: ['5511930000001=131056:2', '*=132001', ' 5511930000002 = 190 '] });
-    assert.deepStrictEqual(opts.refusals, { '5511930000001': { code: 131056, times: 2 }, '*': { code: 132001 }, '5511930000002': { code: 190 } });
+    assert.deepStrictEqual(opts.refusals, {
+      '5511930000001': { code: 131056, times: 2 },
+      '*': { code: 132001 },
+      '5511930000002': { code: 190 },
+    });
     assert.equal(opts.faults, undefined);
     const sb = await sandbox();
     const text = banner(sb, opts);
@@ -716,7 +781,15 @@ describe('interflow sandbox command: fault flags', () => {
 
   test('describeRequest shows resets and hangs in place of a status', async () => {
     const { describeRequest } = await import('../../src/commands/sandbox/run.js');
-    const base = { provider: 'turn' as const, method: 'POST', path: '/turn/v1/messages', headers: {}, rawBody: '', body: undefined, at: '' };
+    const base = {
+      provider: 'turn' as const,
+      method: 'POST',
+      path: '/turn/v1/messages',
+      headers: {},
+      rawBody: '',
+      body: undefined,
+      at: '',
+    };
     assert.equal(
       describeRequest({ ...base, status: 0, accepted: true, fault: 'reset', messageType: 'text', to: PHONE, messageId: 'gBEGx' }),
       `POST /turn/v1/messages reset text → ${PHONE} (gBEGx) — accepted, no answer sent`,

@@ -88,7 +88,11 @@ function refused(a: Answer, status: number, code: string, field?: string): void 
   assert.equal(a.status, status, a.text);
   assert.equal(a.body.success, false, a.text);
   assert.equal(a.body.error.code, code, a.text);
-  if (field !== undefined) assert.ok(a.body.error.details.some((d: { field: string }) => d.field === field), a.text);
+  if (field !== undefined)
+    assert.ok(
+      a.body.error.details.some((d: { field: string }) => d.field === field),
+      a.text,
+    );
   rateHeaders(a);
 }
 
@@ -195,7 +199,12 @@ describe('sandbox: interflow /webhooks', () => {
     refused(await call(sb, 'POST', '/webhooks', { url: 'ftp://example.com/x' }), 400, 'VALIDATION_ERROR', 'url');
     refused(await call(sb, 'POST', '/webhooks', { url: 'not a url' }), 400, 'VALIDATION_ERROR', 'url');
     refused(await call(sb, 'POST', '/webhooks', { url: 'http://a.example/x', events: [] }), 400, 'VALIDATION_ERROR', 'events');
-    refused(await call(sb, 'POST', '/webhooks', { url: 'http://a.example/x', events: ['message.nope'] }), 400, 'VALIDATION_ERROR', 'events.0');
+    refused(
+      await call(sb, 'POST', '/webhooks', { url: 'http://a.example/x', events: ['message.nope'] }),
+      400,
+      'VALIDATION_ERROR',
+      'events.0',
+    );
     refused(await call(sb, 'POST', '/webhooks', { url: 'http://a.example/x', secret: 'x' }), 400, 'VALIDATION_ERROR', 'secret');
     refused(await call(sb, 'POST', '/webhooks', '{not json'), 400, 'VALIDATION_ERROR', 'body');
     assert.equal((await call(sb, 'GET', '/webhooks', undefined, {})).status, 401);
@@ -342,7 +351,11 @@ describe('sandbox: interflow /chats', () => {
     rateHeaders(seeded);
     assert.deepEqual(seeded.body.meta, { page: 1, per_page: 20, total: 3 });
     const names = seeded.body.data.map((c: { contact: { name: string } }) => c.contact.name);
-    assert.ok(names.some((n: string) => n.startsWith('João')) && names.some((n: string) => n.startsWith('Maria')) && names.some((n: string) => n.startsWith('Ana')));
+    assert.ok(
+      names.some((n: string) => n.startsWith('João')) &&
+        names.some((n: string) => n.startsWith('Maria')) &&
+        names.some((n: string) => n.startsWith('Ana')),
+    );
 
     const joao = seeded.body.data[0];
     assert.deepEqual((await call(sb, 'GET', `/chats/${joao.id}`)).body.data, joao);
@@ -364,8 +377,14 @@ describe('sandbox: interflow /chats', () => {
     );
     assert.equal(messages.body.data[1].content.text, 'segunda');
     assert.equal((await call(sb, 'GET', `/chats/${joao.id}/messages`)).body.meta.total, 2);
-    await until(async () => (await call(sb, 'GET', `/chats/${fresh.id}/messages`)).body.data.every((m: { status: string }) => m.status === 'read'), 'read');
-    assert.deepEqual((await call(sb, 'GET', `/chats/${fresh.id}/messages?per_page=1&page=2`)).body.data.map((m: { id: string }) => m.id), [m2]);
+    await until(
+      async () => (await call(sb, 'GET', `/chats/${fresh.id}/messages`)).body.data.every((m: { status: string }) => m.status === 'read'),
+      'read',
+    );
+    assert.deepEqual(
+      (await call(sb, 'GET', `/chats/${fresh.id}/messages?per_page=1&page=2`)).body.data.map((m: { id: string }) => m.id),
+      [m2],
+    );
 
     refused(await call(sb, 'GET', '/chats/chat_nope'), 404, 'CHAT_NOT_FOUND');
     refused(await call(sb, 'GET', '/chats/chat_nope/messages'), 404, 'CHAT_NOT_FOUND');
@@ -397,13 +416,25 @@ describe('sandbox: interflow /chats', () => {
     const noPhone = (await call(sb, 'POST', '/customers', { name: 'Sem Telefone' })).body.data;
     refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, customer_id: noPhone.id }), 422, 'CUSTOMER_HAS_NO_PHONE');
     refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '+55 11 97777-0009' }), 400, 'VALIDATION_ERROR', 'phone');
-    refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009', customer_id: cust.id }), 400, 'VALIDATION_ERROR');
+    refused(
+      await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009', customer_id: cust.id }),
+      400,
+      'VALIDATION_ERROR',
+    );
     refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL }), 400, 'VALIDATION_ERROR', 'customer_id');
     refused(await call(sb, 'POST', '/chats', { channel_id: 'canal', phone: '5511977770009' }), 400, 'VALIDATION_ERROR', 'channel_id');
     refused(await call(sb, 'POST', '/chats', { phone: '5511977770009' }), 400, 'VALIDATION_ERROR', 'channel_id');
     refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009', name: 'x' }), 400, 'VALIDATION_ERROR');
-    refused(await call(sb, 'POST', '/chats', { channel_id: '00000000-0000-4000-8000-000000000000', phone: '5511977770009' }), 404, 'CHANNEL_NOT_FOUND');
-    refused(await call(sb, 'POST', '/chats', { channel_id: '550e8400-e29b-41d4-a716-446655440001', phone: '5511977770009' }), 422, 'CHANNEL_DISCONNECTED');
+    refused(
+      await call(sb, 'POST', '/chats', { channel_id: '00000000-0000-4000-8000-000000000000', phone: '5511977770009' }),
+      404,
+      'CHANNEL_NOT_FOUND',
+    );
+    refused(
+      await call(sb, 'POST', '/chats', { channel_id: '550e8400-e29b-41d4-a716-446655440001', phone: '5511977770009' }),
+      422,
+      'CHANNEL_DISCONNECTED',
+    );
     refused(await call(sb, 'POST', '/chats', { channel_id: CHANNEL, phone: '5511977770009' }, {}), 401, 'UNAUTHORIZED');
   });
 });

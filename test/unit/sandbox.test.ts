@@ -221,8 +221,13 @@ describe('sandbox: server', () => {
       assert.equal((await interflow(strict, ifMsg('text', { text: 'oi' }), { Authorization: 'Bearer good_key_1' })).status, 201);
       interactoRefused(await interacto(strict, { to: PHONE, contact: { name: 'J', phone: PHONE } }), 401);
       assert.equal(
-        (await interacto(strict, { to: PHONE, contact: { name: 'J', phone: PHONE } }, { Authorization: 'good_key_1', 'Instance-Id': INSTANCE }))
-          .status,
+        (
+          await interacto(
+            strict,
+            { to: PHONE, contact: { name: 'J', phone: PHONE } },
+            { Authorization: 'good_key_1', 'Instance-Id': INSTANCE },
+          )
+        ).status,
         201,
       );
       turnRefused(await turn(strict, { to: PHONE, text: { body: 'oi' } }), 401, 1005);
@@ -257,7 +262,15 @@ describe('sandbox: interflow', () => {
       {
         name: 'order_confirmation',
         language: 'pt_BR',
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'João' }, { type: 'text', text: '12345' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'João' },
+              { type: 'text', text: '12345' },
+            ],
+          },
+        ],
       },
     ],
     ['video', { url: 'https://exemplo.com/v.mp4', caption: 'Vídeo' }],
@@ -733,7 +746,11 @@ describe('sandbox: turn', () => {
         {
           to: PHONE,
           type: 'interactive',
-          interactive: { type: 'button', body: { text: 'x' }, action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'um título longo demais para botão' } }] } },
+          interactive: {
+            type: 'button',
+            body: { text: 'x' },
+            action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'um título longo demais para botão' } }] },
+          },
         },
         /title/,
       ],
@@ -831,8 +848,24 @@ describe('sandbox: socialminer', () => {
         contacts: [
           {
             addresses: [
-              { street: 'STREET', city: 'CITY', state: 'STATE', zip: 'ZIP', country: 'COUNTRY', country_code: 'COUNTRY_CODE', type: 'HOME' },
-              { street: 'STREET', city: 'CITY', state: 'STATE', zip: 'ZIP', country: 'COUNTRY', country_code: 'COUNTRY_CODE', type: 'WORK' },
+              {
+                street: 'STREET',
+                city: 'CITY',
+                state: 'STATE',
+                zip: 'ZIP',
+                country: 'COUNTRY',
+                country_code: 'COUNTRY_CODE',
+                type: 'HOME',
+              },
+              {
+                street: 'STREET',
+                city: 'CITY',
+                state: 'STATE',
+                zip: 'ZIP',
+                country: 'COUNTRY',
+                country_code: 'COUNTRY_CODE',
+                type: 'WORK',
+              },
             ],
             birthday: '1985-02-25',
             emails: [
@@ -860,7 +893,10 @@ describe('sandbox: socialminer', () => {
         ],
       }),
     ],
-    ['location', smMsg('location', { location: { longitude: '0.1', latitude: '0.0', name: '<Location Name>', address: "<Location's Address>" } })],
+    [
+      'location',
+      smMsg('location', { location: { longitude: '0.1', latitude: '0.0', name: '<Location Name>', address: "<Location's Address>" } }),
+    ],
     ['image', smMsg('image', { image: { id: '515056594160172' } })],
     ['audio', smMsg('audio', { audio: { id: '515056594160172' } })],
     ['video', smMsg('video', { video: { id: '515056594160172' } })],
@@ -880,7 +916,7 @@ describe('sandbox: socialminer', () => {
     });
   }
 
-  test("the document's own interactive example (nulls, \"Id\") is refused", async () => {
+  test('the document\'s own interactive example (nulls, "Id") is refused', async () => {
     const asDocumented = smMsg('interactive', {
       interactive: {
         type: 'button',
@@ -904,13 +940,21 @@ describe('sandbox: socialminer', () => {
   });
 
   test('auth: missing or empty apikey is 401 code 190', async () => {
-    for (const headers of <Record<string, string>[]>[{ version: '4.0' }, { apikey: '', version: '4.0' }, { Authorization: 'Bearer sm_key', version: '4.0' }]) {
+    for (const headers of <Record<string, string>[]>[
+      { version: '4.0' },
+      { apikey: '', version: '4.0' },
+      { Authorization: 'Bearer sm_key', version: '4.0' },
+    ]) {
       metaRefused(await socialminer(sb, smMsg('text', { text: { body: 'oi' } }), headers), 401, 190);
     }
   });
 
   test('version header: missing or other than 4.0 is 400', async () => {
-    for (const headers of <Record<string, string>[]>[{ apikey: 'sm_key' }, { apikey: 'sm_key', version: '3.0' }, { apikey: 'sm_key', version: '4' }]) {
+    for (const headers of <Record<string, string>[]>[
+      { apikey: 'sm_key' },
+      { apikey: 'sm_key', version: '3.0' },
+      { apikey: 'sm_key', version: '4' },
+    ]) {
       metaRefused(await socialminer(sb, smMsg('text', { text: { body: 'oi' } }), headers), 400, 100, /version/);
     }
   });
@@ -929,10 +973,7 @@ describe('sandbox: socialminer', () => {
       [smMsg('sticker', { sticker: { id: 'm', link: 'https://exemplo.com/s.webp' } }), /sticker/],
       [smMsg('audio', { audio: { id: 'm', caption: 'x' } }), /audio\.caption/],
       [smMsg('hsm', { hsm: {} }), /type/],
-      [
-        smMsg('template', { template: { name: 'n', language: { policy: 'fallback', code: 'pt_BR' } } }),
-        /template\.language\.policy/,
-      ],
+      [smMsg('template', { template: { name: 'n', language: { policy: 'fallback', code: 'pt_BR' } } }), /template\.language\.policy/],
       [smMsg('template', { template: { name: 'n', language: 'pt_BR' } }), /template\.language/],
       [
         smMsg('template', { template: { namespace: 'ns', name: 'n', language: { policy: 'deterministic', code: 'pt_BR' } } }),
@@ -982,7 +1023,11 @@ describe('interflow sandbox command', () => {
         (e: Error & { exitCode?: number }) => e.name === 'UsageError' && e.exitCode === 2 && /--port/.test(e.message),
       );
     }
-    assert.deepStrictEqual(parseSandboxOptions({ port: '0', host: '127.0.0.1', plan: 'starter' }), { port: 0, host: '127.0.0.1', plan: 'starter' });
+    assert.deepStrictEqual(parseSandboxOptions({ port: '0', host: '127.0.0.1', plan: 'starter' }), {
+      port: 0,
+      host: '127.0.0.1',
+      plan: 'starter',
+    });
     assert.equal(parseSandboxOptions({}).port, 8787);
     assert.throws(() => parseSandboxOptions({ plan: 'gold' }), /--plan/);
     assert.deepStrictEqual(parseSandboxOptions({ apiKey: ['k1', 'k2'] }).apiKeys, ['k1', 'k2']);
@@ -991,9 +1036,12 @@ describe('interflow sandbox command', () => {
   test('prints the banner and one line per request on stderr, JSON lines on stdout with --json, never the key', async () => {
     const { serveSandbox } = await import('../../src/commands/sandbox/run.js');
     const key = 'sandbox_cmd_key_7f3a';
-    const sandbox = await serving((ctx, stopped) => serveSandbox(ctx, { port: 0, host: '127.0.0.1', plan: 'professional', apiKeys: [key] }, stopped), {
-      json: true,
-    });
+    const sandbox = await serving(
+      (ctx, stopped) => serveSandbox(ctx, { port: 0, host: '127.0.0.1', plan: 'professional', apiKeys: [key] }, stopped),
+      {
+        json: true,
+      },
+    );
     const { url } = sandbox;
     let err = sandbox.err();
     for (const base of ['/interflow/v1', '/interacto', '/turn', '/socialminer']) assert.ok(err.includes(url + base), base);

@@ -28,7 +28,10 @@ export async function serving(
     env: {},
   });
   let stop!: (signal: string) => void;
-  const running = serve({ io, globals, loadProfile: () => Promise.reject(new Error('no profile')) }, new Promise<string>((resolve) => (stop = resolve)));
+  const running = serve(
+    { io, globals, loadProfile: () => Promise.reject(new Error('no profile')) },
+    new Promise<string>((resolve) => (stop = resolve)),
+  );
   const banner = /listening (?:for webhooks )?on (http:\/\/\S+)/;
   let ended = false;
   running.then(

@@ -27,7 +27,10 @@ describe('color', () => {
   test('on terminals: a bold table header and a red "error"', () => {
     const { io, chunks } = capture(true);
     assert.equal(io.color, true);
-    assert.equal(renderTable([{ a: 'São Paulo' }], [{ header: 'cidade', value: (r) => r.a }], io.color), `${ESC}[1mCIDADE${ESC}[22m\nSão Paulo\n`);
+    assert.equal(
+      renderTable([{ a: 'São Paulo' }], [{ header: 'cidade', value: (r) => r.a }], io.color),
+      `${ESC}[1mCIDADE${ESC}[22m\nSão Paulo\n`,
+    );
     reportError(io, new UsageError('bad flag'), false);
     assert.equal(chunks.err, `${ESC}[31merror${ESC}[39m: bad flag\n`);
   });

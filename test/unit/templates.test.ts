@@ -9,7 +9,12 @@ import { parseTemplates, type TemplateEntry } from '../../src/templates/catalog.
 import { checkAgainst, renderBody, shapeOf, textProblem, type TemplateLike } from '../../src/templates/check.js';
 import { lintCatalog, lintEntry } from '../../src/templates/lint.js';
 
-const entry = (over: Partial<TemplateEntry> & { components: TemplateEntry['components'] }): TemplateEntry => ({ name: 't', language: 'pt_BR', status: 'APPROVED', ...over });
+const entry = (over: Partial<TemplateEntry> & { components: TemplateEntry['components'] }): TemplateEntry => ({
+  name: 't',
+  language: 'pt_BR',
+  status: 'APPROVED',
+  ...over,
+});
 const msg = (over: Partial<TemplateLike> = {}): TemplateLike => ({ name: 't', language: 'pt_BR', body: [], buttons: [], ...over });
 
 describe('catalog parsing', () => {
@@ -35,10 +40,21 @@ describe('checking a message against its entry', () => {
     components: [
       { type: 'HEADER', format: 'DOCUMENT' },
       { type: 'BODY', text: 'Olá {{1}}, pedido {{2}}, {{1}} de novo' },
-      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Sim' }, { type: 'URL', text: 'Ver', url: 'https://x.example/p/{{1}}' }, { type: 'PHONE_NUMBER', text: 'Ligar', phone_number: '+551199' }] },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'Sim' },
+          { type: 'URL', text: 'Ver', url: 'https://x.example/p/{{1}}' },
+          { type: 'PHONE_NUMBER', text: 'Ligar', phone_number: '+551199' },
+        ],
+      },
     ],
   });
-  const good = msg({ header: { type: 'document', url: 'https://x.example/a.pdf' }, body: ['Ana', '7'], buttons: [{ type: 'url', index: 1, text: '7' }] });
+  const good = msg({
+    header: { type: 'document', url: 'https://x.example/a.pdf' },
+    body: ['Ana', '7'],
+    buttons: [{ type: 'url', index: 1, text: '7' }],
+  });
 
   test('a message that fits: no problems, the body rendered with a repeated placeholder', () => {
     const r = checkAgainst(good, order);
@@ -52,7 +68,15 @@ describe('checking a message against its entry', () => {
       [{ header: undefined }, /HEADER is DOCUMENT: give --header-document/],
       [{ header: { type: 'image', url: 'https://x.example/a.jpg' } }, /HEADER is DOCUMENT, got --header-image/],
       [{ buttons: [] }, /button 1 is a URL button ending in \{\{1\}\}/],
-      [{ buttons: [{ type: 'url', index: 1, text: '7' }, { type: 'url', index: 2, text: 'x' }] }, /button 2 is PHONE_NUMBER "Ligar": --button-url is for a URL button/],
+      [
+        {
+          buttons: [
+            { type: 'url', index: 1, text: '7' },
+            { type: 'url', index: 2, text: 'x' },
+          ],
+        },
+        /button 2 is PHONE_NUMBER "Ligar": --button-url is for a URL button/,
+      ],
       [{ body: ['Ana', '   '] }, /BODY parameter \{\{2\}\} is empty/],
       [{ body: ['Ana', 'x'.repeat(1025)] }, /BODY parameter \{\{2\}\} is longer than 1024 characters/],
     ];
@@ -66,7 +90,8 @@ describe('checking a message against its entry', () => {
 
   test('statuses: PAUSED, DISABLED, REJECTED refused; PENDING a warning', () => {
     const body = [{ type: 'BODY', text: 'Oi' }];
-    for (const status of ['PAUSED', 'DISABLED', 'REJECTED']) assert.match(checkAgainst(msg(), entry({ status, components: body })).problems[0]!, new RegExp(`is ${status}`));
+    for (const status of ['PAUSED', 'DISABLED', 'REJECTED'])
+      assert.match(checkAgainst(msg(), entry({ status, components: body })).problems[0]!, new RegExp(`is ${status}`));
     const pending = checkAgainst(msg(), entry({ status: 'PENDING', components: body }));
     assert.deepEqual(pending.problems, []);
     assert.match(pending.warnings[0]!, /is PENDING/);
@@ -78,7 +103,10 @@ describe('checking a message against its entry', () => {
     assert.deepEqual(r.problems, []);
     assert.deepEqual(r.body, ['Ana', 'Loja']);
     assert.equal(renderBody(shapeOf(named), r.body, r.bodyNames), 'Oi Ana, Loja');
-    assert.match(checkAgainst(msg({ body: ['nome=Ana', 'cidade=SP'] }), named).problems[0]!, /missing loja; not a parameter of it: 'cidade=SP'/);
+    assert.match(
+      checkAgainst(msg({ body: ['nome=Ana', 'cidade=SP'] }), named).problems[0]!,
+      /missing loja; not a parameter of it: 'cidade=SP'/,
+    );
   });
 
   test('text rules: Meta refuses line breaks, tabs and more than 4 spaces in a row', () => {
@@ -92,14 +120,43 @@ describe('checking a message against its entry', () => {
 
 describe('lint', () => {
   test('a clean entry has no problems', () => {
-    assert.deepEqual(lintEntry(entry({ components: [{ type: 'HEADER', format: 'TEXT', text: 'Pedido {{1}}' }, { type: 'BODY', text: 'Oi {{1}} {{2}}' }, { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Ver', url: 'https://x.example/{{1}}' }] }] })), []);
+    assert.deepEqual(
+      lintEntry(
+        entry({
+          components: [
+            { type: 'HEADER', format: 'TEXT', text: 'Pedido {{1}}' },
+            { type: 'BODY', text: 'Oi {{1}} {{2}}' },
+            { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Ver', url: 'https://x.example/{{1}}' }] },
+          ],
+        }),
+      ),
+      [],
+    );
   });
 
   test('gaps, URL placeholders, mixed kinds, footers, unknown types, duplicates', () => {
     const problems = lintCatalog([
       entry({ name: 'gap', components: [{ type: 'BODY', text: '{{1}} {{4}}' }] }),
-      entry({ name: 'url', components: [{ type: 'BODY', text: 'x' }, { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'a', url: 'https://x/{{2}}' }, { type: 'CALL_ME', text: 'b' }] }] }),
-      entry({ name: 'named', components: [{ type: 'BODY', text: 'Oi {{nome}}' }, { type: 'FOOTER', text: '{{1}}' }] }),
+      entry({
+        name: 'url',
+        components: [
+          { type: 'BODY', text: 'x' },
+          {
+            type: 'BUTTONS',
+            buttons: [
+              { type: 'URL', text: 'a', url: 'https://x/{{2}}' },
+              { type: 'CALL_ME', text: 'b' },
+            ],
+          },
+        ],
+      }),
+      entry({
+        name: 'named',
+        components: [
+          { type: 'BODY', text: 'Oi {{nome}}' },
+          { type: 'FOOTER', text: '{{1}}' },
+        ],
+      }),
       entry({ name: 'named', components: [{ type: 'BODY', text: 'Oi' }] }),
       entry({ name: 'nobody', components: [{ type: 'HEADER', format: 'GIF' }] }),
     ]);
@@ -113,7 +170,11 @@ describe('lint', () => {
       /'nobody' \(pt_BR\): has no BODY component/,
       /'named' \(pt_BR\): appears more than once/,
     ];
-    for (const e of expected) assert.ok(problems.some((p) => e.test(p)), `${e}\n${problems.join('\n')}`);
+    for (const e of expected)
+      assert.ok(
+        problems.some((p) => e.test(p)),
+        `${e}\n${problems.join('\n')}`,
+      );
     assert.equal(problems.length, expected.length, problems.join('\n'));
   });
 });

@@ -16,8 +16,21 @@ import { createIo } from '../../src/output/io.js';
 import type { Profile } from '../../src/config/profile.js';
 
 const msg = (id: string, extra: Partial<TrackRecord> = {}): TrackRecord =>
-  ({ k: 'msg', id, t: 1_000, c: 'natal', tpl: 'promo', to: '5511999990001', provider: 'turn', profile: 'turn', dest: 'http://x', type: 'template', ...extra }) as TrackRecord;
-const ev = (id: string, st: string, t: number, extra: Record<string, unknown> = {}): TrackRecord => ({ k: 'ev', id, st, t, ...extra }) as TrackRecord;
+  ({
+    k: 'msg',
+    id,
+    t: 1_000,
+    c: 'natal',
+    tpl: 'promo',
+    to: '5511999990001',
+    provider: 'turn',
+    profile: 'turn',
+    dest: 'http://x',
+    type: 'template',
+    ...extra,
+  }) as TrackRecord;
+const ev = (id: string, st: string, t: number, extra: Record<string, unknown> = {}): TrackRecord =>
+  ({ k: 'ev', id, st, t, ...extra }) as TrackRecord;
 
 function store(records: TrackRecord[][]): string {
   const dir = mkdtempSync(join(tmpdir(), 'interflow-track-unit-'));
@@ -45,7 +58,10 @@ describe('tracking store', () => {
       assert.equal(statusOf(dir, 'a'), 'read');
       rmSync(dir, { recursive: true });
     }
-    const failed = store([[ev('b', 'failed', 5, { code: '131047', title: 'Re-engagement message' }), ev('b', 'delivered', 6), ev('b', 'sent', 2)], [msg('b')]]);
+    const failed = store([
+      [ev('b', 'failed', 5, { code: '131047', title: 'Re-engagement message' }), ev('b', 'delivered', 6), ev('b', 'sent', 2)],
+      [msg('b')],
+    ]);
     assert.equal(statusOf(failed, 'b'), 'failed', 'a failure stands against a later delivered; events before the message count');
     const ix = loadIndex(failed);
     assert.deepEqual(ix.failureOf(ix.find('b')), { code: '131047', title: 'Re-engagement message' });
@@ -68,10 +84,13 @@ describe('tracking store', () => {
     assert.equal(loadIndex(dir).skipped, 0);
   });
 
-  it('every writer appends to the month\'s one segment; segments of earlier versions are merged in', () => {
+  it("every writer appends to the month's one segment; segments of earlier versions are merged in", () => {
     const dir = store([[msg('e', { t: 1000 })], [ev('e', 'read', 4000), ev('f', 'delivered', 2500)]]);
     // An earlier version wrote one segment per process: still read.
-    writeFileSync(join(dir, 'mi3k2x-4242-0a1b2c3d.jsonl'), recordLine(msg('f', { t: 2000, tpl: 'other', c: 'x' })) + recordLine(ev('e', 'delivered', 3000)));
+    writeFileSync(
+      join(dir, 'mi3k2x-4242-0a1b2c3d.jsonl'),
+      recordLine(msg('f', { t: 2000, tpl: 'other', c: 'x' })) + recordLine(ev('e', 'delivered', 3000)),
+    );
     assert.deepEqual(readdirSync(dir).sort(), [segmentName(), 'mi3k2x-4242-0a1b2c3d.jsonl'].sort());
     const ix = loadIndex(dir);
     const all = buildReport(ix);
@@ -82,14 +101,21 @@ describe('tracking store', () => {
     assert.equal(all.medianToDeliveredMs, 1250);
     assert.equal(buildReport(ix, 'natal').messages, 1);
     assert.equal(buildReport(ix, 'nope').messages, 0);
-    assert.deepEqual(selectMessages(ix, { limit: 10 }).map((s) => ix.message(s)?.id), ['f', 'e'], 'newest first');
+    assert.deepEqual(
+      selectMessages(ix, { limit: 10 }).map((s) => ix.message(s)?.id),
+      ['f', 'e'],
+      'newest first',
+    );
   });
 
   it('a store larger than its first estimate: every message and status kept as the index grows', () => {
     const n = 5000;
     const ids = Array.from({ length: n }, (_, i) => `wamid.grow-${i}`);
     // Events first (in reverse), then the messages: the index grows while statuses wait in a batch.
-    const dir = store([ids.map((id, i) => ev(id, i % 2 ? 'read' : 'delivered', 5000 + i)).reverse(), ids.map((id, i) => msg(id, { t: i }))]);
+    const dir = store([
+      ids.map((id, i) => ev(id, i % 2 ? 'read' : 'delivered', 5000 + i)).reverse(),
+      ids.map((id, i) => msg(id, { t: i })),
+    ]);
     const ix = loadIndex(dir);
     const r = buildReport(ix);
     assert.equal(r.messages, n);
@@ -100,39 +126,51 @@ describe('tracking store', () => {
     rmSync(dir, { recursive: true });
   });
 
-  it('writers killed with SIGKILL mid-stream, two at once: the store stays readable, every whole line counted', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'interflow-track-kill-'));
-    const store = new URL('../../src/tracking/store.ts', import.meta.url).href;
-    const writer = `import { Recorder } from ${JSON.stringify(store)};
+  it(
+    'writers killed with SIGKILL mid-stream, two at once: the store stays readable, every whole line counted',
+    { timeout: 120_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'interflow-track-kill-'));
+      const store = new URL('../../src/tracking/store.ts', import.meta.url).href;
+      const writer = `import { Recorder } from ${JSON.stringify(store)};
       const r = new Recorder(process.argv[1], (w) => { console.error(w); process.exit(9); });
       let i = 0;
       const turn = () => { for (let k = 0; k < 500; k++, i++) r.batch({ k: 'msg', id: 'p' + process.pid + '-' + i, t: i, c: 'kill', tpl: '', to: '5511' + i, provider: 'turn', profile: 't', dest: 'd', type: 'text' }); if (i === 5000) process.stdout.write('written\\n'); setImmediate(turn); };
       turn();`;
-    const { spawn } = await import('node:child_process');
-    const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] }));
-    // Each tells when it has written 5,000 records (10 turns): both are writing to the one segment.
-    await Promise.all(children.map((c) => new Promise((r, j) => (c.stdout!.once('data', r), c.once('exit', (code) => j(new Error(`writer exited ${code}`)))))));
-    // Wait (on the files, not the clock) until both have written a good deal, then kill -9.
-    const { statSync } = await import('node:fs');
-    const size = (): number => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
-    while (size() < 2_000_000) await new Promise((r) => setTimeout(r, 20));
-    for (const c of children) c.kill('SIGKILL');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)))));
-    // A third writer after the kills: every one of its records stands, whatever the others left.
-    const after = new Recorder(dir, (w) => assert.fail(w));
-    for (let i = 0; i < 1000; i++) after.add(msg(`after-${i}`, { c: 'after' }));
-    after.close();
-    const files = readdirSync(dir);
-    assert.deepEqual(files, [segmentName()], 'one shared segment');
-    const lines = readFileSync(join(dir, files[0]!), 'utf8').split('\n');
-    lines.pop(); // what follows the last newline is not a line yet
-    const whole = lines.filter((l) => l !== '').length;
-    const ix = loadIndex(dir);
-    assert.ok(ix.skipped <= 2, `at most one torn piece a killed writer (${ix.skipped})`);
-    assert.equal(buildReport(ix, 'kill').messages + ix.skipped, whole - 1000);
-    assert.equal(buildReport(ix, 'after').messages, 1000);
-    rmSync(dir, { recursive: true });
-  });
+      const { spawn } = await import('node:child_process');
+      const children = [0, 1].map(() =>
+        spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] }),
+      );
+      // Each tells when it has written 5,000 records (10 turns): both are writing to the one segment.
+      await Promise.all(
+        children.map(
+          (c) => new Promise((r, j) => (c.stdout!.once('data', r), c.once('exit', (code) => j(new Error(`writer exited ${code}`))))),
+        ),
+      );
+      // Wait (on the files, not the clock) until both have written a good deal, then kill -9.
+      const { statSync } = await import('node:fs');
+      const size = (): number => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      while (size() < 2_000_000) await new Promise((r) => setTimeout(r, 20));
+      for (const c of children) c.kill('SIGKILL');
+      await Promise.all(
+        children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)))),
+      );
+      // A third writer after the kills: every one of its records stands, whatever the others left.
+      const after = new Recorder(dir, (w) => assert.fail(w));
+      for (let i = 0; i < 1000; i++) after.add(msg(`after-${i}`, { c: 'after' }));
+      after.close();
+      const files = readdirSync(dir);
+      assert.deepEqual(files, [segmentName()], 'one shared segment');
+      const lines = readFileSync(join(dir, files[0]!), 'utf8').split('\n');
+      lines.pop(); // what follows the last newline is not a line yet
+      const whole = lines.filter((l) => l !== '').length;
+      const ix = loadIndex(dir);
+      assert.ok(ix.skipped <= 2, `at most one torn piece a killed writer (${ix.skipped})`);
+      assert.equal(buildReport(ix, 'kill').messages + ix.skipped, whole - 1000);
+      assert.equal(buildReport(ix, 'after').messages, 1000);
+      rmSync(dir, { recursive: true });
+    },
+  );
 
   it('four processes writing at once, batches and one-off writes: nothing lost, nothing joined', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'interflow-track-concurrent-'));
@@ -154,7 +192,9 @@ describe('tracking store', () => {
       [0, 1, 2, 3].map(
         (n) =>
           new Promise((resolve) =>
-            spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer, dir, String(n)], { stdio: ['ignore', 'ignore', 'inherit'] }).once('exit', resolve),
+            spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer, dir, String(n)], {
+              stdio: ['ignore', 'ignore', 'inherit'],
+            }).once('exit', resolve),
           ),
       ),
     );
@@ -175,7 +215,12 @@ describe('tracking store', () => {
     r.close();
     const ix = loadIndex(dir);
     assert.equal(ix.skipped, 1);
-    assert.deepEqual(selectMessages(ix, { limit: 10 }).map((s) => ix.message(s)?.id).sort(), ['m1', 'm2']);
+    assert.deepEqual(
+      selectMessages(ix, { limit: 10 })
+        .map((s) => ix.message(s)?.id)
+        .sort(),
+      ['m1', 'm2'],
+    );
     rmSync(dir, { recursive: true });
   });
 
@@ -197,7 +242,12 @@ describe('tracking store', () => {
     assert.equal(calls, 2);
     const ix = loadIndex(dir);
     assert.equal(ix.skipped, 1, 'the cut piece of s2');
-    assert.deepEqual(selectMessages(ix, { limit: 10 }).map((s) => ix.message(s)?.id).sort(), ['other', 's1', 's2', 's3']);
+    assert.deepEqual(
+      selectMessages(ix, { limit: 10 })
+        .map((s) => ix.message(s)?.id)
+        .sort(),
+      ['other', 's1', 's2', 's3'],
+    );
     rmSync(dir, { recursive: true });
   });
 
@@ -216,7 +266,14 @@ describe('tracking store', () => {
     for (const input of ['/tmp/natal "2026".csv', '-']) {
       const dir = mkdtempSync(join(tmpdir(), 'interflow-track-unit-'));
       const io = createIo({ env: { INTERFLOW_STATE_DIR: dir }, stdout: { write: () => true }, stderr: { write: () => true } });
-      const profile = { name: 'p "1"', provider: 'turn', apiKey: 'k', baseUrl: 'http://127.0.0.1:1/turn', defaultCountry: 'BR', source: '' } as Profile;
+      const profile = {
+        name: 'p "1"',
+        provider: 'turn',
+        apiKey: 'k',
+        baseUrl: 'http://127.0.0.1:1/turn',
+        defaultCountry: 'BR',
+        source: '',
+      } as Profile;
       const plan = { kind: 'template', flags: { name: 'promo"t":0', language: 'pt_BR' } };
       const track = bulkRecorder(io, [profile], plan, 'camp "to":"" \u2028 🎉', input);
       const before = Date.now();
@@ -246,4 +303,3 @@ describe('tracking store', () => {
     }
   });
 });
-

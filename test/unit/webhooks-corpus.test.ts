@@ -24,7 +24,9 @@ type Obj = Record<string, any>;
 function corpus(): [string, Obj][] {
   const cases: [string, Obj][] = [];
   for (const source of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(root, source.name)).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(root, source.name))
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const data = JSON.parse(readFileSync(join(root, source.name, file), 'utf8')) as Obj;
       if ('object' in data || 'entry' in data) cases.push([`${source.name}/${file}`, data]);
       else for (const [name, payload] of Object.entries(data)) cases.push([`${source.name}/${file}#${name}`, payload as Obj]);
@@ -87,10 +89,15 @@ function expectedEvents(payload: Obj): Expected[] {
           ...(e ? { errorCode: String(e.code), errorTitle: e.title } : {}),
         });
       }
-      for (const [list, echo] of [[v.messages ?? [], false], [v.message_echoes ?? [], true]] as const) {
+      for (const [list, echo] of [
+        [v.messages ?? [], false],
+        [v.message_echoes ?? [], true],
+      ] as const) {
         for (const m of list) {
           const from = m.from ?? m.from_user_id;
-          const contact = echo ? undefined : (v.contacts ?? []).find((c: Obj) => (c.wa_id && c.wa_id === m.from) || (c.user_id && c.user_id === m.from_user_id));
+          const contact = echo
+            ? undefined
+            : (v.contacts ?? []).find((c: Obj) => (c.wa_id && c.wa_id === m.from) || (c.user_id && c.user_id === m.from_user_id));
           const e = m.errors?.[0];
           out.push({
             kind: 'message',
@@ -110,7 +117,14 @@ function expectedEvents(payload: Obj): Expected[] {
   return out;
 }
 
-const options = (): ListenOptions => ({ host: '127.0.0.1', port: 0, path: '/', maxBodyBytes: 1 << 20, secret: SECRET, secretEnv: 'CORPUS_SECRET' });
+const options = (): ListenOptions => ({
+  host: '127.0.0.1',
+  port: 0,
+  path: '/',
+  maxBodyBytes: 1 << 20,
+  secret: SECRET,
+  secretEnv: 'CORPUS_SECRET',
+});
 
 async function deliver(payload: Obj, json: boolean): Promise<string> {
   const listening = await serving((ctx, stopped) => serveWebhooks(ctx, options(), stopped), { json }, { stdoutTTY: true });
@@ -118,7 +132,10 @@ async function deliver(payload: Obj, json: boolean): Promise<string> {
     const raw = Buffer.from(JSON.stringify(payload), 'utf8');
     const res = await fetch(listening.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=' + createHmac('sha256', SECRET).update(raw).digest('hex') },
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': 'sha256=' + createHmac('sha256', SECRET).update(raw).digest('hex'),
+      },
       body: new Uint8Array(raw),
     });
     assert.equal(res.status, 200, await res.text());
@@ -160,7 +177,15 @@ describe('webhook corpus: what is printed matches each payload', () => {
       assert.equal(rows.length, expected.length, table);
       for (const [i, want] of expected.entries()) {
         const row = rows[i]!;
-        for (const v of [want.messageId, want.status, want.from, want.to, want.name, want.errorCode, ...want.says.map((w) => JSON.stringify(w).slice(1, -1))]) {
+        for (const v of [
+          want.messageId,
+          want.status,
+          want.from,
+          want.to,
+          want.name,
+          want.errorCode,
+          ...want.says.map((w) => JSON.stringify(w).slice(1, -1)),
+        ]) {
           if (v) assert.ok(row.includes(v), `row ${i} shows ${JSON.stringify(v)}: ${row}`);
         }
       }

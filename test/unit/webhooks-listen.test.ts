@@ -16,9 +16,15 @@ import { serving } from './serving.js';
 
 const SECRET = 'whsec_unit_4f3e2d1c';
 const sign = (body: Buffer | string, secret = SECRET) =>
-  'sha256=' + createHmac('sha256', secret).update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body).digest('hex');
+  'sha256=' +
+  createHmac('sha256', secret)
+    .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
+    .digest('hex');
 
-const interflowPayload = { event: 'message.status_updated', data: { message_id: 'msg_abc123xyz', status: 'delivered', timestamp: '2024-01-15T10:30:05Z' } };
+const interflowPayload = {
+  event: 'message.status_updated',
+  data: { message_id: 'msg_abc123xyz', status: 'delivered', timestamp: '2024-01-15T10:30:05Z' },
+};
 
 function metaStatusPayload(status = 'failed', id = 'wamid.HBgNNTUxMTk5OTk5OTk5ORUCABEYEjQ1') {
   return {
@@ -45,7 +51,10 @@ function metaStatusPayload(status = 'failed', id = 'wamid.HBgNNTUxMTk5OTk5OTk5OR
                             code: 131047,
                             title: 'Re-engagement message',
                             message: 'Re-engagement message',
-                            error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+                            error_data: {
+                              details:
+                                'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+                            },
                           },
                         ],
                       }
@@ -74,7 +83,13 @@ const metaMessagePayload = {
             contacts: [{ profile: { name: 'João' }, wa_id: '5511999999999' }],
             messages: [
               { from: '5511999999999', id: 'wamid.IN1', timestamp: '1705314700', type: 'text', text: { body: 'Olá 🎉 São Paulo' } },
-              { from: '5511999999999', id: 'wamid.IN2', timestamp: '1705314701', type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'sim', title: 'Sim' } } },
+              {
+                from: '5511999999999',
+                id: 'wamid.IN2',
+                timestamp: '1705314701',
+                type: 'interactive',
+                interactive: { type: 'button_reply', button_reply: { id: 'sim', title: 'Sim' } },
+              },
             ],
           },
         },
@@ -96,7 +111,7 @@ describe('events', () => {
     assert.match(e!.id, /^sha256:[0-9a-f]{64}$/);
   });
 
-  test('Interflow event id: the body\'s id, else the body\'s hash; never the unsigned X-Interflow-Event-Id header', () => {
+  test("Interflow event id: the body's id, else the body's hash; never the unsigned X-Interflow-Event-Id header", () => {
     const withId = Buffer.from(JSON.stringify({ id: 'evt_1', ...interflowPayload }));
     assert.equal(normalizePayload(JSON.parse(withId.toString()), { raw: withId })[0]!.id, 'evt_1');
     const raw = Buffer.from(JSON.stringify(interflowPayload));
@@ -121,7 +136,10 @@ describe('events', () => {
       hint: 'more than 24 hours have passed since the recipient last replied: send an approved template instead (`interflow send template`)',
       timestamp: '2024-01-15T10:30:05.000Z',
     });
-    assert.match(tableRow(e!, false), /failed .*131047 Re-engagement message: Message failed to send because .* \(more than 24 hours have passed/);
+    assert.match(
+      tableRow(e!, false),
+      /failed .*131047 Re-engagement message: Message failed to send because .* \(more than 24 hours have passed/,
+    );
   });
 
   test('Meta incoming messages: several events in one payload, unicode kept', () => {
@@ -153,7 +171,16 @@ describe('signature and replay helpers', () => {
   test('verifySignature never throws on odd headers', () => {
     const raw = Buffer.from('{"a":1}');
     assert.equal(verifySignature(SECRET, raw, sign(raw)), true);
-    for (const bad of [undefined, '', 'sha256=', 'sha256=abcd', 'sha1=' + 'a'.repeat(40), 'sha256=zz', sign(raw) + '00', sign(raw, 'other')]) {
+    for (const bad of [
+      undefined,
+      '',
+      'sha256=',
+      'sha256=abcd',
+      'sha1=' + 'a'.repeat(40),
+      'sha256=zz',
+      sign(raw) + '00',
+      sign(raw, 'other'),
+    ]) {
       assert.equal(verifySignature(SECRET, raw, bad), false, String(bad));
     }
   });
@@ -231,7 +258,11 @@ describe('receiver', () => {
   });
 
   const post = (body: Buffer | string, headers: Record<string, string> = {}) =>
-    fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+    fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    });
   const settle = () => new Promise((r) => setTimeout(r, 50));
 
   test('url and port', () => {
@@ -298,7 +329,9 @@ describe('receiver', () => {
 
   test('a non-ASCII body signed over its raw bytes is accepted, text byte-exact', async () => {
     const payload = JSON.parse(JSON.stringify(metaMessagePayload));
-    payload.entry[0].changes[0].value.messages = [{ from: '5511988887777', id: 'wamid.UNICODE', timestamp: '1705314800', type: 'text', text: { body: 'Olá 🎉 São Paulo' } }];
+    payload.entry[0].changes[0].value.messages = [
+      { from: '5511988887777', id: 'wamid.UNICODE', timestamp: '1705314800', type: 'text', text: { body: 'Olá 🎉 São Paulo' } },
+    ];
     const raw = Buffer.from(JSON.stringify(payload), 'utf8');
     const res = await post(raw, { 'x-hub-signature-256': sign(raw) });
     assert.equal(res.status, 200);
@@ -318,7 +351,11 @@ describe('receiver', () => {
   });
 
   test('a body over the limit → 413, not delivered', async () => {
-    const payload = { id: 'evt_big', event: 'message.status_updated', data: { message_id: 'msg_big', status: 'sent', timestamp: '2024-01-15T10:30:05Z', pad: 'x'.repeat(5000) } };
+    const payload = {
+      id: 'evt_big',
+      event: 'message.status_updated',
+      data: { message_id: 'msg_big', status: 'sent', timestamp: '2024-01-15T10:30:05Z', pad: 'x'.repeat(5000) },
+    };
     const body = JSON.stringify(payload);
     const res = await post(body, { 'x-hub-signature-256': sign(body) });
     assert.equal(res.status, 413);
@@ -340,7 +377,10 @@ describe('receiver', () => {
   });
 
   test('forward relays the raw bytes with the signature', async () => {
-    const raw = Buffer.from(JSON.stringify({ id: 'evt_fwd', ...interflowPayload, data: { ...interflowPayload.data, message_id: 'msg_fwd', note: 'Olá 🎉' } }), 'utf8');
+    const raw = Buffer.from(
+      JSON.stringify({ id: 'evt_fwd', ...interflowPayload, data: { ...interflowPayload.data, message_id: 'msg_fwd', note: 'Olá 🎉' } }),
+      'utf8',
+    );
     const res = await post(raw, { 'x-hub-signature-256': sign(raw) });
     assert.equal(res.status, 200);
     await res.arrayBuffer();
@@ -362,7 +402,11 @@ describe('serveWebhooks --json FIELDS', () => {
       { json: true, fields: ['status', 'messageId', 'errorCode'] },
       { stdoutTTY: true },
     );
-    const res = await fetch(listening.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(interflowPayload) });
+    const res = await fetch(listening.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(interflowPayload),
+    });
     assert.equal(res.status, 200);
     await res.arrayBuffer();
     while (listening.out() === '') await new Promise((r) => setTimeout(r, 10));
@@ -378,11 +422,27 @@ describe("error hints: every code of the README's troubleshooting table", () => 
     const { webhookErrorHint } = await import('../../src/providers/meta.js');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const table = readme.split('| what you see | why | what to do |')[1]!.split('\n\n')[0]!;
-    const firstCells = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('|---')).map((l) => l.split(' | ')[0]!);
+    const firstCells = table
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('|---'))
+      .map((l) => l.split(' | ')[0]!);
     const codes = firstCells.flatMap((c) => [...c.matchAll(/`([0-9]+|[A-Z][A-Z_]+)`/g)].map((m) => m[1]!));
     const httpStatuses = new Set(['400', '401', '403', '404', '422', '429']);
     const checked = codes.filter((c) => !httpStatuses.has(c));
-    for (const must of ['131047', '470', '131026', '1013', '132000', '2000', '132001', '2001', '131056', '130429', '1015', 'CHANNEL_DISCONNECTED']) {
+    for (const must of [
+      '131047',
+      '470',
+      '131026',
+      '1013',
+      '132000',
+      '2000',
+      '132001',
+      '2001',
+      '131056',
+      '130429',
+      '1015',
+      'CHANNEL_DISCONNECTED',
+    ]) {
       assert.ok(checked.includes(must), `the table lists ${must}`);
     }
     for (const code of checked) {

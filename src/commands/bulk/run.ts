@@ -61,7 +61,13 @@ export function inferKind(options: Record<string, unknown>): SendKind {
     );
   }
   if (given.length > 1) {
-    const show = given.map(([kind, keys]) => `${kind} (${keys.filter((k) => options[k] !== undefined).map(flagName).join(', ')})`);
+    const show = given.map(
+      ([kind, keys]) =>
+        `${kind} (${keys
+          .filter((k) => options[k] !== undefined)
+          .map(flagName)
+          .join(', ')})`,
+    );
     throw new UsageError(`one kind of message per run: the flags describe ${show.join(' and ')}`);
   }
   return given[0]![0];
@@ -69,7 +75,20 @@ export function inferKind(options: Record<string, unknown>): SendKind {
 
 /** Flags that are not the message: changing them does not change what a row sends. */
 const runFlags = new Set([
-  'campaign', 'journal', 'rate', 'concurrency', 'maxAttempts', 'maxErrors', 'retryUnknown', 'output', 'toColumn', 'delimiter', 'skipInvalid', 'batch', 'shard', 'pairInterval',
+  'campaign',
+  'journal',
+  'rate',
+  'concurrency',
+  'maxAttempts',
+  'maxErrors',
+  'retryUnknown',
+  'output',
+  'toColumn',
+  'delimiter',
+  'skipInvalid',
+  'batch',
+  'shard',
+  'pairInterval',
 ]);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
@@ -210,7 +229,9 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
   // --profile a,b,c: a pool of senders (src/bulk/pool.ts); the first (by name) stands for the run
   // where one profile is needed (the CSV's country, the templates catalog, the campaign).
   const poolOf = poolNames(globals.profile ?? (io.env.INTERFLOW_PROFILE || undefined));
-  const profiles = poolOf ? await Promise.all(poolOf.map((name) => loadProfileFor({ ...globals, profile: name }, io))) : [await ctx.loadProfile()];
+  const profiles = poolOf
+    ? await Promise.all(poolOf.map((name) => loadProfileFor({ ...globals, profile: name }, io)))
+    : [await ctx.loadProfile()];
   const profile = profiles[0]!;
   const adapter = getAdapter(profile.provider);
   for (const p of profiles) {
@@ -262,7 +283,15 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
   for (const [path, file] of files) checkPlaceholders(collectPlaceholders(file.json ?? file.text), csv.columns, path);
 
   const plan: BulkPlan = { kind, flags, toColumn, files };
-  if (preflight) await runPreflight(ctx, preflight, plan, { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input }, profile, options.skipInvalid === true);
+  if (preflight)
+    await runPreflight(
+      ctx,
+      preflight,
+      plan,
+      { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input },
+      profile,
+      options.skipInvalid === true,
+    );
 
   // What interflow 0.1.0 recorded in its journals for this command: they are resumed by it.
   const legacySpec = createHash('sha256')
@@ -271,7 +300,9 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
   const journal =
     journalPath && !globals.dryRun
       ? await openJournal(journalPath, {
-          destination: poolOf ? poolDestination(profiles.map((p) => ({ name: p.name, destination: destinationOf(p) }))) : destinationOf(profile),
+          destination: poolOf
+            ? poolDestination(profiles.map((p) => ({ name: p.name, destination: destinationOf(p) })))
+            : destinationOf(profile),
           message: messageFlags(options, files),
           source: input,
           legacySpec,
@@ -279,10 +310,14 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
       : undefined;
   if (journal?.note && !io.quiet) io.err(journal.note + '\n');
   if (input === '-' && !journalPath && !globals.dryRun && !io.quiet) {
-    io.err('note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE to be able to resume\n');
+    io.err(
+      'note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE to be able to resume\n',
+    );
   }
   // Sent rows go into the tracking store; the campaign defaults to the journal's name.
-  const track = globals.dryRun ? undefined : bulkRecorder(io, profiles, plan, campaignOf(options.campaign) || journalName(journalPath), input);
+  const track = globals.dryRun
+    ? undefined
+    : bulkRecorder(io, profiles, plan, campaignOf(options.campaign) || journalName(journalPath), input);
   // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
   const flushJournal = (): void => journal?.flush();
   process.once('exit', flushJournal);
@@ -327,7 +362,13 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
       responseHeaders: rateLimitHeaders,
     });
     // Each sender its own pace; the pair rate where the provider has one.
-    return { profile: p, adapter: a, sender: client, pacer: new Pacer(rateFor(options, p)), pairs: PAIR_RATE_PROVIDERS.includes(p.provider) ? pairs : undefined };
+    return {
+      profile: p,
+      adapter: a,
+      sender: client,
+      pacer: new Pacer(rateFor(options, p)),
+      pairs: PAIR_RATE_PROVIDERS.includes(p.provider) ? pairs : undefined,
+    };
   });
   const { sender, pacer } = senders[0]!;
 
@@ -361,7 +402,10 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
   const rows = shard ? shardRows(csv.rows, shard, toColumn, profile.defaultCountry, otherShards) : csv.rows;
   let summary: RunSummary;
   try {
-    if (!rate && !io.quiet) io.err('note: no rate set (--rate, or the profile\'s rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n');
+    if (!rate && !io.quiet)
+      io.err(
+        "note: no rate set (--rate, or the profile's rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n",
+      );
     summary = await runBulk({
       plan,
       profile,
@@ -395,7 +439,10 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
       onRequest: async (row, req) => {
         // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
         const rendered = preflight?.lastRendered();
-        await writeOut(io, JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
+        await writeOut(
+          io,
+          JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n',
+        );
       },
     });
   } finally {
@@ -420,7 +467,9 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
   if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
   const ending = endOf(summary, stopped, { input, journalPath, output: options.output });
   if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) {
-    const shardLine = shard ? `shard ${shard.index}/${shard.count}: ${otherShards.count} row(s) belong to the other shards (their runs send them)` : undefined;
+    const shardLine = shard
+      ? `shard ${shard.index}/${shard.count}: ${otherShards.count} row(s) belong to the other shards (their runs send them)`
+      : undefined;
     io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line, shardLine, ...perProfile.lines()));
   }
   if (ending?.error) throw ending.error;
@@ -448,7 +497,9 @@ function endOf(
   stopped: Stopped | undefined,
   where: { input: string; journalPath: string | undefined; output: string | undefined },
 ): { line?: string; error?: CliError } | undefined {
-  const resume = where.journalPath ? RESUME : 'without a journal (stdin without --journal) a rerun sends every row again: give --journal next time';
+  const resume = where.journalPath
+    ? RESUME
+    : 'without a journal (stdin without --journal) a rerun sends every row again: give --journal next time';
   if (stopped?.kind === 'signal') {
     return {
       line: `interrupted by ${stopped.signal}: the requests in flight were finished and recorded; rows not yet read were not sent`,
@@ -467,7 +518,11 @@ function endOf(
     const why = e.code === 'ENOSPC' ? 'no space left on the device' : e.code === 'EFBIG' ? 'the file is too large' : oneLine(e.message);
     return {
       line: `stopped: --output ${where.output} could not be written; rows not yet read were not sent`,
-      error: new CliError(`cannot write --output ${where.output}: ${why}`, { code: 'OUTPUT', hint: `free some space (or give another --output), then ${resume}`, cause: e }),
+      error: new CliError(`cannot write --output ${where.output}: ${why}`, {
+        code: 'OUTPUT',
+        hint: `free some space (or give another --output), then ${resume}`,
+        cause: e,
+      }),
     };
   }
   if (stopped?.kind === 'journal') {
@@ -484,7 +539,10 @@ function endOf(
     case 'max-errors':
       return {
         line: 'stopped: --max-errors reached; the remaining rows were not sent (run again to resume)',
-        error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial }),
+        error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, {
+          code: 'BULK_INCOMPLETE',
+          exitCode: ExitCode.partial,
+        }),
       };
     case 'connection': {
       const why = (s.connectError?.message ?? 'could not connect').replace(/ \(gave up after .*\)$/, '');
@@ -500,7 +558,12 @@ function endOf(
       return { line: 'stopped: rows not yet read were not sent', error: stopError(s, where) };
     default:
       if (s.counts.failed + s.counts.unknown === 0) return undefined;
-      return { error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, { code: 'BULK_INCOMPLETE', exitCode: ExitCode.partial }) };
+      return {
+        error: new CliError(`${s.counts.failed} row(s) failed and ${s.counts.unknown} are unknown`, {
+          code: 'BULK_INCOMPLETE',
+          exitCode: ExitCode.partial,
+        }),
+      };
   }
 }
 
@@ -509,7 +572,12 @@ function endOf(
  * ('refused'), or the same template error on TEMPLATE_STREAK rows in a row ('template'). Exit 1,
  * the provider's words and code, what to fix, and that a rerun sends the rest.
  */
-function refusalEnding(reason: 'refused' | 'template', e: ProviderError, journaled: boolean, resume: string): { line: string; error: CliError } {
+function refusalEnding(
+  reason: 'refused' | 'template',
+  e: ProviderError,
+  journaled: boolean,
+  resume: string,
+): { line: string; error: CliError } {
   const fix = e.hint ? `${e.hint}; then ` : '';
   if (reason === 'refused') {
     // The provider's refusal as it came (exit 1, its code and words), with how to go on.
@@ -541,7 +609,9 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
       ? `convert the file to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8 ${where.input === '-' ? 'in.csv' : where.input} > ${fixed}) and run the same command on ${fixed} with --journal ${journal}: rows already sent are not sent again`
       : 'convert the input to UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8); without a journal a rerun sends every row again: give --journal next time';
   } else {
-    hint = journal ? `fix that record and ${RESUME}` : 'fix that record; without a journal a rerun sends every row again: give --journal next time';
+    hint = journal
+      ? `fix that record and ${RESUME}`
+      : 'fix that record; without a journal a rerun sends every row again: give --journal next time';
   }
   return new CliError(err.message, { code: err.code, exitCode, hint, cause: err });
 }
@@ -549,7 +619,11 @@ function stopError(s: RunSummary, where: { input: string; journalPath: string | 
 /** `contacts.csv.journal` → `contacts.csv`: the campaign of a run given no --campaign. */
 function journalName(journalPath: string | undefined): string {
   // The shards of one run share its campaign: contacts.csv.shard-2-of-3.journal → contacts.csv.
-  return journalPath ? basename(journalPath).replace(/\.journal$/, '').replace(/\.shard-\d+-of-\d+$/, '') : '';
+  return journalPath
+    ? basename(journalPath)
+        .replace(/\.journal$/, '')
+        .replace(/\.shard-\d+-of-\d+$/, '')
+    : '';
 }
 
 /** Where a run sends, as its journal records it (the key only as a short hash). */
@@ -574,7 +648,12 @@ function messageFlags(options: Record<string, unknown>, files: BulkPlan['files']
     const value = options[key];
     if (runFlags.has(key) || value === undefined) continue;
     const file = fileFlags.has(key) && typeof value === 'string' ? files.get(value) : undefined;
-    out[flagName(key)] = file ? `content sha256:${createHash('sha256').update(JSON.stringify(file.json ?? file.text)).digest('hex').slice(0, 16)}` : value;
+    out[flagName(key)] = file
+      ? `content sha256:${createHash('sha256')
+          .update(JSON.stringify(file.json ?? file.text))
+          .digest('hex')
+          .slice(0, 16)}`
+      : value;
   }
   return out;
 }
@@ -636,15 +715,27 @@ function publicOutcome(o: RowOutcome): BulkLine {
 function textLine(o: RowOutcome): string {
   // One line per row, whatever a provider's answer holds: no line break, tab or escape sequence.
   const detail = plainText(o.status === 'sent' ? (o.id ?? '') : o.error ? oneLine(`${o.error.code}: ${o.error.message}`) : '');
-  return [o.row, o.to ?? '-', ...(o.profile !== undefined ? [o.profile] : []), o.status + (o.fromJournal ? ' (journal)' : ''), detail].join('\t') + '\n';
+  return (
+    [o.row, o.to ?? '-', ...(o.profile !== undefined ? [o.profile] : []), o.status + (o.fromJournal ? ' (journal)' : ''), detail].join(
+      '\t',
+    ) + '\n'
+  );
 }
 
-function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun: boolean, ending: string | undefined, ...more: (string | undefined)[]): string {
+function describeSummary(
+  s: RunSummary,
+  journalPath: string | undefined,
+  dryRun: boolean,
+  ending: string | undefined,
+  ...more: (string | undefined)[]
+): string {
   const secs = s.elapsedMs / 1000;
   const done = s.counts.sent + s.counts.failed + s.counts.skipped + s.counts.unknown;
   const lines: string[] = [];
   if (dryRun) {
-    lines.push(`dry run: ${s.wouldSend} row(s) would be sent, ${s.counts.failed} failed validation, ${s.counts.skipped} skipped; nothing was sent`);
+    lines.push(
+      `dry run: ${s.wouldSend} row(s) would be sent, ${s.counts.failed} failed validation, ${s.counts.skipped} skipped; nothing was sent`,
+    );
   } else {
     lines.push(
       // A rerun that sends nothing has no rate to tell.
@@ -658,7 +749,8 @@ function describeSummary(s: RunSummary, journalPath: string | undefined, dryRun:
   for (const line of more) if (line) lines.push(line);
   if (journalPath && !dryRun) lines.push(`journal: ${journalPath}`);
   if (ending) lines.push(ending);
-  if (s.counts.unknown) lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
+  if (s.counts.unknown)
+    lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
   return lines.join('\n') + '\n';
 }
 
@@ -678,7 +770,11 @@ async function* tapOffsets(rows: AsyncIterable<CsvRow>, progress: Progress): Asy
 }
 
 const duration = (secs: number): string =>
-  secs >= 3600 ? `${Math.floor(secs / 3600)}h${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}m` : secs >= 60 ? `${Math.floor(secs / 60)}m${String(Math.floor(secs % 60)).padStart(2, '0')}s` : `${Math.ceil(secs)}s`;
+  secs >= 3600
+    ? `${Math.floor(secs / 3600)}h${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}m`
+    : secs >= 60
+      ? `${Math.floor(secs / 60)}m${String(Math.floor(secs % 60)).padStart(2, '0')}s`
+      : `${Math.ceil(secs)}s`;
 
 /**
  * An ora line on stderr: rows settled, how far through the file (when it is a file: by bytes, so

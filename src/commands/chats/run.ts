@@ -57,9 +57,12 @@ export async function runChatsCreate(options: { customer?: string; phone?: strin
   const customer = options.customer?.trim();
   const phone = options.phone;
   if ((customer === undefined) === (phone === undefined)) {
-    throw new UsageError(customer === undefined ? 'chats create needs --customer ID or --phone NUMBER' : 'give --customer or --phone, not both', {
-      hint: 'e.g. interflow chats create --phone "+55 11 99999-9999", or --customer cust_xyz789',
-    });
+    throw new UsageError(
+      customer === undefined ? 'chats create needs --customer ID or --phone NUMBER' : 'give --customer or --phone, not both',
+      {
+        hint: 'e.g. interflow chats create --phone "+55 11 99999-9999", or --customer cust_xyz789',
+      },
+    );
   }
   if (customer === '') throw new UsageError('--customer is empty: give a customer id, e.g. --customer cust_xyz789');
   await withApi(ctx, FAMILY, async ({ api, profile }) => {

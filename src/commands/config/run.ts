@@ -45,7 +45,9 @@ async function target(ctx: CommandContext, file: string | undefined, command: st
   if (file !== undefined) return readConfigFile(path.resolve(cwd, file), env, `config ${command}`);
   const found = await findConfig(cwd, env);
   if (found === null) {
-    throw new ConfigError(`config ${command}: no configuration found; ${describeSearch({ cwd, env })}; name the file: interflow config ${command} FILE`);
+    throw new ConfigError(
+      `config ${command}: no configuration found; ${describeSearch({ cwd, env })}; name the file: interflow config ${command} FILE`,
+    );
   }
   return found;
 }

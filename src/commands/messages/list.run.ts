@@ -46,7 +46,7 @@ export async function runMessagesList(options: ListFlags, ctx: CommandContext): 
   printTable(io, messages, [
     { header: 'sent', value: (m) => m.at.replace('T', ' ').slice(0, 19) },
     { header: 'to', value: (m) => m.to },
-    { header: 'status', value: (m) => m.status === 'none' ? '-' : m.status },
+    { header: 'status', value: (m) => (m.status === 'none' ? '-' : m.status) },
     { header: 'what', value: (m) => m.template ?? m.type },
     { header: 'campaign', value: (m) => m.campaign },
     { header: 'provider', value: (m) => m.provider },

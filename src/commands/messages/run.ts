@@ -25,16 +25,25 @@ export interface GetOptions {
 }
 
 export async function runMessagesGet({ id, wait, waitTimeout = 60_000 }: GetOptions, ctx: CommandContext): Promise<void> {
-  await withApi(ctx, 'messages', async ({ api }) => {
-    const path = `/messages/${seg(id)}`;
-    let message = await api.get<Message>(path);
-    if (wait !== undefined) message = await waitFor(ctx, id, wait, waitTimeout, message, () => api.get<Message>(path));
-    recordSeen(ctx.io, message);
-    printResource(ctx, message);
-    if (statusOf(message) === 'failed') {
-      throw new CliError(`message ${id} failed`, { code: 'MESSAGE_FAILED', exitCode: ExitCode.failure, hint: 'the message shows why, when Interflow says' });
-    }
-  }, 'messages API');
+  await withApi(
+    ctx,
+    'messages',
+    async ({ api }) => {
+      const path = `/messages/${seg(id)}`;
+      let message = await api.get<Message>(path);
+      if (wait !== undefined) message = await waitFor(ctx, id, wait, waitTimeout, message, () => api.get<Message>(path));
+      recordSeen(ctx.io, message);
+      printResource(ctx, message);
+      if (statusOf(message) === 'failed') {
+        throw new CliError(`message ${id} failed`, {
+          code: 'MESSAGE_FAILED',
+          exitCode: ExitCode.failure,
+          hint: 'the message shows why, when Interflow says',
+        });
+      }
+    },
+    'messages API',
+  );
 }
 
 async function waitFor(
@@ -61,11 +70,14 @@ async function waitFor(
     if (done) return message;
     const left = timeoutMs - (Date.now() - started);
     if (left <= 0) {
-      throw new CliError(`message ${id} is still ${status || 'without a status'} after ${timeoutMs} ms: it did not become ${wanted} in time`, {
-        code: 'WAIT_TIMEOUT',
-        exitCode: ExitCode.failure,
-        hint: '--wait-timeout MS waits longer; `interflow messages get ID` shows where it is now',
-      });
+      throw new CliError(
+        `message ${id} is still ${status || 'without a status'} after ${timeoutMs} ms: it did not become ${wanted} in time`,
+        {
+          code: 'WAIT_TIMEOUT',
+          exitCode: ExitCode.failure,
+          hint: '--wait-timeout MS waits longer; `interflow messages get ID` shows where it is now',
+        },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
     delay = Math.min(delay * 2, MAX_DELAY_MS);

@@ -59,7 +59,10 @@ export async function collectProfile(ctx: CommandContext, name: string | undefin
     warn: (line) => io.err(`${line}\n`),
     allowUnsetKey: true,
   });
-  const rawKey = loaded?.config && typeof loaded.config === 'object' ? (loaded.config as { profiles?: Record<string, { apiKey?: unknown }> }).profiles?.[profile.name]?.apiKey : undefined;
+  const rawKey =
+    loaded?.config && typeof loaded.config === 'object'
+      ? (loaded.config as { profiles?: Record<string, { apiKey?: unknown }> }).profiles?.[profile.name]?.apiKey
+      : undefined;
   const unset = keySource.from === 'env' && keySource.unset !== undefined;
   const view: ProfileView = {
     name: profile.name,
@@ -86,7 +89,12 @@ export async function collectProfile(ctx: CommandContext, name: string | undefin
 /** Print: aligned `field  value` lines for people. */
 export function printProfile(io: Io, view: ProfileView): void {
   const from =
-    view.apiKeyFrom === 'file' || view.apiKey !== MASK ? '' : ` (from ${view.apiKeyFrom.split(', ').map((v) => (v === 'INTERFLOW_API_KEY' ? v : `$${v}`)).join(', ')})`;
+    view.apiKeyFrom === 'file' || view.apiKey !== MASK
+      ? ''
+      : ` (from ${view.apiKeyFrom
+          .split(', ')
+          .map((v) => (v === 'INTERFLOW_API_KEY' ? v : `$${v}`))
+          .join(', ')})`;
   const lines: [string, string | number | undefined][] = [
     ['name', view.name],
     ['provider', view.provider],
@@ -97,7 +105,10 @@ export function printProfile(io: Io, view: ProfileView): void {
     ['instanceId', view.instanceId],
     ['namespace', view.namespace],
     ['plan', view.plan === undefined ? undefined : `${view.plan} (${plans[view.plan as keyof typeof plans]} requests a minute)`],
-    ['rateLimit', view.rateLimit === undefined ? undefined : `${view.rateLimit} requests a minute${view.plan ? ' (overrides the plan)' : ''}`],
+    [
+      'rateLimit',
+      view.rateLimit === undefined ? undefined : `${view.rateLimit} requests a minute${view.plan ? ' (overrides the plan)' : ''}`,
+    ],
     ['defaultCountry', view.defaultCountry],
     ['timeoutMs', view.timeoutMs],
     ['source', displayPath(view.source, io.env)],

@@ -128,7 +128,9 @@ function parseFaults(options: SandboxFlags): FaultOptions | undefined {
   if (options.rate !== undefined) faults.rate = parseRate(options.rate);
   if (retryAfter !== undefined) {
     if (failFirst === undefined && faults.rate === undefined) {
-      throw new UsageError('--retry-after only applies with --fail-first N or --rate N/min', { hint: 'add --fail-first N or --rate N/min' });
+      throw new UsageError('--retry-after only applies with --fail-first N or --rate N/min', {
+        hint: 'add --fail-first N or --rate N/min',
+      });
     }
     faults.retryAfter = retryAfter;
   }
@@ -144,9 +146,12 @@ export function parseRefusals(value: unknown): Record<string, Refusal> | undefin
     const code = m ? Number(m[2]) : NaN;
     const times = m?.[3] === undefined ? undefined : Number(m[3]);
     if (!m || !REFUSAL_CODES.includes(code) || (times !== undefined && (!Number.isSafeInteger(times) || times < 1))) {
-      throw new UsageError(`--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')}, N the times), got '${item}'`, {
-        hint: 'e.g. --refuse 5511999990001=131056:2 --refuse "*=132001"',
-      });
+      throw new UsageError(
+        `--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')}, N the times), got '${item}'`,
+        {
+          hint: 'e.g. --refuse 5511999990001=131056:2 --refuse "*=132001"',
+        },
+      );
     }
     refusals[m[1]!] = { code, ...(times === undefined ? {} : { times }) };
   }
@@ -155,7 +160,9 @@ export function parseRefusals(value: unknown): Record<string, Refusal> | undefin
 
 /** --status-delays "1500,1500" → [1500, 1500] (ms; 0 to 3600000 each). */
 export function parseStatusDelays(value: unknown): [number, number] {
-  const parts = String(value).split(',').map((p) => p.trim());
+  const parts = String(value)
+    .split(',')
+    .map((p) => p.trim());
   const ms = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   if (ms.length !== 2 || ms.some((n) => !Number.isSafeInteger(n) || n > 3_600_000)) {
     throw new UsageError(`--status-delays must be two whole numbers of milliseconds, as MS,MS, got '${String(value)}'`, {
@@ -194,7 +201,7 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
   }
   const host = (options.host ?? '127.0.0.1').trim();
   if (host === '') throw new UsageError('--host must not be empty');
-  const plan = (options.plan ?? 'professional');
+  const plan = options.plan ?? 'professional';
   if (!Object.hasOwn(PLAN_LIMITS, plan)) {
     throw new UsageError(`--plan must be one of ${Object.keys(PLAN_LIMITS).join(', ')}, got '${plan}'`);
   }
@@ -207,9 +214,14 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
   const refusals = parseRefusals(options.refuse);
   const statusDelaysMs = options.statusDelays === undefined ? undefined : parseStatusDelays(options.statusDelays);
   const webhookSecret = options.webhookSecret === undefined ? undefined : readWebhookSecret(options.webhookSecret, env);
-  const statusWebhooks = (Array.isArray(options.statusWebhook) ? options.statusWebhook : options.statusWebhook === undefined ? [] : [options.statusWebhook]).map(String);
+  const statusWebhooks = (
+    Array.isArray(options.statusWebhook) ? options.statusWebhook : options.statusWebhook === undefined ? [] : [options.statusWebhook]
+  ).map(String);
   for (const url of statusWebhooks) {
-    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw new UsageError(`--status-webhook must be an http(s) URL, got '${url}'`, { hint: 'e.g. --status-webhook http://127.0.0.1:8788/' });
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+      throw new UsageError(`--status-webhook must be an http(s) URL, got '${url}'`, {
+        hint: 'e.g. --status-webhook http://127.0.0.1:8788/',
+      });
   }
   return {
     ...(statusWebhooks.length ? { statusWebhooks } : {}),
@@ -297,7 +309,8 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
 
 function describeRefusals(refusals: Record<string, Refusal> | undefined): string[] {
   return Object.entries(refusals ?? {}).map(
-    ([to, r]) => `refuse: Turn and SocialMiner messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
+    ([to, r]) =>
+      `refuse: Turn and SocialMiner messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
   );
 }
 
@@ -309,7 +322,9 @@ function webhookLine(sandbox: Sandbox, opts: SandboxCommandOptions): string {
   return (
     `Webhooks: ${sandbox.webhookCount()} registered (POST ${hooks}); Interflow messages go sent → delivered (${toDelivered} ms) → read (${toRead} ms more), ` +
     `each change POSTed to them, ${signing}.` +
-    (opts.statusWebhooks ? `\nTurn and SocialMiner statuses go to ${opts.statusWebhooks.join(', ')} (fate by recipient: …1047 failed 131047, …0000 none, …0001 sent, …0002 delivered, else read).` : '')
+    (opts.statusWebhooks
+      ? `\nTurn and SocialMiner statuses go to ${opts.statusWebhooks.join(', ')} (fate by recipient: …1047 failed 131047, …0000 none, …0001 sent, …0002 delivered, else read).`
+      : '')
   );
 }
 

@@ -91,7 +91,11 @@ export async function sendOne(ctx: CommandContext, kind: SendKind, to: string, f
  * A template message against the catalog (src/templates/): refused (exit 2, nothing sent) when it
  * does not fit its entry; its PENDING-like warnings on stderr. Without a catalog: as it is.
  */
-export async function checkTemplate(ctx: CommandContext, catalog: Catalog, msg: TemplateMessage): Promise<{ message: Message; rendered: string }> {
+export async function checkTemplate(
+  ctx: CommandContext,
+  catalog: Catalog,
+  msg: TemplateMessage,
+): Promise<{ message: Message; rendered: string }> {
   const { checkOne } = await import('../../templates/use.js');
   const checked = checkOne(catalog, msg);
   for (const w of checked.warnings) ctx.io.err(`warning: ${w}\n`);
@@ -110,7 +114,11 @@ async function precheckTemplate(catalog: Catalog, flags: Flags, env: BuildEnv): 
   const { candidate } = templateCandidate(flags, env);
   if (candidate.type !== 'template' || typeof candidate.name !== 'string' || typeof candidate.language !== 'string') return;
   const { checkOne } = await import('../../templates/use.js');
-  checkOne(catalog, { ...candidate, body: Array.isArray(candidate.body) ? candidate.body : [], buttons: Array.isArray(candidate.buttons) ? candidate.buttons : [] } as unknown as TemplateMessage);
+  checkOne(catalog, {
+    ...candidate,
+    body: Array.isArray(candidate.body) ? candidate.body : [],
+    buttons: Array.isArray(candidate.buttons) ? candidate.buttons : [],
+  } as unknown as TemplateMessage);
 }
 
 /** The request as `--dry-run` shows it: exact, but with every credential as ***. */
@@ -126,9 +134,10 @@ async function deliver(
   req: HttpRequest,
 ): Promise<SendResult> {
   const base = { provider: adapter.id, profile: profile.name, to: msg.to, type: resultTypeOf(msg) };
-  const spinner = ctx.io.spinnerEnabled && !ctx.io.verbose
-    ? await startSpinner(ctx.io, `sending ${base.type} to ${msg.to} via ${profile.name}`)
-    : undefined;
+  const spinner =
+    ctx.io.spinnerEnabled && !ctx.io.verbose
+      ? await startSpinner(ctx.io, `sending ${base.type} to ${msg.to} via ${profile.name}`)
+      : undefined;
   try {
     const res = await sendOnce(req, {
       ...commandHttpOptions(ctx, profile),
@@ -143,7 +152,11 @@ async function deliver(
       return { ok: true, ...base, id: accepted.id, status: accepted.status, response: body };
     }
     const info = adapter.parseError(res.status, body);
-    throw new ProviderError(adapter.id, info, { hint: errorHint(adapter.id, info), response: body, exitCode: refusalExitCode(adapter.id, info) });
+    throw new ProviderError(adapter.id, info, {
+      hint: errorHint(adapter.id, info),
+      response: body,
+      exitCode: refusalExitCode(adapter.id, info),
+    });
   } catch (err) {
     // Under --json the app prints it as {"ok":false, provider, profile, to, type, error}.
     throw withFailureContext(err, base);

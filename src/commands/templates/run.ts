@@ -97,7 +97,12 @@ export function sendExample(t: TemplateEntry): string {
 
 function describe(t: TemplateEntry): string {
   const shape = shapeOf(t);
-  const lines = [`${t.name} (${t.language})${[t.category, t.status, shape.named ? 'NAMED' : 'POSITIONAL'].filter(Boolean).map((x) => ` · ${x}`).join('')}`];
+  const lines = [
+    `${t.name} (${t.language})${[t.category, t.status, shape.named ? 'NAMED' : 'POSITIONAL']
+      .filter(Boolean)
+      .map((x) => ` · ${x}`)
+      .join('')}`,
+  ];
   for (const c of t.components) {
     const type = c.type.toUpperCase();
     if (type === 'BUTTONS') {
@@ -106,7 +111,9 @@ function describe(t: TemplateEntry): string {
         lines.push(`  BUTTON ${i}  ${b.type}${detail ? ` ${detail}` : ''}`);
       }
     } else {
-      lines.push(`  ${type.padEnd(8)} ${type === 'HEADER' ? `${(c.format ?? 'TEXT').toUpperCase()}${c.text !== undefined ? ` ${c.text}` : ''}` : (c.text ?? '')}`);
+      lines.push(
+        `  ${type.padEnd(8)} ${type === 'HEADER' ? `${(c.format ?? 'TEXT').toUpperCase()}${c.text !== undefined ? ` ${c.text}` : ''}` : (c.text ?? '')}`,
+      );
     }
   }
   lines.push(`  send: ${sendExample(t)}`);
@@ -135,13 +142,21 @@ export async function runTemplatesShow({ name, language }: { name: string; langu
 export async function runTemplatesLint(_options: object, ctx: CommandContext): Promise<void> {
   const catalog = await open(ctx);
   const problems = lintCatalog(catalog.templates).map((p) => `${catalog.shown}: ${p}`);
-  if (ctx.globals.json) printJson(ctx.io, problems.map((problem): LintProblem => ({ problem })), ctx.globals.fields);
+  if (ctx.globals.json)
+    printJson(
+      ctx.io,
+      problems.map((problem): LintProblem => ({ problem })),
+      ctx.globals.fields,
+    );
   else if (problems.length) ctx.io.out(problems.join('\n') + '\n');
   if (problems.length) {
-    throw new CliError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${catalog.shown} (${catalog.templates.length} templates)`, {
-      code: 'LINT',
-      exitCode: ExitCode.usage,
-    });
+    throw new CliError(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${catalog.shown} (${catalog.templates.length} templates)`,
+      {
+        code: 'LINT',
+        exitCode: ExitCode.usage,
+      },
+    );
   }
   if (!ctx.io.quiet) ctx.io.err(`${catalog.shown}: ${catalog.templates.length} templates, no problems\n`);
 }
@@ -191,6 +206,8 @@ export async function runTemplatesImport({ file: source }: { file: string }, ctx
   }
   const problems = lintCatalog(incoming);
   if (problems.length && !ctx.io.quiet) {
-    ctx.io.err(`warning: ${problems.length} problem${problems.length === 1 ? '' : 's'} in what was imported (interflow templates lint): ${problems[0]}${problems.length > 1 ? ' …' : ''}\n`);
+    ctx.io.err(
+      `warning: ${problems.length} problem${problems.length === 1 ? '' : 's'} in what was imported (interflow templates lint): ${problems[0]}${problems.length > 1 ? ' …' : ''}\n`,
+    );
   }
 }

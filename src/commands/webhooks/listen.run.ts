@@ -61,24 +61,44 @@ export interface ListenFlags {
 
 /** Flags → options; every refusal names its flag. `env` is where --secret is looked up. */
 export function parseListenOptions(options: ListenFlags, env: NodeJS.ProcessEnv): ListenOptions {
-  const port = wholeNumber(options.port ?? String(DEFAULT_LISTEN_PORT), '--port', { min: 0, max: 65535, what: 'a port number from 0 to 65535' });
+  const port = wholeNumber(options.port ?? String(DEFAULT_LISTEN_PORT), '--port', {
+    min: 0,
+    max: 65535,
+    what: 'a port number from 0 to 65535',
+  });
   const host = (options.host ?? '127.0.0.1').trim();
   if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or address, got '${options.host}'`);
-  const path = (options.path ?? '/');
+  const path = options.path ?? '/';
   if (!path.startsWith('/') || /[\s?#]/.test(path)) {
     throw new UsageError(`--path must start with / and hold no spaces, ? or #, got '${path}'`, { hint: 'e.g. --path /webhooks' });
   }
-  const maxBodyBytes = wholeNumber(options.maxBody ?? '1048576', '--max-body', { min: 1, max: MAX_BODY_LIMIT, what: 'a whole number of bytes from 1 to 1073741824' });
+  const maxBodyBytes = wholeNumber(options.maxBody ?? '1048576', '--max-body', {
+    min: 1,
+    max: MAX_BODY_LIMIT,
+    what: 'a whole number of bytes from 1 to 1073741824',
+  });
   const opts: ListenOptions = { host, port, path, maxBodyBytes };
   const HOUR = 3_600_000;
   if (options.forwardTimeout !== undefined) {
-    opts.forwardTimeoutMs = wholeNumber(options.forwardTimeout, '--forward-timeout', { min: 1, max: HOUR, what: 'a whole number of milliseconds from 1 to 3600000' });
+    opts.forwardTimeoutMs = wholeNumber(options.forwardTimeout, '--forward-timeout', {
+      min: 1,
+      max: HOUR,
+      what: 'a whole number of milliseconds from 1 to 3600000',
+    });
   }
   if (options.requestTimeout !== undefined) {
-    opts.requestTimeoutMs = wholeNumber(options.requestTimeout, '--request-timeout', { min: 1, max: HOUR, what: 'a whole number of milliseconds from 1 to 3600000' });
+    opts.requestTimeoutMs = wholeNumber(options.requestTimeout, '--request-timeout', {
+      min: 1,
+      max: HOUR,
+      what: 'a whole number of milliseconds from 1 to 3600000',
+    });
   }
   if (options.maxConnections !== undefined) {
-    opts.maxConnections = wholeNumber(options.maxConnections, '--max-connections', { min: 1, max: 1_000_000, what: 'a whole number from 1 to 1000000' });
+    opts.maxConnections = wholeNumber(options.maxConnections, '--max-connections', {
+      min: 1,
+      max: 1_000_000,
+      what: 'a whole number from 1 to 1000000',
+    });
   }
 
   if (options.secret !== undefined) {
@@ -95,9 +115,12 @@ export function parseListenOptions(options: ListenFlags, env: NodeJS.ProcessEnv)
       });
     }
     if (value.length < MIN_SECRET_LENGTH) {
-      throw new UsageError(`--secret ${name}: the secret in ${name} is ${value.length} characters long; secrets shorter than ${MIN_SECRET_LENGTH} are refused`, {
-        hint: 'use the app secret your provider issued (they are far longer); a short one is guessable and could not be hidden in output',
-      });
+      throw new UsageError(
+        `--secret ${name}: the secret in ${name} is ${value.length} characters long; secrets shorter than ${MIN_SECRET_LENGTH} are refused`,
+        {
+          hint: 'use the app secret your provider issued (they are far longer); a short one is guessable and could not be hidden in output',
+        },
+      );
     }
     registerSecret(value);
     opts.secretEnv = name;
@@ -164,7 +187,9 @@ function peersOf(e: WebhookEvent): string {
 
 /** The table header line (bold with color). */
 export function tableHeader(color: boolean): string {
-  const line = COLUMNS.map((c) => pad(c.header, c.width)).join('  ').trimEnd();
+  const line = COLUMNS.map((c) => pad(c.header, c.width))
+    .join('  ')
+    .trimEnd();
   return style(color).bold(line) + '\n';
 }
 
@@ -173,7 +198,10 @@ export function tableRow(e: WebhookEvent, color: boolean): string {
   // Every cell came from outside: printed as plain text, no escape sequence or control character.
   let kind = plainText(e.kind === 'status' ? (e.status ?? 'status') : e.kind === 'error' ? 'error' : `msg:${e.type ?? 'message'}`);
   const cells = [timeOf(e.timestamp), kind, e.messageId, peersOf(e), detailOf(e)].map((c) => plainText(c));
-  const line = cells.map((c, i) => pad(c, COLUMNS[i]!.width)).join('  ').trimEnd();
+  const line = cells
+    .map((c, i) => pad(c, COLUMNS[i]!.width))
+    .join('  ')
+    .trimEnd();
   if (!color) return line + '\n';
   kind = pad(kind, COLUMNS[1].width);
   const s = style(color);
@@ -222,7 +250,10 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
-      throw new CliError(`port ${opts.port} on ${opts.host} is already in use`, { code: 'PORT_IN_USE', hint: 'choose another with --port (0 picks a free one)' });
+      throw new CliError(`port ${opts.port} on ${opts.host} is already in use`, {
+        code: 'PORT_IN_USE',
+        hint: 'choose another with --port (0 picks a free one)',
+      });
     }
     if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') {
       throw new CliError(`cannot listen on ${opts.host}:${opts.port} (${e.code})`, { code: e.code, hint: 'check --host and --port' });
@@ -236,8 +267,16 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
         ? `signatures: verified (${SIGNATURE_SCHEMES.map((s) => s.label).join(' or ')}, secret from $${opts.secretEnv}); unsigned or badly signed posts get 403\n`
         : `signatures: NOT verified (add --secret ENV_NAME to check ${SIGNATURE_SCHEMES.map((s) => s.label).join(' or ')})\n`,
     );
-    io.err(track ? 'tracking: recording verified statuses and incoming messages (interflow report, messages list)\n' : 'tracking: not recording (only verified events are recorded: add --secret ENV_NAME)\n');
-    io.err(opts.verifyToken ? 'handshake: answering hub.mode=subscribe with the given --verify-token\n' : 'handshake: refused (no --verify-token)\n');
+    io.err(
+      track
+        ? 'tracking: recording verified statuses and incoming messages (interflow report, messages list)\n'
+        : 'tracking: not recording (only verified events are recorded: add --secret ENV_NAME)\n',
+    );
+    io.err(
+      opts.verifyToken
+        ? 'handshake: answering hub.mode=subscribe with the given --verify-token\n'
+        : 'handshake: refused (no --verify-token)\n',
+    );
     if (opts.forward) io.err(`forwarding each verified event to ${opts.forward}: answered 200 only once it accepts, 502 otherwise\n`);
     io.err('press Ctrl-C to stop\n');
   }
