@@ -89,6 +89,9 @@ try {
     { mode: 0o600 },
   );
   env.BENCH_KEY = 'if_test_bench';
+  // What the sends record goes into the temporary directory, never the real HOME's state.
+  env.INTERFLOW_STATE_DIR = join(dir, 'state');
+  delete env.XDG_STATE_HOME;
   ok = measure('send text (sandbox)', [bin, 'send', 'text', '5511999999999', 'Olá', '--config', config, '--json'], 3) && ok;
   process.exitCode = ok ? 0 : 1;
 } finally {
