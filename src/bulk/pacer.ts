@@ -95,9 +95,6 @@ export class Pacer {
   }
 }
 
-/** `--rate` and `--pair-interval`: one parser each for every command (src/commands/parsers.ts). */
-export { parseDuration, parseRate } from '../commands/parsers.js';
-
 /**
  * Meta's pair rate (PRODUCT.md, Scale): no two requests to one recipient closer than `ms` apart.
  * The next request to a recipient goes `ms` after the previous one to it ended (its answer, or

@@ -14,7 +14,7 @@ import type { CountryCode } from 'libphonenumber-js/core';
 import { UsageError } from '../errors.js';
 import type { Destination } from './journal.js';
 import { bucket, recipientHash, recipientKey } from './shard.js';
-import { parseDuration } from './pacer.js';
+import { parseDuration } from '../commands/parsers.js';
 import type { CsvRow, RowOutcome, RowStatus } from './types.js';
 
 /** Providers with Meta's pair rate (a recipient's messages spaced apart). */

@@ -21,10 +21,10 @@
 // Sync reads: a handful of small files, read before anything else can happen (and node:fs/promises
 // would load readline's internals into every start).
 import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, fileProblem } from '../errors.js';
 import { parseRcFile, type RcFile } from './schema.js';
+import { homeDir } from './state-dir.js';
 import { describeRisk, risksOf } from './trust.js';
 
 export const moduleName = 'interflow';
@@ -72,10 +72,6 @@ export interface FoundConfig {
   filepath: string;
   data: unknown;
   origin: ConfigOrigin;
-}
-
-export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || os.homedir();
 }
 
 /** $XDG_CONFIG_HOME/interflow, else ~/.config/interflow. */

@@ -10,11 +10,15 @@ import { mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** $HOME (%USERPROFILE% on Windows), else the OS's idea of it: where the config search stops, and the state's default. */
+export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || os.homedir();
+}
+
 export function stateDir(env: NodeJS.ProcessEnv): string {
   if (env.INTERFLOW_STATE_DIR && path.isAbsolute(env.INTERFLOW_STATE_DIR)) return env.INTERFLOW_STATE_DIR;
   const xdg = env.XDG_STATE_HOME;
-  const home = env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined) || os.homedir();
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.local', 'state'), 'interflow');
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.local', 'state'), 'interflow');
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Pacer, parseRate, type Clock } from '../../src/bulk/pacer.js';
+import { parseRate } from '../../src/commands/parsers.js';
+import { Pacer, type Clock } from '../../src/bulk/pacer.js';
 import { MissingColumnError, checkPlaceholders, collectPlaceholders, render, renderDeep } from '../../src/bulk/placeholders.js';
 import {
   backoffMs,
