@@ -250,6 +250,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       halt.abort();
     }
   };
+  /** A row's outcome as settled: in a pool, naming the profile it went through. */
+  const settleFrom = (ro: RunOptions, x: RowOutcome): Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
 
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
@@ -311,7 +313,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     return left;
   };
   const later = (p: SendRow, ro: RunOptions, first: Later['later']): void => {
-    const done = (x: RowOutcome): Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
+    const done = (x: RowOutcome): Promise<void> => settleFrom(ro, x);
     const task = (async (): Promise<void> => {
       let { waitMs, carry } = first;
       const refused = (): void => {
@@ -359,7 +361,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         const ro = pooled ? pooled[o.pool!.pick(row)]! : o;
         const prepared = prepare(row, ro, keys, dynamic);
         if (prepared.kind === 'outcome') {
-          await settle(pooled ? { ...prepared.outcome, profile: ro.profile.name } : prepared.outcome);
+          await settleFrom(ro, prepared.outcome);
           continue;
         }
         if (o.batch) {
@@ -375,7 +377,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         const held = holds.size > 0 ? heldFor(prepared.to) : 0;
         const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, sleep);
         if ('later' in x) later(prepared, ro, x.later);
-        else await settle(pooled ? { ...x, profile: ro.profile.name } : x);
+        else await settleFrom(ro, x);
       } catch (err) {
         return fail(err);
       }
