@@ -6,11 +6,14 @@
 //                       implementations of that noun's commands only
 //   dist/demo.js        `npm run demo`
 //
-// The bundles are derived from the registry (src/commands/registry.ts): a spec names its work as
-// `load: () => import('./run.js')`. In the shell every such import is an empty stub (help never
-// loads the work); in the bundle of noun N, only N's are followed. Which files are specs is
-// read off the import graph: those the registry or a group (src/commands/<noun>/group.ts) imports.
-// The nouns are those specs' directories, from the shell's metafile.
+// The commands are read off src/commands (writeRegistry): each directory is a noun, its files that
+// call defineCommand its commands. Their list is written to src/commands/registry.generated.ts
+// (committed, so that tsc and the tests see it before any build). A spec names its work as
+// `load: () => import('./run.js')`, or exports its run() beside it (a one-file command, which the
+// generated registry loads with an import of the spec's own module). In the shell every such
+// import is an empty stub (help never loads the work), and what a spec imports is side-effect
+// free, so an unused run() goes with the imports only it uses; in the bundle of noun N, only N's
+// are followed.
 //
 // The bundles carry no license comments (--legal-comments=none keeps them small); instead every
 // package esbuild put into any of them (read from esbuild's metafile) is listed in
@@ -19,8 +22,8 @@
 // license file or a license not in PERMISSIVE: a new dependency must be checked before it ships.
 // The merged metafile is kept in dist/.build/metafile.json (not packed) for the package test.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,53 +44,167 @@ const common = {
 };
 
 const COMMANDS = join(root, 'src', 'commands');
+/** The registry's list of commands, written from the directory listing (see writeRegistry). */
+export const GENERATED = join(COMMANDS, 'registry.generated.ts');
 /** The noun directory of a file under src/commands (its first segment), or undefined. */
 const nounOf = (file) => {
   const rel = relative(COMMANDS, file);
   return rel.startsWith('..') || !rel.includes('/') ? undefined : rel.split('/')[0];
 };
-const isListing = (file) => file === join(COMMANDS, 'registry.ts') || /\/group\.ts$/.test(file);
+
+/** A file that defines a command (any other .ts file of a noun's directory is its helpers or work). */
+const SPEC = /\bdefineCommand\(/;
+/** A one-file command: its spec's module exports its run() too. */
+const RUN_EXPORT = /^export (?:const|let|async function|function) run\b/m;
 
 /**
- * Keeps the dynamic imports of the specs of `noun` (all of them stubbed when undefined: the shell).
- * A spec is a file the registry or a group imports.
+ * The commands, read off src/commands: each directory is a noun; its spec files (those that call
+ * defineCommand) its commands, in alphabetical order; `group.ts` its help, when it has more than
+ * one (or a name of two words). `run` tells a one-file command (it exports its run()).
+ * @returns {{ noun: string, group: boolean, specs: { file: string, name: string, run: boolean }[] }[]}
  */
-export function specLoads(noun) {
+export function commandFiles(dir = COMMANDS) {
+  const nouns = [];
+  for (const d of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const files = readdirSync(join(dir, d.name)).filter((f) => f.endsWith('.ts') && f !== 'group.ts');
+    const specs = [];
+    for (const file of files.sort()) {
+      const source = readFileSync(join(dir, d.name, file), 'utf8');
+      if (!SPEC.test(source)) continue;
+      const name = /\bname: '([^']+)'/.exec(source)?.[1];
+      if (name?.split(' ')[0] !== d.name) {
+        throw new Error(`src/commands/${d.name}/${file}: its command's name must start with '${d.name}' (its directory), got '${name}'`);
+      }
+      const run = RUN_EXPORT.test(source);
+      if (run && /\bload:\s*\(\)\s*=>/.test(source)) {
+        throw new Error(
+          `src/commands/${d.name}/${file}: it exports run() and has a load(): keep one (the run() here, or its load() of another module)`,
+        );
+      }
+      specs.push({ file, name, run });
+    }
+    if (specs.length === 0) continue;
+    const group = existsSync(join(dir, d.name, 'group.ts'));
+    if (!group && (specs.length > 1 || specs[0].name !== d.name)) {
+      throw new Error(
+        `src/commands/${d.name}: ${specs.map((s) => `'${s.name}'`).join(', ')} need a group.ts (the noun's summary and examples)`,
+      );
+    }
+    nouns.push({ noun: d.name, group, specs });
+  }
+  return nouns;
+}
+
+const camel = (...words) =>
+  words
+    .map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1)))
+    .join('')
+    .replace(/[^A-Za-z0-9]/g, '_');
+
+/** src/commands/registry.generated.ts for these nouns (see commandFiles). */
+export function registrySource(nouns) {
+  const imports = [];
+  const entries = [];
+  const uses = new Set();
+  for (const { noun, group, specs } of nouns) {
+    const loaded = specs.map((s) => {
+      const id = group ? camel(noun, s.file.replace(/\.ts$/, '')) : camel(noun);
+      const path = `./${noun}/${s.file.replace(/\.ts$/, '.js')}`;
+      imports.push(`import ${id} from '${path}';`);
+      if (!s.run) return id;
+      uses.add('withRun');
+      return `withRun(${id}, () => import('${path}').then((m) => m.run))`;
+    });
+    if (group) {
+      uses.add('withVerbs');
+      imports.push(`import ${camel(noun, 'group')} from './${noun}/group.js';`);
+      entries.push(`withVerbs(${camel(noun, 'group')}, [${loaded.join(', ')}])`);
+    } else entries.push(loaded[0]);
+  }
+  return [
+    '// Written by src/build/build.mjs (`npm run build`) from the files under src/commands: do not edit.',
+    '// A noun is a directory; its commands are the files there that call defineCommand (a one-file',
+    "// command's run() is loaded from its own module); its group.ts is its help and verb order.",
+    '// test/unit/registry.test.ts fails when this file is stale.',
+    ...(uses.size ? [`import { ${[...uses].sort().join(', ')} } from './spec.js';`] : []),
+    ...imports,
+    '',
+    '/** Every group and single command, by directory. */',
+    'export const entries = [',
+    ...entries.map((e) => `  ${e},`),
+    '] as const;',
+    '',
+  ].join('\n');
+}
+
+/** Writes src/commands/registry.generated.ts when the listing changed; the nouns. */
+export function writeRegistry() {
+  const nouns = commandFiles();
+  const source = registrySource(nouns);
+  let old;
+  try {
+    old = readFileSync(GENERATED, 'utf8');
+  } catch {
+    old = undefined;
+  }
+  if (old !== source) writeFileSync(GENERATED, source);
+  return nouns;
+}
+
+/**
+ * Keeps the work of `noun` (none when undefined: the shell). A spec's `load: () => import(…)` and
+ * the generated registry's import of a one-file command are empty stubs unless they are that
+ * noun's; and whatever a spec file imports is marked side-effect free, so that the run() of a
+ * one-file command left unused (its import stubbed) is dropped with everything only it imports.
+ */
+export function specLoads(noun, specFiles) {
   return {
     name: 'spec-loads',
     setup(b) {
-      const specs = new Set();
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData === 'spec-loads') return undefined;
-        if (args.kind === 'dynamic-import' && specs.has(args.importer) && nounOf(args.importer) !== noun) {
-          return { path: args.path, namespace: 'spec-load-stub' };
+        const fromSpec = specFiles.has(args.importer);
+        if (args.kind === 'dynamic-import') {
+          const owner = fromSpec
+            ? nounOf(args.importer)
+            : args.importer === GENERATED
+              ? nounOf(resolve(dirname(args.importer), args.path))
+              : null;
+          return owner !== null && owner !== noun ? { path: args.path, namespace: 'spec-load-stub' } : undefined;
         }
-        if (!isListing(args.importer)) return undefined;
-        const resolved = await b.resolve(args.path, {
+        if (!fromSpec) return undefined;
+        const r = await b.resolve(args.path, {
           kind: args.kind,
           resolveDir: args.resolveDir,
           importer: args.importer,
           pluginData: 'spec-loads',
         });
-        if (resolved.errors.length === 0 && nounOf(resolved.path)) specs.add(resolved.path);
-        return resolved;
+        if (r.errors.length > 0) return { errors: r.errors };
+        return { path: r.path, namespace: r.namespace, external: r.external, suffix: r.suffix, sideEffects: false };
       });
       b.onLoad({ filter: /.*/, namespace: 'spec-load-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
     },
   };
 }
 
-/** The nouns of the specs the shell bundled (from its metafile): one app bundle each. */
-export function nounsOf(metafile) {
-  const nouns = new Set();
-  for (const [input, info] of Object.entries(metafile.inputs)) {
-    if (!isListing(resolve(root, input))) continue;
-    for (const imp of info.imports) {
-      const noun = nounOf(resolve(root, imp.path));
-      if (noun) nouns.add(noun);
-    }
-  }
-  return [...nouns].sort();
+/**
+ * zod/mini in the shell: every one of its exports an inert placeholder. The shell declares commands
+ * from their specs but never parses an option value: the app does, with the real zod/mini
+ * (src/app.ts). Evaluating zod and building every spec's schemas would cost each `--help` and
+ * `--version` about 10 ms. Every export is there (read off zod/mini itself), so that a module the
+ * shell reaches but drops (a one-file command's work) names nothing missing.
+ */
+export function noZod() {
+  return {
+    name: 'no-zod',
+    setup(b) {
+      b.onResolve({ filter: /^zod\/mini$/ }, () => ({ path: 'zod/mini', namespace: 'no-zod' }));
+      b.onLoad({ filter: /.*/, namespace: 'no-zod' }, async () => {
+        const names = Object.keys(await import('zod/mini')).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+        return { contents: `const schema = () => ({});\nexport { ${names.map((n) => `schema as ${n}`).join(', ')} };\n`, loader: 'js' };
+      });
+    },
+  };
 }
 
 /**
@@ -148,16 +265,17 @@ export function renderNotices(notices) {
 
 async function main() {
   rmSync(dist, { recursive: true, force: true });
+  const nouns = writeRegistry();
+  const specFiles = new Set(nouns.flatMap(({ noun, specs }) => specs.map((s) => join(COMMANDS, noun, s.file))));
   const shell = await build({
     ...common,
     entryPoints: ['src/cli.ts'],
     format: 'cjs',
     outfile: 'dist/cli.cjs',
-    // The shell never parses an option value: zod/mini is the app's (src/stubs/no-zod.ts).
-    alias: { 'node:child_process': './src/stubs/no-child-process.ts', 'zod/mini': './src/stubs/no-zod.ts' },
-    plugins: [specLoads(undefined)],
+    alias: { 'node:child_process': './src/stubs/no-child-process.ts' },
+    plugins: [noZod(), specLoads(undefined, specFiles)],
   });
-  const apps = nounsOf(shell.metafile).map((noun) =>
+  const apps = nouns.map(({ noun }) =>
     build({
       ...common,
       entryPoints: ['src/app.ts'],
@@ -165,7 +283,7 @@ async function main() {
       outfile: `dist/app/${noun}.cjs`,
       external: ['typescript'],
       alias: { 'node:http2': './src/stubs/no-http2.ts' },
-      plugins: [specLoads(noun)],
+      plugins: [specLoads(noun, specFiles)],
     }),
   );
   const results = [

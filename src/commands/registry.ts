@@ -1,45 +1,41 @@
 /**
  * Every command, in the order top-level help lists them: a group (src/commands/<noun>/group.ts,
- * which lists its verbs) or a single command (src/commands/<name>/<name>.ts). Everything else is
- * derived from here: the commander declarations and help (./declare.ts), completion, the --json
- * field lists (./json-fields.ts), and the app bundles (src/build/build.mjs builds one per noun
- * directory of the specs imported here; test/unit/registry.test.ts checks none is left out).
+ * whose verbs are the spec files beside it) or a single command (src/commands/<name>/<name>.ts).
+ * The list is src/commands/registry.generated.ts, written by the build from the directory
+ * listing: adding a command is adding its file. Everything else is derived from here: the
+ * commander declarations and help (./declare.ts), completion, the --json field lists
+ * (./json-fields.ts), and the app bundles (src/build/build.mjs builds one per noun directory).
  */
-import type { AnyCommand, GroupSpec } from './spec.js';
-import bulk from './bulk/bulk.js';
-import chats from './chats/group.js';
-import completion from './completion/completion.js';
-import compose from './compose/compose.js';
-import config from './config/group.js';
-import customers from './customers/group.js';
-import init from './init/init.js';
-import messages from './messages/group.js';
-import profiles from './profiles/group.js';
-import report from './report/report.js';
-import sandbox from './sandbox/sandbox.js';
-import send from './send/group.js';
-import templates from './templates/group.js';
-import webhooks from './webhooks/group.js';
-
-export const registry = [
-  send,
-  compose,
-  bulk,
-  templates,
-  webhooks,
-  messages,
-  report,
-  customers,
-  chats,
-  init,
-  profiles,
-  config,
-  sandbox,
-  completion,
-] as const;
+import { entries } from './registry.generated.js';
+import type { AnyCommand } from './spec.js';
 
 /** A group or a single command. */
-export type Entry = (typeof registry)[number];
+export type Entry = (typeof entries)[number];
+
+/** The nouns top-level help lists first, in this order; any other follows them, alphabetically. */
+const ORDER = [
+  'send',
+  'compose',
+  'bulk',
+  'templates',
+  'webhooks',
+  'messages',
+  'report',
+  'customers',
+  'chats',
+  'init',
+  'profiles',
+  'config',
+  'sandbox',
+  'completion',
+];
+
+const rank = (entry: Entry): number => {
+  const at = ORDER.indexOf(entry.name);
+  return at < 0 ? ORDER.length : at;
+};
+
+export const registry: readonly Entry[] = [...entries].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : 1));
 
 type NamesOf<E> = E extends { commands: readonly (infer C)[] }
   ? C extends { name: infer N }
@@ -54,5 +50,5 @@ export type CommandKey = NamesOf<Entry>;
 
 /** Every command of the registry, groups' verbs in their order. */
 export function allSpecs(): AnyCommand[] {
-  return (registry as readonly (GroupSpec | AnyCommand)[]).flatMap((entry) => ('commands' in entry ? [...entry.commands] : [entry]));
+  return registry.flatMap((entry): AnyCommand[] => ('commands' in entry ? [...entry.commands] : [entry]));
 }

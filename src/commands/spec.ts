@@ -57,30 +57,26 @@ export function option<T>(flags: string, description: string, schema: z.ZodMiniT
 const optionalString = z.optional(z.string());
 const requiredString = z.string();
 const optionalBoolean = z.optional(z.boolean());
+/** `--no-x`: commander gives true unless it is given. */
+const trueUnlessGiven = z._default(z.boolean(), true);
 const optionalList = z.optional(z.array(z.string()));
 
 /** A boolean flag; `--no-x` is true unless given. */
-export function flag<const F extends string>(
-  flags: F,
-  description: string,
-  extra: Extra = {},
-): OptionSpec<F extends `--no-${string}` ? boolean : boolean | undefined> {
-  return {
-    flags,
-    description,
-    schema: optionalBoolean as unknown as z.ZodMiniType<F extends `--no-${string}` ? boolean : boolean | undefined, unknown>,
-    ...extra,
-  };
+export function flag(flags: `--no-${string}`, description: string, extra?: Extra): OptionSpec<boolean>;
+export function flag(flags: string, description: string, extra?: Extra): OptionSpec<boolean | undefined>;
+export function flag(flags: string, description: string, extra: Extra = {}): OptionSpec<boolean> | OptionSpec<boolean | undefined> {
+  return flags.startsWith('--no-')
+    ? { flags, description, schema: trueUnlessGiven, ...extra }
+    : { flags, description, schema: optionalBoolean, ...extra };
 }
 
 /** A flag with a text value; a string when it has a default or is required. */
-export function text<const E extends Extra>(
-  flags: string,
-  description: string,
-  extra?: E,
-): OptionSpec<E extends { default: string } | { required: true } ? string : string | undefined> {
-  const always = extra?.default !== undefined || extra?.required === true;
-  return { flags, description, schema: (always ? requiredString : optionalString) as unknown as z.ZodMiniType<never, unknown>, ...extra };
+export function text(flags: string, description: string, extra: Extra & ({ default: string } | { required: true })): OptionSpec<string>;
+export function text(flags: string, description: string, extra?: Extra): OptionSpec<string | undefined>;
+export function text(flags: string, description: string, extra: Extra = {}): OptionSpec<string> | OptionSpec<string | undefined> {
+  return extra.default !== undefined || extra.required === true
+    ? { flags, description, schema: requiredString, ...extra }
+    : { flags, description, schema: optionalString, ...extra };
 }
 
 /** A repeatable flag: every value, in order. */
@@ -97,7 +93,8 @@ export type Options<A extends readonly ArgSpec[], O extends Record<string, Optio
 /** A command's work: its parsed options (arguments by name among them) and the context. */
 export type Run<T> = (options: T, ctx: CommandContext) => Promise<void>;
 
-export interface CommandSpec<
+/** A command as data: its name, help, arguments and flags (what the shell declares). */
+export interface CommandData<
   N extends string = string,
   A extends readonly ArgSpec[] = readonly ArgSpec[],
   O extends Record<string, OptionSpec> = Record<string, OptionSpec>,
@@ -117,31 +114,92 @@ export interface CommandSpec<
   readonly json: readonly string[];
   /** Another command to run instead, by what was given (`send template --interactive` is `compose`). */
   readonly delegate?: (given: Record<string, unknown>) => string | undefined;
+}
+
+/** A command whose work is in another module: `load: () => import('./run.js').then((m) => m.runX)`. */
+export interface CommandSpec<
+  N extends string = string,
+  A extends readonly ArgSpec[] = readonly ArgSpec[],
+  O extends Record<string, OptionSpec> = Record<string, OptionSpec>,
+> extends CommandData<N, A, O> {
   readonly load: () => Promise<Run<Options<A, O>>>;
 }
 
+/** The options a command's run() gets, from its spec: `OptionsOf<typeof command>`. */
+export type OptionsOf<S> = S extends { arguments: infer A extends readonly ArgSpec[]; options: infer O extends Record<string, OptionSpec> }
+  ? Options<A, O>
+  : never;
+
+/** The type of a command's run(), from its spec: `export const run: RunOf<typeof command> = async (options, ctx) => …`. */
+export type RunOf<S> = Run<OptionsOf<S>>;
+
 /** The registry's view of any command (its options' types erased). */
-export type AnyCommand = Omit<CommandSpec<string, readonly ArgSpec[], Record<string, OptionSpec>>, 'load'> & {
+export type AnyCommand = CommandData & {
   readonly load: () => Promise<Run<never>>;
 };
 
-/** A command spec, checked: `load` must accept exactly the options its arguments and flags give. */
+/**
+ * A command spec, checked: with `load`, it must load a run() that accepts exactly the options its
+ * arguments and flags give. Without `load`, the spec's file exports that run() itself
+ * (`export const run: RunOf<typeof command>`), and the generated registry loads it.
+ */
 export function defineCommand<const N extends string, const A extends readonly ArgSpec[], O extends Record<string, OptionSpec>>(
   spec: CommandSpec<N, A, O>,
-): CommandSpec<N, A, O> {
+): CommandSpec<N, A, O>;
+export function defineCommand<const N extends string, const A extends readonly ArgSpec[], O extends Record<string, OptionSpec>>(
+  spec: CommandData<N, A, O>,
+): CommandData<N, A, O>;
+export function defineCommand(spec: CommandData): CommandData {
   return spec;
 }
 
-/** A noun whose verbs are commands: `send text`, `customers list`. */
-export interface GroupSpec<C extends readonly AnyCommand[] = readonly AnyCommand[]> {
+/**
+ * A one-file command, as the registry holds it: its data, and `load` importing its own module's
+ * run() (src/commands/registry.generated.ts writes these). In the shell that import is a stub and
+ * the run() is dropped with everything only it imports (src/build/build.mjs).
+ */
+export function withRun<const S extends CommandData>(
+  spec: S,
+  load: () => Promise<RunOf<S>>,
+): S & { readonly load: () => Promise<RunOf<S>> } {
+  return { ...spec, load };
+}
+
+/** A noun whose verbs are commands: `send text`, `customers list`. What src/commands/<noun>/group.ts says. */
+export interface GroupData {
   readonly name: string;
   readonly summary: string;
   readonly examples: readonly string[];
   readonly notes?: string;
-  /** Its verbs, in the order help lists them. */
-  readonly commands: C;
+  /**
+   * The verbs help lists first, in this order; the others (a new command, say) follow in
+   * alphabetical order. The build refuses a verb here that has no spec file.
+   */
+  readonly order?: readonly string[];
 }
 
-export function defineGroup<const C extends readonly AnyCommand[]>(group: GroupSpec<C>): GroupSpec<C> {
+/** A group with its verbs (the spec files of its directory), in the order help lists them. */
+export interface GroupSpec<C extends AnyCommand = AnyCommand> extends GroupData {
+  readonly commands: readonly C[];
+}
+
+export function defineGroup(group: GroupData): GroupData {
   return group;
+}
+
+/** The last word of a command's name: its verb. */
+const verbOf = (command: AnyCommand): string => command.name.slice(command.name.lastIndexOf(' ') + 1);
+
+/**
+ * A group and its verbs (src/commands/registry.generated.ts lists them, alphabetically), in the
+ * order help lists them: the group's `order` first, then the others alphabetically.
+ */
+export function withVerbs<const C extends AnyCommand>(group: GroupData, commands: readonly C[]): GroupSpec<C> {
+  const order = group.order ?? [];
+  const rank = (c: C): number => {
+    const at = order.indexOf(verbOf(c));
+    return at < 0 ? order.length : at;
+  };
+  const sorted = [...commands].sort((a, b) => rank(a) - rank(b) || (verbOf(a) < verbOf(b) ? -1 : verbOf(a) > verbOf(b) ? 1 : 0));
+  return { ...group, commands: sorted };
 }

@@ -1,26 +1,42 @@
 /**
- * The registry (src/commands/registry.ts) is the one list of commands: every spec file is in it,
- * every option is keyed by the name commander gives its value, and the app parses options by the
- * spec's schemas (gh-style table: given flags → the options run() gets, or the refusal).
+ * The registry (src/commands/registry.ts) is the one list of commands, generated from the spec
+ * files (src/commands/registry.generated.ts): every spec file is in it, every option is keyed by
+ * the name commander gives its value, and the app parses options by the spec's schemas (gh-style
+ * table: given flags → the options run() gets, or the refusal). The shell's bundle holds the
+ * specs and nothing of their work, one-file commands included.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Option } from 'commander';
 import { parseOptions } from '../../src/app.js';
-import { allSpecs } from '../../src/commands/registry.js';
+import { allSpecs, registry } from '../../src/commands/registry.js';
 import { UsageError } from '../../src/errors.js';
 import { INTERFLOW_BATCH_MAX } from '../../src/providers/interflow.js';
 
+interface CommandFiles {
+  noun: string;
+  group: boolean;
+  specs: { file: string; name: string; run: boolean }[];
+}
+interface BuildModule {
+  GENERATED: string;
+  commandFiles(dir?: string): CommandFiles[];
+  registrySource(nouns: CommandFiles[]): string;
+}
+const build = (await import(new URL('../../src/build/build.mjs', import.meta.url).href)) as BuildModule;
+
 const commands = join(import.meta.dirname, '..', '..', 'src', 'commands');
 const byName = (name: string) => allSpecs().find((s) => s.name === name)!;
+const isSpec = (source: string) => /\bdefineCommand\(/.test(source);
 
 test('every spec file under src/commands is in the registry, once', () => {
   const files = readdirSync(commands, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .flatMap((d) => readdirSync(join(commands, d.name)).map((f) => join(d.name, f)))
-    .filter((f) => /export default defineCommand\(/.test(readFileSync(join(commands, f), 'utf8')));
+    .filter((f) => isSpec(readFileSync(join(commands, f), 'utf8')));
   const names = files.map((f) => /name: '([^']+)'/.exec(readFileSync(join(commands, f), 'utf8'))![1]!);
   const registered = allSpecs().map((s) => s.name);
   assert.deepEqual([...names].sort(), [...registered].sort());
@@ -31,10 +47,60 @@ test("a command's noun is the directory its spec lives in (its app bundle)", () 
   for (const file of readdirSync(commands, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     for (const f of readdirSync(join(commands, file.name))) {
       const m = /name: '([^']+)'/.exec(readFileSync(join(commands, file.name, f), 'utf8'));
-      if (m && /export default defineCommand\(/.test(readFileSync(join(commands, file.name, f), 'utf8'))) {
+      if (m && isSpec(readFileSync(join(commands, file.name, f), 'utf8'))) {
         assert.equal(m[1]!.split(' ')[0], file.name, `${file.name}/${f}`);
       }
     }
+  }
+});
+
+test('src/commands/registry.generated.ts is what the build writes from the spec files (after adding one, `npm run build`)', () => {
+  assert.equal(
+    readFileSync(build.GENERATED, 'utf8'),
+    build.registrySource(build.commandFiles()),
+    'src/commands/registry.generated.ts is stale: run `npm run build` (it rewrites it) and commit it',
+  );
+});
+
+test("a group's `order` names only verbs it has; the others follow it alphabetically", () => {
+  for (const entry of registry) {
+    if (!('commands' in entry)) continue;
+    const verbs = entry.commands.map((c) => c.name.split(' ')[1]!);
+    for (const verb of entry.order ?? []) assert.ok(verbs.includes(verb), `${entry.name}'s order names '${verb}', which has no spec file`);
+    const rest = verbs.slice(entry.order?.length ?? 0);
+    assert.deepEqual(rest, [...rest].sort(), `${entry.name}: the verbs after its order, alphabetically`);
+  }
+});
+
+test('a one-file command: its spec file exports run(), and the registry loads that very function', async () => {
+  const spec = byName('customers get');
+  const module = await import('../../src/commands/customers/get.js');
+  assert.equal(module.default.name, 'customers get');
+  assert.equal(await spec.load(), module.run);
+  const files = build.commandFiles().find((n) => n.noun === 'customers')!;
+  assert.deepEqual(
+    files.specs.filter((s) => s.run).map((s) => s.name),
+    ['customers get'],
+  );
+});
+
+test('the build refuses a noun directory whose commands need a group.ts, or a spec with both run() and load()', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'interflow-commands-'));
+  try {
+    const spec = (name: string, extra = '') => `const command = defineCommand({ name: '${name}', load: () => x });\n${extra}`;
+    mkdirSync(join(tmp, 'widgets'));
+    writeFileSync(join(tmp, 'widgets', 'list.ts'), spec('widgets list'));
+    assert.throws(() => build.commandFiles(tmp), /src\/commands\/widgets: 'widgets list' need a group\.ts/);
+    writeFileSync(join(tmp, 'widgets', 'group.ts'), '');
+    assert.deepEqual(build.commandFiles(tmp), [
+      { noun: 'widgets', group: true, specs: [{ file: 'list.ts', name: 'widgets list', run: false }] },
+    ]);
+    writeFileSync(join(tmp, 'widgets', 'get.ts'), spec('widgets get', 'export const run = async () => {};'));
+    assert.throws(() => build.commandFiles(tmp), /widgets\/get\.ts: it exports run\(\) and has a load\(\)/);
+    writeFileSync(join(tmp, 'widgets', 'get.ts'), spec('gadgets get'));
+    assert.throws(() => build.commandFiles(tmp), /must start with 'widgets'/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 
@@ -102,4 +168,38 @@ test("the bundles (after npm run build): the shell holds no command's work and n
     .map((f) => f.replace(/\.cjs$/, ''))
     .sort();
   assert.deepEqual(nouns, [...new Set(allSpecs().map((s) => s.name.split(' ')[0]!))].sort(), 'one bundle per noun');
+});
+
+test('the shell bundle (dist/cli.cjs, after npm run build) holds commander, the specs and what they are made of, and nothing else', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const metafile = JSON.parse(readFileSync(join(root, 'dist', '.build', 'metafile.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  const inputs = Object.keys(metafile.outputs['dist/cli.cjs']!.inputs);
+  const specs = new Set(
+    build
+      .commandFiles()
+      .flatMap(({ noun, group, specs }) => [
+        ...specs.map((s) => `src/commands/${noun}/${s.file}`),
+        ...(group ? [`src/commands/${noun}/group.ts`] : []),
+      ]),
+  );
+  // What specs are made of besides src/commands/*.ts: data with no imports of its own.
+  const data = ['src/commands/customers/fields.ts', 'src/sandbox/paths.ts'];
+  const allowed = (input: string) =>
+    input.startsWith('node_modules/commander/') ||
+    ['package.json', 'src/cli.ts', 'src/errors.ts', ...data].includes(input) ||
+    /^src\/stubs\/[\w-]+\.ts$/.test(input) ||
+    /^(spec-load-stub|no-zod):/.test(input) ||
+    /^src\/commands\/[\w.-]+\.ts$/.test(input) ||
+    specs.has(input);
+  assert.deepEqual(
+    inputs.filter((i) => !allowed(i)),
+    [],
+    'modules in the shell that are no spec: a one-file command whose run() or a top-level value of its work stayed?',
+  );
+  // The one-file command's spec is there, its work (and what only it imports) is not; its app bundle has both.
+  assert.ok(inputs.includes('src/commands/customers/get.ts'));
+  const customers = Object.keys(metafile.outputs['dist/app/customers.cjs']!.inputs);
+  assert.ok(customers.includes('src/commands/customers/get.ts') && customers.includes('src/interflow/cli.ts'));
 });

@@ -1,8 +1,4 @@
 import { defineGroup } from '../spec.js';
-import create from './create.js';
-import get from './get.js';
-import list from './list.js';
-import messages from './messages.js';
 
 export default defineGroup({
   name: 'chats',
@@ -12,5 +8,5 @@ export default defineGroup({
     'interflow chats messages chat_joao --all --json',
     'interflow chats create --phone "+55 11 99999-9999"',
   ],
-  commands: [list, get, messages, create],
+  order: ['list', 'get', 'messages', 'create'],
 });

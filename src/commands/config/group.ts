@@ -1,6 +1,4 @@
 import { defineGroup } from '../spec.js';
-import trust from './trust.js';
-import untrust from './untrust.js';
 
 export default defineGroup({
   name: 'config',
@@ -12,5 +10,4 @@ repository root) that sends requests to a host other than its provider's (or loo
 reads environment variables anywhere but apiKey, is used only once trusted, with that very
 content: a changed file needs trusting again. --config FILE and ~/.config/interflow are trusted.
 `,
-  commands: [trust, untrust],
 });

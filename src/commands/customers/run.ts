@@ -1,5 +1,5 @@
 /**
- * `interflow customers list|get|create|update|delete` against Interflow's /customers
+ * `interflow customers list|create|update|delete` (`get` is one file: ./get.ts) against Interflow's /customers
  * (docs/providers/interflow.md, "Other resources"): {name, email?, phone?, tags?, custom_fields?}.
  */
 import { isReservedName, reservedRule } from '../../reserved.js';
@@ -37,9 +37,6 @@ export interface CustomerFlags {
 
 export const runCustomersList = (options: PageOptions, ctx: CommandContext): Promise<void> =>
   withApi(ctx, FAMILY, ({ api }) => runList(ctx, api, '/customers', options, columns, 'customers'));
-
-export const runCustomersGet = ({ id }: { id: string }, ctx: CommandContext): Promise<void> =>
-  withApi(ctx, FAMILY, async ({ api }) => printResource(ctx, await api.get(`/customers/${seg(id)}`)));
 
 /** --field key=value pairs; an empty value is kept ('' removes the field on update). */
 function parseFields(raw: string[] | undefined): Map<string, string> {

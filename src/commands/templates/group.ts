@@ -1,8 +1,4 @@
 import { defineGroup } from '../spec.js';
-import imp from './import.js';
-import lint from './lint.js';
-import list from './list.js';
-import show from './show.js';
 
 export default defineGroup({
   name: 'templates',
@@ -16,5 +12,5 @@ export default defineGroup({
   notes:
     '\nThe catalog is --templates FILE, else templatesFile in the rc (relative to it). With one,\n' +
     '`send template`, `bulk --template` and `compose` check every message against it before sending.\n',
-  commands: [list, show, lint, imp],
+  order: ['list', 'show', 'lint', 'import'],
 });

@@ -1,8 +1,4 @@
 import { defineGroup } from '../spec.js';
-import create from './create.js';
-import del from './delete.js';
-import list from './list.js';
-import listen from './listen.js';
 
 export default defineGroup({
   name: 'webhooks',
@@ -12,5 +8,5 @@ export default defineGroup({
     'interflow webhooks listen --port 8788 --secret META_APP_SECRET --verify-token minha-senha',
     'interflow webhooks create --url https://exemplo.com/hooks/interflow',
   ],
-  commands: [listen, list, create, del],
+  order: ['listen', 'list', 'create', 'delete'],
 });
