@@ -125,9 +125,27 @@ export const oneOf = <const W extends string>(
     z.pipe(
       z.string(),
       z.transform((raw) => {
-        const word = raw.toLowerCase() as W;
-        if (!words.includes(word)) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
+        const word = words.find((w) => w === raw.toLowerCase());
+        if (word === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
         return word;
+      }),
+    ),
+  );
+
+/** An optional flag that takes one of a few whole numbers (`--fail-status 503`). */
+export const oneOfNumbers = <const N extends number>(
+  flag: string,
+  numbers: readonly N[],
+  what = `one of ${numbers.join(', ')}`,
+): z.ZodMiniType<N | undefined, unknown> =>
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((raw) => {
+        const digits = raw.trim();
+        const n = /^\d+$/.test(digits) ? numbers.find((x) => x === Number(digits)) : undefined;
+        if (n === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
+        return n;
       }),
     ),
   );

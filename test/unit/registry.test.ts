@@ -112,6 +112,8 @@ test('every option is keyed by the name commander gives its value', () => {
   }
 });
 
+const sandboxDefaults = { port: '8787', host: '127.0.0.1', plan: 'professional', record: true };
+
 const cases: { command: string; args?: unknown[]; given: Record<string, unknown>; wants?: Record<string, unknown>; refuses?: RegExp }[] = [
   { command: 'customers get', args: ['cust_1'], given: {}, wants: { id: 'cust_1' } },
   { command: 'customers list', given: { page: '2', perPage: '50', all: true }, wants: { page: 2, perPage: 50, all: true } },
@@ -142,6 +144,28 @@ const cases: { command: string; args?: unknown[]; given: Record<string, unknown>
   },
   { command: 'bulk', args: ['-'], given: { rate: 'fast' }, refuses: /^--rate takes N\/min or N\/s \(like 300\/min or 5\/s\), got 'fast'$/ },
   { command: 'send text', args: ['5511999999999', 'Olá, João 🎉'], given: {}, wants: { to: '5511999999999', text: 'Olá, João 🎉' } },
+  // What commander gives `interflow sandbox` (its defaults), and the flags given.
+  {
+    command: 'sandbox',
+    given: { ...sandboxDefaults, plan: 'Starter', failFirst: '1', failStatus: ' 429 ' },
+    wants: { port: '8787', host: '127.0.0.1', plan: 'starter', failFirst: '1', failStatus: 429, record: true },
+  },
+  {
+    command: 'sandbox',
+    given: { ...sandboxDefaults, record: false },
+    wants: { port: '8787', host: '127.0.0.1', plan: 'professional', record: false },
+  },
+  {
+    command: 'sandbox',
+    given: { ...sandboxDefaults, failFirst: '1', failStatus: '418' },
+    refuses: /^--fail-status must be one of 429, 500, 502, 503, 504, got '418'$/,
+  },
+  { command: 'sandbox', given: { ...sandboxDefaults, failStatus: '5e2' }, refuses: /^--fail-status must be one of/ },
+  {
+    command: 'sandbox',
+    given: { ...sandboxDefaults, plan: 'gold' },
+    refuses: /^--plan must be one of starter, professional, enterprise, got 'gold'$/,
+  },
 ];
 
 for (const c of cases) {

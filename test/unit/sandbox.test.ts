@@ -1029,7 +1029,18 @@ describe('interflow sandbox command', () => {
       plan: 'starter',
     });
     assert.equal(parseSandboxOptions({}).port, 8787);
-    assert.throws(() => parseSandboxOptions({ plan: 'gold' }), /--plan/);
+    // --plan is checked by the spec's schema, before run(): every plan the sandbox knows, nothing else.
+    const { parseOptions } = await import('../../src/app.js');
+    const { allSpecs } = await import('../../src/commands/registry.js');
+    const { PLAN_LIMITS } = await import('../../src/sandbox/interflow.js');
+    const spec = allSpecs().find((s) => s.name === 'sandbox')!;
+    const given = { port: '8787', host: '127.0.0.1', record: true };
+    for (const plan of Object.keys(PLAN_LIMITS)) assert.equal(parseOptions(spec, [], { ...given, plan: plan.toUpperCase() }).plan, plan);
+    assert.throws(
+      () => parseOptions(spec, [], { ...given, plan: 'gold' }),
+      (e: Error & { exitCode?: number }) =>
+        e.exitCode === 2 && e.message === "--plan must be one of starter, professional, enterprise, got 'gold'",
+    );
     assert.deepStrictEqual(parseSandboxOptions({ apiKey: ['k1', 'k2'] }).apiKeys, ['k1', 'k2']);
   });
 

@@ -65,6 +65,12 @@ function checkFlags(options: CustomerFlags): Map<string, string> {
   return parseFields(options.field);
 }
 
+/** A customer's custom fields (field → value, as Interflow has them), or none. */
+function customFieldsOf(customer: Customer): Record<string, unknown> {
+  const fields = customer.custom_fields;
+  return typeof fields === 'object' && fields !== null && !Array.isArray(fields) ? { ...fields } : {};
+}
+
 export async function runCustomersCreate(options: CustomerFlags & { name: string }, ctx: CommandContext): Promise<void> {
   const fields = checkFlags(options);
   await withApi(ctx, FAMILY, async ({ api, profile }) => {
@@ -82,7 +88,7 @@ export async function runCustomersUpdate({ id, ...options }: CustomerFlags & { i
     if (fields.size > 0) {
       // One custom field changes; the others stay (PUT replaces custom_fields as a whole).
       const current = await api.get<Customer>(`/customers/${seg(id)}`);
-      const merged: Record<string, string> = { ...((current.custom_fields as Record<string, string> | null) ?? {}) };
+      const merged = customFieldsOf(current);
       for (const [k, v] of fields) {
         if (v === '') delete merged[k];
         else merged[k] = v;

@@ -17,7 +17,6 @@ import {
   DEFAULT_INSTANCES,
   DEFAULT_SANDBOX_PORT,
   DEFAULT_STATUS_DELAYS_MS,
-  FAULT_STATUSES,
   PLAN_LIMITS,
   REFUSAL_CODES,
   PROVIDER_PREFIXES,
@@ -72,14 +71,14 @@ export function parseRate(value: unknown): number {
 const wholeNumber = (flag: string, value: string | undefined, min: number, max: number, what: string): number | undefined =>
   value === undefined ? undefined : whole(value, flag, { min, max, what });
 
-/** The flags of `interflow sandbox`, as typed (src/commands/sandbox/sandbox.ts). */
+/** The flags of `interflow sandbox`, as its spec gives them (src/commands/sandbox/sandbox.ts): --plan and --fail-status already checked. */
 export interface SandboxFlags {
   port?: string;
   host?: string;
   apiKey?: string[];
-  plan?: string;
+  plan?: Plan;
   failFirst?: string;
-  failStatus?: string;
+  failStatus?: FaultStatus;
   retryAfter?: string;
   resetFirst?: string;
   hangFirst?: string;
@@ -102,12 +101,8 @@ function parseFaults(options: SandboxFlags): FaultOptions | undefined {
   const failFirst = count('--fail-first', options.failFirst);
   if (failFirst !== undefined) faults.failFirst = failFirst;
   if (options.failStatus !== undefined) {
-    const status = Number(options.failStatus.trim());
-    if (!FAULT_STATUSES.includes(status as FaultStatus)) {
-      throw new UsageError(`--fail-status must be one of ${FAULT_STATUSES.join(', ')}, got '${options.failStatus}'`);
-    }
     if (failFirst === undefined) throw new UsageError('--fail-status only applies with --fail-first N', { hint: 'add --fail-first N' });
-    faults.failStatus = status as FaultStatus;
+    faults.failStatus = options.failStatus;
   }
   const retryAfter = wholeNumber('--retry-after', options.retryAfter, 0, 86_400, 'a whole number of seconds from 0 to 86400');
   const resetFirst = count('--reset-first', options.resetFirst);
@@ -202,9 +197,6 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
   const host = (options.host ?? '127.0.0.1').trim();
   if (host === '') throw new UsageError('--host must not be empty');
   const plan = options.plan ?? 'professional';
-  if (!Object.hasOwn(PLAN_LIMITS, plan)) {
-    throw new UsageError(`--plan must be one of ${Object.keys(PLAN_LIMITS).join(', ')}, got '${plan}'`);
-  }
   let apiKeys: string[] | undefined;
   if (options.apiKey !== undefined) {
     apiKeys = (Array.isArray(options.apiKey) ? options.apiKey : [options.apiKey]).map(String);
@@ -227,7 +219,7 @@ export function parseSandboxOptions(options: SandboxFlags, env: NodeJS.ProcessEn
     ...(statusWebhooks.length ? { statusWebhooks } : {}),
     port,
     host,
-    plan: plan as Plan,
+    plan,
     ...(apiKeys ? { apiKeys } : {}),
     ...(faults ? { faults } : {}),
     ...(refusals ? { refusals } : {}),

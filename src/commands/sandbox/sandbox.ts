@@ -1,7 +1,12 @@
-import type { ReceivedRequest } from '../../sandbox/server.js';
+import type { FaultStatus, Plan, ReceivedRequest } from '../../sandbox/server.js';
 import { DEFAULT_SANDBOX_PORT } from '../../sandbox/paths.js';
 import { keysOf } from '../fields.js';
-import { defineCommand, flag, list, text } from '../spec.js';
+import { oneOf, oneOfNumbers } from '../parsers.js';
+import { defineCommand, flag, list, option, text } from '../spec.js';
+
+/** Interflow's plans (the sandbox's PLAN_LIMITS) and the statuses --fail-first can answer. */
+const plans = ['starter', 'professional', 'enterprise'] as const satisfies readonly Plan[];
+const faultStatuses = [429, 500, 502, 503, 504] as const satisfies readonly FaultStatus[];
 
 export default defineCommand({
   name: 'sandbox',
@@ -13,11 +18,15 @@ export default defineCommand({
     port: text('--port <port>', 'port to listen on (0 picks a free one)', { default: String(DEFAULT_SANDBOX_PORT) }),
     host: text('--host <host>', 'address to listen on', { default: '127.0.0.1' }),
     apiKey: list('--api-key <key>', 'accept only this key (repeatable); by default any non-empty key is accepted'),
-    plan: text('--plan <plan>', 'Interflow plan for the X-RateLimit-* answers: starter | professional | enterprise', {
+    plan: option('--plan <plan>', `Interflow plan for the X-RateLimit-* answers: ${plans.join(' | ')}`, oneOf('--plan', plans), {
       default: 'professional',
     }),
     failFirst: text('--fail-first <n>', 'fault: the first N send requests are answered --fail-status (not accepted)'),
-    failStatus: text('--fail-status <status>', 'the status of --fail-first: 429 | 500 | 502 | 503 | 504 (default: 503)'),
+    failStatus: option(
+      '--fail-status <status>',
+      `the status of --fail-first: ${faultStatuses.join(' | ')} (default: 503)`,
+      oneOfNumbers('--fail-status', faultStatuses),
+    ),
     retryAfter: text('--retry-after <seconds>', 'fault: Retry-After on --fail-first answers and on --rate 429s'),
     resetFirst: text('--reset-first <n>', 'fault: the next N send requests are accepted, then the connection is reset with no answer'),
     hangFirst: text('--hang-first <n>', 'fault: the next N send requests are accepted and never answered'),
