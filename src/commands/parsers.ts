@@ -115,40 +115,26 @@ export const since = (flag: string): z.ZodMiniType<number | undefined, unknown> 
     ),
   );
 
-/** An optional flag that takes one of a few words (case-insensitive), given back in lower case. */
-export const oneOf = <const W extends string>(
-  flag: string,
-  words: readonly W[],
-  what = `one of ${words.join(', ')}`,
-): z.ZodMiniType<W | undefined, unknown> =>
+/** An optional flag whose value must be one of a few: what `find` makes of it, or refused. */
+const choice = <C>(flag: string, what: string, find: (raw: string) => C | undefined): z.ZodMiniType<C | undefined, unknown> =>
   z.optional(
     z.pipe(
       z.string(),
       z.transform((raw) => {
-        const word = words.find((w) => w === raw.toLowerCase());
-        if (word === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
-        return word;
+        const found = find(raw);
+        if (found === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
+        return found;
       }),
     ),
   );
 
+/** An optional flag that takes one of a few words (case-insensitive), given back in lower case. */
+export const oneOf = <const W extends string>(flag: string, words: readonly W[], what = `one of ${words.join(', ')}`) =>
+  choice(flag, what, (raw) => words.find((w) => w === raw.toLowerCase()));
+
 /** An optional flag that takes one of a few whole numbers (`--fail-status 503`). */
-export const oneOfNumbers = <const N extends number>(
-  flag: string,
-  numbers: readonly N[],
-  what = `one of ${numbers.join(', ')}`,
-): z.ZodMiniType<N | undefined, unknown> =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((raw) => {
-        const digits = raw.trim();
-        const n = /^\d+$/.test(digits) ? numbers.find((x) => x === Number(digits)) : undefined;
-        if (n === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
-        return n;
-      }),
-    ),
-  );
+export const oneOfNumbers = <const N extends number>(flag: string, numbers: readonly N[], what = `one of ${numbers.join(', ')}`) =>
+  choice(flag, what, (raw) => (/^\d+$/.test(raw.trim()) ? numbers.find((n) => n === Number(raw.trim())) : undefined));
 
 /** An optional `--rate`: requests a minute. */
 export const rate = (flag: string): z.ZodMiniType<number | undefined, unknown> =>
