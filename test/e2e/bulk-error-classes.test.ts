@@ -387,5 +387,23 @@ for (const [profile, own] of [
       assert.equal(rerun.code, 0, rerun.stderr);
       eachAcceptedOnce(rows);
     });
+
+    test('a one-off send gives the same exit codes: a blocked account is 1, a refused key is 4, a refused recipient is 1', async () => {
+      world.sandbox.refuse({ [phone(140)]: { code: 131031 }, [phone(141)]: { code: 190 }, [phone(142)]: { code: 131026 } });
+      const send = (to: string): Promise<RunResult> =>
+        world.run(
+          profile === 'interacto'
+            ? ['send', 'contact', to, '--name', 'João', '--phone', '5511988887777', '--profile', profile]
+            : ['send', 'text', to, 'Olá', '--profile', profile],
+        );
+      const blocked = await send(phone(140));
+      assert.equal(blocked.code, 1, blocked.stderr);
+      assert.match(blocked.stderr, new RegExp(`^error: ${profile} refused the request \\(${own.blocked}\\)`, 'm'));
+      assert.equal((await send(phone(141))).code, 4);
+      const recipient = await send(phone(142));
+      assert.equal(recipient.code, 1, recipient.stderr);
+      assert.match(recipient.stderr, /Message undeliverable \(WhatsApp 131026\)/);
+      assert.equal(world.sandbox.accepted().length, 0);
+    });
   });
 }
