@@ -79,8 +79,11 @@ const interactoOptionFlags: Record<(typeof interactoOptionNames)[number], string
 
 /** delay/typing/priority/tags/metadata are Interacto's: any other provider refuses them. */
 export function refuseInteractoOptions(provider: ProviderId, msg: Message): void {
-  const options = msg.options;
-  if (!options) return;
+  if (msg.options) refuseInteractoValues(provider, msg.options);
+}
+
+/** The same refusal for the options as given, before they are parsed (bulk's flags, with {{column}} placeholders). */
+export function refuseInteractoValues(provider: ProviderId, options: Partial<Record<keyof InteractoOptions, unknown>>): void {
   const given = interactoOptionNames.filter((name) => options[name] !== undefined).map((name) => interactoOptionFlags[name]);
   if (given.length === 0) return;
   const many = given.length > 1;
