@@ -20,7 +20,6 @@ import {
   bearerToken,
   bilingual,
   fieldProblems,
-  isJsonContentType,
   isPlainObject,
   isoSeconds,
   randomAlnum,
@@ -33,7 +32,7 @@ import {
   type ProviderHandler,
   type RateDecision,
 } from './common.js';
-import { channelId, channelRefusal, failure, validationError, type InterflowResources } from './interflow-resources.js';
+import { channelId, channelRefusal, failure, objectBody, validationError, type InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
 import { REQUEST_KINDS, metaWords, refusalKind } from './meta-errors.js';
 
@@ -291,23 +290,6 @@ function unauthorized(ctx: InterflowContext, req: HandlerRequest): HandlerRespon
   };
 }
 
-/** The checks every JSON request body gets: Content-Type, JSON, an object. */
-function envelope(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
-  if (!isJsonContentType(req.headers['content-type'])) {
-    return {
-      refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),
-    };
-  }
-  if (req.json.kind !== 'json') {
-    const why = req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`;
-    return { refused: validationError([{ field: 'body', kind: 'invalid', message: why }]) };
-  }
-  const body = req.json.value;
-  if (!isPlainObject(body))
-    return { refused: validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]) };
-  return { body };
-}
-
 /** A message /messages/send takes: its body and its recipient's --refuse code, if it has one. */
 interface Checked {
   msg: { channel_id: string; to: string; type: string; content: unknown };
@@ -407,7 +389,7 @@ export function interflowRefusal(code: number, msg: { to: string }, prefix = '')
 
 function send(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
   const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
-  const checked = envelope(req);
+  const checked = objectBody(req);
   if ('refused' in checked) return { ...summary, ...checked.refused };
   return { ...summary, ...accept(check(ctx, checked.body), ctx) };
 }
@@ -419,7 +401,7 @@ function send(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
  * refused refuses the request.
  */
 function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
-  const checked = envelope(req);
+  const checked = objectBody(req);
   if ('refused' in checked) return checked.refused;
   const { channel_id: channel, messages, ...rest } = checked.body;
   const extra = Object.keys(rest);
