@@ -17,7 +17,8 @@
  * the CLI's adapters are checked.
  *
  * The recipient REFUSED_RECIPIENT (5511900000422) is refused by every provider with its own
- * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags.
+ * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags;
+ * `refusals` (--refuse) refuses chosen recipients as one of Meta's codes says, each provider in its own words.
  *
  * The hot path stays cheap, for benchmarks at tens of thousands of requests a second: nothing is
  * logged unless onRequest asks, every counter is O(1) per request, schemas are built once at
@@ -51,8 +52,15 @@ import {
   type FaultStatus,
   type Refusal,
 } from './faults.js';
-import { createInteractoHandler } from './interacto.js';
-import { PLAN_LIMITS, createInterflowHandler, InterflowMessageStore, type InterflowChannel, type Plan } from './interflow.js';
+import { createInteractoHandler, interactoRefusal } from './interacto.js';
+import {
+  PLAN_LIMITS,
+  createInterflowHandler,
+  interflowRefusal,
+  InterflowMessageStore,
+  type InterflowChannel,
+  type Plan,
+} from './interflow.js';
 import { InterflowResources, checkStatusDelays, type StatusScheduler } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
@@ -73,6 +81,13 @@ export {
   type FaultStatus,
   type Refusal,
 } from './faults.js';
+
+/** How Interflow and Interacto answer a --refuse code, in words: "Interflow 422 CHANNEL_DISCONNECTED, Interacto 422". */
+export function ownRefusals(code: number): string {
+  const interflow = interflowRefusal(code, { to: '' });
+  const own = (interflow.body as { error: { code: string } }).error.code;
+  return `Interflow ${interflow.status} ${own}, Interacto ${interactoRefusal(code, DEFAULT_INSTANCES[0]!).status}`;
+}
 
 export interface SandboxOptions {
   /** 0 (the default here) picks a free port. */
@@ -130,9 +145,10 @@ export interface SandboxOptions {
   /** Recipient (digits) → what becomes of messages to it: read | delivered | sent | failed | none. */
   fates?: Record<string, Fate>;
   /**
-   * Turn and SocialMiner: recipient (digits, or '*' for any other) → Meta's error code its valid
-   * messages are refused with, the first `times` of them or all (./faults.ts, ./meta-errors.ts).
-   * Sandbox.refuse() replaces them while it runs.
+   * Recipient (digits, or '*' for any other) → Meta's error code its valid messages are refused
+   * with, the first `times` of them or all (./faults.ts, ./meta-errors.ts): Turn and SocialMiner
+   * answer the code in Meta's envelope, Interflow and Interacto their own answer for the same
+   * situation (interflowRefusal, interactoRefusal). Sandbox.refuse() replaces them while it runs.
    */
   refusals?: Record<string, Refusal>;
   /** ms one webhook delivery may take (default 5000). */
@@ -409,12 +425,12 @@ function buildParts(opts: SandboxOptions, config: SandboxConfig): SandboxParts {
     ...(opts.fates ? { fates: opts.fates } : {}),
     ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
   });
-  const interflow = buildInterflow(opts, config, checkKey, webhooks, sharedLimiter);
   const refusals = new RefusalCounters(opts.refusals);
   const refuse = (to: string): number | undefined => refusals.next(to);
+  const interflow = buildInterflow(opts, config, { checkKey, refuse }, webhooks, sharedLimiter);
   const handlers: ProviderHandler[] = [
     interflow,
-    createInteractoHandler({ checkKey, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
+    createInteractoHandler({ checkKey, refuse, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
     createTurnHandler({ checkKey, refuse }),
     createSocialMinerHandler({ checkKey, refuse }),
   ];
@@ -425,7 +441,7 @@ function buildParts(opts: SandboxOptions, config: SandboxConfig): SandboxParts {
 function buildInterflow(
   opts: SandboxOptions,
   config: SandboxConfig,
-  checkKey: KeyCheck,
+  { checkKey, refuse }: { checkKey: KeyCheck; refuse: (to: string) => number | undefined },
   webhooks: WebhookDispatcher,
   sharedLimiter: SlidingWindowLimiter | undefined,
 ): ReturnType<typeof createInterflowHandler> {
@@ -441,6 +457,7 @@ function buildInterflow(
   });
   return createInterflowHandler({
     checkKey,
+    refuse,
     channels,
     rateLimit: config.rateLimit,
     rateWindowMs: opts.rateWindowMs,
