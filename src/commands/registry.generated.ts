@@ -56,7 +56,7 @@ export const entries = [
   withVerbs(configGroup, [configTrust, configUntrust]),
   withVerbs(customersGroup, [customersCreate, customersDelete, withRun(customersGet, () => import('./customers/get.js').then((m) => m.run)), customersList, customersUpdate]),
   init,
-  withVerbs(messagesGroup, [messagesGet, messagesList]),
+  withVerbs(messagesGroup, [withRun(messagesGet, () => import('./messages/get.js').then((m) => m.run)), messagesList]),
   withVerbs(profilesGroup, [profilesList, profilesShow]),
   report,
   sandbox,
