@@ -57,10 +57,30 @@ const SPEC = /\bdefineCommand\(/;
 /** A one-file command: its spec's module exports its run() too. */
 const RUN_EXPORT = /^export (?:const|let|async function|function) run\b/m;
 
+/** The words quoted in the array after `pattern` in `source` (`order: ['list', 'get']`), or []. */
+function wordsAfter(source, pattern) {
+  const m = new RegExp(`${pattern}\\s*\\[([^\\]]*)\\]`).exec(source);
+  return m ? [...m[1].matchAll(/'([^']+)'/g)].map((w) => w[1]) : [];
+}
+
+/** `items` (in alphabetical order) with those `order` names first, in its order; an unknown name throws. */
+function inOrder(items, order, keyOf, where) {
+  for (const key of order) {
+    if (!items.some((item) => keyOf(item) === key)) throw new Error(`${where}: its order names '${key}', which has no spec file`);
+  }
+  const rank = (item) => (order.includes(keyOf(item)) ? order.indexOf(keyOf(item)) : order.length);
+  return items
+    .map((item, i) => [item, i])
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([item]) => item);
+}
+
 /**
  * The commands, read off src/commands: each directory is a noun; its spec files (those that call
- * defineCommand) its commands, in alphabetical order; `group.ts` its help, when it has more than
- * one (or a name of two words). `run` tells a one-file command (it exports its run()).
+ * defineCommand) its commands; `group.ts` its help, when it has more than one (or a name of two
+ * words). `run` tells a one-file command (it exports its run()). In the order help lists them:
+ * the nouns `ORDER` in registry.ts names, then the others; in a group, the verbs its `order`
+ * names, then the others; the rest alphabetically. So the shell sorts nothing when it starts.
  * @returns {{ noun: string, group: boolean, specs: { file: string, name: string, run: boolean }[] }[]}
  */
 export function commandFiles(dir = COMMANDS) {
@@ -84,15 +104,19 @@ export function commandFiles(dir = COMMANDS) {
       specs.push({ file, name, run });
     }
     if (specs.length === 0) continue;
-    const group = existsSync(join(dir, d.name, 'group.ts'));
+    const groupFile = join(dir, d.name, 'group.ts');
+    const group = existsSync(groupFile);
     if (!group && (specs.length > 1 || specs[0].name !== d.name)) {
       throw new Error(
         `src/commands/${d.name}: ${specs.map((s) => `'${s.name}'`).join(', ')} need a group.ts (the noun's summary and examples)`,
       );
     }
-    nouns.push({ noun: d.name, group, specs });
+    const order = group ? wordsAfter(readFileSync(groupFile, 'utf8'), 'order:') : [];
+    nouns.push({ noun: d.name, group, specs: inOrder(specs, order, (s) => s.name.split(' ')[1], `src/commands/${d.name}/group.ts`) });
   }
-  return nouns;
+  const registry = join(dir, 'registry.ts');
+  const order = existsSync(registry) ? wordsAfter(readFileSync(registry, 'utf8'), 'export const ORDER =') : [];
+  return inOrder(nouns, order, (n) => n.noun, 'src/commands/registry.ts');
 }
 
 const camel = (...words) =>
@@ -155,9 +179,12 @@ export function writeRegistry() {
  * Keeps the work of `noun` (none when undefined: the shell). A spec's `load: () => import(…)` and
  * the generated registry's import of a one-file command are empty stubs unless they are that
  * noun's; and whatever a spec file imports is marked side-effect free, so that the run() of a
- * one-file command left unused (its import stubbed) is dropped with everything only it imports.
+ * one-file command left unused is dropped with everything only it imports. The registry's static
+ * import of a one-file command is a module of its own (`get.ts?spec`, its data only), apart from
+ * the one its load() imports: so even in its noun's bundle the work is evaluated only when that
+ * command runs, not when a sibling does.
  */
-export function specLoads(noun, specFiles) {
+export function specLoads(noun, specFiles, oneFiles) {
   return {
     name: 'spec-loads',
     setup(b) {
@@ -172,7 +199,7 @@ export function specLoads(noun, specFiles) {
               : null;
           return owner !== null && owner !== noun ? { path: args.path, namespace: 'spec-load-stub' } : undefined;
         }
-        if (!fromSpec) return undefined;
+        if (!fromSpec && args.importer !== GENERATED) return undefined;
         const r = await b.resolve(args.path, {
           kind: args.kind,
           resolveDir: args.resolveDir,
@@ -180,6 +207,7 @@ export function specLoads(noun, specFiles) {
           pluginData: 'spec-loads',
         });
         if (r.errors.length > 0) return { errors: r.errors };
+        if (!fromSpec) return oneFiles.has(r.path) ? { path: r.path, suffix: '?spec' } : r;
         return { path: r.path, namespace: r.namespace, external: r.external, suffix: r.suffix, sideEffects: false };
       });
       b.onLoad({ filter: /.*/, namespace: 'spec-load-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
@@ -267,13 +295,14 @@ async function main() {
   rmSync(dist, { recursive: true, force: true });
   const nouns = writeRegistry();
   const specFiles = new Set(nouns.flatMap(({ noun, specs }) => specs.map((s) => join(COMMANDS, noun, s.file))));
+  const oneFiles = new Set(nouns.flatMap(({ noun, specs }) => specs.filter((s) => s.run).map((s) => join(COMMANDS, noun, s.file))));
   const shell = await build({
     ...common,
     entryPoints: ['src/cli.ts'],
     format: 'cjs',
     outfile: 'dist/cli.cjs',
     alias: { 'node:child_process': './src/stubs/no-child-process.ts' },
-    plugins: [noZod(), specLoads(undefined, specFiles)],
+    plugins: [noZod(), specLoads(undefined, specFiles, oneFiles)],
   });
   const apps = nouns.map(({ noun }) =>
     build({
@@ -283,7 +312,7 @@ async function main() {
       outfile: `dist/app/${noun}.cjs`,
       external: ['typescript'],
       alias: { 'node:http2': './src/stubs/no-http2.ts' },
-      plugins: [specLoads(noun, specFiles)],
+      plugins: [specLoads(noun, specFiles, oneFiles)],
     }),
   );
   const results = [

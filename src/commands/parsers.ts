@@ -97,36 +97,26 @@ export function timeoutMs(raw: string): number {
 
 // Schemas for specs: the value commander gives (a string, or absent), parsed by the functions above.
 
+/**
+ * An optional flag's schema: its value parsed by `parse`. Built on its first use (z.lazy): every
+ * spec is loaded on each start of an app bundle, and building a zod schema is not free.
+ */
+const parsed = <T>(parse: (raw: string) => T): z.ZodMiniType<T | undefined, unknown> =>
+  z.lazy(() => z.optional(z.pipe(z.string(), z.transform(parse))));
+
 /** An optional whole-number flag. */
-export const int = (flag: string, range: Range): z.ZodMiniType<number | undefined, unknown> =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((raw) => wholeNumber(raw, flag, range)),
-    ),
-  );
+export const int = (flag: string, range: Range) => parsed((raw) => wholeNumber(raw, flag, range));
 
 /** An optional `--since`-like flag: an age or a date, as the earliest time it means. */
-export const since = (flag: string): z.ZodMiniType<number | undefined, unknown> =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((raw) => parseSince(raw, flag)),
-    ),
-  );
+export const since = (flag: string) => parsed((raw) => parseSince(raw, flag));
 
 /** An optional flag whose value must be one of a few: what `find` makes of it, or refused. */
-const choice = <C>(flag: string, what: string, find: (raw: string) => C | undefined): z.ZodMiniType<C | undefined, unknown> =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((raw) => {
-        const found = find(raw);
-        if (found === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
-        return found;
-      }),
-    ),
-  );
+const choice = <C>(flag: string, what: string, find: (raw: string) => C | undefined) =>
+  parsed((raw) => {
+    const found = find(raw);
+    if (found === undefined) throw new UsageError(`${flag} must be ${what}, got '${raw}'`);
+    return found;
+  });
 
 /** An optional flag that takes one of a few words (case-insensitive), given back in lower case. */
 export const oneOf = <const W extends string>(flag: string, words: readonly W[], what = `one of ${words.join(', ')}`) =>
@@ -137,14 +127,9 @@ export const oneOfNumbers = <const N extends number>(flag: string, numbers: read
   choice(flag, what, (raw) => (/^\d+$/.test(raw.trim()) ? numbers.find((n) => n === Number(raw.trim())) : undefined));
 
 /** An optional `--rate`: requests a minute. */
-export const rate = (flag: string): z.ZodMiniType<number | undefined, unknown> =>
-  z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((raw) => {
-        const perMinute = parseRate(raw);
-        if (perMinute === undefined) throw new UsageError(`${flag} takes N/min or N/s (like 300/min or 5/s), got '${raw}'`);
-        return perMinute;
-      }),
-    ),
-  );
+export const rate = (flag: string) =>
+  parsed((raw) => {
+    const perMinute = parseRate(raw);
+    if (perMinute === undefined) throw new UsageError(`${flag} takes N/min or N/s (like 300/min or 5/s), got '${raw}'`);
+    return perMinute;
+  });

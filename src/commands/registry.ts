@@ -12,8 +12,11 @@ import type { AnyCommand } from './spec.js';
 /** A group or a single command. */
 export type Entry = (typeof entries)[number];
 
-/** The nouns top-level help lists first, in this order; any other follows them, alphabetically. */
-const ORDER = [
+/**
+ * The nouns top-level help lists first, in this order; any other follows them, alphabetically.
+ * The build reads it (src/build/build.mjs) and writes the entries in this order.
+ */
+export const ORDER = [
   'send',
   'compose',
   'bulk',
@@ -30,12 +33,8 @@ const ORDER = [
   'completion',
 ];
 
-const rank = (entry: Entry): number => {
-  const at = ORDER.indexOf(entry.name);
-  return at < 0 ? ORDER.length : at;
-};
-
-export const registry: readonly Entry[] = [...entries].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : 1));
+/** Every group and single command, in the order help lists them. */
+export const registry: readonly Entry[] = entries;
 
 type NamesOf<E> = E extends { commands: readonly (infer C)[] }
   ? C extends { name: infer N }

@@ -173,7 +173,8 @@ export interface GroupData {
   readonly notes?: string;
   /**
    * The verbs help lists first, in this order; the others (a new command, say) follow in
-   * alphabetical order. The build refuses a verb here that has no spec file.
+   * alphabetical order. The build reads it (src/build/build.mjs) and refuses a verb here that has no
+   * spec file.
    */
   readonly order?: readonly string[];
 }
@@ -187,19 +188,10 @@ export function defineGroup(group: GroupData): GroupData {
   return group;
 }
 
-/** The last word of a command's name: its verb. */
-const verbOf = (command: AnyCommand): string => command.name.slice(command.name.lastIndexOf(' ') + 1);
-
 /**
- * A group and its verbs (src/commands/registry.generated.ts lists them, alphabetically), in the
- * order help lists them: the group's `order` first, then the others alphabetically.
+ * A group and its verbs, as src/commands/registry.generated.ts lists them: already in the order
+ * help lists them (the build wrote them so: the group's `order` first, the others alphabetically).
  */
 export function withVerbs<const C extends AnyCommand>(group: GroupData, commands: readonly C[]): GroupSpec<C> {
-  const order = group.order ?? [];
-  const rank = (c: C): number => {
-    const at = order.indexOf(verbOf(c));
-    return at < 0 ? order.length : at;
-  };
-  const sorted = [...commands].sort((a, b) => rank(a) - rank(b) || (verbOf(a) < verbOf(b) ? -1 : verbOf(a) > verbOf(b) ? 1 : 0));
-  return { ...group, commands: sorted };
+  return { ...group, commands };
 }

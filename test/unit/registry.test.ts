@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Option } from 'commander';
 import { parseOptions } from '../../src/app.js';
-import { allSpecs, registry } from '../../src/commands/registry.js';
+import { allSpecs, ORDER, registry } from '../../src/commands/registry.js';
 import { UsageError } from '../../src/errors.js';
 import { INTERFLOW_BATCH_MAX } from '../../src/providers/interflow.js';
 
@@ -62,13 +62,16 @@ test('src/commands/registry.generated.ts is what the build writes from the spec 
   );
 });
 
-test("a group's `order` names only verbs it has; the others follow it alphabetically", () => {
+test("help's order: the nouns ORDER names, then the others; in a group, the verbs its `order` names, then the others; the rest alphabetically", () => {
+  const names = registry.map((e) => e.name);
+  const rest = names.filter((n) => !ORDER.includes(n));
+  assert.deepEqual(names, [...ORDER.filter((n) => names.includes(n)), ...[...rest].sort()]);
   for (const entry of registry) {
     if (!('commands' in entry)) continue;
     const verbs = entry.commands.map((c) => c.name.split(' ')[1]!);
-    for (const verb of entry.order ?? []) assert.ok(verbs.includes(verb), `${entry.name}'s order names '${verb}', which has no spec file`);
-    const rest = verbs.slice(entry.order?.length ?? 0);
-    assert.deepEqual(rest, [...rest].sort(), `${entry.name}: the verbs after its order, alphabetically`);
+    const order = entry.order ?? [];
+    for (const verb of order) assert.ok(verbs.includes(verb), `${entry.name}'s order names '${verb}', which has no spec file`);
+    assert.deepEqual(verbs, [...order, ...verbs.filter((v) => !order.includes(v)).sort()], entry.name);
   }
 });
 
@@ -78,7 +81,7 @@ test('a one-file command: its spec file exports run(), and the registry loads th
     'messages get': await import('../../src/commands/messages/get.js'),
   };
   const oneFile = build.commandFiles().flatMap((n) => n.specs.filter((s) => s.run).map((s) => s.name));
-  assert.deepEqual(oneFile, Object.keys(modules));
+  assert.deepEqual(oneFile.sort(), Object.keys(modules));
   for (const [name, module] of Object.entries(modules)) {
     assert.equal(module.default.name, name);
     assert.equal(await byName(name).load(), module.run, name);
@@ -200,7 +203,8 @@ test('the shell bundle (dist/cli.cjs, after npm run build) holds commander, the 
   const metafile = JSON.parse(readFileSync(join(root, 'dist', '.build', 'metafile.json'), 'utf8')) as {
     outputs: Record<string, { inputs: Record<string, unknown> }>;
   };
-  const inputs = Object.keys(metafile.outputs['dist/cli.cjs']!.inputs);
+  // A one-file command's spec is bundled as its data only: `get.ts?spec` (src/build/build.mjs).
+  const inputs = Object.keys(metafile.outputs['dist/cli.cjs']!.inputs).map((i) => i.replace(/\?spec$/, ''));
   const specs = new Set(
     build
       .commandFiles()
@@ -227,4 +231,7 @@ test('the shell bundle (dist/cli.cjs, after npm run build) holds commander, the 
   assert.ok(inputs.includes('src/commands/customers/get.ts'));
   const customers = Object.keys(metafile.outputs['dist/app/customers.cjs']!.inputs);
   assert.ok(customers.includes('src/commands/customers/get.ts') && customers.includes('src/interflow/cli.ts'));
+  // And in a sibling's bundle, the data only: `messages list` does not evaluate `messages get`'s work.
+  const messages = Object.keys(metafile.outputs['dist/app/messages.cjs']!.inputs);
+  assert.ok(messages.includes('src/commands/messages/get.ts?spec') && messages.includes('src/commands/messages/get.ts'));
 });
