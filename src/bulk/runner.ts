@@ -74,8 +74,8 @@ export interface RunOptions {
   onOutcome(outcome: RowOutcome): void | Promise<void>;
   /** Checks (and may complete) each built message before its request is built; throws a CliError to fail the row (src/bulk/preflight.ts). */
   check?(msg: Message): Message;
-  /** --dry-run: called with each row's request instead of sending it. */
-  onRequest?(row: number, req: HttpRequest): void | Promise<void>;
+  /** --dry-run: called with each row's request instead of sending it (in a pool, with the sender the row goes through). */
+  onRequest?(row: number, req: HttpRequest, via?: PoolSender): void | Promise<void>;
   /** `--batch N`: rows go N to a request (Interflow's /messages/bulk) instead of one each. */
   batch?: BatchSupport;
   /** --dry-run with batch: called with each batch's request and its rows instead of sending it. */
@@ -371,7 +371,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         }
         if (o.dryRun) {
           summary.wouldSend++;
-          await o.onRequest?.(prepared.row, prepared.req);
+          await o.onRequest?.(prepared.row, prepared.req, pooled ? ro : undefined);
           continue;
         }
         const held = holds.size > 0 ? heldFor(prepared.to) : 0;

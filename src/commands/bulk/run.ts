@@ -24,7 +24,7 @@ import { refuseInteractoValues, unsupported } from '../../providers/meta.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import { TEMPLATE_STREAK } from '../../providers/error-classes.js';
 import { openCsv, type OpenedCsv } from '../../bulk/csv.js';
-import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
+import { POOL_RESULTS_CSV_HEADER, poolResultsCsvLine, RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal, type Destination, type Journal } from '../../bulk/journal.js';
 import { Pacer, PairPacer } from '../../bulk/pacer.js';
 import { PAIR_RATE_PROVIDERS, pairIntervalOf, poolDestination, poolNames, poolPicker, profileCounts } from '../../bulk/pool.js';
@@ -378,7 +378,7 @@ async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows
   process.once('exit', flushJournal);
   const stop = new RunStop();
   if (journal) journal.onFailure = (err) => stop.stop({ kind: 'journal', error: err });
-  const output = run.options.output !== undefined ? await openOutput(run.options.output, stop.stop) : undefined;
+  const output = run.options.output !== undefined ? await openOutput(run.options.output, run.pool !== undefined, stop.stop) : undefined;
   const senders = makeSenders(run, ctx);
   const out = lineWriter(io);
   const watch = watchStops(io, out, stop.stop);
@@ -458,10 +458,17 @@ function runnerOptions(
     onBatchRequest: async (rows, req) => {
       await out.write(JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
     },
-    onRequest: async (row, req) => {
-      // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
+    onRequest: async (row, req, via) => {
+      // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire);
+      // in a pool, the profile the row goes through.
       const rendered = preflight?.lastRendered();
-      await out.write(JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
+      const line = {
+        row,
+        ...(via ? { profile: via.profile.name } : {}),
+        request: dryRunView(req, via?.adapter ?? adapter),
+        ...(rendered !== undefined ? { rendered } : {}),
+      };
+      await out.write(JSON.stringify(line) + '\n');
     },
   };
 }
@@ -517,9 +524,10 @@ class RunStop {
   };
 }
 
-/** The --output file: a CSV line a row. A write error (a full disk) stops the run. */
+/** The --output file: a CSV line a row (in a pool, naming its profile). A write error (a full disk) stops the run. */
 async function openOutput(
   path: string,
+  pool: boolean,
   stopRun: (why: Stopped) => void,
 ): Promise<{ write(o: RowOutcome): Promise<void>; close(): Promise<void> }> {
   const output = createWriteStream(path, { encoding: 'utf8' });
@@ -532,11 +540,12 @@ async function openOutput(
     outputError ??= err;
     stopRun({ kind: 'output', error: err });
   });
-  output.write(RESULTS_CSV_HEADER);
+  output.write(pool ? POOL_RESULTS_CSV_HEADER : RESULTS_CSV_HEADER);
+  const csvLine = pool ? poolResultsCsvLine : resultsCsvLine;
   return {
     async write(o) {
       if (outputError) return;
-      if (!output.write(redact(resultsCsvLine(o))) && !outputError) await once(output, 'drain').catch(() => undefined);
+      if (!output.write(redact(csvLine(o))) && !outputError) await once(output, 'drain').catch(() => undefined);
     },
     async close() {
       if (outputError) return;
