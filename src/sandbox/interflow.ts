@@ -35,6 +35,7 @@ import {
 } from './common.js';
 import { channelId, channelRefusal, failure, validationError, type InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
+import { INTERFLOW_REFUSALS, type InterflowRefusalCode } from './faults.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -184,6 +185,8 @@ export interface InterflowOptions {
   keepMessages?: boolean;
   /** Customers, chats, webhooks and the status progression of accepted messages. */
   resources?: InterflowResources;
+  /** Interflow's code to refuse a valid message to `to` with, if any (the sandbox's refusals: ./faults.ts). */
+  refuse?: (to: string) => InterflowRefusalCode | undefined;
 }
 
 function safeDecode(s: string): string {
@@ -324,6 +327,11 @@ function accept(ctx: InterflowContext, body: Record<string, unknown>, prefix = '
       error: 'to: número não está no WhatsApp',
     };
   }
+  const injected = ctx.opts.refuse?.(msg.to);
+  if (injected !== undefined) {
+    const [status, message] = INTERFLOW_REFUSALS[injected];
+    return { status, body: failure(injected, message), error: injected };
+  }
   const now = isoSeconds();
   const fresh: InterflowMessageRecord = {
     id: `msg_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
@@ -393,7 +401,8 @@ function batchItem(
     const data = (answer.body as { data: Record<string, unknown> }).data;
     return { index, success: true, data: { id: data.id, status: 'queued' } };
   }
-  return { index, success: false, error: (answer.body as { error: unknown }).error };
+  // Refused: with the status a /messages/send of it would have got (docs/providers/interflow.md).
+  return { index, success: false, status: answer.status, error: (answer.body as { error: unknown }).error };
 }
 
 function getMessage(ctx: InterflowContext, id: string): HandlerResponse {

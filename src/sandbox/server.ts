@@ -49,6 +49,7 @@ import {
   type FaultKind,
   type FaultOptions,
   type FaultStatus,
+  type InterflowRefusalCode,
   type Refusal,
 } from './faults.js';
 import { createInteractoHandler } from './interacto.js';
@@ -65,9 +66,11 @@ export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer, type StatusSchedule
 export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 export {
   FAULT_STATUSES,
+  INTERFLOW_REFUSALS,
   REFUSAL_CODES,
   REFUSED_RECIPIENT,
   describeFaults,
+  isInterflowRefusal,
   type FaultKind,
   type FaultOptions,
   type FaultStatus,
@@ -130,9 +133,10 @@ export interface SandboxOptions {
   /** Recipient (digits) → what becomes of messages to it: read | delivered | sent | failed | none. */
   fates?: Record<string, Fate>;
   /**
-   * Turn and SocialMiner: recipient (digits, or '*' for any other) → Meta's error code its valid
-   * messages are refused with, the first `times` of them or all (./faults.ts, ./meta-errors.ts).
-   * Sandbox.refuse() replaces them while it runs.
+   * Recipient (digits, or '*' for any other) → the error code its valid messages are refused with,
+   * the first `times` of them or all (./faults.ts): Meta's (a number) by Turn and SocialMiner
+   * (./meta-errors.ts), Interflow's (a name: RATE_LIMIT_EXCEEDED, UNAUTHORIZED…) by Interflow,
+   * alone or as an item of a batch. Sandbox.refuse() replaces them while it runs.
    */
   refusals?: Record<string, Refusal>;
   /** ms one webhook delivery may take (default 5000). */
@@ -409,8 +413,8 @@ function buildParts(opts: SandboxOptions, config: SandboxConfig): SandboxParts {
     ...(opts.fates ? { fates: opts.fates } : {}),
     ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
   });
-  const interflow = buildInterflow(opts, config, checkKey, webhooks, sharedLimiter);
   const refusals = new RefusalCounters(opts.refusals);
+  const interflow = buildInterflow(opts, config, checkKey, webhooks, sharedLimiter, (to) => refusals.nextInterflow(to));
   const refuse = (to: string): number | undefined => refusals.next(to);
   const handlers: ProviderHandler[] = [
     interflow,
@@ -428,6 +432,7 @@ function buildInterflow(
   checkKey: KeyCheck,
   webhooks: WebhookDispatcher,
   sharedLimiter: SlidingWindowLimiter | undefined,
+  refuse: (to: string) => InterflowRefusalCode | undefined,
 ): ReturnType<typeof createInterflowHandler> {
   const channels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
   const store = new InterflowMessageStore();
@@ -449,6 +454,7 @@ function buildInterflow(
     store,
     resources,
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
+    refuse,
   });
 }
 

@@ -33,12 +33,13 @@ import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
 import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunOptions, type RunSummary } from '../../bulk/runner.js';
 import { bulkPreflight, runPreflight, type Preflight } from '../../bulk/preflight.js';
-import type { CsvRow, RowOutcome } from '../../bulk/types.js';
+import type { RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { BulkOptions } from './bulk.js';
 import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
+import { startProgress, tapOffsets, type Progress } from './progress.js';
 import { parseShard, shardJournalPath, shardRows, type Shard } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
@@ -383,7 +384,8 @@ async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows
   const out = lineWriter(io);
   const watch = watchStops(io, out, stop.stop);
   const size = run.input === '-' ? undefined : statSync(run.input).size;
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, senders[0]!.pacer) : undefined;
+  const paced = senders.map((s) => ({ pacer: s.pacer, ...(run.pool ? { name: s.profile.name } : {}) }));
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, paced) : undefined;
   const otherShards = { count: 0 };
   const perProfile = profileCounts();
   let summary: RunSummary;
@@ -455,6 +457,7 @@ function runnerOptions(
     dryRun: ctx.globals.dryRun === true,
     ...(preflight ? { check: preflight.check } : {}),
     ...(options.batch !== undefined ? { batch: interflowBatch(options.batch) } : {}),
+    ...(progress ? { onHold: (to: string, ms: number) => progress.hold(to, ms) } : {}),
     onBatchRequest: async (rows, req) => {
       await out.write(JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
     },
@@ -913,64 +916,4 @@ function describeSummary(
   if (s.counts.unknown)
     lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
   return lines.join('\n') + '\n';
-}
-
-interface Progress {
-  count(o: RowOutcome): void;
-  /** Bytes of the file read so far. */
-  at(end: number): void;
-  stop(): void;
-}
-
-/** Passes rows through, telling the progress line how far into the file they are. */
-async function* tapOffsets(rows: AsyncIterable<CsvRow>, progress: Progress): AsyncIterable<CsvRow> {
-  for await (const row of rows) {
-    progress.at(row.end);
-    yield row;
-  }
-}
-
-const duration = (secs: number): string =>
-  secs >= 3600
-    ? `${Math.floor(secs / 3600)}h${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}m`
-    : secs >= 60
-      ? `${Math.floor(secs / 60)}m${String(Math.floor(secs % 60)).padStart(2, '0')}s`
-      : `${Math.ceil(secs)}s`;
-
-/**
- * An ora line on stderr: rows settled, how far through the file (when it is a file: by bytes, so
- * an estimate of the total and the time left), the rate, and how many did not go out.
- */
-async function startProgress(io: Io, rate: number | undefined, size: number | undefined, pacer: Pacer): Promise<Progress> {
-  const { default: ora } = await import('ora');
-  const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
-  const started = performance.now();
-  const c = { sent: 0, failed: 0, skipped: 0, unknown: 0 };
-  let read = 0;
-  const timer = setInterval(() => {
-    const secs = (performance.now() - started) / 1000;
-    const done = c.sent + c.failed + c.skipped + c.unknown;
-    const perSec = done / Math.max(secs, 0.001);
-    const share = size ? Math.min(read / size, 1) : 0;
-    const whole = share > 0.001 ? Math.round(done / share) : undefined;
-    const left = whole !== undefined && perSec > 0 ? (whole - done) / perSec : undefined;
-    // A pause (a 429's Retry-After, the plan's window) is said first: the rate is not stuck.
-    const paused = pacer.paused();
-    spinner.text =
-      (paused ? `waiting ${Math.ceil(paused.ms / 1000)} s: ${paused.reason} · ` : '') +
-      `${done}${whole !== undefined ? `/~${whole}` : ''} rows` +
-      (size ? ` · ${Math.floor(share * 100)}%` : '') +
-      ` · ${perSec.toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''}` +
-      (left !== undefined && done > 0 ? ` · ETA ${duration(left)}` : '') +
-      ` · ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped, ${c.unknown} unknown`;
-  }, 200);
-  timer.unref();
-  return {
-    at: (end) => void (read = end),
-    count: (o) => void c[o.status]++,
-    stop: () => {
-      clearInterval(timer);
-      spinner.stop();
-    },
-  };
 }

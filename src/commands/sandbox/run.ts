@@ -18,6 +18,8 @@ import {
   DEFAULT_SANDBOX_PORT,
   DEFAULT_STATUS_DELAYS_MS,
   FAULT_STATUSES,
+  INTERFLOW_REFUSALS,
+  isInterflowRefusal,
   PLAN_LIMITS,
   REFUSAL_CODES,
   PROVIDER_PREFIXES,
@@ -142,18 +144,19 @@ export function parseRefusals(value: unknown): Record<string, Refusal> | undefin
   if (value === undefined) return undefined;
   const refusals: Record<string, Refusal> = {};
   for (const item of (Array.isArray(value) ? value : [value]).map(String)) {
-    const m = /^\s*(\*|\d{8,15})\s*=\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(item);
-    const code = m ? Number(m[2]) : NaN;
+    const m = /^\s*(\*|\d{8,15})\s*=\s*(\d+|[A-Z_]+)\s*(?::\s*(\d+)\s*)?$/.exec(item);
+    const code = m ? (/^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!) : NaN;
     const times = m?.[3] === undefined ? undefined : Number(m[3]);
-    if (!m || !REFUSAL_CODES.includes(code) || (times !== undefined && (!Number.isSafeInteger(times) || times < 1))) {
+    const known = typeof code === 'number' ? REFUSAL_CODES.includes(code) : isInterflowRefusal(code);
+    if (!m || !known || (times !== undefined && (!Number.isSafeInteger(times) || times < 1))) {
       throw new UsageError(
-        `--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')}, N the times), got '${item}'`,
+        `--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')} or Interflow's ${Object.keys(INTERFLOW_REFUSALS).join(', ')}, N the times), got '${item}'`,
         {
           hint: 'e.g. --refuse 5511999990001=131056:2 --refuse "*=132001"',
         },
       );
     }
-    refusals[m[1]!] = { code, ...(times === undefined ? {} : { times }) };
+    refusals[m[1]!] = { code: code as Refusal['code'], ...(times === undefined ? {} : { times }) };
   }
   return refusals;
 }
@@ -310,7 +313,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
 function describeRefusals(refusals: Record<string, Refusal> | undefined): string[] {
   return Object.entries(refusals ?? {}).map(
     ([to, r]) =>
-      `refuse: Turn and SocialMiner messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
+      `refuse: ${typeof r.code === 'number' ? 'Turn and SocialMiner messages' : 'Interflow messages'} to ${to === '*' ? 'any other recipient' : to} answer ${typeof r.code === 'number' ? "Meta's" : "Interflow's"} ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
   );
 }
 

@@ -40,7 +40,7 @@ export default defineCommand({
     ),
     refuse: list(
       '--refuse <to=code[:n]>',
-      "Turn and SocialMiner: refuse valid messages to TO (digits, or * for any) with Meta's error CODE, the first N times or always; repeatable",
+      "refuse valid messages to TO (digits, or * for any) with an error CODE, the first N times or always: Meta's (131056…) on Turn and SocialMiner, Interflow's (RATE_LIMIT_EXCEEDED, UNAUTHORIZED…) on Interflow, batches too; repeatable",
     ),
     quietRequests: flag('--quiet-requests', 'do not log each request (the banner is still printed); for benchmarks'),
     record: flag('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks'),
