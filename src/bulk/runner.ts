@@ -613,8 +613,8 @@ async function deliverBatch(
     }
     const again = settleItems(todo, batch, x, o, summary, haltController, end);
     if (again.rows.length === 0) break;
-    carry = { attempt: x.tries, tries: x.tries, pairHits: (carry?.pairHits ?? 0) + (again.pair ? 1 : 0) };
-    const wait = again.pair ? recipientBackoffMs(carry.pairHits - 1) : backoffMs(x.tries - 1, 250, 20_000, o.random);
+    carry = { attempt: x.attempts, tries: x.tries, pairHits: (carry?.pairHits ?? 0) + (again.pair ? 1 : 0) };
+    const wait = again.pair ? recipientBackoffMs(carry.pairHits - 1) : backoffMs(x.attempts - 1, 250, 20_000, o.random);
     o.pacer.pause(wait, `${again.rows.length} item(s) of a batch refused with ${again.code}`);
     await sleep(wait, haltController.signal);
     todo = again.rows;
@@ -629,7 +629,7 @@ async function deliverBatch(
 function settleItems(
   rows: SendRow[],
   batch: BatchSupport,
-  x: { res: HttpResponse; body: unknown; tries: number },
+  x: Answered,
   o: RunOptions,
   summary: RunSummary,
   haltController: AbortController,
@@ -653,12 +653,20 @@ function settleItems(
     if (kind !== 'retry' && kind !== 'retry-recipient') return end(p, refusedOutcome(kind, info, o, summary, haltController, x.tries));
     // Not accepted: sent again in the next batch, unless the run stops or the attempts are spent.
     if (haltController.signal.aborted) return end(p, NOT_SENT);
-    if (x.tries >= o.maxAttempts) return end(p, gaveUp(info, o, x.tries));
+    if (x.attempts >= o.maxAttempts) return end(p, gaveUp(info, o, x.tries));
     again.rows.push(p);
     again.code = item.code;
     again.pair ||= kind === 'retry-recipient';
   });
   return again;
+}
+
+/** A 2xx answer to a request: its body, the requests it took, and the attempts of them that count against --max-attempts (a 429 with Retry-After does not). */
+interface Answered {
+  res: HttpResponse;
+  body: unknown;
+  tries: number;
+  attempts: number;
 }
 
 /** How a row stopped before its request went out ends (settle reports it as not sent). */
@@ -682,7 +690,7 @@ async function exchange(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   recipient?: string,
   carry?: Carry,
-): Promise<{ res: HttpResponse; body: unknown; tries: number } | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
+): Promise<Answered | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
   const halt = haltController.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
@@ -754,7 +762,7 @@ async function exchange(
       }
     }
     const body = res.json ?? (res.text || undefined);
-    if (res.status >= 200 && res.status < 300) return { res, body, tries };
+    if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
     const info = o.adapter.parseError(res.status, body);
     const error: RowError = { status: info.status, code: info.code, message: info.message };
     const kind = classifyError(o.adapter.id, info).id;
