@@ -170,17 +170,18 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
   return files;
 }
 
-/**
- * Lines for stdout, coalesced per turn of the event loop (one write for many rows), honouring
- * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
- * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
- */
+/** stdout's lines for a run (lineWriter). */
 interface LineWriter {
   write(text: string): Promise<void>;
   end(): Promise<void>;
   gone(): void;
 }
 
+/**
+ * Lines for stdout, coalesced per turn of the event loop (one write for many rows), honouring
+ * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
+ * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
+ */
 function lineWriter(io: Io): LineWriter {
   let buffer = '';
   let scheduled = false;
