@@ -413,6 +413,12 @@ export function errorHint(provider: ProviderId, info: ProviderErrorInfo): string
         return 'Interflow refused the fields named above: fix them (`--dry-run` prints the exact request)';
     }
   }
+  if (provider === 'interacto' && info.code === 'NOT_FOUND') {
+    return "no Interacto instance has the profile's instanceId, or its baseUrl is wrong: check them with `interflow profiles show`";
+  }
+  if (provider === 'interacto' && info.code === 'UNPROCESSABLE_ENTITY') {
+    return "the profile's Interacto instance is disconnected from WhatsApp: reconnect it in Interacto, then send again";
+  }
   if (provider === 'turn' && Object.hasOwn(turnHints, info.code)) return turnHints[info.code];
   if (provider === 'turn' || provider === 'socialminer') {
     const hint = metaErrorHint(info.code);

@@ -24,10 +24,10 @@
  * Each stage counts only the requests that reach it, so `failFirst: 2, resetFirst: 1` answers the
  * 1st and 2nd with 503 and resets the 3rd. Counters are per sandbox and reset() zeroes them.
  *
- * Apart from these stages, `refusals` (RefusalCounters) answers a valid Turn or SocialMiner message
- * to a chosen recipient with one of Meta's error codes (./meta-errors.ts), and a valid Interflow
- * message (alone or as an item of a batch) with one of Interflow's (INTERFLOW_REFUSALS), where the
- * provider would refuse the recipient: after validation, instead of accepting it.
+ * Apart from these stages, `refusals` (RefusalCounters) answers a valid message to a chosen
+ * recipient with one of Meta's error codes (./meta-errors.ts), where the provider would refuse the
+ * recipient: after validation, instead of accepting it. Turn and SocialMiner answer the code in
+ * Meta's envelope; Interflow and Interacto their own answer for its situation (refusalKind).
  */
 import { FAULT_STATUSES, type FaultStatus } from './common.js';
 import { META_ERRORS } from './meta-errors.js';
@@ -164,42 +164,24 @@ export function describeFaults(f: FaultOptions): string[] {
 }
 
 /**
- * The error code for messages to one recipient (digits), or to any recipient ('*', for the
+ * Meta's error code for messages to one recipient (digits), or to any recipient ('*', for the
  * recipients not named): the first `times` messages to it (each recipient counted apart), or all.
- * A number is Meta's (Turn and SocialMiner answer it), a name Interflow's (Interflow answers it).
  */
 export interface Refusal {
-  code: number | InterflowRefusalCode;
+  code: number;
   times?: number;
 }
 
 /** Meta's codes the sandbox can answer with (their status, title and details: ./meta-errors.ts). */
 export const REFUSAL_CODES: readonly number[] = Object.keys(META_ERRORS).map(Number);
 
-/** Interflow's codes the sandbox can refuse a recipient's messages with: each with its HTTP status and message. */
-export const INTERFLOW_REFUSALS = {
-  RATE_LIMIT_EXCEEDED: [429, 'Muitas requisições para este destinatário: tente novamente em instantes'],
-  SERVICE_UNAVAILABLE: [503, 'Serviço temporariamente indisponível'],
-  UNAUTHORIZED: [401, 'API key inválida ou ausente'],
-  CHANNEL_DISCONNECTED: [422, 'O canal está desconectado'],
-  INTERNAL_ERROR: [500, 'Erro interno do servidor'],
-  VALIDATION_ERROR: [400, "Campo 'to' inválido: número não está no WhatsApp"],
-} as const satisfies Record<string, readonly [number, string]>;
-
-export type InterflowRefusalCode = keyof typeof INTERFLOW_REFUSALS;
-
-export const isInterflowRefusal = (code: unknown): code is InterflowRefusalCode =>
-  typeof code === 'string' && Object.hasOwn(INTERFLOW_REFUSALS, code);
-
 /** Throws a RangeError naming the recipient when a refusal is not one the sandbox can give. */
 export function checkRefusals(refusals: Readonly<Record<string, Refusal>>): void {
   for (const [to, r] of Object.entries(refusals)) {
     if (to !== '*' && !/^\d{8,15}$/.test(to))
       throw new RangeError(`sandbox refusals: '${to}' is not a recipient (8 to 15 digits, or * for any)`);
-    if (typeof r.code === 'number' ? !REFUSAL_CODES.includes(r.code) : !isInterflowRefusal(r.code))
-      throw new RangeError(
-        `sandbox refusals['${to}'].code must be one of Meta's ${REFUSAL_CODES.join(', ')} or Interflow's ${Object.keys(INTERFLOW_REFUSALS).join(', ')}, got ${String(r.code)}`,
-      );
+    if (!REFUSAL_CODES.includes(r.code))
+      throw new RangeError(`sandbox refusals['${to}'].code must be one of Meta's ${REFUSAL_CODES.join(', ')}, got ${String(r.code)}`);
     checkCount(`refusals['${to}'].times`, r.times, 1);
   }
 }
@@ -212,22 +194,10 @@ export class RefusalCounters {
     checkRefusals(refusals);
   }
 
-  /** For a valid Turn or SocialMiner message to `to`: the Meta code to answer with (counted), or undefined. */
+  /** For a valid message to `to`: the Meta code to answer with (counted), or undefined. */
   next(to: string): number | undefined {
-    const code = this.take(to, 'meta');
-    return typeof code === 'number' ? code : undefined;
-  }
-
-  /** For a valid Interflow message to `to`: the Interflow code to answer with (counted), or undefined. */
-  nextInterflow(to: string): InterflowRefusalCode | undefined {
-    const code = this.take(to, 'interflow');
-    return isInterflowRefusal(code) ? code : undefined;
-  }
-
-  /** The code for `to` when it is the provider's kind (counted), else undefined (not counted). */
-  private take(to: string, kind: 'meta' | 'interflow'): Refusal['code'] | undefined {
     const r = Object.hasOwn(this.refusals, to) ? this.refusals[to] : this.refusals['*'];
-    if (r === undefined || (typeof r.code === 'number') !== (kind === 'meta')) return undefined;
+    if (r === undefined) return undefined;
     const n = this.counts.get(to) ?? 0;
     if (r.times !== undefined && n >= r.times) return undefined;
     this.counts.set(to, n + 1);

@@ -20,7 +20,6 @@ import {
   bearerToken,
   bilingual,
   fieldProblems,
-  isJsonContentType,
   isPlainObject,
   isoSeconds,
   randomAlnum,
@@ -33,9 +32,9 @@ import {
   type ProviderHandler,
   type RateDecision,
 } from './common.js';
-import { channelId, channelRefusal, failure, validationError, type InterflowResources } from './interflow-resources.js';
+import { channelId, channelRefusal, failure, objectBody, validationError, type InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
-import { INTERFLOW_REFUSALS, type InterflowRefusalCode } from './faults.js';
+import { REQUEST_KINDS, metaWords, refusalKind } from './meta-errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -185,8 +184,15 @@ export interface InterflowOptions {
   keepMessages?: boolean;
   /** Customers, chats, webhooks and the status progression of accepted messages. */
   resources?: InterflowResources;
-  /** Interflow's code to refuse a valid message to `to` with, if any (the sandbox's refusals: ./faults.ts). */
-  refuse?: (to: string) => InterflowRefusalCode | undefined;
+  /** The --refuse code for a valid message to `to`, if any (the sandbox's refusals: ./faults.ts), answered as Interflow would. */
+  refuse?: (to: string) => number | undefined;
+  /**
+   * How a batch answers a refusal of the whole request (the key, the rate, the service, the
+   * channel) for one of its items: 'request' (the default) refuses the request; 'item' refuses
+   * that item alone, with the status a single send would get. Interflow does not document which:
+   * a client must handle both.
+   */
+  batchRefusals?: 'request' | 'item';
 }
 
 function safeDecode(s: string): string {
@@ -291,47 +297,40 @@ function unauthorized(ctx: InterflowContext, req: HandlerRequest): HandlerRespon
   };
 }
 
-/** The checks every JSON request body gets: Content-Type, JSON, an object. */
-function envelope(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
-  if (!isJsonContentType(req.headers['content-type'])) {
-    return {
-      refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),
-    };
-  }
-  if (req.json.kind !== 'json') {
-    const why = req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`;
-    return { refused: validationError([{ field: 'body', kind: 'invalid', message: why }]) };
-  }
-  const body = req.json.value;
-  if (!isPlainObject(body))
-    return { refused: validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]) };
-  return { body };
+/** A message /messages/send takes: its body and its recipient's --refuse code, if it has one. */
+interface Checked {
+  msg: { channel_id: string; to: string; type: string; content: unknown };
+  refusal: number | undefined;
 }
 
-/** One message as /messages/send takes it: refused (with why), or accepted and recorded. */
-function accept(ctx: InterflowContext, body: Record<string, unknown>, prefix = ''): HandlerResponse {
+/** One message checked as /messages/send checks it: refused (with why), or valid (not yet recorded). */
+function check(ctx: InterflowContext, body: Record<string, unknown>, prefix = ''): Checked | { refused: HandlerResponse } {
   const parsed = interflowSendSchema.safeParse(body);
   if (!parsed.success) {
     const problems = fieldProblems(parsed.error, body, 'pt');
-    return validationError(prefix ? problems.map((p) => ({ ...p, field: p.field ? `${prefix}.${p.field}` : prefix })) : problems);
-  }
-  const msg = body as { channel_id: string; to: string; type: string; content: unknown };
-  const channelRefused = channelRefusal(ctx.opts.channels, msg.channel_id);
-  if (channelRefused) return channelRefused;
-  if (msg.to === REFUSED_RECIPIENT) {
     return {
-      status: 400,
-      body: failure('VALIDATION_ERROR', "Campo 'to' inválido: número não está no WhatsApp", [
-        { field: `${prefix ? `${prefix}.` : ''}to`, message: `O número ${msg.to} não está no WhatsApp` },
-      ]),
-      error: 'to: número não está no WhatsApp',
+      refused: validationError(prefix ? problems.map((p) => ({ ...p, field: p.field ? `${prefix}.${p.field}` : prefix })) : problems),
     };
   }
-  const injected = ctx.opts.refuse?.(msg.to);
-  if (injected !== undefined) {
-    const [status, message] = INTERFLOW_REFUSALS[injected];
-    return { status, body: failure(injected, message), error: injected };
+  const msg = body as Checked['msg'];
+  const channelRefused = channelRefusal(ctx.opts.channels, msg.channel_id);
+  if (channelRefused) return { refused: channelRefused };
+  if (msg.to === REFUSED_RECIPIENT) {
+    return {
+      refused: {
+        status: 400,
+        body: failure('VALIDATION_ERROR', "Campo 'to' inválido: número não está no WhatsApp", [
+          { field: `${prefix ? `${prefix}.` : ''}to`, message: `O número ${msg.to} não está no WhatsApp` },
+        ]),
+        error: 'to: número não está no WhatsApp',
+      },
+    };
   }
+  return { msg, refusal: ctx.opts.refuse?.(msg.to) };
+}
+
+/** A valid message accepted: given an id and kept (unless keepMessages is false). */
+function record(ctx: InterflowContext, msg: Checked['msg']): HandlerResponse {
   const now = isoSeconds();
   const fresh: InterflowMessageRecord = {
     id: `msg_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
@@ -343,15 +342,63 @@ function accept(ctx: InterflowContext, body: Record<string, unknown>, prefix = '
     created_at: now,
     updated_at: now,
   };
-  const record = ctx.keepMessages ? ctx.store.add(fresh) : fresh;
-  return { status: 201, body: { success: true, data: publicMessage(record) }, messageId: record.id };
+  const kept = ctx.keepMessages ? ctx.store.add(fresh) : fresh;
+  return { status: 201, body: { success: true, data: publicMessage(kept) }, messageId: kept.id };
+}
+
+/** A checked message: its --refuse answer, or accepted. */
+function accept(checked: Checked | { refused: HandlerResponse }, ctx: InterflowContext, prefix = ''): HandlerResponse {
+  if ('refused' in checked) return checked.refused;
+  if (checked.refusal !== undefined) return interflowRefusal(checked.refusal, checked.msg, prefix);
+  return record(ctx, checked.msg);
+}
+
+/**
+ * Interflow's own answer to a --refuse code (Meta's, ./meta-errors.ts), for the same situation:
+ * 401 UNAUTHORIZED, 429 RATE_LIMIT_EXCEEDED with Retry-After: 1, 503 SERVICE_UNAVAILABLE,
+ * 422 CHANNEL_DISCONNECTED (the document's), or 400 VALIDATION_ERROR naming `to`,
+ * `content.name` (a template) or `content` with Meta's words.
+ */
+export function interflowRefusal(code: number, msg: { to: string }, prefix = ''): HandlerResponse {
+  const { title, details } = metaWords(code);
+  const as = (status: number, own: string, message: string, more: Partial<HandlerResponse> = {}): HandlerResponse => ({
+    status,
+    body: failure(own, message),
+    error: `${own} (--refuse ${code})`,
+    ...more,
+  });
+  const field = (name: string, what: string): HandlerResponse => ({
+    status: 400,
+    body: failure('VALIDATION_ERROR', `${what}: ${title} (WhatsApp ${code})`, [
+      { field: `${prefix ? `${prefix}.` : ''}${name}`, message: details },
+    ]),
+    error: `VALIDATION_ERROR ${name} (--refuse ${code})`,
+  });
+  switch (refusalKind(code)) {
+    case 'auth':
+      return as(401, 'UNAUTHORIZED', 'API key inválida ou expirada');
+    case 'rate':
+      return as(429, 'RATE_LIMIT_EXCEEDED', 'Limite de requisições excedido. Tente novamente em 1 segundo(s).', {
+        headers: { 'Retry-After': '1' },
+      });
+    case 'unavailable':
+      return as(503, 'SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível');
+    case 'blocked':
+      return as(422, 'CHANNEL_DISCONNECTED', 'O canal está desconectado');
+    case 'recipient':
+      return field('to', `Campo 'to' inválido: o número ${msg.to} foi recusado`);
+    case 'template':
+      return field('content.name', 'Template recusado');
+    case 'message':
+      return field('content', 'Mensagem recusada');
+  }
 }
 
 function send(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
   const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
-  const checked = envelope(req);
+  const checked = objectBody(req);
   if ('refused' in checked) return { ...summary, ...checked.refused };
-  return { ...summary, ...accept(ctx, checked.body) };
+  return { ...summary, ...accept(check(ctx, checked.body), ctx) };
 }
 
 /**
@@ -361,7 +408,7 @@ function send(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
  * refused refuses the request.
  */
 function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
-  const checked = envelope(req);
+  const checked = objectBody(req);
   if ('refused' in checked) return checked.refused;
   const { channel_id: channel, messages, ...rest } = checked.body;
   const extra = Object.keys(rest);
@@ -373,8 +420,22 @@ function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse 
   if (!Array.isArray(messages) || messages.length < 1 || messages.length > BATCH_MAX) {
     return validationError([{ field: 'messages', kind: 'invalid', message: `deve ser uma lista de 1 a ${BATCH_MAX} mensagens` }]);
   }
+  const checks = messages.map((item, index) => checkItem(ctx, channel as string, item, index));
+  // A refusal of the whole request (the key, the rate, the channel) refuses every item.
+  const whole =
+    ctx.opts.batchRefusals !== 'item' &&
+    checks.find((c) => 'msg' in c && c.refusal !== undefined && REQUEST_KINDS.has(refusalKind(c.refusal)));
+  if (whole) return interflowRefusal((whole as Checked).refusal!, (whole as Checked).msg);
   const accepted: { id: string; to: string; body: unknown }[] = [];
-  const results = messages.map((item, index) => batchItem(ctx, channel as string, item, index, accepted));
+  const results = checks.map((checked, index) => {
+    const answer = accept(checked, ctx, `messages[${index}]`);
+    if (answer.messageId !== undefined) {
+      accepted.push({ id: answer.messageId, to: (checked as Checked).msg.to, body: messages[index] });
+      return { index, success: true, data: { id: answer.messageId, status: 'queued' } };
+    }
+    // Refused: with the status a /messages/send of it would have got (docs/providers/interflow.md).
+    return { index, success: false, status: answer.status, error: (answer.body as { error: unknown }).error };
+  });
   return {
     status: 200,
     body: { success: true, data: { results } },
@@ -383,26 +444,19 @@ function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse 
   };
 }
 
-/** One item of a batch, answered by its index; an accepted one is added to `accepted`. */
-function batchItem(
-  ctx: InterflowContext,
-  channel: string,
-  item: unknown,
-  index: number,
-  accepted: { id: string; to: string; body: unknown }[],
-): Record<string, unknown> {
-  const answer = isPlainObject(item)
-    ? 'channel_id' in item
-      ? validationError([{ field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' }])
-      : accept(ctx, { channel_id: channel, ...item }, `messages[${index}]`)
-    : validationError([{ field: `messages[${index}]`, kind: 'invalid', message: 'deve ser um objeto JSON' }]);
-  if (answer.messageId !== undefined) {
-    accepted.push({ id: answer.messageId, to: (item as { to: string }).to, body: item });
-    const data = (answer.body as { data: Record<string, unknown> }).data;
-    return { index, success: true, data: { id: data.id, status: 'queued' } };
+/** One item of a batch checked as /messages/send checks a message, with the envelope's channel. */
+function checkItem(ctx: InterflowContext, channel: string, item: unknown, index: number): Checked | { refused: HandlerResponse } {
+  if (!isPlainObject(item)) {
+    return { refused: validationError([{ field: `messages[${index}]`, kind: 'invalid', message: 'deve ser um objeto JSON' }]) };
   }
-  // Refused: with the status a /messages/send of it would have got (docs/providers/interflow.md).
-  return { index, success: false, status: answer.status, error: (answer.body as { error: unknown }).error };
+  if ('channel_id' in item) {
+    return {
+      refused: validationError([
+        { field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' },
+      ]),
+    };
+  }
+  return check(ctx, { channel_id: channel, ...item }, `messages[${index}]`);
 }
 
 function getMessage(ctx: InterflowContext, id: string): HandlerResponse {

@@ -17,7 +17,8 @@
  * the CLI's adapters are checked.
  *
  * The recipient REFUSED_RECIPIENT (5511900000422) is refused by every provider with its own
- * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags.
+ * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags;
+ * `refusals` (--refuse) refuses chosen recipients as one of Meta's codes says, each provider in its own words.
  *
  * The hot path stays cheap, for benchmarks at tens of thousands of requests a second: nothing is
  * logged unless onRequest asks, every counter is O(1) per request, schemas are built once at
@@ -49,11 +50,17 @@ import {
   type FaultKind,
   type FaultOptions,
   type FaultStatus,
-  type InterflowRefusalCode,
   type Refusal,
 } from './faults.js';
-import { createInteractoHandler } from './interacto.js';
-import { PLAN_LIMITS, createInterflowHandler, InterflowMessageStore, type InterflowChannel, type Plan } from './interflow.js';
+import { createInteractoHandler, interactoRefusal } from './interacto.js';
+import {
+  PLAN_LIMITS,
+  createInterflowHandler,
+  interflowRefusal,
+  InterflowMessageStore,
+  type InterflowChannel,
+  type Plan,
+} from './interflow.js';
 import { InterflowResources, checkStatusDelays, type StatusScheduler } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
@@ -66,16 +73,21 @@ export { DEFAULT_STATUS_DELAYS_MS, type Chat, type Customer, type StatusSchedule
 export { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookStats } from './webhooks.js';
 export {
   FAULT_STATUSES,
-  INTERFLOW_REFUSALS,
   REFUSAL_CODES,
   REFUSED_RECIPIENT,
   describeFaults,
-  isInterflowRefusal,
   type FaultKind,
   type FaultOptions,
   type FaultStatus,
   type Refusal,
 } from './faults.js';
+
+/** How Interflow and Interacto answer a --refuse code, in words: "Interflow 422 CHANNEL_DISCONNECTED, Interacto 422". */
+export function ownRefusals(code: number): string {
+  const interflow = interflowRefusal(code, { to: '' });
+  const own = (interflow.body as { error: { code: string } }).error.code;
+  return `Interflow ${interflow.status} ${own}, Interacto ${interactoRefusal(code, DEFAULT_INSTANCES[0]!).status}`;
+}
 
 export interface SandboxOptions {
   /** 0 (the default here) picks a free port. */
@@ -133,12 +145,17 @@ export interface SandboxOptions {
   /** Recipient (digits) → what becomes of messages to it: read | delivered | sent | failed | none. */
   fates?: Record<string, Fate>;
   /**
-   * Recipient (digits, or '*' for any other) → the error code its valid messages are refused with,
-   * the first `times` of them or all (./faults.ts): Meta's (a number) by Turn and SocialMiner
-   * (./meta-errors.ts), Interflow's (a name: RATE_LIMIT_EXCEEDED, UNAUTHORIZED…) by Interflow,
-   * alone or as an item of a batch. Sandbox.refuse() replaces them while it runs.
+   * Recipient (digits, or '*' for any other) → Meta's error code its valid messages are refused
+   * with, the first `times` of them or all (./faults.ts, ./meta-errors.ts): Turn and SocialMiner
+   * answer the code in Meta's envelope, Interflow and Interacto their own answer for the same
+   * situation (interflowRefusal, interactoRefusal). Sandbox.refuse() replaces them while it runs.
    */
   refusals?: Record<string, Refusal>;
+  /**
+   * An Interflow batch with an item refused for the key, the rate, the service or the channel:
+   * 'request' (default) refuses the whole request, 'item' that item alone, with its status.
+   */
+  batchRefusals?: 'request' | 'item';
   /** ms one webhook delivery may take (default 5000). */
   webhookTimeoutMs?: number;
   /** Called after each webhook delivery attempt (for the command's log). */
@@ -414,11 +431,11 @@ function buildParts(opts: SandboxOptions, config: SandboxConfig): SandboxParts {
     ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
   });
   const refusals = new RefusalCounters(opts.refusals);
-  const interflow = buildInterflow(opts, config, checkKey, webhooks, sharedLimiter, (to) => refusals.nextInterflow(to));
   const refuse = (to: string): number | undefined => refusals.next(to);
+  const interflow = buildInterflow(opts, config, { checkKey, refuse }, webhooks, sharedLimiter);
   const handlers: ProviderHandler[] = [
     interflow,
-    createInteractoHandler({ checkKey, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
+    createInteractoHandler({ checkKey, refuse, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
     createTurnHandler({ checkKey, refuse }),
     createSocialMinerHandler({ checkKey, refuse }),
   ];
@@ -429,10 +446,9 @@ function buildParts(opts: SandboxOptions, config: SandboxConfig): SandboxParts {
 function buildInterflow(
   opts: SandboxOptions,
   config: SandboxConfig,
-  checkKey: KeyCheck,
+  { checkKey, refuse }: { checkKey: KeyCheck; refuse: (to: string) => number | undefined },
   webhooks: WebhookDispatcher,
   sharedLimiter: SlidingWindowLimiter | undefined,
-  refuse: (to: string) => InterflowRefusalCode | undefined,
 ): ReturnType<typeof createInterflowHandler> {
   const channels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
   const store = new InterflowMessageStore();
@@ -446,6 +462,7 @@ function buildInterflow(
   });
   return createInterflowHandler({
     checkKey,
+    refuse,
     channels,
     rateLimit: config.rateLimit,
     rateWindowMs: opts.rateWindowMs,
@@ -454,7 +471,7 @@ function buildInterflow(
     store,
     resources,
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
-    refuse,
+    ...(opts.batchRefusals ? { batchRefusals: opts.batchRefusals } : {}),
   });
 }
 

@@ -228,8 +228,9 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
 
 /**
  * Item-level refusals inside a batch answer go through the same error classes as single sends
- * (src/providers/error-classes.ts): the sandbox refuses chosen recipients with Interflow's codes,
- * alone or as items of a batch, with the status a single send would get.
+ * (src/providers/error-classes.ts): the sandbox (batchRefusals: 'item') refuses a chosen
+ * recipient's item alone, with Interflow's answer for the --refuse code and the status a single
+ * send would get, where by default it refuses the whole request.
  */
 describe('bulk --batch N: refused items by the error classes', () => {
   const items = (q: { body: unknown }): string[] => (q.body as { messages: { to: string }[] }).messages.map((m) => m.to);
@@ -238,10 +239,10 @@ describe('bulk --batch N: refused items by the error classes', () => {
     assert.deepEqual([...got].sort(), [...recipients].sort(), 'each recipient accepted exactly once');
   };
 
-  test('RATE_LIMIT_EXCEEDED (429) on an item: that row alone goes again in a batch of its own, after a pause; sent once', async () => {
+  test('RATE_LIMIT_EXCEEDED (429) on an item (--refuse 130429): that row alone goes again in a batch of its own, after a pause; sent once', async () => {
     const recipients = many(10);
     const x = recipients[4]!;
-    await withSandbox({ refusals: { [x]: { code: 'RATE_LIMIT_EXCEEDED', times: 2 } } }, async (sb) => {
+    await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 130429, times: 2 } } }, async (sb) => {
       const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '10', '--config', configFor(sb), '--json', '--profile', 'local']);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(sb.received.map(items), [recipients, [x], [x]]);
@@ -251,10 +252,10 @@ describe('bulk --batch N: refused items by the error classes', () => {
     });
   });
 
-  test('an item refused past --max-attempts fails its row as retryable: the rerun sends it once, nothing else again', async () => {
+  test('an item refused past --max-attempts (SERVICE_UNAVAILABLE, 503) fails its row as retryable: the rerun sends it once, nothing else again', async () => {
     const recipients = many(6);
     const x = recipients[1]!;
-    await withSandbox({ refusals: { [x]: { code: 'SERVICE_UNAVAILABLE' } } }, async (sb) => {
+    await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 131057 } } }, async (sb) => {
       const csv = csvOf(recipients);
       const args = [csv, ...TEXT, '--batch', '6', '--config', configFor(sb), '--json', '--profile', 'local'];
       const r = await bulk([...args, '--max-attempts', '2']);
@@ -274,14 +275,14 @@ describe('bulk --batch N: refused items by the error classes', () => {
     });
   });
 
-  for (const [code, exit, words] of [
-    ['UNAUTHORIZED', 4, /^error: interflow refused the request \(401 UNAUTHORIZED\): API key inválida/m],
-    ['CHANNEL_DISCONNECTED', 1, /^stopped: interflow refused the run \(CHANNEL_DISCONNECTED\)/m],
+  for (const [code, meta, exit, words] of [
+    ['UNAUTHORIZED', 190, 4, /^error: interflow refused the request \(401 UNAUTHORIZED\): API key inválida/m],
+    ['CHANNEL_DISCONNECTED', 368, 1, /^stopped: interflow refused the run \(CHANNEL_DISCONNECTED\)/m],
   ] as const) {
-    test(`${code} on an item stops the run with exit ${exit}, as a single send's answer does; the rerun sends the rest once`, async () => {
+    test(`${code} on an item (--refuse ${meta}) stops the run with exit ${exit}, as a single send's answer does; the rerun sends the rest once`, async () => {
       const recipients = many(12);
       const x = recipients[2]!;
-      await withSandbox({ refusals: { [x]: { code, times: 1 } } }, async (sb) => {
+      await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: meta, times: 1 } } }, async (sb) => {
         const csv = csvOf(recipients);
         const config = configFor(sb);
         const args = [csv, ...TEXT, '--batch', '4', '--concurrency', '1', '--config', config, '--json', '--profile', 'local'];
@@ -302,7 +303,7 @@ describe('bulk --batch N: refused items by the error classes', () => {
         );
         assert.match(r.stderr, /bulk: 4 row\(s\) in .*: 3 sent, 1 failed, 0 skipped, 0 unknown/);
         // The same refusal to a single send: the same exit code.
-        sb.refuse({ [x]: { code, times: 1 } });
+        sb.refuse({ [x]: { code: meta, times: 1 } });
         const single = await bulk([csvOf([x]), ...TEXT, '--config', config, '--profile', 'local']);
         assert.equal(single.code, exit, single.stderr);
         // Solved: the rerun sends the refused row and the rest, each once.
@@ -313,24 +314,4 @@ describe('bulk --batch N: refused items by the error classes', () => {
       });
     });
   }
-
-  test('INTERNAL_ERROR (500) on an item leaves its row unknown, not resent without --retry-unknown', async () => {
-    const recipients = many(5);
-    const x = recipients[0]!;
-    await withSandbox({ refusals: { [x]: { code: 'INTERNAL_ERROR', times: 1 } } }, async (sb) => {
-      const csv = csvOf(recipients);
-      const args = [csv, ...TEXT, '--batch', '5', '--config', configFor(sb), '--json', '--profile', 'local'];
-      const r = await bulk(args);
-      assert.equal(r.code, 3, r.stderr);
-      assert.deepEqual(
-        lines(r)
-          .filter((o) => o.status !== 'sent')
-          .map((o) => [o.row, o.status, (o.error as { code: string }).code]),
-        [[2, 'unknown', 'INTERNAL_ERROR']],
-      );
-      const again = await bulk(args);
-      assert.equal(again.code, 3, again.stderr);
-      assert.equal(sb.received.length, 1, 'an unknown row was resent without --retry-unknown');
-    });
-  });
 });

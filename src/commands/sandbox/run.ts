@@ -18,14 +18,13 @@ import {
   DEFAULT_SANDBOX_PORT,
   DEFAULT_STATUS_DELAYS_MS,
   FAULT_STATUSES,
-  INTERFLOW_REFUSALS,
-  isInterflowRefusal,
   PLAN_LIMITS,
   REFUSAL_CODES,
   PROVIDER_PREFIXES,
   REFUSED_RECIPIENT,
   describeFaults,
   maskRequest,
+  ownRefusals,
   startSandbox,
   type FaultOptions,
   type FaultStatus,
@@ -53,7 +52,7 @@ export interface SandboxCommandOptions {
   webhookSecret?: { env: string; value: string };
   /** --status-webhook URL (repeatable): Turn and SocialMiner statuses go there. */
   statusWebhooks?: string[];
-  /** --refuse TO=CODE[:N] (repeatable): Turn and SocialMiner refuse valid messages to TO with Meta's CODE. */
+  /** --refuse TO=CODE[:N] (repeatable): every provider refuses valid messages to TO as Meta's CODE says (Interflow and Interacto in their own words). */
   refusals?: Record<string, Refusal>;
 }
 
@@ -144,19 +143,18 @@ export function parseRefusals(value: unknown): Record<string, Refusal> | undefin
   if (value === undefined) return undefined;
   const refusals: Record<string, Refusal> = {};
   for (const item of (Array.isArray(value) ? value : [value]).map(String)) {
-    const m = /^\s*(\*|\d{8,15})\s*=\s*(\d+|[A-Z_]+)\s*(?::\s*(\d+)\s*)?$/.exec(item);
-    const code = m ? (/^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!) : NaN;
+    const m = /^\s*(\*|\d{8,15})\s*=\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(item);
+    const code = m ? Number(m[2]) : NaN;
     const times = m?.[3] === undefined ? undefined : Number(m[3]);
-    const known = typeof code === 'number' ? REFUSAL_CODES.includes(code) : isInterflowRefusal(code);
-    if (!m || !known || (times !== undefined && (!Number.isSafeInteger(times) || times < 1))) {
+    if (!m || !REFUSAL_CODES.includes(code) || (times !== undefined && (!Number.isSafeInteger(times) || times < 1))) {
       throw new UsageError(
-        `--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')} or Interflow's ${Object.keys(INTERFLOW_REFUSALS).join(', ')}, N the times), got '${item}'`,
+        `--refuse takes TO=CODE or TO=CODE:N (TO the recipient's digits or *, CODE one of Meta's ${REFUSAL_CODES.join(', ')}, N the times), got '${item}'`,
         {
           hint: 'e.g. --refuse 5511999990001=131056:2 --refuse "*=132001"',
         },
       );
     }
-    refusals[m[1]!] = { code: code as Refusal['code'], ...(times === undefined ? {} : { times }) };
+    refusals[m[1]!] = { code, ...(times === undefined ? {} : { times }) };
   }
   return refusals;
 }
@@ -313,7 +311,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
 function describeRefusals(refusals: Record<string, Refusal> | undefined): string[] {
   return Object.entries(refusals ?? {}).map(
     ([to, r]) =>
-      `refuse: ${typeof r.code === 'number' ? 'Turn and SocialMiner messages' : 'Interflow messages'} to ${to === '*' ? 'any other recipient' : to} answer ${typeof r.code === 'number' ? "Meta's" : "Interflow's"} ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
+      `refuse: messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code} (Turn, SocialMiner), ${ownRefusals(r.code)}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
   );
 }
 
