@@ -197,8 +197,11 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     }
     if (haltNow) halt.abort();
   };
-  /** Records and reports a row's outcome (the journal keeps only those of this run's requests). */
-  const settle = async (outcome: RowOutcome): Promise<void> => {
+  /**
+   * Records and reports a row's outcome (the journal keeps only those of this run's requests).
+   * A promise only when onOutcome gives one (its writer is full): no promise a row otherwise.
+   */
+  const settle = (outcome: RowOutcome): void | Promise<void> => {
     if (outcome.error?.code === INTERRUPTED) {
       // Stopped before its request went out: like a row not read yet, not an outcome.
       o.journal?.unsent(outcome.row);
@@ -211,7 +214,12 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     else o.journal?.outcome(outcome);
     summary.counts[outcome.status]++;
     if (outcome.fromJournal) summary.fromJournal++;
-    await o.onOutcome(outcome);
+    const reported = o.onOutcome(outcome);
+    if (reported) return reported.then(() => afterOutcome(outcome));
+    afterOutcome(outcome);
+  };
+  /** What a settled outcome tells of the run: connections refused, a template's streak, the error budget. */
+  const afterOutcome = (outcome: RowOutcome): void => {
     if (!outcome.fromJournal && outcome.attempts) {
       // Rows whose every attempt failed to connect, in a row: nothing is listening there.
       if (outcome.status === 'failed' && outcome.error?.code === 'CONNECT_FAILED') {
@@ -251,7 +259,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     }
   };
   /** A row's outcome as settled: in a pool, naming the profile it went through. */
-  const settleFrom = (ro: RunOptions, x: RowOutcome): Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
+  const settleFrom = (ro: RunOptions, x: RowOutcome): void | Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
 
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
@@ -313,7 +321,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     return left;
   };
   const later = (p: SendRow, ro: RunOptions, first: Later['later']): void => {
-    const done = (x: RowOutcome): Promise<void> => settleFrom(ro, x);
+    const done = (x: RowOutcome): void | Promise<void> => settleFrom(ro, x);
     const task = (async (): Promise<void> => {
       let { waitMs, carry } = first;
       const refused = (): void => {
@@ -361,7 +369,8 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         const ro = pooled ? pooled[o.pool!.pick(row)]! : o;
         const prepared = prepare(row, ro, keys, dynamic);
         if (prepared.kind === 'outcome') {
-          await settleFrom(ro, prepared.outcome);
+          const reported = settleFrom(ro, prepared.outcome);
+          if (reported) await reported;
           continue;
         }
         if (o.batch) {
@@ -377,7 +386,10 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         const held = holds.size > 0 ? heldFor(prepared.to) : 0;
         const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, sleep);
         if ('later' in x) later(prepared, ro, x.later);
-        else await settleFrom(ro, x);
+        else {
+          const reported = settleFrom(ro, x);
+          if (reported) await reported;
+        }
       } catch (err) {
         return fail(err);
       }
@@ -538,7 +550,6 @@ async function deliver(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   carry?: Carry,
 ): Promise<RowOutcome | Later> {
-  const base = { row: p.row, to: p.to };
   await o.journal?.intentSoon(p.row, p.key);
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
   const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
@@ -549,14 +560,15 @@ async function deliver(
     ended?.();
   }
   if ('later' in x) return x;
-  if ('ended' in x) return { ...base, ...x.ended };
+  if ('ended' in x) return { row: p.row, to: p.to, ...x.ended };
   try {
     const accepted = o.adapter.parseSendResponse(x.res.status, x.body);
-    return { ...base, status: 'sent', id: accepted.id, attempts: x.tries };
+    return { row: p.row, to: p.to, status: 'sent', id: accepted.id, attempts: x.tries };
   } catch (err) {
     const e = err as ProviderError;
     return {
-      ...base,
+      row: p.row,
+      to: p.to,
       status: 'unknown',
       error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message },
       attempts: x.tries,

@@ -173,7 +173,7 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
  * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
  * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
  */
-function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promise<void>; gone(): void } {
+function lineWriter(io: Io): { write(text: string): void | Promise<void>; end(): Promise<void>; gone(): void } {
   let buffer = '';
   let scheduled = false;
   let dead = false;
@@ -195,16 +195,20 @@ function lineWriter(io: Io): { write(text: string): Promise<void>; end(): Promis
       process.stdout.on('drain', release);
     }
   };
+  const add = (text: string): void => {
+    buffer += text;
+    if (buffer.length > 65_536) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
   return {
-    async write(text) {
+    // A promise only while stdout is full: the caller waits then, and only then.
+    write(text) {
       if (dead) return;
-      if (full) await full.promise;
-      buffer += text;
-      if (buffer.length > 65_536) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      if (full) return full.promise.then(() => add(text));
+      add(text);
     },
     async end() {
       flush();
@@ -394,7 +398,7 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
 
   const size = input === '-' ? undefined : statSync(input).size;
   const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size, pacer) : undefined;
-  const writeOut = (_io: Io, text: string): Promise<void> => out.write(text);
+  const writeOut = (_io: Io, text: string): void | Promise<void> => out.write(text);
   const tty = io.isStdoutTTY;
   // --shard: the rows of the other shards are counted, not reported (their shards report them).
   const otherShards = { count: 0 };
@@ -422,14 +426,19 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
       retryUnknown: options.retryUnknown === true,
       dryRun: globals.dryRun === true,
       stop: stop.signal,
-      onOutcome: async (o) => {
+      onOutcome: (o) => {
         progress?.count(o);
         if (o.profile !== undefined) perProfile.count(o);
         track?.row(o);
-        if (output) await writeCsvLine(o);
         // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
-        if (globals.json || globals.dryRun) await writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields));
-        else if (!tty || o.status !== 'sent') await writeOut(io, textLine(o));
+        const print = (): void | Promise<void> =>
+          globals.json || globals.dryRun
+            ? writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields))
+            : !tty || o.status !== 'sent'
+              ? writeOut(io, textLine(o))
+              : undefined;
+        // A promise only when a writer is full (backpressure), not one a row.
+        return output ? writeCsvLine(o).then(print) : print();
       },
       ...(preflight ? { check: preflight.check } : {}),
       ...(batchSize !== undefined ? { batch: interflowBatch(batchSize) } : {}),
