@@ -341,14 +341,22 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
           yield row;
         } else if (failure !== undefined) {
           throw translate(failure);
-        } else return;
+        } else if (parsedAll || closed) return;
+        // else: takeQueued() took the rows fill() queued before this resumed; parse on.
       }
     } finally {
       close();
     }
   }
+  /** QueuedRows.takeQueued: a row already parsed, without a promise. */
+  const takeQueued = (): CsvRow | undefined => {
+    if (head >= queue.length || closed) return undefined;
+    const row = queue[head]!;
+    queue[head++] = undefined as unknown as CsvRow;
+    return row;
+  };
 
-  return { columns, delimiter, fingerprint, rows: rows(), close };
+  return { columns, delimiter, fingerprint, rows: Object.assign(rows(), { takeQueued }), close };
 }
 
 /** How to convert the input; a converted copy keeps the input's journal, so rows already sent are not sent again. */

@@ -21,7 +21,7 @@ import { KeySet } from './keyset.js';
 import type { Pacer, PairPacer } from './pacer.js';
 import { MissingColumnError, renderDeep } from './placeholders.js';
 import { backoffMs, rateLimitPauseMs, rateLimitSpacingMs, retryAfterMs, verdictForStatus } from './retry.js';
-import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './types.js';
+import type { CsvRow, JournalEntry, QueuedRows, RowError, RowOutcome, RowStatus } from './types.js';
 
 /** What the runner needs of the journal (src/bulk/journal.ts). */
 export interface JournalLike {
@@ -56,7 +56,8 @@ export interface RunOptions {
   plan: BulkPlan;
   profile: Profile;
   adapter: ProviderAdapter;
-  rows: AsyncIterable<CsvRow>;
+  /** The input's rows; those parsed already are taken without a promise when it can (QueuedRows). */
+  rows: AsyncIterable<CsvRow> & Partial<QueuedRows>;
   sender: Sender;
   pacer: Pacer;
   journal?: JournalLike;
@@ -348,22 +349,27 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     background.add(task);
   };
 
+  const takeQueued = o.rows.takeQueued?.bind(o.rows);
   const worker = async (): Promise<void> => {
     for (;;) {
       if (exhausted || halt.signal.aborted) return;
-      let r: IteratorResult<CsvRow> | typeof HALTED;
-      try {
-        r = await read();
-      } catch (err) {
-        // A malformed record (or a read error): no row after it is taken; the rows before it,
-        // taken by the other workers, still go.
-        exhausted = true;
-        return fail(err, false);
+      // A row parsed already is taken at once; else the iterator waits for one (or ends, or throws).
+      let row = takeQueued?.();
+      if (row === undefined) {
+        let r: IteratorResult<CsvRow> | typeof HALTED;
+        try {
+          r = await read();
+        } catch (err) {
+          // A malformed record (or a read error): no row after it is taken; the rows before it,
+          // taken by the other workers, still go.
+          exhausted = true;
+          return fail(err, false);
+        }
+        // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
+        if (r === HALTED) return void (abandoned = true);
+        if (r.done) exhausted = true;
+        row = r.done ? undefined : r.value;
       }
-      // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
-      if (r === HALTED) return void (abandoned = true);
-      if (r.done) exhausted = true;
-      const row: CsvRow | undefined = r.done ? undefined : r.value;
       if (!row || halt.signal.aborted) return;
       try {
         const ro = pooled ? pooled[o.pool!.pick(row)]! : o;
