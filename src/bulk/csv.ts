@@ -26,7 +26,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { parse, CsvError } from 'csv-parse';
+import { parse, CsvError, type Parser } from 'csv-parse';
 import { CliError, fileProblem, UsageError, ValidationError } from '../errors.js';
 import type { CsvRow, CsvSource } from './types.js';
 
@@ -100,11 +100,38 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   const { source } = opts;
   const explicit = opts.delimiter === undefined ? undefined : parseDelimiterFlag(opts.delimiter);
   const it = input[Symbol.asyncIterator]() as AsyncIterator<string | Buffer>;
-  const stopInput = (): void => {
-    void Promise.resolve(it.return?.()).catch(() => undefined);
-  };
+  const head = await readHead(it, source);
+  const delimiter: Delimiter = explicit ?? detectDelimiter(head.body);
+  const reader = new CsvReader(it, source, delimiter, head);
+  const columns = await reader.header();
+  const rows = Object.assign(reader.rows(), { takeQueued: () => reader.takeQueued() });
+  return { columns, delimiter, fingerprint: head.fingerprint, rows, close: () => reader.close() };
+}
 
-  // 1. The first 64 KiB (or the whole input when shorter), raw bytes.
+/** The start of an input, read and checked before any record is parsed. */
+interface Head {
+  /** The first 64 KiB (or the whole input when shorter), without the BOM. */
+  body: Buffer;
+  /** SHA-256 of the first 64 KiB as read (BOM included). */
+  fingerprint: string;
+  /** True when `body` is the whole input. */
+  ended: boolean;
+  /** The UTF-8 check, fed `body`: the rest of the input goes through it as it is read. */
+  utf8: Utf8Check;
+}
+
+/** Stops an input that will not be read to its end. */
+function stopInput(it: AsyncIterator<string | Buffer>): void {
+  void Promise.resolve(it.return?.()).catch(() => undefined);
+}
+
+/**
+ * Reads the first 64 KiB of the input (raw bytes) and checks their encoding: UTF-8, BOM tolerated
+ * (dropped before parsing). A bad byte there is a UsageError (nothing is sent); the rest of the
+ * input is checked as it is read (the record holding the first bad byte throws, after the records
+ * before it).
+ */
+async function readHead(it: AsyncIterator<string | Buffer>, source: string): Promise<Head> {
   const firstChunks: Buffer[] = [];
   let headLength = 0;
   let ended = false;
@@ -120,17 +147,14 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
       headLength += b.length;
     }
   } catch (err) {
-    stopInput();
+    stopInput(it);
     throw readError(source, err);
   }
   const prefix = Buffer.concat(firstChunks, headLength);
   const fingerprint = createHash('sha256').update(prefix.subarray(0, FINGERPRINT_BYTES)).digest('hex');
 
-  // 2. Encoding: UTF-8, BOM tolerated (and dropped before parsing). The first 64 KiB are checked
-  // now (a UsageError: nothing is sent); the rest as it is read (the record holding the first bad
-  // byte throws, after the records before it).
   if (prefix.length >= 2 && ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))) {
-    stopInput();
+    stopInput(it);
     throw new UsageError(`${source} is UTF-16 text, not UTF-8`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
   }
   const bom = prefix.length >= 3 && prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf;
@@ -139,40 +163,171 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   let badAt = utf8.feed(body);
   if (badAt < 0 && ended && !utf8.end()) badAt = body.length - 1;
   if (badAt >= 0) {
-    stopInput();
+    stopInput(it);
     throw new UsageError(`${source} line ${lineAtByte(body, badAt)} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
   }
-  /** Bytes of the input (after the BOM) checked so far. */
-  let checked = body.length;
-  const delimiter: Delimiter = explicit ?? detectDelimiter(body);
+  return { body, fingerprint, ended, utf8 };
+}
 
-  // 3. The parser, fed one chunk at a time as the consumer pulls records.
-  const lines = new LineTracker(delimiter.charCodeAt(0));
-  let columns: string[] | undefined;
-  let protoColumn = -1;
+/** csv-parse as openCsv uses it: lenient quotes and column counts (checked here instead), no casts. */
+function newParser(delimiter: Delimiter): Parser {
+  return parse({
+    bom: true,
+    delimiter,
+    quote: '"',
+    escape: '"',
+    record_delimiter: ['\r\n', '\n', '\r'],
+    skip_empty_lines: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    max_record_size: MAX_RECORD_SIZE,
+    cast: false,
+    columns: false,
+  });
+}
+
+/**
+ * The records of an input after its head: the parser, fed one chunk at a time as the consumer
+ * pulls records, the header (kept in `columns`), and the data rows, queued as the parser
+ * completes them.
+ */
+class CsvReader {
+  private readonly lines: LineTracker;
+  private readonly parser: Parser;
+  private columns: string[] | undefined;
+  private protoColumn = -1;
+  /** The first byte (after the BOM) that is not UTF-8, or -1. */
+  private badAt = -1;
+  /** Bytes of the input (after the BOM) checked so far. */
+  private checked: number;
+  private ended: boolean;
+  /** Records parsed and not yet taken: `queue[head]` is the next. */
+  private queue: CsvRow[] = [];
+  private head = 0;
+  private failure: unknown;
+  private fedPrefix = false;
+  /** The rest of a chunk too large to parse at once. */
+  private pending: Buffer | undefined;
+  private parsedAll = false;
+  private closed = false;
+
+  constructor(
+    private readonly it: AsyncIterator<string | Buffer>,
+    private readonly source: string,
+    private readonly delimiter: Delimiter,
+    private readonly start: Head,
+  ) {
+    this.checked = start.body.length;
+    this.ended = start.ended;
+    this.lines = new LineTracker(delimiter.charCodeAt(0));
+    this.parser = newParser(delimiter);
+    this.takeRecords();
+  }
+
+  /** Parses until the header record; throws what ends the input before it. */
+  async header(): Promise<string[]> {
+    while (this.columns === undefined && this.failure === undefined && !this.parsedAll) await this.fill();
+    if (this.failure !== undefined) {
+      const err = this.translate(this.failure);
+      this.close();
+      throw err;
+    }
+    if (this.columns === undefined) {
+      this.close();
+      throw new UsageError(`the CSV is empty: it needs a header row (${this.source})`, {
+        hint: 'the first line names the columns, e.g. to,name,order_id',
+      });
+    }
+    return this.columns;
+  }
+
+  /** The data rows, in order; a malformed input throws after the rows before the fault. */
+  async *rows(): AsyncGenerator<CsvRow> {
+    try {
+      for (;;) {
+        if (this.head === this.queue.length) await this.fill();
+        if (this.head < this.queue.length) {
+          const row = this.queue[this.head]!;
+          this.queue[this.head++] = undefined as unknown as CsvRow;
+          yield row;
+        } else if (this.failure !== undefined) {
+          throw this.translate(this.failure);
+        } else if (this.parsedAll || this.closed) return;
+        // else: takeQueued() took the rows fill() queued before this resumed; parse on.
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** QueuedRows.takeQueued: the next row when it is parsed already, without a promise. */
+  takeQueued(): CsvRow | undefined {
+    if (this.head >= this.queue.length || this.closed) return undefined;
+    const row = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as unknown as CsvRow;
+    return row;
+  }
+
+  /** Stops reading the input (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = this.head = 0;
+    if (!this.ended) stopInput(this.it);
+    this.parser.destroy();
+  }
+
+  /**
+   * The parser pushes each record as it completes it, with `parser.info.bytes` just past it: take
+   * the records there, into a queue of our own, instead of the stream's readable buffer. csv-parse's
+   * `on_record` hook would give the same offset but builds an info object per record (half the
+   * speed), and a stream destroyed by a parse error drops the records still in its buffer: here,
+   * every record parsed before an error is yielded before the error.
+   */
+  private takeRecords(): void {
+    const parser = this.parser;
+    const streamPush = parser.push.bind(parser);
+    parser.push = (record: unknown, encoding?: BufferEncoding): boolean => {
+      if (record === null) return streamPush(null, encoding);
+      if (this.failure !== undefined) return false;
+      try {
+        const row = this.toRow(record as string[], parser.info.bytes);
+        if (row !== null) this.queue.push(row);
+      } catch (err) {
+        this.failure = err;
+      }
+      return true;
+    };
+    parser.on('error', (err: unknown) => {
+      if (this.failure === undefined) this.failure = err;
+    });
+    parser.resume(); // nothing reaches the readable side but the end: let it flow
+  }
+
   /** A parsed record → the header (kept in `columns`), a data row, or null for a blank record. */
-  const toRow = (fields: string[], end: number): CsvRow | null => {
-    const row = lines.record(end);
-    if (badAt >= 0 && end > badAt) {
-      throw new ValidationError(`${source} line ${row} is not UTF-8 text`, { hint: utf8Hint(source), code: 'CSV_ENCODING' });
+  private toRow(fields: string[], end: number): CsvRow | null {
+    const row = this.lines.record(end);
+    if (this.badAt >= 0 && end > this.badAt) {
+      throw new ValidationError(`${this.source} line ${row} is not UTF-8 text`, { hint: utf8Hint(this.source), code: 'CSV_ENCODING' });
     }
     if (isBlankRecord(fields)) return null;
-    const quote = lines.quoteProblem;
+    const quote = this.lines.quoteProblem;
+    const columns = this.columns;
     if (columns === undefined) {
       if (quote)
-        throw new UsageError(`${source} line ${quote.line}, column ${quote.column} of the header: ${QUOTE_PROBLEMS[quote.kind]}`, {
+        throw new UsageError(`${this.source} line ${quote.line}, column ${quote.column} of the header: ${QUOTE_PROBLEMS[quote.kind]}`, {
           hint: QUOTE_HINT,
         });
-      columns = headerColumns(fields, source);
-      protoColumn = columns.indexOf('__proto__');
+      this.columns = headerColumns(fields, this.source);
+      this.protoColumn = this.columns.indexOf('__proto__');
       return null;
     }
     const n = columns.length;
     const cells: Record<string, string> = {};
     const have = fields.length < n ? fields.length : n;
     for (let i = 0; i < have; i++) cells[columns[i]!] = fields[i]!;
-    if (protoColumn >= 0 && protoColumn < have) {
-      Object.defineProperty(cells, '__proto__', { value: fields[protoColumn], enumerable: true, writable: true, configurable: true });
+    if (this.protoColumn >= 0 && this.protoColumn < have) {
+      Object.defineProperty(cells, '__proto__', { value: fields[this.protoColumn], enumerable: true, writable: true, configurable: true });
     }
     const out: CsvRow = {
       row,
@@ -187,176 +342,103 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
         message: `row ${row}: line ${quote.line}, ${columnName(columns, quote.column)}: ${QUOTE_PROBLEMS[quote.kind]}; ${QUOTE_HINT}`,
       };
     } else if (out.extra > 0) {
+      const d = this.delimiter === '\t' ? 'tab' : this.delimiter;
       out.problem = {
         code: 'EXTRA_CELLS',
-        message: `row ${row}: ${fields.length} cells, but the header has ${n} columns: cells past column ${n} would be lost; quote cells that hold a '${delimiter === '\t' ? 'tab' : delimiter}', or name the extra column in the header`,
+        message: `row ${row}: ${fields.length} cells, but the header has ${n} columns: cells past column ${n} would be lost; quote cells that hold a '${d}', or name the extra column in the header`,
       };
     }
     return out;
-  };
-  const parser = parse({
-    bom: true,
-    delimiter,
-    quote: '"',
-    escape: '"',
-    record_delimiter: ['\r\n', '\n', '\r'],
-    skip_empty_lines: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    max_record_size: MAX_RECORD_SIZE,
-    cast: false,
-    columns: false,
-  });
+  }
 
-  // The parser pushes each record as it completes it, with `parser.info.bytes` just past it: take
-  // the records there, into a queue of our own, instead of the stream's readable buffer. csv-parse's
-  // `on_record` hook would give the same offset but builds an info object per record (half the
-  // speed), and a stream destroyed by a parse error drops the records still in its buffer: here,
-  // every record parsed before an error is yielded before the error.
-  const queue: CsvRow[] = [];
-  let head = 0;
-  let failure: unknown;
-  const streamPush = parser.push.bind(parser);
-  parser.push = (record: unknown, encoding?: BufferEncoding): boolean => {
-    if (record === null) return streamPush(null, encoding);
-    if (failure !== undefined) return false;
-    try {
-      const row = toRow(record as string[], parser.info.bytes);
-      if (row !== null) queue.push(row);
-    } catch (err) {
-      failure = err;
+  /** Parses input until a record is queued, the input ends, or something fails. */
+  private async fill(): Promise<void> {
+    while (this.head === this.queue.length && this.failure === undefined && !this.parsedAll && !this.closed) {
+      if (this.queue.length !== 0) this.queue.length = this.head = 0;
+      let chunk = await this.nextChunk();
+      if (chunk === undefined) break;
+      if (chunk !== null && chunk.length > SLICE_BYTES) {
+        // A huge chunk would queue all its records at once: parse it a slice at a time.
+        this.pending = chunk.subarray(SLICE_BYTES);
+        chunk = chunk.subarray(0, SLICE_BYTES);
+      }
+      if (chunk === null) await this.finish();
+      else if (chunk.length > 0) {
+        this.lines.push(chunk);
+        await this.pump(chunk);
+      }
     }
-    return true;
-  };
-  parser.on('error', (err: unknown) => {
-    if (failure === undefined) failure = err;
-  });
-  parser.resume(); // nothing reaches the readable side but the end: let it flow
+  }
+
+  /**
+   * The next bytes to parse: the head, the rest of a large chunk, or the input's next chunk
+   * (checked for UTF-8); null at the end of the input; undefined when it could not be read.
+   */
+  private async nextChunk(): Promise<Buffer | null | undefined> {
+    if (!this.fedPrefix) {
+      this.fedPrefix = true;
+      return this.start.body;
+    }
+    if (this.pending !== undefined) {
+      const chunk = this.pending;
+      this.pending = undefined;
+      return chunk;
+    }
+    if (this.ended) return null;
+    let r: IteratorResult<string | Buffer>;
+    try {
+      r = await this.it.next();
+    } catch (err) {
+      this.failure = readError(this.source, err);
+      return undefined;
+    }
+    if (r.done) {
+      this.ended = true;
+      return null;
+    }
+    const chunk = toBuffer(r.value);
+    const bad = this.start.utf8.feed(chunk);
+    if (bad >= 0 && this.badAt < 0) this.badAt = this.checked + bad;
+    this.checked += chunk.length;
+    return chunk;
+  }
+
+  /** The end of the input: the parser's last record, then a character the input cut short. */
+  private async finish(): Promise<void> {
+    if (this.badAt < 0 && !this.start.utf8.end()) this.badAt = this.checked - 1;
+    await this.pump(null);
+    this.parsedAll = true;
+    if (this.badAt >= 0 && this.failure === undefined) {
+      this.failure = new ValidationError(`${this.source} line ${this.lines.nextRecordLine()} is not UTF-8 text`, {
+        hint: utf8Hint(this.source),
+        code: 'CSV_ENCODING',
+      });
+    }
+  }
 
   /** Feeds the parser one chunk (null: the end) and waits until it has parsed it. */
-  const pump = (chunk: Buffer | null): Promise<void> =>
-    new Promise<void>((resolve) => {
+  private pump(chunk: Buffer | null): Promise<void> {
+    const parser = this.parser;
+    return new Promise<void>((resolve) => {
       let settled = false;
       const done = (err?: unknown): void => {
         if (settled) return;
         settled = true;
         parser.off('error', done);
-        if (err && failure === undefined) failure = err;
+        if (err && this.failure === undefined) this.failure = err;
         resolve();
       };
       parser.once('error', done);
       if (chunk === null) parser.end(done);
       else parser.write(chunk, done);
     });
+  }
 
-  let fedPrefix = false;
-  let pending: Buffer | undefined;
-  let parsedAll = false;
-  let closed = false;
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    queue.length = head = 0;
-    if (!ended) stopInput();
-    parser.destroy();
-  };
-  /** Parses input until a record is queued, the input ends, or something fails. */
-  const fill = async (): Promise<void> => {
-    while (head === queue.length && failure === undefined && !parsedAll && !closed) {
-      if (queue.length !== 0) queue.length = head = 0;
-      let chunk: Buffer | null;
-      if (!fedPrefix) {
-        fedPrefix = true;
-        chunk = body;
-      } else if (pending !== undefined) {
-        chunk = pending;
-        pending = undefined;
-      } else if (ended) chunk = null;
-      else {
-        let r: IteratorResult<string | Buffer>;
-        try {
-          r = await it.next();
-        } catch (err) {
-          failure = readError(source, err);
-          break;
-        }
-        if (r.done) {
-          ended = true;
-          chunk = null;
-        } else {
-          chunk = toBuffer(r.value);
-          const bad = utf8.feed(chunk);
-          if (bad >= 0 && badAt < 0) badAt = checked + bad;
-          checked += chunk.length;
-        }
-      }
-      if (chunk !== null && chunk.length > SLICE_BYTES) {
-        // A huge chunk would queue all its records at once: parse it a slice at a time.
-        pending = chunk.subarray(SLICE_BYTES);
-        chunk = chunk.subarray(0, SLICE_BYTES);
-      }
-      if (chunk === null) {
-        if (badAt < 0 && !utf8.end()) badAt = checked - 1;
-        await pump(null);
-        parsedAll = true;
-        if (badAt >= 0 && failure === undefined) {
-          failure = new ValidationError(`${source} line ${lines.nextRecordLine()} is not UTF-8 text`, {
-            hint: utf8Hint(source),
-            code: 'CSV_ENCODING',
-          });
-        }
-      } else if (chunk.length > 0) {
-        lines.push(chunk);
-        await pump(chunk);
-      }
-    }
-  };
-  const translate = (err: unknown): Error => {
+  private translate(err: unknown): Error {
     if (err instanceof CliError) return err;
-    if (err instanceof CsvError) return malformed(err, source, lines.nextRecordLine(), columns);
+    if (err instanceof CsvError) return malformed(err, this.source, this.lines.nextRecordLine(), this.columns);
     return err instanceof Error ? err : new Error(String(err));
-  };
-
-  // 4. The header record.
-  while (columns === undefined && failure === undefined && !parsedAll) await fill();
-  if (failure !== undefined) {
-    const err = translate(failure);
-    close();
-    throw err;
   }
-  if (columns === undefined) {
-    close();
-    throw new UsageError(`the CSV is empty: it needs a header row (${source})`, {
-      hint: 'the first line names the columns, e.g. to,name,order_id',
-    });
-  }
-
-  async function* rows(): AsyncGenerator<CsvRow> {
-    try {
-      for (;;) {
-        if (head === queue.length) await fill();
-        if (head < queue.length) {
-          const row = queue[head]!;
-          queue[head++] = undefined as unknown as CsvRow;
-          yield row;
-        } else if (failure !== undefined) {
-          throw translate(failure);
-        } else if (parsedAll || closed) return;
-        // else: takeQueued() took the rows fill() queued before this resumed; parse on.
-      }
-    } finally {
-      close();
-    }
-  }
-  /** QueuedRows.takeQueued: a row already parsed, without a promise. */
-  const takeQueued = (): CsvRow | undefined => {
-    if (head >= queue.length || closed) return undefined;
-    const row = queue[head]!;
-    queue[head++] = undefined as unknown as CsvRow;
-    return row;
-  };
-
-  return { columns, delimiter, fingerprint, rows: Object.assign(rows(), { takeQueued }), close };
 }
 
 /** How to convert the input; a converted copy keeps the input's journal, so rows already sent are not sent again. */

@@ -88,6 +88,7 @@ const coordinate = (field: string, limit: number) =>
 
 export const mediaKinds = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 export type MediaKind = (typeof mediaKinds)[number];
+export const isMediaKind = (k: string): k is MediaKind => (mediaKinds as readonly string[]).includes(k);
 
 /** Interacto's per-message options. Other providers refuse them. */
 export const interactoOptionsSchema = once(() =>

@@ -7,8 +7,10 @@
  * - `turn`: the same situations in the WhatsApp on-premise numbering Turn may still answer with
  *   (`{"errors":[{"code":1015,…}]}`).
  * - `interflow`: the codes Interflow's document shows.
- * - `http`: the HTTP status, for every provider when no code above matched (Interacto has no codes
- *   of its own: its NestJS answers name the status).
+ * - `interacto`: Interacto documents no error; its NestJS answers name the status in `error`
+ *   ("Not Found" → NOT_FOUND). On its one endpoint a 404 is the instance (or the base URL) not
+ *   found and a 422 the instance disconnected: every row would get it, so they stop the run.
+ * - `http`: the HTTP status, for every provider when no code above matched.
  *
  * A code decides before its status: 368 comes with 403 but is a policy block (exit 1), not a
  * refused key; 131057 comes with 500 but was surely not accepted (retry later); 131048 comes with
@@ -31,6 +33,8 @@ export interface ErrorClass {
   turn?: readonly string[];
   /** Interflow's codes. */
   interflow?: readonly string[];
+  /** Interacto's, as its adapter names them from NestJS's `error` (`Not Found` → NOT_FOUND). */
+  interacto?: readonly string[];
   /** HTTP statuses, any provider, when no code matched ('4xx', '5xx': the others of that family). */
   http?: readonly string[];
 }
@@ -70,6 +74,7 @@ export const ERROR_CLASSES: readonly ErrorClass[] = [
     does: 'the account, number or channel is blocked: no new row is taken, the rows in flight are recorded, exit 1 with the reason; the rest are sent by a rerun once it is solved',
     meta: ['368', '131031', '131042', '131048'],
     interflow: ['CHANNEL_NOT_FOUND', 'CHANNEL_DISCONNECTED'],
+    interacto: ['NOT_FOUND', 'UNPROCESSABLE_ENTITY'],
   },
   {
     id: 'template',
@@ -95,19 +100,19 @@ export const ERROR_CLASSES: readonly ErrorClass[] = [
   },
 ];
 
-type Family = 'meta' | 'turn' | 'interflow' | 'http';
+type Family = 'meta' | 'turn' | 'interflow' | 'interacto' | 'http';
 
 /** Where each provider's codes are looked up, in order, before its HTTP status. */
 const familiesOf: Record<ProviderId, readonly Family[]> = {
   interflow: ['interflow'],
-  interacto: [],
+  interacto: ['interacto'],
   turn: ['meta', 'turn'],
   socialminer: ['meta'],
 };
 
 const byCode = new Map<string, ErrorClass>();
 for (const c of ERROR_CLASSES) {
-  for (const family of ['meta', 'turn', 'interflow', 'http'] as const) {
+  for (const family of ['meta', 'turn', 'interflow', 'interacto', 'http'] as const) {
     for (const code of c[family] ?? []) {
       const key = `${family}:${code}`;
       if (byCode.has(key)) throw new Error(`error-classes: ${key} is in two classes`);

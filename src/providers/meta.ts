@@ -79,8 +79,11 @@ const interactoOptionFlags: Record<(typeof interactoOptionNames)[number], string
 
 /** delay/typing/priority/tags/metadata are Interacto's: any other provider refuses them. */
 export function refuseInteractoOptions(provider: ProviderId, msg: Message): void {
-  const options = msg.options;
-  if (!options) return;
+  if (msg.options) refuseInteractoValues(provider, msg.options);
+}
+
+/** The same refusal for the options as given, before they are parsed (bulk's flags, with {{column}} placeholders). */
+export function refuseInteractoValues(provider: ProviderId, options: Partial<Record<keyof InteractoOptions, unknown>>): void {
   const given = interactoOptionNames.filter((name) => options[name] !== undefined).map((name) => interactoOptionFlags[name]);
   if (given.length === 0) return;
   const many = given.length > 1;
@@ -409,6 +412,12 @@ export function errorHint(provider: ProviderId, info: ProviderErrorInfo): string
       case 'VALIDATION_ERROR':
         return 'Interflow refused the fields named above: fix them (`--dry-run` prints the exact request)';
     }
+  }
+  if (provider === 'interacto' && info.code === 'NOT_FOUND') {
+    return "no Interacto instance has the profile's instanceId, or its baseUrl is wrong: check them with `interflow profiles show`";
+  }
+  if (provider === 'interacto' && info.code === 'UNPROCESSABLE_ENTITY') {
+    return "the profile's Interacto instance is disconnected from WhatsApp: reconnect it in Interacto, then send again";
   }
   if (provider === 'turn' && Object.hasOwn(turnHints, info.code)) return turnHints[info.code];
   if (provider === 'turn' || provider === 'socialminer') {

@@ -24,9 +24,10 @@
  * Each stage counts only the requests that reach it, so `failFirst: 2, resetFirst: 1` answers the
  * 1st and 2nd with 503 and resets the 3rd. Counters are per sandbox and reset() zeroes them.
  *
- * Apart from these stages, `refusals` (RefusalCounters) answers a valid Turn or SocialMiner message
- * to a chosen recipient with one of Meta's error codes (./meta-errors.ts), where the provider
- * would refuse the recipient: after validation, instead of accepting it.
+ * Apart from these stages, `refusals` (RefusalCounters) answers a valid message to a chosen
+ * recipient with one of Meta's error codes (./meta-errors.ts), where the provider would refuse the
+ * recipient: after validation, instead of accepting it. Turn and SocialMiner answer the code in
+ * Meta's envelope; Interflow and Interacto their own answer for its situation (refusalKind).
  */
 import { FAULT_STATUSES, type FaultStatus } from './common.js';
 import { META_ERRORS } from './meta-errors.js';

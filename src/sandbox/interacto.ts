@@ -24,6 +24,7 @@ import {
   type KeyCheck,
   type ProviderHandler,
 } from './common.js';
+import { metaWords, refusalKind } from './meta-errors.js';
 
 const phone = z.string().refine((s) => PHONE_RE.test(s), PHONE_RULE);
 
@@ -51,6 +52,7 @@ const statusText: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
@@ -93,6 +95,34 @@ function objectId(): string {
 export interface InteractoOptions {
   checkKey: KeyCheck;
   instances: string[];
+  /** The --refuse code for a valid message to `to`, if any (the sandbox's refusals: ./faults.ts), answered as Interacto would. */
+  refuse?: (to: string) => number | undefined;
+}
+
+/**
+ * Interacto's answer to a --refuse code (Meta's, ./meta-errors.ts), for the same situation, in
+ * NestJS's shape (Interacto documents no error): 401 for the key, 429 ThrottlerException with
+ * Retry-After: 1, 503, 422 "Instância … desconectada" for a blocked account or number, and 400
+ * with Meta's words naming `to` or `contact` for a refused recipient or message.
+ */
+export function interactoRefusal(code: number, instanceId: string): HandlerResponse {
+  const { title, details } = metaWords(code);
+  const as = (answer: HandlerResponse): HandlerResponse => ({ ...answer, error: `${answer.status} (--refuse ${code})` });
+  switch (refusalKind(code)) {
+    case 'auth':
+      return as(nest(401, 'API key inválida ou expirada'));
+    case 'rate':
+      return as({ ...nest(429, 'ThrottlerException: Too Many Requests'), headers: { 'Retry-After': '1' } });
+    case 'unavailable':
+      return as(nest(503, FAULTS[503]));
+    case 'blocked':
+      return as(nest(422, `Instância ${instanceId} desconectada do WhatsApp: ${title} (WhatsApp ${code})`));
+    case 'recipient':
+      return as(nest(400, [`to: ${title} (WhatsApp ${code}): ${details}`]));
+    case 'template':
+    case 'message':
+      return as(nest(400, [`contact: ${title} (WhatsApp ${code}): ${details}`]));
+  }
 }
 
 export function createInteractoHandler(opts: InteractoOptions): ProviderHandler {
@@ -136,6 +166,8 @@ export function createInteractoHandler(opts: InteractoOptions): ProviderHandler 
     if (msg.to === REFUSED_RECIPIENT) {
       return { ...nest(400, [`to: o número ${msg.to} não está no WhatsApp`]), messageType: 'contact', to: msg.to };
     }
+    const injected = opts.refuse?.(msg.to);
+    if (injected !== undefined) return { ...interactoRefusal(injected, instanceId), messageType: 'contact', to: msg.to };
     const id = objectId();
     return {
       status: 201,

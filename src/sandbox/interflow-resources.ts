@@ -130,8 +130,8 @@ const ok = (data: unknown, status = 200, meta?: Pagination & { total: number }):
 
 const notFound = (code: string, message: string): HandlerResponse => ({ status: 404, body: failure(code, message), error: code });
 
-/** The JSON object body of a POST/PUT, or the VALIDATION_ERROR answer. */
-function objectBody(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
+/** The JSON object body of a POST/PUT (and of a send), or the VALIDATION_ERROR answer: Content-Type, JSON, an object. */
+export function objectBody(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
   if (!isJsonContentType(req.headers['content-type'])) {
     return {
       refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),

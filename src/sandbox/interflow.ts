@@ -20,7 +20,6 @@ import {
   bearerToken,
   bilingual,
   fieldProblems,
-  isJsonContentType,
   isPlainObject,
   isoSeconds,
   randomAlnum,
@@ -33,8 +32,9 @@ import {
   type ProviderHandler,
   type RateDecision,
 } from './common.js';
-import { channelId, channelRefusal, failure, validationError, type InterflowResources } from './interflow-resources.js';
+import { channelId, channelRefusal, failure, objectBody, validationError, type InterflowResources } from './interflow-resources.js';
 import { httpUrl, templateComponents, text } from './meta.js';
+import { REQUEST_KINDS, metaWords, refusalKind } from './meta-errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -184,6 +184,8 @@ export interface InterflowOptions {
   keepMessages?: boolean;
   /** Customers, chats, webhooks and the status progression of accepted messages. */
   resources?: InterflowResources;
+  /** The --refuse code for a valid message to `to`, if any (the sandbox's refusals: ./faults.ts), answered as Interflow would. */
+  refuse?: (to: string) => number | undefined;
 }
 
 function safeDecode(s: string): string {
@@ -194,6 +196,14 @@ function safeDecode(s: string): string {
   }
 }
 
+/** What the handler's parts share: its options, its message store and its rate limiter. */
+interface InterflowContext {
+  opts: InterflowOptions;
+  store: InterflowMessageStore;
+  limiter: SlidingWindowLimiter;
+  keepMessages: boolean;
+}
+
 export function createInterflowHandler(opts: InterflowOptions): ProviderHandler & {
   store: InterflowMessageStore;
   limiter: SlidingWindowLimiter;
@@ -201,207 +211,281 @@ export function createInterflowHandler(opts: InterflowOptions): ProviderHandler 
   accepted(messageId: string): void;
   close(): void;
 } {
-  const store = opts.store ?? new InterflowMessageStore();
-  const limiter = opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs, opts.clock);
-  const keepMessages = opts.keepMessages ?? true;
-
-  /** The checks every JSON request body gets: Content-Type, JSON, an object. */
-  function envelope(req: HandlerRequest): { body: Record<string, unknown> } | { refused: HandlerResponse } {
-    if (!isJsonContentType(req.headers['content-type'])) {
-      return {
-        refused: validationError([{ field: 'Content-Type', kind: 'invalid', message: 'o header Content-Type deve ser application/json' }]),
-      };
-    }
-    if (req.json.kind !== 'json') {
-      const why = req.json.kind === 'empty' ? 'o corpo da requisição está vazio' : `o corpo não é um JSON válido (${req.json.reason})`;
-      return { refused: validationError([{ field: 'body', kind: 'invalid', message: why }]) };
-    }
-    const body = req.json.value;
-    if (!isPlainObject(body))
-      return { refused: validationError([{ field: 'body', kind: 'invalid', message: 'o corpo deve ser um objeto JSON' }]) };
-    return { body };
-  }
-
-  /** One message as /messages/send takes it: refused (with why), or accepted and recorded. */
-  function accept(body: Record<string, unknown>, prefix = ''): HandlerResponse {
-    const parsed = interflowSendSchema.safeParse(body);
-    if (!parsed.success) {
-      const problems = fieldProblems(parsed.error, body, 'pt');
-      return validationError(prefix ? problems.map((p) => ({ ...p, field: p.field ? `${prefix}.${p.field}` : prefix })) : problems);
-    }
-    const msg = body as { channel_id: string; to: string; type: string; content: unknown };
-    const channelRefused = channelRefusal(opts.channels, msg.channel_id);
-    if (channelRefused) return channelRefused;
-    if (msg.to === REFUSED_RECIPIENT) {
-      return {
-        status: 400,
-        body: failure('VALIDATION_ERROR', "Campo 'to' inválido: número não está no WhatsApp", [
-          { field: `${prefix ? `${prefix}.` : ''}to`, message: `O número ${msg.to} não está no WhatsApp` },
-        ]),
-        error: 'to: número não está no WhatsApp',
-      };
-    }
-    const now = isoSeconds();
-    const fresh: InterflowMessageRecord = {
-      id: `msg_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
-      channel_id: msg.channel_id,
-      to: msg.to,
-      type: msg.type,
-      status: 'sent',
-      content: msg.content,
-      created_at: now,
-      updated_at: now,
-    };
-    const record = keepMessages ? store.add(fresh) : fresh;
-    return { status: 201, body: { success: true, data: publicMessage(record) }, messageId: record.id };
-  }
-
-  function send(req: HandlerRequest): HandlerResponse {
-    const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
-    const checked = envelope(req);
-    if ('refused' in checked) return { ...summary, ...checked.refused };
-    return { ...summary, ...accept(checked.body) };
-  }
-
-  /**
-   * POST /messages/bulk (the assumed shape, PRODUCT.md): {channel_id, messages:[{to, type,
-   * content}…]} with 1 to 100 items; each item is checked and accepted as /messages/send would
-   * do it, and answered in data.results by its index. The channel is the envelope's: a channel
-   * refused refuses the request.
-   */
-  function sendBatch(req: HandlerRequest): HandlerResponse {
-    const checked = envelope(req);
-    if ('refused' in checked) return checked.refused;
-    const { channel_id: channel, messages, ...rest } = checked.body;
-    const extra = Object.keys(rest);
-    if (extra.length > 0) return validationError([{ field: extra[0]!, kind: 'invalid', message: 'campo não reconhecido' }]);
-    const channelParsed = channelId.safeParse(channel);
-    if (!channelParsed.success) return validationError([{ field: 'channel_id', kind: 'invalid', message: 'deve ser o UUID de um canal' }]);
-    const channelRefused = channelRefusal(opts.channels, channel as string);
-    if (channelRefused) return channelRefused;
-    if (!Array.isArray(messages) || messages.length < 1 || messages.length > BATCH_MAX) {
-      return validationError([{ field: 'messages', kind: 'invalid', message: `deve ser uma lista de 1 a ${BATCH_MAX} mensagens` }]);
-    }
-    const accepted: { id: string; to: string; body: unknown }[] = [];
-    const results = messages.map((item, index) => {
-      const answer = isPlainObject(item)
-        ? 'channel_id' in item
-          ? validationError([
-              { field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' },
-            ])
-          : accept({ channel_id: channel, ...item }, `messages[${index}]`)
-        : validationError([{ field: `messages[${index}]`, kind: 'invalid', message: 'deve ser um objeto JSON' }]);
-      if (answer.messageId !== undefined) {
-        accepted.push({ id: answer.messageId, to: (item as { to: string }).to, body: item });
-        const data = (answer.body as { data: Record<string, unknown> }).data;
-        return { index, success: true, data: { id: data.id, status: 'queued' } };
-      }
-      return { index, success: false, error: (answer.body as { error: unknown }).error };
-    });
-    return {
-      status: 200,
-      body: { success: true, data: { results } },
-      ...(accepted.length > 0 ? { batch: accepted } : {}),
-      ...(accepted.length < messages.length ? { error: `${messages.length - accepted.length} of ${messages.length} refused` } : {}),
-    };
-  }
-
-  function getMessage(id: string): HandlerResponse {
-    const record = store.get(id);
-    if (!record) {
-      return { status: 404, body: failure('MESSAGE_NOT_FOUND', 'Mensagem não encontrada'), error: 'MESSAGE_NOT_FOUND' };
-    }
-    // updated_at once the status moved on: until then the message reads as the send answer did
-    // (the document's shape, which test/unit/sandbox.test.ts holds it to).
-    const data = record.status === 'sent' ? publicMessage(record) : { ...publicMessage(record), updated_at: record.updated_at };
-    return { status: 200, body: { success: true, data }, messageId: record.id };
-  }
-
-  const faultCodes: Record<FaultStatus, [string, string]> = {
-    429: ['RATE_LIMITED', 'Muitas requisições: tente novamente em instantes'],
-    500: ['INTERNAL_ERROR', 'Erro interno do servidor'],
-    502: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível (bad gateway)'],
-    503: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível'],
-    504: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível (tempo esgotado)'],
+  const ctx: InterflowContext = {
+    opts,
+    store: opts.store ?? new InterflowMessageStore(),
+    limiter: opts.limiter ?? new SlidingWindowLimiter(opts.rateLimit, opts.rateWindowMs, opts.clock),
+    keepMessages: opts.keepMessages ?? true,
   };
-
-  const credential = (req: HandlerRequest): string | undefined => {
-    const key = bearerToken(req.headers.authorization);
-    return key !== undefined && opts.checkKey(key) ? key : undefined;
-  };
-
-  function fault(status: FaultStatus, rate?: RateDecision): HandlerResponse {
-    if (status === 429 && rate) {
-      return {
-        status: 429,
-        body: failure(
-          'RATE_LIMIT_EXCEEDED',
-          `Limite de ${rate.limit} requisições por minuto excedido. Tente novamente em ${rate.retryAfter ?? 1} segundo(s).`,
-        ),
-        headers: rateHeaders(rate),
-        error: 'RATE_LIMIT_EXCEEDED',
-      };
-    }
-    const [code, message] = faultCodes[status];
-    return { status, body: failure(code, message), headers: rateHeaders(limiter.peek('')), error: code };
-  }
-
   return {
     provider: 'interflow',
     sendPath: '/messages/send',
     batchPath: '/messages/bulk',
-    store,
-    limiter,
-    credential,
-    fault,
-    error(status, message) {
-      const code =
-        status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 400 ? 'VALIDATION_ERROR' : 'ERROR';
-      return { status, body: failure(code, message), headers: rateHeaders(limiter.peek('')), error: message };
-    },
+    store: ctx.store,
+    limiter: ctx.limiter,
+    credential: (req) => credential(ctx, req),
+    fault: (status, rate) => fault(ctx, status, rate),
+    error: (status, message) => errorAnswer(ctx, status, message),
     reset() {
-      store.clear();
-      limiter.clear();
+      ctx.store.clear();
+      ctx.limiter.clear();
       opts.resources?.reset();
     },
     accepted(messageId) {
-      const record = store.get(messageId);
+      const record = ctx.store.get(messageId);
       if (record && opts.resources) opts.resources.accepted(record);
     },
     close() {
       opts.resources?.close();
     },
-    handle(req): HandlerResponse | undefined {
-      const isBatch = req.path === '/messages/bulk';
-      const isSend = isBatch || req.path === '/messages/send';
-      const getMatch = isSend ? null : /^\/messages\/([^/]+)$/.exec(req.path);
-      const resource = isSend || getMatch ? undefined : opts.resources?.route(req.path);
-      if (!isSend && !getMatch && !resource) return undefined;
-      const allowed = resource ? resource.allow : [isSend ? 'POST' : 'GET'];
-      if (!allowed.includes(req.method)) {
-        return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') }, error: 'method not allowed' };
-      }
-
-      const key = credential(req);
-      if (key === undefined) {
-        const sent = bearerToken(req.headers.authorization);
-        return {
-          status: 401,
-          body: failure('UNAUTHORIZED', 'API key inválida ou ausente'),
-          headers: rateHeaders(limiter.peek(sent ?? '')),
-          error: 'UNAUTHORIZED',
-        };
-      }
-      // The server counts send requests itself (its fault stages come after the rate limit).
-      const decision = req.rate ?? limiter.hit(key);
-      if (!decision.allowed) {
-        const refused = fault(429, decision);
-        return { ...refused, headers: { ...refused.headers, 'Retry-After': String(decision.retryAfter) } };
-      }
-      const response = isBatch ? sendBatch(req) : isSend ? send(req) : getMatch ? getMessage(safeDecode(getMatch[1]!)) : resource!.run(req);
-      // A send the server counted gets these headers from the server (as every provider's does).
-      if (!req.rate) response.headers = { ...rateHeaders(decision), ...response.headers };
-      return response;
-    },
+    handle: (req) => handle(ctx, req),
   };
+}
+
+/** Every request under /interflow/v1: its route and method, the key, the rate limit, then the route's answer. */
+function handle(ctx: InterflowContext, req: HandlerRequest): HandlerResponse | undefined {
+  const isBatch = req.path === '/messages/bulk';
+  const isSend = isBatch || req.path === '/messages/send';
+  const getMatch = isSend ? null : /^\/messages\/([^/]+)$/.exec(req.path);
+  const resource = isSend || getMatch ? undefined : ctx.opts.resources?.route(req.path);
+  if (!isSend && !getMatch && !resource) return undefined;
+  const allowed = resource ? resource.allow : [isSend ? 'POST' : 'GET'];
+  if (!allowed.includes(req.method)) {
+    return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') }, error: 'method not allowed' };
+  }
+
+  const key = credential(ctx, req);
+  if (key === undefined) return unauthorized(ctx, req);
+  // The server counts send requests itself (its fault stages come after the rate limit).
+  const decision = req.rate ?? ctx.limiter.hit(key);
+  if (!decision.allowed) {
+    const refused = fault(ctx, 429, decision);
+    return { ...refused, headers: { ...refused.headers, 'Retry-After': String(decision.retryAfter) } };
+  }
+  const response = isBatch
+    ? sendBatch(ctx, req)
+    : isSend
+      ? send(ctx, req)
+      : getMatch
+        ? getMessage(ctx, safeDecode(getMatch[1]!))
+        : resource!.run(req);
+  // A send the server counted gets these headers from the server (as every provider's does).
+  if (!req.rate) response.headers = { ...rateHeaders(decision), ...response.headers };
+  return response;
+}
+
+/** The request's API key when it is one the sandbox accepts. */
+function credential(ctx: InterflowContext, req: HandlerRequest): string | undefined {
+  const key = bearerToken(req.headers.authorization);
+  return key !== undefined && ctx.opts.checkKey(key) ? key : undefined;
+}
+
+function unauthorized(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
+  const sent = bearerToken(req.headers.authorization);
+  return {
+    status: 401,
+    body: failure('UNAUTHORIZED', 'API key inválida ou ausente'),
+    headers: rateHeaders(ctx.limiter.peek(sent ?? '')),
+    error: 'UNAUTHORIZED',
+  };
+}
+
+/** A message /messages/send takes: its body and its recipient's --refuse code, if it has one. */
+interface Checked {
+  msg: { channel_id: string; to: string; type: string; content: unknown };
+  refusal: number | undefined;
+}
+
+/** One message checked as /messages/send checks it: refused (with why), or valid (not yet recorded). */
+function check(ctx: InterflowContext, body: Record<string, unknown>, prefix = ''): Checked | { refused: HandlerResponse } {
+  const parsed = interflowSendSchema.safeParse(body);
+  if (!parsed.success) {
+    const problems = fieldProblems(parsed.error, body, 'pt');
+    return {
+      refused: validationError(prefix ? problems.map((p) => ({ ...p, field: p.field ? `${prefix}.${p.field}` : prefix })) : problems),
+    };
+  }
+  const msg = body as Checked['msg'];
+  const channelRefused = channelRefusal(ctx.opts.channels, msg.channel_id);
+  if (channelRefused) return { refused: channelRefused };
+  if (msg.to === REFUSED_RECIPIENT) {
+    return {
+      refused: {
+        status: 400,
+        body: failure('VALIDATION_ERROR', "Campo 'to' inválido: número não está no WhatsApp", [
+          { field: `${prefix ? `${prefix}.` : ''}to`, message: `O número ${msg.to} não está no WhatsApp` },
+        ]),
+        error: 'to: número não está no WhatsApp',
+      },
+    };
+  }
+  return { msg, refusal: ctx.opts.refuse?.(msg.to) };
+}
+
+/** A valid message accepted: given an id and kept (unless keepMessages is false). */
+function record(ctx: InterflowContext, msg: Checked['msg']): HandlerResponse {
+  const now = isoSeconds();
+  const fresh: InterflowMessageRecord = {
+    id: `msg_${randomAlnum(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+    channel_id: msg.channel_id,
+    to: msg.to,
+    type: msg.type,
+    status: 'sent',
+    content: msg.content,
+    created_at: now,
+    updated_at: now,
+  };
+  const kept = ctx.keepMessages ? ctx.store.add(fresh) : fresh;
+  return { status: 201, body: { success: true, data: publicMessage(kept) }, messageId: kept.id };
+}
+
+/** A checked message: its --refuse answer, or accepted. */
+function accept(checked: Checked | { refused: HandlerResponse }, ctx: InterflowContext, prefix = ''): HandlerResponse {
+  if ('refused' in checked) return checked.refused;
+  if (checked.refusal !== undefined) return interflowRefusal(checked.refusal, checked.msg, prefix);
+  return record(ctx, checked.msg);
+}
+
+/**
+ * Interflow's own answer to a --refuse code (Meta's, ./meta-errors.ts), for the same situation:
+ * 401 UNAUTHORIZED, 429 RATE_LIMIT_EXCEEDED with Retry-After: 1, 503 SERVICE_UNAVAILABLE,
+ * 422 CHANNEL_DISCONNECTED (the document's), or 400 VALIDATION_ERROR naming `to`,
+ * `content.name` (a template) or `content` with Meta's words.
+ */
+export function interflowRefusal(code: number, msg: { to: string }, prefix = ''): HandlerResponse {
+  const { title, details } = metaWords(code);
+  const as = (status: number, own: string, message: string, more: Partial<HandlerResponse> = {}): HandlerResponse => ({
+    status,
+    body: failure(own, message),
+    error: `${own} (--refuse ${code})`,
+    ...more,
+  });
+  const field = (name: string, what: string): HandlerResponse => ({
+    status: 400,
+    body: failure('VALIDATION_ERROR', `${what}: ${title} (WhatsApp ${code})`, [
+      { field: `${prefix ? `${prefix}.` : ''}${name}`, message: details },
+    ]),
+    error: `VALIDATION_ERROR ${name} (--refuse ${code})`,
+  });
+  switch (refusalKind(code)) {
+    case 'auth':
+      return as(401, 'UNAUTHORIZED', 'API key inválida ou expirada');
+    case 'rate':
+      return as(429, 'RATE_LIMIT_EXCEEDED', 'Limite de requisições excedido. Tente novamente em 1 segundo(s).', {
+        headers: { 'Retry-After': '1' },
+      });
+    case 'unavailable':
+      return as(503, 'SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível');
+    case 'blocked':
+      return as(422, 'CHANNEL_DISCONNECTED', 'O canal está desconectado');
+    case 'recipient':
+      return field('to', `Campo 'to' inválido: o número ${msg.to} foi recusado`);
+    case 'template':
+      return field('content.name', 'Template recusado');
+    case 'message':
+      return field('content', 'Mensagem recusada');
+  }
+}
+
+function send(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
+  const summary = summaryOf(req.json.kind === 'json' ? req.json.value : undefined);
+  const checked = objectBody(req);
+  if ('refused' in checked) return { ...summary, ...checked.refused };
+  return { ...summary, ...accept(check(ctx, checked.body), ctx) };
+}
+
+/**
+ * POST /messages/bulk (the assumed shape, PRODUCT.md): {channel_id, messages:[{to, type,
+ * content}…]} with 1 to 100 items; each item is checked and accepted as /messages/send would
+ * do it, and answered in data.results by its index. The channel is the envelope's: a channel
+ * refused refuses the request.
+ */
+function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse {
+  const checked = objectBody(req);
+  if ('refused' in checked) return checked.refused;
+  const { channel_id: channel, messages, ...rest } = checked.body;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) return validationError([{ field: extra[0]!, kind: 'invalid', message: 'campo não reconhecido' }]);
+  const channelParsed = channelId.safeParse(channel);
+  if (!channelParsed.success) return validationError([{ field: 'channel_id', kind: 'invalid', message: 'deve ser o UUID de um canal' }]);
+  const channelRefused = channelRefusal(ctx.opts.channels, channel as string);
+  if (channelRefused) return channelRefused;
+  if (!Array.isArray(messages) || messages.length < 1 || messages.length > BATCH_MAX) {
+    return validationError([{ field: 'messages', kind: 'invalid', message: `deve ser uma lista de 1 a ${BATCH_MAX} mensagens` }]);
+  }
+  const checks = messages.map((item, index) => checkItem(ctx, channel as string, item, index));
+  // A refusal of the whole request (the key, the rate, the channel) refuses every item.
+  const whole = checks.find((c) => 'msg' in c && c.refusal !== undefined && REQUEST_KINDS.has(refusalKind(c.refusal)));
+  if (whole) return interflowRefusal((whole as Checked).refusal!, (whole as Checked).msg);
+  const accepted: { id: string; to: string; body: unknown }[] = [];
+  const results = checks.map((checked, index) => {
+    const answer = accept(checked, ctx, `messages[${index}]`);
+    if (answer.messageId !== undefined) {
+      accepted.push({ id: answer.messageId, to: (checked as Checked).msg.to, body: messages[index] });
+      return { index, success: true, data: { id: answer.messageId, status: 'queued' } };
+    }
+    return { index, success: false, error: (answer.body as { error: unknown }).error };
+  });
+  return {
+    status: 200,
+    body: { success: true, data: { results } },
+    ...(accepted.length > 0 ? { batch: accepted } : {}),
+    ...(accepted.length < messages.length ? { error: `${messages.length - accepted.length} of ${messages.length} refused` } : {}),
+  };
+}
+
+/** One item of a batch checked as /messages/send checks a message, with the envelope's channel. */
+function checkItem(ctx: InterflowContext, channel: string, item: unknown, index: number): Checked | { refused: HandlerResponse } {
+  if (!isPlainObject(item)) {
+    return { refused: validationError([{ field: `messages[${index}]`, kind: 'invalid', message: 'deve ser um objeto JSON' }]) };
+  }
+  if ('channel_id' in item) {
+    return {
+      refused: validationError([
+        { field: `messages[${index}].channel_id`, kind: 'invalid', message: 'o canal vai no envelope, não na mensagem' },
+      ]),
+    };
+  }
+  return check(ctx, { channel_id: channel, ...item }, `messages[${index}]`);
+}
+
+function getMessage(ctx: InterflowContext, id: string): HandlerResponse {
+  const record = ctx.store.get(id);
+  if (!record) {
+    return { status: 404, body: failure('MESSAGE_NOT_FOUND', 'Mensagem não encontrada'), error: 'MESSAGE_NOT_FOUND' };
+  }
+  // updated_at once the status moved on: until then the message reads as the send answer did
+  // (the document's shape, which test/unit/sandbox.test.ts holds it to).
+  const data = record.status === 'sent' ? publicMessage(record) : { ...publicMessage(record), updated_at: record.updated_at };
+  return { status: 200, body: { success: true, data }, messageId: record.id };
+}
+
+const FAULT_CODES: Record<FaultStatus, [string, string]> = {
+  429: ['RATE_LIMITED', 'Muitas requisições: tente novamente em instantes'],
+  500: ['INTERNAL_ERROR', 'Erro interno do servidor'],
+  502: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível (bad gateway)'],
+  503: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível'],
+  504: ['SERVICE_UNAVAILABLE', 'Serviço temporariamente indisponível (tempo esgotado)'],
+};
+
+/** An injected fault, or the rate limit's 429 when `rate` is given. */
+function fault(ctx: InterflowContext, status: FaultStatus, rate?: RateDecision): HandlerResponse {
+  if (status === 429 && rate) {
+    return {
+      status: 429,
+      body: failure(
+        'RATE_LIMIT_EXCEEDED',
+        `Limite de ${rate.limit} requisições por minuto excedido. Tente novamente em ${rate.retryAfter ?? 1} segundo(s).`,
+      ),
+      headers: rateHeaders(rate),
+      error: 'RATE_LIMIT_EXCEEDED',
+    };
+  }
+  const [code, message] = FAULT_CODES[status];
+  return { status, body: failure(code, message), headers: rateHeaders(ctx.limiter.peek('')), error: code };
+}
+
+function errorAnswer(ctx: InterflowContext, status: number, message: string): HandlerResponse {
+  const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 400 ? 'VALIDATION_ERROR' : 'ERROR';
+  return { status, body: failure(code, message), headers: rateHeaders(ctx.limiter.peek('')), error: message };
 }

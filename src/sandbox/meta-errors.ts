@@ -104,3 +104,43 @@ export function metaCodeAnswer(code: number): HandlerResponse {
   const [status, title, details] = META_ERRORS[code]!;
   return metaError(status, code, `(#${code}) ${title}`, details);
 }
+
+/**
+ * What each of META_ERRORS means for a sender, so that Interflow and Interacto, which do not speak
+ * Meta's codes, can answer a --refuse code with their own answer for the same situation
+ * (./interflow.ts, ./interacto.ts): the key refused, a rate limit, the provider down, the
+ * account or channel blocked, the recipient refused, the template or the message refused.
+ */
+export type RefusalKind = 'auth' | 'rate' | 'unavailable' | 'blocked' | 'recipient' | 'template' | 'message';
+
+const KIND_CODES: Readonly<Record<RefusalKind, readonly number[]>> = {
+  auth: [0, 190],
+  rate: [4, 80007, 130429, 131056],
+  unavailable: [131057],
+  blocked: [368, 131031, 131042, 131048],
+  recipient: [131026, 131021, 130472, 131047, 131049, 131050],
+  template: [132000, 132001, 132005, 132007, 132012, 132015, 132016],
+  message: [100, 131008, 131009, 131051, 131052, 131053],
+};
+
+const kindOf = new Map<number, RefusalKind>();
+for (const [kind, codes] of Object.entries(KIND_CODES) as [RefusalKind, readonly number[]][]) {
+  for (const code of codes) kindOf.set(code, kind);
+}
+for (const code of Object.keys(META_ERRORS).map(Number)) {
+  if (!kindOf.has(code)) throw new Error(`meta-errors: ${code} has no refusal kind`);
+}
+
+/** The situation a refusal code stands for (every code of META_ERRORS has one). */
+export function refusalKind(code: number): RefusalKind {
+  return kindOf.get(code)!;
+}
+
+/** The kinds that refuse a whole request, not one message of it (an Interflow batch answers them for all its items). */
+export const REQUEST_KINDS: ReadonlySet<RefusalKind> = new Set(['auth', 'rate', 'unavailable', 'blocked']);
+
+/** Meta's title and details for a code, for the words of another provider's answer. */
+export function metaWords(code: number): { title: string; details: string } {
+  const [, title, details] = META_ERRORS[code]!;
+  return { title, details };
+}

@@ -18,7 +18,7 @@
  *   anything else: sent, delivered, read
  *
  * A message's statuses go in order, one POST each, one message after the other per URL (a queue);
- * a POST that fails is counted and dropped, never retried.
+ * a POST that fails is counted and dropped, never retried (no retry policy is documented: see ./webhooks.ts).
  */
 import { createHmac } from 'node:crypto';
 import { request } from 'node:http';

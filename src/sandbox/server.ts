@@ -17,7 +17,8 @@
  * the CLI's adapters are checked.
  *
  * The recipient REFUSED_RECIPIENT (5511900000422) is refused by every provider with its own
- * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags.
+ * "not on WhatsApp" answer (see ./common.ts), for per-row refusals in tests without flags;
+ * `refusals` (--refuse) refuses chosen recipients as one of Meta's codes says, each provider in its own words.
  *
  * The hot path stays cheap, for benchmarks at tens of thousands of requests a second: nothing is
  * logged unless onRequest asks, every counter is O(1) per request, schemas are built once at
@@ -26,7 +27,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   SlidingWindowLimiter,
@@ -48,10 +49,18 @@ import {
   checkFaultOptions,
   type FaultKind,
   type FaultOptions,
+  type FaultStatus,
   type Refusal,
 } from './faults.js';
-import { createInteractoHandler } from './interacto.js';
-import { PLAN_LIMITS, createInterflowHandler, InterflowMessageStore, type InterflowChannel, type Plan } from './interflow.js';
+import { createInteractoHandler, interactoRefusal } from './interacto.js';
+import {
+  PLAN_LIMITS,
+  createInterflowHandler,
+  interflowRefusal,
+  InterflowMessageStore,
+  type InterflowChannel,
+  type Plan,
+} from './interflow.js';
 import { InterflowResources, checkStatusDelays, type StatusScheduler } from './interflow-resources.js';
 import { createSocialMinerHandler } from './socialminer.js';
 import { createTurnHandler } from './turn.js';
@@ -72,6 +81,13 @@ export {
   type FaultStatus,
   type Refusal,
 } from './faults.js';
+
+/** How Interflow and Interacto answer a --refuse code, in words: "Interflow 422 CHANNEL_DISCONNECTED, Interacto 422". */
+export function ownRefusals(code: number): string {
+  const interflow = interflowRefusal(code, { to: '' });
+  const own = (interflow.body as { error: { code: string } }).error.code;
+  return `Interflow ${interflow.status} ${own}, Interacto ${interactoRefusal(code, DEFAULT_INSTANCES[0]!).status}`;
+}
 
 export interface SandboxOptions {
   /** 0 (the default here) picks a free port. */
@@ -129,9 +145,10 @@ export interface SandboxOptions {
   /** Recipient (digits) → what becomes of messages to it: read | delivered | sent | failed | none. */
   fates?: Record<string, Fate>;
   /**
-   * Turn and SocialMiner: recipient (digits, or '*' for any other) → Meta's error code its valid
-   * messages are refused with, the first `times` of them or all (./faults.ts, ./meta-errors.ts).
-   * Sandbox.refuse() replaces them while it runs.
+   * Recipient (digits, or '*' for any other) → Meta's error code its valid messages are refused
+   * with, the first `times` of them or all (./faults.ts, ./meta-errors.ts): Turn and SocialMiner
+   * answer the code in Meta's envelope, Interflow and Interacto their own answer for the same
+   * situation (interflowRefusal, interactoRefusal). Sandbox.refuse() replaces them while it runs.
    */
   refusals?: Record<string, Refusal>;
   /** ms one webhook delivery may take (default 5000). */
@@ -328,29 +345,75 @@ function bodyDigest(to: string, rawBody: string): string {
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const config = checkOptions(opts);
+  const parts = buildParts(opts, config);
+  const ledger = new Ledger(config.recordAll);
+  const ctx: ServeContext = { opts, config, parts, ledger, timers: new Set() };
+  const server = createServer((req, res) => {
+    serve(ctx, req, res).catch((err: unknown) => {
+      if (!res.headersSent) writeJson(res, 500, { error: 'internal sandbox error', message: String(err) });
+      else res.destroy();
+    });
+  });
+  await listen(server, config.port, config.host);
+  return sandboxApi(ctx, server);
+}
+
+/** The options checked (a RangeError naming the one out of range) and their defaults filled in. */
+interface SandboxConfig {
+  port: number;
+  host: string;
+  rateLimit: number;
+  faults: FaultOptions;
+  recordAll: boolean;
+  failStatus: FaultStatus;
+  latencyMs: number;
+  /** faults.retryAfter as the header's value. */
+  retryAfter: string | undefined;
+}
+
+function checkOptions(opts: SandboxOptions): SandboxConfig {
   const port = opts.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`sandbox port must be 0-65535, got ${port}`);
-  const host = opts.host ?? '127.0.0.1';
   const plan = opts.plan ?? DEFAULT_PLAN;
   if (!Object.hasOwn(PLAN_LIMITS, plan)) throw new RangeError(`sandbox plan must be one of ${Object.keys(PLAN_LIMITS).join(', ')}`);
   const rateLimit = opts.rateLimit ?? PLAN_LIMITS[plan];
   if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new RangeError(`sandbox rateLimit must be a positive integer`);
   const faults: FaultOptions = { ...opts.faults };
   checkFaultOptions(faults);
-  const recordAll = (opts.record ?? 'all') === 'all';
   if (opts.record !== undefined && opts.record !== 'all' && opts.record !== 'none') {
     throw new RangeError(`sandbox record must be 'all' or 'none', got ${String(opts.record)}`);
   }
-  const failStatus = faults.failStatus ?? 503;
-  const latencyMs = faults.latencyMs ?? 0;
-  const retryAfter = faults.retryAfter === undefined ? undefined : String(faults.retryAfter);
+  if (opts.statusDelaysMs !== undefined) checkStatusDelays(opts.statusDelaysMs);
+  return {
+    port,
+    host: opts.host ?? '127.0.0.1',
+    rateLimit,
+    faults,
+    recordAll: (opts.record ?? 'all') === 'all',
+    failStatus: faults.failStatus ?? 503,
+    latencyMs: faults.latencyMs ?? 0,
+    retryAfter: faults.retryAfter === undefined ? undefined : String(faults.retryAfter),
+  };
+}
 
+/** The providers and what they share: webhooks, Interflow's store and resources, the limits and fault counters. */
+interface SandboxParts {
+  interflow: ReturnType<typeof createInterflowHandler>;
+  handlers: ProviderHandler[];
+  webhooks: WebhookDispatcher;
+  metaStatuses: MetaStatusPoster;
+  /** faults.rate: one window per key for every provider; Interflow's plan limit gives way to it. */
+  sharedLimiter: SlidingWindowLimiter | undefined;
+  counters: FaultCounters;
+  refusals: RefusalCounters;
+}
+
+function buildParts(opts: SandboxOptions, config: SandboxConfig): SandboxParts {
   const allowed = opts.apiKeys ? new Set(opts.apiKeys) : undefined;
   const checkKey: KeyCheck = (key) => (allowed ? allowed.has(key) : key.trim().length > 0);
-
-  // faults.rate: one window per key for every provider; Interflow's plan limit gives way to it.
-  const sharedLimiter = faults.rate === undefined ? undefined : new SlidingWindowLimiter(faults.rate, opts.rateWindowMs, opts.clock);
-  if (opts.statusDelaysMs !== undefined) checkStatusDelays(opts.statusDelaysMs);
+  const sharedLimiter =
+    config.faults.rate === undefined ? undefined : new SlidingWindowLimiter(config.faults.rate, opts.rateWindowMs, opts.clock);
   const webhooks = new WebhookDispatcher({
     ...(opts.webhookSecret !== undefined ? { secret: opts.webhookSecret } : {}),
     ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
@@ -362,325 +425,421 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ...(opts.fates ? { fates: opts.fates } : {}),
     ...(opts.webhookTimeoutMs !== undefined ? { timeoutMs: opts.webhookTimeoutMs } : {}),
   });
-  const interflowChannels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
+  const refusals = new RefusalCounters(opts.refusals);
+  const refuse = (to: string): number | undefined => refusals.next(to);
+  const interflow = buildInterflow(opts, config, { checkKey, refuse }, webhooks, sharedLimiter);
+  const handlers: ProviderHandler[] = [
+    interflow,
+    createInteractoHandler({ checkKey, refuse, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
+    createTurnHandler({ checkKey, refuse }),
+    createSocialMinerHandler({ checkKey, refuse }),
+  ];
+  return { interflow, handlers, webhooks, metaStatuses, sharedLimiter, counters: new FaultCounters(config.faults), refusals };
+}
+
+/** Interflow's handler over its channels, message store and resources (customers, chats, webhooks, statuses). */
+function buildInterflow(
+  opts: SandboxOptions,
+  config: SandboxConfig,
+  { checkKey, refuse }: { checkKey: KeyCheck; refuse: (to: string) => number | undefined },
+  webhooks: WebhookDispatcher,
+  sharedLimiter: SlidingWindowLimiter | undefined,
+): ReturnType<typeof createInterflowHandler> {
+  const channels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
   const store = new InterflowMessageStore();
   const resources = new InterflowResources({
     store,
     webhooks,
-    channels: interflowChannels,
-    channelId: (interflowChannels.find((c) => c.status === 'connected') ?? interflowChannels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
+    channels,
+    channelId: (channels.find((c) => c.status === 'connected') ?? channels[0])?.id ?? DEFAULT_CHANNELS[0]!.id,
     ...(opts.statusDelaysMs ? { statusDelaysMs: opts.statusDelaysMs } : {}),
     ...(opts.statusScheduler ? { statusScheduler: opts.statusScheduler } : {}),
   });
-  const interflow = createInterflowHandler({
+  return createInterflowHandler({
     checkKey,
-    channels: interflowChannels,
-    rateLimit,
+    refuse,
+    channels,
+    rateLimit: config.rateLimit,
     rateWindowMs: opts.rateWindowMs,
     ...(opts.clock ? { clock: opts.clock } : {}),
-    keepMessages: recordAll,
+    keepMessages: config.recordAll,
     store,
     resources,
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
   });
-  const refusals = new RefusalCounters(opts.refusals);
-  const refuse = (to: string): number | undefined => refusals.next(to);
-  const handlers: ProviderHandler[] = [
-    interflow,
-    createInteractoHandler({ checkKey, instances: [...(opts.instances ?? DEFAULT_INSTANCES)] }),
-    createTurnHandler({ checkKey, refuse }),
-    createSocialMinerHandler({ checkKey, refuse }),
-  ];
-  const counters = new FaultCounters(faults);
+}
 
-  const received: ReceivedRequest[] = [];
-  const acceptedList: AcceptedMessage[] = [];
-  const digests = new Set<string>();
-  let requestCount = 0;
-  let acceptedCount = 0;
-  let byStatus: Record<number, number> = {};
-  const timers = new Set<NodeJS.Timeout>();
+/** What the sandbox keeps of the requests: the received log, the accepted messages and the counters. */
+class Ledger {
+  readonly received: ReceivedRequest[] = [];
+  readonly acceptedList: AcceptedMessage[] = [];
+  private readonly digests = new Set<string>();
+  private requestCount = 0;
+  private acceptedCount = 0;
+  private byStatus: Record<number, number> = {};
 
-  const stats = (): SandboxStats => ({
-    requests: requestCount,
-    accepted: acceptedCount,
-    byStatus: { ...byStatus },
-    distinctBodies: digests.size,
-  });
+  constructor(private readonly recordAll: boolean) {}
 
-  function reset(): void {
-    received.length = 0;
-    acceptedList.length = 0;
-    digests.clear();
-    requestCount = acceptedCount = 0;
-    byStatus = {};
-    counters.clear();
-    refusals.clear();
-    sharedLimiter?.clear();
-    for (const h of handlers) h.reset?.();
+  /** A request answered `status` (0: reset or hung). */
+  answered(status: number): void {
+    this.requestCount++;
+    this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
   }
 
-  /** Answers a /_sandbox/* request; false when the path is not one. */
-  function control(pathname: string, method: string, res: ServerResponse): boolean {
-    switch (pathname) {
-      case '/_sandbox/requests':
-        if (method === 'GET') writeJson(res, 200, received.map(maskRequest));
-        else if (method === 'DELETE') {
-          const cleared = received.length;
-          received.length = 0;
-          writeJson(res, 200, { cleared });
-        } else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET, DELETE' });
-        return true;
-      case '/_sandbox/stats':
-        if (method === 'GET') writeJson(res, 200, stats());
-        else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
-        return true;
-      case '/_sandbox/accepted':
-        if (method === 'GET') writeJson(res, 200, acceptedList);
-        else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
-        return true;
-      case '/_sandbox/webhooks':
-        if (method === 'GET') writeJson(res, 200, { registered: webhooks.size, ...webhooks.stats() });
-        else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
-        return true;
-      case '/_sandbox/reset':
-        if (method === 'POST') {
-          reset();
-          writeJson(res, 200, { reset: true });
-        } else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
-        return true;
-      default:
-        return false;
-    }
+  /** A message accepted: counted, its (to, body) digested, and kept with record 'all'. */
+  accepted(message: AcceptedMessage, rawBody: string): void {
+    this.acceptedCount++;
+    this.digests.add(bodyDigest(message.to, rawBody));
+    if (this.recordAll) this.acceptedList.push(message);
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrived = (opts.clock ?? Date.now)();
-    const method = req.method ?? 'GET';
-    const rawPath = req.url ?? '/';
-    const { pathname, query } = splitTarget(rawPath);
-    const { bytes, tooLarge } = await readBody(req);
-
-    if (pathname.startsWith('/_sandbox/') && control(pathname, method, res)) return;
-
-    const headers = flatHeaders(req);
-    const { text: rawBody, json } = tooLarge ? { text: '', json: { kind: 'empty' } as const } : parseBody(bytes);
-    const matched = route(pathname, handlers);
-    const handler = matched?.handler;
-    const hreq: HandlerRequest = { method, path: matched?.rest ?? pathname, query, headers, rawBody, json, rate: undefined };
-    const isSend =
-      handler !== undefined &&
-      !tooLarge &&
-      method === 'POST' &&
-      (hreq.path === handler.sendPath || (handler.batchPath !== undefined && hreq.path === handler.batchPath));
-
-    let answer: HandlerResponse | undefined;
-    let fault: FaultKind | undefined;
-    let rate: RateDecision | undefined;
-    if (isSend) {
-      const key = handler.credential(hreq);
-      if (key !== undefined) {
-        const limiter = sharedLimiter ?? (handler === interflow ? interflow.limiter : undefined);
-        if (limiter) {
-          rate = limiter.hit(key, arrived);
-          hreq.rate = rate;
-          if (!rate.allowed) {
-            fault = 'rate';
-            answer = handler.fault(429, rate);
-            answer.headers = { ...answer.headers, 'Retry-After': retryAfter ?? String(rate.retryAfter ?? 1) };
-          }
-        }
-        if (!answer) {
-          fault = counters.next();
-          if (fault === 'fail') {
-            answer = handler.fault(failStatus);
-            if (retryAfter !== undefined) answer.headers = { ...answer.headers, 'Retry-After': retryAfter };
-          }
-        }
-      }
-    }
-    if (!answer && handler && tooLarge) {
-      answer = handler.error(413, `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`);
-    } else if (!answer && handler) {
-      try {
-        const handled = handler.handle(hreq);
-        answer = handled instanceof Promise ? await handled : handled;
-      } catch (err) {
-        answer = { status: 500, body: { error: 'internal sandbox error' }, error: err instanceof Error ? err.message : String(err) };
-      }
-    }
-    answer ??= tooLarge
-      ? { status: 413, body: { error: 'payload too large' }, error: 'payload too large' }
-      : { status: 404, body: { error: 'not found' }, error: 'not found' };
-    // Send answers carry the figures of the window that counted them (every provider's with
-    // faults.rate, Interflow's always), fault answers included.
-    if (rate) answer.headers = answer.headers ? Object.assign(answer.headers, rateLimitHeaders(rate)) : rateLimitHeaders(rate);
-    // For the log: whom a fault answer was for.
-    if (fault === 'rate' || fault === 'fail') Object.assign(answer, summaryOf(json.kind === 'json' ? json.value : undefined));
-
-    const silent = fault === 'reset' || fault === 'hang';
-    const status = silent ? 0 : answer.status;
-    const accepted = isSend && answer.messageId !== undefined && (silent || (answer.status >= 200 && answer.status < 300));
-
-    requestCount++;
-    byStatus[status] = (byStatus[status] ?? 0) + 1;
-    if (accepted) {
-      // The life of an Interflow message (sent → delivered → read, webhooks): normal answers only.
-      if (handler === interflow && fault === undefined && recordAll) interflow.accepted(answer.messageId!);
-      // Turn and SocialMiner: statuses to the status webhooks (normal answers only).
-      if ((handler!.provider === 'turn' || handler!.provider === 'socialminer') && fault === undefined) {
-        metaStatuses.accepted(handler!.provider, answer.messageId!, answer.to ?? '');
-      }
-      acceptedCount++;
-      const to = answer.to ?? '';
-      digests.add(bodyDigest(to, rawBody));
-      if (recordAll) {
-        acceptedList.push({
-          provider: handler!.provider,
-          messageId: answer.messageId!,
-          to,
-          body: json.kind === 'json' ? json.value : undefined,
-        });
-      }
-    }
-    // A batch (Interflow's /messages/bulk): each message it accepted, as a single send's.
-    const batchAccepted =
-      isSend && answer.batch !== undefined && (silent || (answer.status >= 200 && answer.status < 300)) ? answer.batch : [];
-    for (const item of batchAccepted) {
-      if (handler === interflow && fault === undefined && recordAll) interflow.accepted(item.id);
-      acceptedCount++;
-      digests.add(bodyDigest(item.to, JSON.stringify(item.body)));
-      if (recordAll) acceptedList.push({ provider: handler!.provider, messageId: item.id, to: item.to, body: item.body });
-    }
-    if (recordAll || opts.onRequest) {
-      const record: ReceivedRequest = {
-        provider: handler?.provider ?? 'unknown',
-        method,
-        path: rawPath,
-        headers,
-        rawBody,
-        body: json.kind === 'json' ? json.value : undefined,
-        status,
-        accepted: accepted || batchAccepted.length > 0,
-        ...(fault === undefined ? {} : { fault }),
-        ...(answer.messageId === undefined ? {} : { messageId: answer.messageId }),
-        ...(answer.messageType === undefined ? {} : { messageType: answer.messageType }),
-        ...(answer.to === undefined ? {} : { to: answer.to }),
-        ...(answer.error === undefined ? {} : { error: answer.error }),
-        at: new Date(arrived).toISOString(),
-      };
-      if (recordAll) received.push(record);
-      opts.onRequest?.(record);
-    }
-
-    if (fault === 'reset') {
-      // Read completely, accepted, and then the connection goes away with a TCP RST, no answer.
-      try {
-        req.socket.resetAndDestroy();
-      } catch {
-        req.socket.destroy();
-      }
-      return;
-    }
-    if (fault === 'hang') return; // never answered; the socket stays open until the client gives up or close()
-    if (fault === 'drip') return drip(res, answer);
-    if (fault === 'oversize') return oversize(res);
-
-    const final = answer;
-    if (isSend && latencyMs > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!res.destroyed && !res.writableEnded) writeJson(res, final.status, final.body, final.headers);
-      }, latencyMs);
-      timers.add(timer);
-      return;
-    }
-    writeJson(res, final.status, final.body, final.headers);
+  stats(): SandboxStats {
+    return { requests: this.requestCount, accepted: this.acceptedCount, byStatus: { ...this.byStatus }, distinctBodies: this.digests.size };
   }
 
-  /** The answer with its headers at once and its body one byte every dripMs. */
-  function drip(res: ServerResponse, answer: HandlerResponse): void {
-    const payload = Buffer.from(JSON.stringify(answer.body ?? {}));
-    const head: string[] = [];
-    if (answer.headers) for (const name in answer.headers) head.push(name, answer.headers[name]!);
-    head.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(payload.length));
-    res.writeHead(answer.status, head);
-    res.flushHeaders();
-    let at = 0;
-    const timer = setInterval(() => {
-      if (res.destroyed || at >= payload.length) {
-        clearInterval(timer);
-        timers.delete(timer);
-        if (!res.destroyed) res.end();
-        return;
-      }
-      res.write(payload.subarray(at, ++at));
-    }, faults.dripMs ?? DEFAULT_DRIP_MS);
-    timers.add(timer);
-    res.once('close', () => {
+  clear(): void {
+    this.received.length = 0;
+    this.acceptedList.length = 0;
+    this.digests.clear();
+    this.requestCount = this.acceptedCount = 0;
+    this.byStatus = {};
+  }
+}
+
+interface ServeContext {
+  opts: SandboxOptions;
+  config: SandboxConfig;
+  parts: SandboxParts;
+  ledger: Ledger;
+  /** Latency and drip timers, cleared by close(). */
+  timers: Set<NodeJS.Timeout>;
+}
+
+/** Forgets everything (SandboxOptions' reset()): the ledger, fault and refusal counters, limits, providers' state. */
+function resetSandbox(ctx: ServeContext): void {
+  ctx.ledger.clear();
+  ctx.parts.counters.clear();
+  ctx.parts.refusals.clear();
+  ctx.parts.sharedLimiter?.clear();
+  for (const h of ctx.parts.handlers) h.reset?.();
+}
+
+/** Answers a /_sandbox/* request; false when the path is not one. */
+function control(ctx: ServeContext, pathname: string, method: string, res: ServerResponse): boolean {
+  const { ledger, parts } = ctx;
+  const only = (allow: string, answer: () => unknown): void => {
+    if (method === allow) writeJson(res, 200, answer());
+    else writeJson(res, 405, { error: 'method not allowed' }, { Allow: allow });
+  };
+  switch (pathname) {
+    case '/_sandbox/requests':
+      if (method === 'GET') writeJson(res, 200, ledger.received.map(maskRequest));
+      else if (method === 'DELETE') {
+        const cleared = ledger.received.length;
+        ledger.received.length = 0;
+        writeJson(res, 200, { cleared });
+      } else writeJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET, DELETE' });
+      return true;
+    case '/_sandbox/stats':
+      only('GET', () => ledger.stats());
+      return true;
+    case '/_sandbox/accepted':
+      only('GET', () => ledger.acceptedList);
+      return true;
+    case '/_sandbox/webhooks':
+      only('GET', () => ({ registered: parts.webhooks.size, ...parts.webhooks.stats() }));
+      return true;
+    case '/_sandbox/reset':
+      only('POST', () => {
+        resetSandbox(ctx);
+        return { reset: true };
+      });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** A provider request as read: its handler (if a route matched), the handler's view of it, and whether it is a send. */
+interface Incoming {
+  method: string;
+  rawPath: string;
+  arrived: number;
+  headers: Record<string, string>;
+  rawBody: string;
+  json: HandlerRequest['json'];
+  tooLarge: boolean;
+  handler: ProviderHandler | undefined;
+  hreq: HandlerRequest;
+  isSend: boolean;
+}
+
+/** What was answered, and which fault stage or limit decided it. */
+interface Decision {
+  answer: HandlerResponse;
+  fault: FaultKind | undefined;
+  rate: RateDecision | undefined;
+}
+
+async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const arrived = (ctx.opts.clock ?? Date.now)();
+  const method = req.method ?? 'GET';
+  const rawPath = req.url ?? '/';
+  const { pathname, query } = splitTarget(rawPath);
+  const { bytes, tooLarge } = await readBody(req);
+
+  if (pathname.startsWith('/_sandbox/') && control(ctx, pathname, method, res)) return;
+
+  const headers = flatHeaders(req);
+  const { text: rawBody, json } = tooLarge ? { text: '', json: { kind: 'empty' } as const } : parseBody(bytes);
+  const matched = route(pathname, ctx.parts.handlers);
+  const handler = matched?.handler;
+  const hreq: HandlerRequest = { method, path: matched?.rest ?? pathname, query, headers, rawBody, json, rate: undefined };
+  const isSend =
+    handler !== undefined &&
+    !tooLarge &&
+    method === 'POST' &&
+    (hreq.path === handler.sendPath || (handler.batchPath !== undefined && hreq.path === handler.batchPath));
+  const incoming: Incoming = { method, rawPath, arrived, headers, rawBody, json, tooLarge, handler, hreq, isSend };
+
+  const decision = await decide(ctx, incoming);
+  const outcome = tally(ctx, incoming, decision);
+  if (ctx.config.recordAll || ctx.opts.onRequest) keepRecord(ctx, incoming, decision, outcome);
+  respond(ctx, req, res, incoming, decision);
+}
+
+/** The answer: a fault stage's or the rate limit's for a send, else the handler's, else 404/413. */
+async function decide(ctx: ServeContext, incoming: Incoming): Promise<Decision> {
+  const { handler, hreq, tooLarge, json } = incoming;
+  const gated = incoming.isSend ? gate(ctx, handler!, hreq, incoming.arrived) : { answer: undefined, fault: undefined, rate: undefined };
+  let answer = gated.answer;
+  if (!answer && handler && tooLarge) {
+    answer = handler.error(413, `Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`);
+  } else if (!answer && handler) {
+    try {
+      const handled = handler.handle(hreq);
+      answer = handled instanceof Promise ? await handled : handled;
+    } catch (err) {
+      answer = { status: 500, body: { error: 'internal sandbox error' }, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  answer ??= tooLarge
+    ? { status: 413, body: { error: 'payload too large' }, error: 'payload too large' }
+    : { status: 404, body: { error: 'not found' }, error: 'not found' };
+  const { fault, rate } = gated;
+  // Send answers carry the figures of the window that counted them (every provider's with
+  // faults.rate, Interflow's always), fault answers included.
+  if (rate) answer.headers = answer.headers ? Object.assign(answer.headers, rateLimitHeaders(rate)) : rateLimitHeaders(rate);
+  // For the log: whom a fault answer was for.
+  if (fault === 'rate' || fault === 'fail') Object.assign(answer, summaryOf(json.kind === 'json' ? json.value : undefined));
+  return { answer, fault, rate };
+}
+
+/**
+ * The stages a send goes through before its provider sees it (./faults.ts): the rate limit
+ * (the shared one, else Interflow's), then the fault counters. Requests without a valid key
+ * count for nothing here.
+ */
+function gate(
+  ctx: ServeContext,
+  handler: ProviderHandler,
+  hreq: HandlerRequest,
+  arrived: number,
+): { answer: HandlerResponse | undefined; fault: FaultKind | undefined; rate: RateDecision | undefined } {
+  const { parts, config } = ctx;
+  const key = handler.credential(hreq);
+  if (key === undefined) return { answer: undefined, fault: undefined, rate: undefined };
+  const limiter = parts.sharedLimiter ?? (handler === parts.interflow ? parts.interflow.limiter : undefined);
+  const rate = limiter?.hit(key, arrived);
+  if (rate) {
+    hreq.rate = rate;
+    if (!rate.allowed) {
+      const answer = handler.fault(429, rate);
+      answer.headers = { ...answer.headers, 'Retry-After': config.retryAfter ?? String(rate.retryAfter ?? 1) };
+      return { answer, fault: 'rate', rate };
+    }
+  }
+  const fault = parts.counters.next();
+  if (fault !== 'fail') return { answer: undefined, fault, rate };
+  const answer = handler.fault(config.failStatus);
+  if (config.retryAfter !== undefined) answer.headers = { ...answer.headers, 'Retry-After': config.retryAfter };
+  return { answer, fault, rate };
+}
+
+/** Counts the request and the messages it got accepted; the status it is recorded with, and whether it was accepted. */
+function tally(ctx: ServeContext, incoming: Incoming, { answer, fault }: Decision): { status: number; accepted: boolean } {
+  const { handler, isSend } = incoming;
+  const silent = fault === 'reset' || fault === 'hang';
+  const status = silent ? 0 : answer.status;
+  const answered2xx = silent || (answer.status >= 200 && answer.status < 300);
+  const accepted = isSend && answer.messageId !== undefined && answered2xx;
+  ctx.ledger.answered(status);
+  if (accepted) acceptedOne(ctx, handler!, incoming, answer, fault);
+  // A batch (Interflow's /messages/bulk): each message it accepted, as a single send's.
+  const batchAccepted = isSend && answer.batch !== undefined && answered2xx ? answer.batch : [];
+  for (const item of batchAccepted) {
+    if (handler === ctx.parts.interflow && fault === undefined && ctx.config.recordAll) ctx.parts.interflow.accepted(item.id);
+    ctx.ledger.accepted({ provider: handler!.provider, messageId: item.id, to: item.to, body: item.body }, JSON.stringify(item.body));
+  }
+  return { status, accepted: accepted || batchAccepted.length > 0 };
+}
+
+/** A single send accepted: its life begins (Interflow's statuses, Turn's and SocialMiner's status webhooks), and the ledger keeps it. */
+function acceptedOne(
+  ctx: ServeContext,
+  handler: ProviderHandler,
+  incoming: Incoming,
+  answer: HandlerResponse,
+  fault: FaultKind | undefined,
+): void {
+  const { parts } = ctx;
+  const messageId = answer.messageId!;
+  // The life of an Interflow message (sent → delivered → read, webhooks): normal answers only.
+  if (handler === parts.interflow && fault === undefined && ctx.config.recordAll) parts.interflow.accepted(messageId);
+  // Turn and SocialMiner: statuses to the status webhooks (normal answers only).
+  if ((handler.provider === 'turn' || handler.provider === 'socialminer') && fault === undefined) {
+    parts.metaStatuses.accepted(handler.provider, messageId, answer.to ?? '');
+  }
+  const body = incoming.json.kind === 'json' ? incoming.json.value : undefined;
+  ctx.ledger.accepted({ provider: handler.provider, messageId, to: answer.to ?? '', body }, incoming.rawBody);
+}
+
+/** The request as `received` and onRequest have it. */
+function keepRecord(
+  ctx: ServeContext,
+  incoming: Incoming,
+  { answer, fault }: Decision,
+  outcome: { status: number; accepted: boolean },
+): void {
+  const { json } = incoming;
+  const record: ReceivedRequest = {
+    provider: incoming.handler?.provider ?? 'unknown',
+    method: incoming.method,
+    path: incoming.rawPath,
+    headers: incoming.headers,
+    rawBody: incoming.rawBody,
+    body: json.kind === 'json' ? json.value : undefined,
+    status: outcome.status,
+    accepted: outcome.accepted,
+    ...(fault === undefined ? {} : { fault }),
+    ...(answer.messageId === undefined ? {} : { messageId: answer.messageId }),
+    ...(answer.messageType === undefined ? {} : { messageType: answer.messageType }),
+    ...(answer.to === undefined ? {} : { to: answer.to }),
+    ...(answer.error === undefined ? {} : { error: answer.error }),
+    at: new Date(incoming.arrived).toISOString(),
+  };
+  if (ctx.config.recordAll) ctx.ledger.received.push(record);
+  ctx.opts.onRequest?.(record);
+}
+
+/** Writes the answer, or the fault instead of it: a reset, no answer, a drip, an oversize body, or the answer late. */
+function respond(ctx: ServeContext, req: IncomingMessage, res: ServerResponse, incoming: Incoming, { answer, fault }: Decision): void {
+  if (fault === 'reset') {
+    // Read completely, accepted, and then the connection goes away with a TCP RST, no answer.
+    try {
+      req.socket.resetAndDestroy();
+    } catch {
+      req.socket.destroy();
+    }
+    return;
+  }
+  if (fault === 'hang') return; // never answered; the socket stays open until the client gives up or close()
+  if (fault === 'drip') return drip(ctx, res, answer);
+  if (fault === 'oversize') return oversize(ctx.config.faults, res);
+
+  const latencyMs = ctx.config.latencyMs;
+  if (incoming.isSend && latencyMs > 0) {
+    const timer = setTimeout(() => {
+      ctx.timers.delete(timer);
+      if (!res.destroyed && !res.writableEnded) writeJson(res, answer.status, answer.body, answer.headers);
+    }, latencyMs);
+    ctx.timers.add(timer);
+    return;
+  }
+  writeJson(res, answer.status, answer.body, answer.headers);
+}
+
+/** The answer with its headers at once and its body one byte every dripMs. */
+function drip(ctx: ServeContext, res: ServerResponse, answer: HandlerResponse): void {
+  const payload = Buffer.from(JSON.stringify(answer.body ?? {}));
+  const head: string[] = [];
+  if (answer.headers) for (const name in answer.headers) head.push(name, answer.headers[name]!);
+  head.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(payload.length));
+  res.writeHead(answer.status, head);
+  res.flushHeaders();
+  let at = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || at >= payload.length) {
       clearInterval(timer);
-      timers.delete(timer);
-    });
-  }
-
-  /** 200 with a JSON body of oversizeBytes, written as fast as the client reads it. */
-  function oversize(res: ServerResponse): void {
-    const total = faults.oversizeBytes ?? DEFAULT_OVERSIZE_BYTES;
-    res.writeHead(200, ['Content-Type', 'application/json; charset=utf-8']);
-    const chunk = Buffer.alloc(64 * 1024, 0x20); // JSON whitespace
-    let left = total;
-    const pump = (): void => {
-      while (left > 0 && !res.destroyed) {
-        const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
-        left -= part.length;
-        if (!res.write(part)) return void res.once('drain', pump);
-      }
-      if (!res.destroyed) res.end('{}');
-    };
-    res.on('error', () => undefined);
-    pump();
-  }
-
-  const server = createServer((req, res) => {
-    serve(req, res).catch((err: unknown) => {
-      if (!res.headersSent) writeJson(res, 500, { error: 'internal sandbox error', message: String(err) });
-      else res.destroy();
-    });
+      ctx.timers.delete(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(payload.subarray(at, ++at));
+  }, ctx.config.faults.dripMs ?? DEFAULT_DRIP_MS);
+  ctx.timers.add(timer);
+  res.once('close', () => {
+    clearInterval(timer);
+    ctx.timers.delete(timer);
   });
+}
 
-  await new Promise<void>((resolve, reject) => {
+/** 200 with a JSON body of oversizeBytes, written as fast as the client reads it. */
+function oversize(faults: FaultOptions, res: ServerResponse): void {
+  const total = faults.oversizeBytes ?? DEFAULT_OVERSIZE_BYTES;
+  res.writeHead(200, ['Content-Type', 'application/json; charset=utf-8']);
+  const chunk = Buffer.alloc(64 * 1024, 0x20); // JSON whitespace
+  let left = total;
+  const pump = (): void => {
+    while (left > 0 && !res.destroyed) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= part.length;
+      if (!res.write(part)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end('{}');
+  };
+  res.on('error', () => undefined);
+  pump();
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const actualPort = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+}
 
+/** The Sandbox a caller holds, over the listening server. */
+function sandboxApi(ctx: ServeContext, server: Server): Sandbox {
+  const { parts, ledger, config } = ctx;
+  const actualPort = (server.address() as AddressInfo).port;
+  const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${actualPort}`,
     port: actualPort,
-    host,
-    received,
-    messages: interflow.store,
-    accepted: () => [...acceptedList],
-    stats,
-    webhookStats: () => webhooks.stats(),
-    webhookCount: () => webhooks.size,
-    refuse: (r) => refusals.set(r),
+    host: config.host,
+    received: ledger.received,
+    messages: parts.interflow.store,
+    accepted: () => [...ledger.acceptedList],
+    stats: () => ledger.stats(),
+    webhookStats: () => parts.webhooks.stats(),
+    webhookCount: () => parts.webhooks.size,
+    refuse: (r) => parts.refusals.set(r),
     close() {
-      metaStatuses.close();
+      parts.metaStatuses.close();
       closing ??= new Promise<void>((resolve, reject) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        interflow.close();
+        for (const t of ctx.timers) clearTimeout(t);
+        ctx.timers.clear();
+        parts.interflow.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });
       return closing;
     },
-    reset,
+    reset: () => resetSandbox(ctx),
   };
 }

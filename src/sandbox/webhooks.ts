@@ -12,7 +12,9 @@
  *
  * Deliveries go one at a time per webhook (a queue each), so that one message's sent, delivered
  * and read arrive in that order. A delivery that fails (connection refused, timeout, a non-2xx
- * answer) is counted and dropped: it is never retried and never throws.
+ * answer) is counted and dropped: it is never retried and never throws. No retry is invented:
+ * none of the providers' documents states one for webhook deliveries (Interflow's says only
+ * that an event is sent when a status changes; Meta's OpenAPI names a RETRYING state, no schedule).
  */
 import { createHmac } from 'node:crypto';
 import { request as httpRequest, type ClientRequest } from 'node:http';

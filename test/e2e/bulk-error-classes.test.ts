@@ -28,9 +28,11 @@ function csvOf(recipients: string[]): string {
 }
 
 const TEXT = ['--text', 'Olá {{nome}} 🎉'];
+/** Interacto sends contact cards only. */
+const CONTACT = ['--name', '{{nome}}', '--phone', '5511988887777'];
 
 async function bulk(csv: string, profile: string, extra: string[] = []): Promise<RunResult> {
-  const r = await world.run(['bulk', csv, ...TEXT, '--profile', profile, '--json', ...extra]);
+  const r = await world.run(['bulk', csv, ...(profile === 'interacto' ? CONTACT : TEXT), '--profile', profile, '--json', ...extra]);
   assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
   assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+\)?/, 'no stack trace');
   return r;
@@ -303,3 +305,105 @@ describe('fail the row', () => {
     assert.equal(received().length, refused.length + fine.length, 'nothing sent again');
   });
 });
+
+// The same --refuse codes, answered by Interflow and Interacto in their own shapes (README, "The sandbox").
+for (const [profile, own] of [
+  ['interflow', { recipient: '400 VALIDATION_ERROR', auth: '401 UNAUTHORIZED', blocked: '422 CHANNEL_DISCONNECTED', accepted: 201 }],
+  ['interacto', { recipient: '400 BAD_REQUEST', auth: '401 UNAUTHORIZED', blocked: '422 UNPROCESSABLE_ENTITY', accepted: 201 }],
+] as const) {
+  describe(`${profile}: --refuse in its own words`, () => {
+    test('a refused recipient (131026) fails its row with the reason, once; the others are sent; a rerun does not send it again', async () => {
+      const refused = phone(100);
+      const fine = [phone(101), phone(102)];
+      world.sandbox.refuse({ [refused]: { code: 131026 } });
+      const csv = csvOf([fine[0]!, refused, fine[1]!]);
+      const r = await bulk(csv, profile);
+      assert.equal(r.code, 3, r.stderr);
+      const byTo = new Map(lines(r).map((l) => [l.to, l]));
+      const row = byTo.get(refused)!;
+      assert.equal(row.status, 'failed');
+      assert.equal(`${row.error?.status} ${row.error?.code}`, own.recipient);
+      assert.match(row.error!.message, /Message undeliverable \(WhatsApp 131026\)/);
+      assert.equal(row.error?.retryable, undefined);
+      for (const to of fine) assert.equal(byTo.get(to)?.status, 'sent');
+      assert.equal(received().filter((g) => g.to === refused).length, 1, 'not retried');
+      eachAcceptedOnce(fine);
+
+      const rerun = await bulk(csv, profile);
+      assert.equal(rerun.code, 3, rerun.stderr);
+      assert.equal(received().length, 3, 'nothing sent again');
+    });
+
+    test('an auth refusal (190) stops the run with exit 4, the rest unsent; the rerun sends the refused row and the rest', async () => {
+      const rows = Array.from({ length: 5 }, (_, i) => phone(110 + i));
+      world.sandbox.refuse({ [rows[1]!]: { code: 190 } });
+      const csv = csvOf(rows);
+      const r = await bulk(csv, profile, ['--concurrency', '1']);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, new RegExp(`^error: ${profile} refused the request \\(${own.auth}\\)`, 'm'));
+      assert.match(r.stderr, /^hint: check the profile's apiKey/m);
+      assert.deepEqual(
+        received().map((g) => g.to),
+        rows.slice(0, 2),
+        'nothing after the refused row was sent',
+      );
+      world.sandbox.refuse({});
+      const rerun = await bulk(csv, profile, ['--concurrency', '1']);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      eachAcceptedOnce(rows);
+    });
+
+    test('a rate-limit refusal (130429, once) is retried after its Retry-After, then sent once', async () => {
+      const slow = phone(120);
+      world.sandbox.refuse({ [slow]: { code: 130429, times: 1 } });
+      const r = await bulk(csvOf([slow, phone(121)]), profile);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        lines(r).map((l) => l.status),
+        ['sent', 'sent'],
+      );
+      assert.deepEqual(
+        received()
+          .filter((g) => g.to === slow)
+          .map((g) => g.status),
+        [429, own.accepted],
+      );
+      eachAcceptedOnce([slow, phone(121)]);
+    });
+
+    test('a blocked account (368) stops the run with exit 1 and the reason; the rerun once solved sends the rest', async () => {
+      const rows = Array.from({ length: 4 }, (_, i) => phone(130 + i));
+      world.sandbox.refuse({ [rows[1]!]: { code: 368 } });
+      const csv = csvOf(rows);
+      const r = await bulk(csv, profile, ['--concurrency', '1']);
+      assert.equal(r.code, 1, r.stderr);
+      const code = own.blocked.split(' ')[1]!;
+      assert.match(r.stderr, new RegExp(`^stopped: ${profile} refused the run \\(${code}\\); rows not yet sent were not sent$`, 'm'));
+      assert.match(r.stderr, new RegExp(`^error: ${profile} refused the request \\(${own.blocked}\\)`, 'm'));
+      assert.match(r.stderr, /^hint: .*disconnected.*reconnect it/m);
+      assert.equal(received().length, 2);
+      world.sandbox.refuse({});
+      const rerun = await bulk(csv, profile);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      eachAcceptedOnce(rows);
+    });
+
+    test('a one-off send gives the same exit codes: a blocked account is 1, a refused key is 4, a refused recipient is 1', async () => {
+      world.sandbox.refuse({ [phone(140)]: { code: 131031 }, [phone(141)]: { code: 190 }, [phone(142)]: { code: 131026 } });
+      const send = (to: string): Promise<RunResult> =>
+        world.run(
+          profile === 'interacto'
+            ? ['send', 'contact', to, '--name', 'João', '--phone', '5511988887777', '--profile', profile]
+            : ['send', 'text', to, 'Olá', '--profile', profile],
+        );
+      const blocked = await send(phone(140));
+      assert.equal(blocked.code, 1, blocked.stderr);
+      assert.match(blocked.stderr, new RegExp(`^error: ${profile} refused the request \\(${own.blocked}\\)`, 'm'));
+      assert.equal((await send(phone(141))).code, 4);
+      const recipient = await send(phone(142));
+      assert.equal(recipient.code, 1, recipient.stderr);
+      assert.match(recipient.stderr, /Message undeliverable \(WhatsApp 131026\)/);
+      assert.equal(world.sandbox.accepted().length, 0);
+    });
+  });
+}

@@ -10,6 +10,10 @@ import { describe, test } from 'node:test';
 import { verdictForStatus } from '../../src/bulk/retry.js';
 import { ExitCode } from '../../src/errors.js';
 import { ERROR_CLASSES, classifyError, recipientBackoffMs, refusalExitCode, type ErrorClass } from '../../src/providers/error-classes.js';
+import { providers } from '../../src/providers/index.js';
+import { interactoRefusal } from '../../src/sandbox/interacto.js';
+import { interflowRefusal } from '../../src/sandbox/interflow.js';
+import { refusalKind, type RefusalKind } from '../../src/sandbox/meta-errors.js';
 import { REFUSAL_CODES } from '../../src/sandbox/server.js';
 
 const BEGIN = '<!-- error-classes: written from src/providers/error-classes.ts; test/unit/error-classes.test.ts checks it -->';
@@ -19,6 +23,7 @@ const families = [
   ['meta', 'Meta (Turn, SocialMiner)'],
   ['turn', 'Turn on-premise'],
   ['interflow', 'Interflow'],
+  ['interacto', 'Interacto'],
   ['http', 'HTTP, any provider'],
 ] as const;
 
@@ -79,13 +84,40 @@ describe('classifyError', () => {
     assert.equal(id('socialminer', 400, '1015'), 'fail', "Turn's on-premise numbers are Turn's only");
   });
 
-  test("Interflow's codes are its own; Interacto has none (its status decides)", () => {
+  test("Interflow's codes are its own; so are Interacto's NestJS error names", () => {
     assert.equal(id('interflow', 422, 'CHANNEL_DISCONNECTED'), 'stop');
     assert.equal(id('interflow', 404, 'CHANNEL_NOT_FOUND'), 'stop');
     assert.equal(id('interflow', 400, 'VALIDATION_ERROR'), 'fail');
     assert.equal(id('interflow', 400, '131056'), 'fail', "Meta's codes are not Interflow's");
     assert.equal(id('interacto', 429, 'TOO_MANY_REQUESTS'), 'retry');
     assert.equal(id('interacto', 401, 'UNAUTHORIZED'), 'stop-auth');
+    assert.equal(id('interacto', 404, 'NOT_FOUND'), 'stop', 'the instance (or the base URL) is not found: every row would be');
+    assert.equal(id('interacto', 422, 'UNPROCESSABLE_ENTITY'), 'stop', 'the instance is disconnected');
+    assert.equal(id('interacto', 400, 'BAD_REQUEST'), 'fail');
+    assert.equal(id('interflow', 404, 'NOT_FOUND'), 'fail', "Interacto's names are not Interflow's");
+  });
+
+  test("the sandbox's Interflow and Interacto answers to every --refuse code land in the class of the situation", () => {
+    const expected: Record<RefusalKind, ErrorClass['id']> = {
+      auth: 'stop-auth',
+      rate: 'retry',
+      unavailable: 'retry',
+      blocked: 'stop',
+      recipient: 'fail',
+      template: 'fail',
+      message: 'fail',
+    };
+    for (const code of REFUSAL_CODES) {
+      const answers = [
+        ['interflow', interflowRefusal(code, { to: '5511999999999' })],
+        ['interacto', interactoRefusal(code, '66a09db606fd14660c8fc1d0')],
+      ] as const;
+      for (const [provider, answer] of answers) {
+        const info = providers[provider].parseError(answer.status, answer.body);
+        assert.equal(classifyError(provider, info).id, expected[refusalKind(code)], `${provider} answering ${code} (${info.code})`);
+        if (expected[refusalKind(code)] === 'stop-auth') assert.equal(refusalExitCode(provider, info), ExitCode.auth);
+      }
+    }
   });
 
   test("with no code of its own, the HTTP status gives the retry rule's verdict", () => {

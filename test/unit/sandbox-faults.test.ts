@@ -554,7 +554,7 @@ describe('sandbox: the refused recipient', () => {
   });
 });
 
-describe('sandbox: refusals (Meta codes for chosen recipients)', () => {
+describe('sandbox: refusals (Meta codes for chosen recipients, each provider in its own words)', () => {
   test("Turn and SocialMiner answer Meta's envelope with the code's status, the first `times` messages to that recipient; others are accepted", async () => {
     const sb = await sandbox({ refusals: { '5511930000001': { code: 131056, times: 2 }, '5511930000002': { code: 368 } } });
     for (const provider of ['turn', 'socialminer'] as const) {
@@ -579,9 +579,77 @@ describe('sandbox: refusals (Meta codes for chosen recipients)', () => {
       assert.equal(sb.accepted().length, 2);
       assert.ok(sb.received.filter((r) => r.status >= 400).every((r) => !r.accepted && r.to !== undefined));
     }
-    // Interflow and Interacto speak no Meta codes: accepted.
-    assert.equal((await sendTo(sb, 'interflow', '5511930000002')).status, 201);
-    assert.equal((await sendTo(sb, 'interacto', '5511930000002')).status, 201);
+    // Interflow and Interacto speak no Meta codes: their own answer for a blocked account.
+    assert.equal((await sendTo(sb, 'interflow', '5511930000002')).body.error.code, 'CHANNEL_DISCONNECTED');
+    assert.equal((await sendTo(sb, 'interacto', '5511930000002')).status, 422);
+  });
+
+  test('Interflow and Interacto answer each situation in their own envelope, not accepted; the first `times` only', async () => {
+    const to = (i: number): string => String(5511930000100 + i);
+    const sb = await sandbox({
+      refusals: {
+        [to(1)]: { code: 190 },
+        [to(2)]: { code: 130429, times: 1 },
+        [to(3)]: { code: 131057 },
+        [to(4)]: { code: 131031 },
+        [to(5)]: { code: 131026 },
+        [to(6)]: { code: 132001 },
+        [to(7)]: { code: 131053 },
+      },
+    });
+    const interflow = async (i: number): Promise<[number, string, string?, string?]> => {
+      const a = await sendTo(sb, 'interflow', to(i));
+      assert.equal(a.body.success, false, a.text);
+      return [a.status, a.body.error.code, a.body.error.details?.[0]?.field, a.headers['retry-after'] as string | undefined];
+    };
+    assert.deepStrictEqual(await interflow(1), [401, 'UNAUTHORIZED', undefined, undefined]);
+    assert.deepStrictEqual(await interflow(2), [429, 'RATE_LIMIT_EXCEEDED', undefined, '1']);
+    assert.deepStrictEqual(await interflow(3), [503, 'SERVICE_UNAVAILABLE', undefined, undefined]);
+    assert.deepStrictEqual(await interflow(4), [422, 'CHANNEL_DISCONNECTED', undefined, undefined]);
+    assert.deepStrictEqual(await interflow(5), [400, 'VALIDATION_ERROR', 'to', undefined]);
+    assert.deepStrictEqual(await interflow(6), [400, 'VALIDATION_ERROR', 'content.name', undefined]);
+    assert.deepStrictEqual(await interflow(7), [400, 'VALIDATION_ERROR', 'content', undefined]);
+    assert.equal((await sendTo(sb, 'interflow', to(2))).status, 201, 'times: 1, then accepted');
+
+    const interacto = async (i: number): Promise<[number, string, unknown]> => {
+      const a = await sendTo(sb, 'interacto', to(i));
+      assert.deepStrictEqual(Object.keys(a.body), ['statusCode', 'message', 'error'], a.text);
+      assert.equal(a.body.statusCode, a.status);
+      return [a.status, a.body.error, a.headers['retry-after']];
+    };
+    assert.deepStrictEqual(await interacto(1), [401, 'Unauthorized', undefined]);
+    assert.deepStrictEqual(await interacto(3), [503, 'Service Unavailable', undefined]);
+    assert.deepStrictEqual(await interacto(4), [422, 'Unprocessable Entity', undefined]);
+    const recipient = await sendTo(sb, 'interacto', to(5));
+    assert.match(recipient.body.message[0], /^to: Message undeliverable \(WhatsApp 131026\)/);
+    sb.refuse({ [to(2)]: { code: 4 } });
+    assert.deepStrictEqual(await interacto(2), [429, 'Too Many Requests', '1']);
+    assert.equal(sb.accepted().length, 1);
+    assert.ok(sb.received.filter((r) => r.status >= 400).every((r) => !r.accepted && /--refuse \d+/.test(r.error ?? '')));
+  });
+
+  test('an Interflow batch: the key, the rate or the channel refuses the whole request; a recipient fails its item only', async () => {
+    const sb = await sandbox({ refusals: { '5511930000201': { code: 131026 }, '5511930000202': { code: 368, times: 1 } } });
+    const batch = (...tos: string[]): Promise<Answer> =>
+      send(
+        sb,
+        'POST',
+        '/interflow/v1/messages/bulk',
+        { Authorization: `Bearer ${KEY}` },
+        { channel_id: CHANNEL, messages: tos.map((to) => ({ to, type: 'text', content: { text: 'Olá' } })) },
+      );
+    const mixed = await batch('5511930000200', '5511930000201');
+    assert.equal(mixed.status, 200, mixed.text);
+    assert.deepStrictEqual(
+      mixed.body.data.results.map((r: { success: boolean; error?: { code: string } }) => r.error?.code ?? r.success),
+      [true, 'VALIDATION_ERROR'],
+    );
+    assert.equal(mixed.body.data.results[1].error.details[0].field, 'messages[1].to');
+    const whole = await batch('5511930000200', '5511930000202');
+    assert.equal(whole.status, 422);
+    assert.equal(whole.body.error.code, 'CHANNEL_DISCONNECTED');
+    assert.equal(sb.accepted().length, 1, 'nothing of the refused batch was accepted');
+    assert.equal((await batch('5511930000202')).status, 200, 'times: 1');
   });
 
   test("'*' refuses every recipient not named, each counted apart; an invalid message is still refused as invalid; refuse() replaces them", async () => {
@@ -701,8 +769,14 @@ describe('interflow sandbox command: fault flags', () => {
     assert.equal(opts.faults, undefined);
     const sb = await sandbox();
     const text = banner(sb, opts);
-    assert.match(text, /refuse: Turn and SocialMiner messages to 5511930000001 answer Meta's 131056, the first 2 time\(s\)/);
-    assert.match(text, /refuse: Turn and SocialMiner messages to any other recipient answer Meta's 132001\n/);
+    assert.match(
+      text,
+      /refuse: messages to 5511930000001 answer Meta's 131056 \(Turn, SocialMiner\), Interflow 429 RATE_LIMIT_EXCEEDED, Interacto 429, the first 2 time\(s\)/,
+    );
+    assert.match(
+      text,
+      /refuse: messages to any other recipient answer Meta's 132001 \(Turn, SocialMiner\), Interflow 400 VALIDATION_ERROR, Interacto 400\n/,
+    );
   });
 
   test('a bad value is a UsageError naming the flag (exit 2)', async () => {

@@ -5,13 +5,13 @@
  * 4 key refused, 130 interrupted.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, realpathSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { CliError, ExitCode, fileProblem, InterruptedError, UsageError, type ProviderError } from '../../errors.js';
 import { commandHttpOptions, HttpClient, oneLine } from '../../http/client.js';
 import { readFlagFile, type Flags, type SendKind } from '../../message/build.js';
-import { mediaKinds, type Capability, type Message } from '../../message/model.js';
+import { isMediaKind, mediaKinds, type Capability } from '../../message/model.js';
 import { effectiveBaseUrl } from '../../config/defaults.js';
 import { plans } from '../../config/profile.js';
 import type { Profile } from '../../config/profile.js';
@@ -20,28 +20,29 @@ import { redact } from '../../output/redact.js';
 import { plainText } from '../../output/sanitize.js';
 import { getAdapter } from '../../providers/index.js';
 import { interflowBatch } from '../../providers/interflow.js';
-import { refuseInteractoOptions, unsupported } from '../../providers/meta.js';
+import { refuseInteractoValues, unsupported } from '../../providers/meta.js';
+import type { ProviderAdapter } from '../../providers/types.js';
 import { TEMPLATE_STREAK } from '../../providers/error-classes.js';
-import { openCsv } from '../../bulk/csv.js';
+import { openCsv, type OpenedCsv } from '../../bulk/csv.js';
 import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
-import { openJournal, type Destination } from '../../bulk/journal.js';
+import { openJournal, type Destination, type Journal } from '../../bulk/journal.js';
 import { Pacer, PairPacer } from '../../bulk/pacer.js';
 import { PAIR_RATE_PROVIDERS, pairIntervalOf, poolDestination, poolNames, poolPicker, profileCounts } from '../../bulk/pool.js';
 import { loadProfileFor } from '../../config/context.js';
 import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
-import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunSummary } from '../../bulk/runner.js';
-import { bulkPreflight, runPreflight } from '../../bulk/preflight.js';
+import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunOptions, type RunSummary } from '../../bulk/runner.js';
+import { bulkPreflight, runPreflight, type Preflight } from '../../bulk/preflight.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { BulkOptions } from './bulk.js';
 import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
-import { parseShard, shardJournalPath, shardRows } from '../../bulk/shard.js';
+import { parseShard, shardJournalPath, shardRows, type Shard } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
-const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
+const kindFlags: Record<SendKind, (keyof BulkFlags)[]> = {
   text: ['text'],
   media: ['kind', 'url', 'id'],
   location: ['latitude', 'longitude'],
@@ -53,8 +54,10 @@ const kindFlags: Record<Exclude<SendKind, never>, string[]> = {
 const flagName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 /** The send kind the flags describe: exactly one. */
-export function inferKind(options: Record<string, unknown>): SendKind {
-  const given = (Object.entries(kindFlags) as [SendKind, string[]][]).filter(([, keys]) => keys.some((k) => options[k] !== undefined));
+export function inferKind(options: BulkFlags): SendKind {
+  const given = (Object.entries(kindFlags) as [SendKind, (keyof BulkFlags)[]][]).filter(([, keys]) =>
+    keys.some((k) => options[k] !== undefined),
+  );
   if (given.length === 0) {
     throw new UsageError(
       'say what to send: --text, --template NAME (or --template-file), --kind with --url/--id, --latitude/--longitude, --name with --phone (or --contact-file/--vcard), or --body with --button/--list/--location-request',
@@ -92,7 +95,7 @@ const runFlags = new Set([
 ]);
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
-function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
+function sendFlags(kind: SendKind, o: BulkFlags): Flags {
   const f: Flags = { ...o };
   for (const k of runFlags) delete f[k];
   if (kind === 'template') {
@@ -112,12 +115,10 @@ function sendFlags(kind: SendKind, o: Record<string, unknown>): Flags {
  * The capabilities a run's rows can need: one when the flags fix it, several when a row decides
  * (a --kind placeholder, a --template-file that may be a template or an hsm).
  */
-function capabilitiesOf(kind: SendKind, o: Record<string, unknown>): Capability[] {
+function capabilitiesOf(kind: SendKind, o: BulkFlags): Capability[] {
   switch (kind) {
-    case 'media': {
-      const k = o.kind as string | undefined;
-      return k && (mediaKinds as readonly string[]).includes(k) ? [k as Capability] : [...mediaKinds];
-    }
+    case 'media':
+      return o.kind !== undefined && isMediaKind(o.kind) ? [o.kind] : [...mediaKinds];
     case 'template':
       return o.hsm ? ['hsm'] : o.templateFile ? ['template', 'hsm'] : ['template'];
     case 'interactive':
@@ -134,12 +135,12 @@ function capabilitiesOf(kind: SendKind, o: Record<string, unknown>): Capability[
 }
 
 /** Refuses, before any row, a run no row of which the provider could send (exit 2, no journal). */
-function refuseUnsupported(profile: Profile, capabilities: readonly Capability[], options: Record<string, unknown>, kind: SendKind): void {
+function refuseUnsupported(profile: Profile, capabilities: readonly Capability[], options: BulkFlags, kind: SendKind): void {
   const possible = capabilitiesOf(kind, options);
   if (!possible.some((c) => capabilities.includes(c))) throw unsupported(profile.provider, capabilities, possible[0]!);
   if (profile.provider === 'interacto') return;
   const { delay, typing, priority, tag: tags, metadata } = options;
-  refuseInteractoOptions(profile.provider, { options: { delay, typing, priority, tags, metadata } } as unknown as Message);
+  refuseInteractoValues(profile.provider, { delay, typing, priority, tags, metadata });
 }
 
 /** Requests a minute: --rate, else the profile's rateLimit, else its plan; undefined = unpaced. */
@@ -173,7 +174,14 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
  * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
  * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
  */
-function lineWriter(io: Io): { write(text: string): void | Promise<void>; end(): Promise<void>; gone(): void } {
+interface LineWriter {
+  /** A promise only while stdout is full: the caller waits then, and only then. */
+  write(text: string): void | Promise<void>;
+  end(): Promise<void>;
+  gone(): void;
+}
+
+function lineWriter(io: Io): LineWriter {
   let buffer = '';
   let scheduled = false;
   let dead = false;
@@ -222,92 +230,274 @@ function lineWriter(io: Io): { write(text: string): void | Promise<void>; end():
   };
 }
 
+/** A run, as `interflow bulk` is given it: options → the run prepared → its rows sent → how it ended. */
 export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ctx: CommandContext): Promise<void> {
-  const { io, globals } = ctx;
+  const run = await prepareRun(input, options, ctx);
+  const sent = await sendRows(run, ctx);
+  reportEnding(run, sent, ctx);
+}
+
+/** The bulk flags but the CSV argument. */
+type BulkFlags = Omit<BulkOptions, 'csv'>;
+
+/** Everything a run needs, checked before anything is sent (a problem here is exit 2). */
+interface PreparedRun {
+  input: string;
+  options: BulkFlags;
+  plan: BulkPlan;
+  /** `--profile a,b,c`: the names of a pool of senders; undefined for one profile. */
+  pool: string[] | undefined;
+  /** The run's profiles: one, or the pool's, in its order. The first stands for the run. */
+  profiles: Profile[];
+  profile: Profile;
+  shard: Shard | undefined;
+  rate: number | undefined;
+  pairMs: number | undefined;
+  journalPath: string | undefined;
+  preflight: Preflight | undefined;
+  csv: OpenedCsv;
+  stream: NodeJS.ReadableStream;
+}
+
+/**
+ * The plan (which message, which files, which placeholders), the profiles, the input opened and
+ * its header checked against the plan, and the templates preflight: whatever can refuse the run
+ * does so here, before any row is sent.
+ */
+async function prepareRun(input: string, options: BulkFlags, ctx: CommandContext): Promise<PreparedRun> {
   const kind = inferKind(options);
   const flags = sendFlags(kind, options);
-  const { concurrency = 8, maxAttempts = 5, maxErrors, batch: batchSize } = options;
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const files = readPlanFiles(kind, flags);
-
-  // --profile a,b,c: a pool of senders (src/bulk/pool.ts); the first (by name) stands for the run
-  // where one profile is needed (the CSV's country, the templates catalog, the campaign).
-  const poolOf = poolNames(globals.profile ?? (io.env.INTERFLOW_PROFILE || undefined));
-  const profiles = poolOf
-    ? await Promise.all(poolOf.map((name) => loadProfileFor({ ...globals, profile: name }, io)))
-    : [await ctx.loadProfile()];
+  const { pool, profiles } = await loadProfiles(options, kind, ctx);
   const profile = profiles[0]!;
-  const adapter = getAdapter(profile.provider);
-  for (const p of profiles) {
-    try {
-      refuseUnsupported(p, getAdapter(p.provider).capabilities, options, kind);
-    } catch (err) {
-      // In a pool, the message must suit every sender: the refusal names the one it does not.
-      if (poolOf && err instanceof CliError) err.message = `profile '${p.name}' of the pool (${p.provider}): ${err.message}`;
-      throw err;
-    }
-  }
-  if (batchSize !== undefined && (poolOf || profile.provider !== 'interflow')) {
-    throw new UsageError(
-      poolOf
-        ? '--batch sends through one interflow profile: drop --batch for a pool of senders (--profile a,b,…)'
-        : `--batch is for interflow profiles (POST /messages/bulk): profile '${profile.name}' is ${profile.provider}; drop --batch to send one request a row`,
-    );
-  }
   const rate = rateFor(options, profile);
   const pairMs = pairIntervalOf(options, profiles);
 
-  if (input === '-' && io.stdin.isTTY) {
+  if (input === '-' && ctx.io.stdin.isTTY) {
     throw new UsageError("'bulk -' reads the CSV from stdin: pipe it in (… | interflow bulk - …) or give a file");
   }
   const journalPath = options.journal ?? (input === '-' ? undefined : shard ? shardJournalPath(input, shard) : `${input}.journal`);
   if (options.output !== undefined) refuseOutputOver(options.output, input === '-' ? undefined : input, journalPath);
   // A template run with a catalog: every row checked before the first request (stdin spooled).
-  const preflight = await bulkPreflight(poolOf ? { ...ctx, loadProfile: async () => profile } : ctx, kind, options, input);
-  const path = preflight?.path ?? input;
-  const stream = path === '-' ? io.stdin : createReadStream(path);
-  if (path !== '-') {
-    await new Promise<void>((resolve, reject) => {
-      (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('open', () => resolve());
-      (stream as NodeJS.ReadableStream & { once: NodeJS.EventEmitter['once'] }).once('error', (err: NodeJS.ErrnoException) =>
-        reject(new UsageError(`${input}: ${fileProblem(err)}`)),
-      );
-    });
-  }
-  const csv = await openCsv(stream, { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input });
-  const toColumn = options.toColumn ?? (csv.columns.includes('to') ? 'to' : csv.columns.includes('phone') ? 'phone' : undefined);
-  if (!toColumn || !csv.columns.includes(toColumn)) {
-    throw new UsageError(
-      options.toColumn
-        ? `--to-column '${toColumn}' is not a column of the CSV: it has ${csv.columns.join(', ')}`
-        : `no 'to' or 'phone' column for the recipients: the CSV has ${csv.columns.join(', ')}; name the recipients' column with --to-column`,
-    );
-  }
+  const preflight = await bulkPreflight(pool ? { ...ctx, loadProfile: async () => profile } : ctx, kind, options, input);
+  const { csv, stream } = await openInput(input, preflight?.path ?? input, options.delimiter, ctx.io);
+  const toColumn = recipientColumn(options.toColumn, csv.columns);
   checkPlaceholders(collectPlaceholders(flags), csv.columns, 'message flags');
   for (const [path, file] of files) checkPlaceholders(collectPlaceholders(file.json ?? file.text), csv.columns, path);
 
   const plan: BulkPlan = { kind, flags, toColumn, files };
-  if (preflight)
-    await runPreflight(
-      ctx,
-      preflight,
-      plan,
-      { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input },
-      profile,
-      options.skipInvalid === true,
-    );
+  const source = { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input };
+  if (preflight) await runPreflight(ctx, preflight, plan, source, profile, options.skipInvalid === true);
+  return { input, options, plan, pool, profiles, profile, shard, rate, pairMs, journalPath, preflight, csv, stream };
+}
 
+/**
+ * The run's profile, or with `--profile a,b,c` a pool of senders (src/bulk/pool.ts) whose first
+ * (by name) stands for the run where one profile is needed (the CSV's country, the templates
+ * catalog, the campaign). Each must be able to send the message; --batch takes one interflow profile.
+ */
+async function loadProfiles(options: BulkFlags, kind: SendKind, ctx: CommandContext): Promise<{ pool?: string[]; profiles: Profile[] }> {
+  const { io, globals } = ctx;
+  const pool = poolNames(globals.profile ?? (io.env.INTERFLOW_PROFILE || undefined));
+  const profiles = pool
+    ? await Promise.all(pool.map((name) => loadProfileFor({ ...globals, profile: name }, io)))
+    : [await ctx.loadProfile()];
+  for (const p of profiles) {
+    try {
+      refuseUnsupported(p, getAdapter(p.provider).capabilities, options, kind);
+    } catch (err) {
+      // In a pool, the message must suit every sender: the refusal names the one it does not.
+      if (pool && err instanceof CliError) err.message = `profile '${p.name}' of the pool (${p.provider}): ${err.message}`;
+      throw err;
+    }
+  }
+  const profile = profiles[0]!;
+  if (options.batch !== undefined && (pool || profile.provider !== 'interflow')) {
+    throw new UsageError(
+      pool
+        ? '--batch sends through one interflow profile: drop --batch for a pool of senders (--profile a,b,…)'
+        : `--batch is for interflow profiles (POST /messages/bulk): profile '${profile.name}' is ${profile.provider}; drop --batch to send one request a row`,
+    );
+  }
+  return pool ? { pool, profiles } : { profiles };
+}
+
+/** The input opened (a file, the spooled stdin, or stdin) and its header read. */
+async function openInput(
+  input: string,
+  path: string,
+  delimiter: string | undefined,
+  io: Io,
+): Promise<{ csv: OpenedCsv; stream: NodeJS.ReadableStream }> {
+  let stream: NodeJS.ReadableStream = io.stdin;
+  if (path !== '-') {
+    const file = createReadStream(path);
+    await new Promise<void>((resolve, reject) => {
+      file.once('open', () => resolve());
+      file.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`${input}: ${fileProblem(err)}`)));
+    });
+    stream = file;
+  }
+  const csv = await openCsv(stream, { delimiter, source: input === '-' ? 'stdin' : input });
+  return { csv, stream };
+}
+
+/** The recipients' column: --to-column, else `to`, else `phone`. */
+function recipientColumn(given: string | undefined, columns: string[]): string {
+  const toColumn = given ?? (columns.includes('to') ? 'to' : columns.includes('phone') ? 'phone' : undefined);
+  if (!toColumn || !columns.includes(toColumn)) {
+    throw new UsageError(
+      given
+        ? `--to-column '${toColumn}' is not a column of the CSV: it has ${columns.join(', ')}`
+        : `no 'to' or 'phone' column for the recipients: the CSV has ${columns.join(', ')}; name the recipients' column with --to-column`,
+    );
+  }
+  return toColumn;
+}
+
+/** What sending the rows gave: the runner's summary, what stopped it from outside, the summary's extra lines. */
+interface SentRows {
+  summary: RunSummary;
+  stopped: Stopped | undefined;
+  /** --shard: the rows of the other shards, counted, not reported (their shards report them). */
+  otherShards: number;
+  /** A pool's line per profile. */
+  perProfile: string[];
+}
+
+/**
+ * Sends the rows: the journal, the tracking store, --output, the senders, what stops the run
+ * (signals, closed pipes, a full disk), the progress line, then the runner; whatever happens,
+ * everything is closed and the outcomes known are recorded.
+ */
+async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows> {
+  const { io, globals } = ctx;
+  const journal = await openRunJournal(run, ctx);
+  // Sent rows go into the tracking store; the campaign defaults to the journal's name.
+  const track = globals.dryRun
+    ? undefined
+    : bulkRecorder(io, run.profiles, run.plan, campaignOf(run.options.campaign) || journalName(run.journalPath), run.input);
+  // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
+  const flushJournal = (): void => journal?.flush();
+  process.once('exit', flushJournal);
+  const stop = new RunStop();
+  if (journal) journal.onFailure = (err) => stop.stop({ kind: 'journal', error: err });
+  const output = run.options.output !== undefined ? await openOutput(run.options.output, stop.stop) : undefined;
+  const senders = makeSenders(run, ctx);
+  const out = lineWriter(io);
+  const watch = watchStops(io, out, stop.stop);
+  const size = run.input === '-' ? undefined : statSync(run.input).size;
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, senders[0]!.pacer) : undefined;
+  const otherShards = { count: 0 };
+  const perProfile = profileCounts();
+  let summary: RunSummary;
+  try {
+    if (!run.rate && !io.quiet)
+      io.err(
+        "note: no rate set (--rate, or the profile's rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n",
+      );
+    // A promise only when a writer is full (backpressure), not one a row.
+    const onOutcome = (o: RowOutcome): void | Promise<void> => {
+      progress?.count(o);
+      if (o.profile !== undefined) perProfile.count(o);
+      track?.row(o);
+      const print = (): void | Promise<void> => {
+        const line = outcomeLine(o, globals, io.isStdoutTTY);
+        return line === undefined ? undefined : out.write(line);
+      };
+      return output ? output.write(o).then(print) : print();
+    };
+    summary = await runBulk({ ...runnerOptions(run, ctx, senders, out, otherShards, progress), journal, stop: stop.signal, onOutcome });
+  } finally {
+    // A stop while the input was quiet (a pipe with nothing more yet) leaves a read waiting: end it.
+    run.csv.close();
+    (run.stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    await out.end();
+    process.off('exit', flushJournal);
+    watch.signalsOff();
+    progress?.stop();
+    await Promise.all(senders.map((s) => s.sender.close()));
+    journal?.close();
+    track?.close();
+    run.preflight?.cleanup();
+    await output?.close();
+  }
+  watch.pipesOff(stop.why);
+  return { summary, stopped: stop.why, otherShards: otherShards.count, perProfile: perProfile.lines() };
+}
+
+/** A row's line on stdout: JSON with --json and --dry-run, else text (on a terminal, not for rows sent). */
+function outcomeLine(o: RowOutcome, globals: CommandContext['globals'], tty: boolean): string | undefined {
+  // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
+  if (globals.json || globals.dryRun) return jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields);
+  return !tty || o.status !== 'sent' ? textLine(o) : undefined;
+}
+
+/** The runner's options but the journal, the stop and the outcomes: what the rows are and where they go. */
+function runnerOptions(
+  run: PreparedRun,
+  ctx: CommandContext,
+  senders: SenderOf[],
+  out: LineWriter,
+  otherShards: { count: number },
+  progress: Progress | undefined,
+): Omit<RunOptions, 'stop' | 'onOutcome'> {
+  const { options, profile, plan, preflight } = run;
+  const { adapter, sender, pacer, pairs } = senders[0]!;
+  // --shard: the rows of the other shards are counted, not reported (their shards report them).
+  const rows = run.shard ? shardRows(run.csv.rows, run.shard, plan.toColumn, profile.defaultCountry, otherShards) : run.csv.rows;
+  return {
+    plan,
+    profile,
+    adapter,
+    rows: progress ? tapOffsets(rows, progress) : rows,
+    sender,
+    pacer,
+    ...(pairs ? { pairs } : {}),
+    ...(run.pool ? { pool: { senders, pick: poolPicker(senders.length, plan.toColumn, profile.defaultCountry) } } : {}),
+    concurrency: options.concurrency ?? 8,
+    maxAttempts: options.maxAttempts ?? 5,
+    maxErrors: options.maxErrors,
+    retryUnknown: options.retryUnknown === true,
+    dryRun: ctx.globals.dryRun === true,
+    ...(preflight ? { check: preflight.check } : {}),
+    ...(options.batch !== undefined ? { batch: interflowBatch(options.batch) } : {}),
+    onBatchRequest: async (rows, req) => {
+      await out.write(JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
+    },
+    onRequest: async (row, req) => {
+      // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
+      const rendered = preflight?.lastRendered();
+      await out.write(JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
+    },
+  };
+}
+
+/** The journal of a run (none for a dry run, nor for stdin without --journal), with its notes. */
+async function openRunJournal(run: PreparedRun, ctx: CommandContext): Promise<Journal | undefined> {
+  const { io, globals } = ctx;
+  const { input, journalPath, plan, profile, profiles } = run;
   // What interflow 0.1.0 recorded in its journals for this command: they are resumed by it.
   const legacySpec = createHash('sha256')
-    .update(JSON.stringify({ provider: profile.provider, profile: profile.name, kind, flags, toColumn, files: [...files] }))
+    .update(
+      JSON.stringify({
+        provider: profile.provider,
+        profile: profile.name,
+        kind: plan.kind,
+        flags: plan.flags,
+        toColumn: plan.toColumn,
+        files: [...plan.files],
+      }),
+    )
     .digest('hex');
   const journal =
     journalPath && !globals.dryRun
       ? await openJournal(journalPath, {
-          destination: poolOf
+          destination: run.pool
             ? poolDestination(profiles.map((p) => ({ name: p.name, destination: destinationOf(p) })))
             : destinationOf(profile),
-          message: messageFlags(options, files),
+          message: messageFlags(run.options, plan.files),
           source: input,
           legacySpec,
         })
@@ -318,64 +508,91 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
       'note: no --journal for stdin: nothing records what is sent, so running this again sends every row again; give --journal FILE to be able to resume\n',
     );
   }
-  // Sent rows go into the tracking store; the campaign defaults to the journal's name.
-  const track = globals.dryRun
-    ? undefined
-    : bulkRecorder(io, profiles, plan, campaignOf(options.campaign) || journalName(journalPath), input);
-  // An early exit (a closed stdout, a second Ctrl-C) still writes the outcomes already known.
-  const flushJournal = (): void => journal?.flush();
-  process.once('exit', flushJournal);
+  return journal;
+}
 
-  // Whatever stops the run comes here: no new row is taken, the requests in flight end and are
-  // recorded, the summary is printed, and the exit code tells what stopped it.
-  const stop = new AbortController();
-  let stopped: Stopped | undefined;
-  const stopRun = (why: Stopped): void => {
-    stopped ??= why;
-    stop.abort();
+/**
+ * Whatever stops the run comes here: no new row is taken, the requests in flight end and are
+ * recorded, the summary is printed, and the exit code tells what stopped it (the first reason).
+ */
+class RunStop {
+  private readonly controller = new AbortController();
+  why: Stopped | undefined;
+  readonly signal = this.controller.signal;
+  readonly stop = (why: Stopped): void => {
+    this.why ??= why;
+    this.controller.abort();
   };
-  if (journal) journal.onFailure = (err) => stopRun({ kind: 'journal', error: err });
+}
 
-  let output: WriteStream | undefined;
+/** The --output file: a CSV line a row. A write error (a full disk) stops the run. */
+async function openOutput(
+  path: string,
+  stopRun: (why: Stopped) => void,
+): Promise<{ write(o: RowOutcome): Promise<void>; close(): Promise<void> }> {
+  const output = createWriteStream(path, { encoding: 'utf8' });
+  await new Promise<void>((resolve, reject) => {
+    output.once('open', () => resolve());
+    output.once('error', (err) => reject(new UsageError(`--output ${path}: ${err.message}`)));
+  });
   let outputError: Error | undefined;
-  if (options.output) {
-    output = createWriteStream(options.output, { encoding: 'utf8' });
-    await new Promise<void>((resolve, reject) => {
-      output!.once('open', () => resolve());
-      output!.once('error', (err) => reject(new UsageError(`--output ${options.output}: ${err.message}`)));
-    });
-    output.on('error', (err: NodeJS.ErrnoException) => {
-      outputError ??= err;
-      stopRun({ kind: 'output', error: err });
-    });
-    output.write(RESULTS_CSV_HEADER);
-  }
-  const writeCsvLine = async (o: RowOutcome): Promise<void> => {
-    if (outputError) return;
-    const line = resultsCsvLine(o);
-    if (!output!.write(redact(line)) && !outputError) await once(output!, 'drain').catch(() => undefined);
+  output.on('error', (err: NodeJS.ErrnoException) => {
+    outputError ??= err;
+    stopRun({ kind: 'output', error: err });
+  });
+  output.write(RESULTS_CSV_HEADER);
+  return {
+    async write(o) {
+      if (outputError) return;
+      if (!output.write(redact(resultsCsvLine(o))) && !outputError) await once(output, 'drain').catch(() => undefined);
+    },
+    async close() {
+      if (outputError) return;
+      output.end();
+      await once(output, 'finish').catch(() => undefined);
+    },
   };
+}
 
-  const pairs = pairMs ? new PairPacer(pairMs) : undefined;
-  const senders = profiles.map((p) => {
+/** A sender of the run: a profile with its adapter, HTTP client and pace. */
+interface SenderOf {
+  profile: Profile;
+  adapter: ProviderAdapter;
+  sender: HttpClient;
+  pacer: Pacer;
+  pairs: PairPacer | undefined;
+}
+
+/** One sender a profile, each at its own pace; the pair rate (one for all) where the provider has one. */
+function makeSenders(run: PreparedRun, ctx: CommandContext): SenderOf[] {
+  const pairs = run.pairMs ? new PairPacer(run.pairMs) : undefined;
+  return run.profiles.map((p) => {
     const a = getAdapter(p.provider);
     const client = new HttpClient(new URL(effectiveBaseUrl(p)).origin, {
-      connections: concurrency,
+      connections: run.options.concurrency ?? 8,
       ...commandHttpOptions(ctx, p),
       secretHeaders: a.secretHeaders,
       responseHeaders: rateLimitHeaders,
     });
-    // Each sender its own pace; the pair rate where the provider has one.
     return {
       profile: p,
       adapter: a,
       sender: client,
-      pacer: new Pacer(rateFor(options, p)),
+      pacer: new Pacer(rateFor(run.options, p)),
       pairs: PAIR_RATE_PROVIDERS.includes(p.provider) ? pairs : undefined,
     };
   });
-  const { sender, pacer } = senders[0]!;
+}
 
+/**
+ * Signals and closed pipes stop the run: a first signal stops it cleanly, a second quits at once;
+ * a closed stdout (`| head -1`) or stderr stops it the same way, the pipe error itself no news.
+ */
+function watchStops(
+  io: Io,
+  out: LineWriter,
+  stopRun: (why: Stopped) => void,
+): { signalsOff(): void; pipesOff(stopped: Stopped | undefined): void } {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -384,8 +601,6 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
     io.err(`\nstopping (${signal}): no new rows; waiting for the requests in flight (${again} to quit at once)\n`);
     stopRun({ kind: 'signal', signal: signal as keyof typeof SIGNAL_EXIT });
   };
-  const out = lineWriter(io);
-  // A closed stdout (`| head -1`) or stderr: stop the same way; the pipe error itself is no news.
   const onStdoutError = (err: NodeJS.ErrnoException): void => {
     out.gone();
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') stopRun({ kind: 'stdout' });
@@ -395,91 +610,28 @@ export async function runBulkCommand({ csv: input, ...options }: BulkOptions, ct
   for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, onSignal);
   process.stdout.on('error', onStdoutError);
   process.stderr.on('error', onStderrError);
+  return {
+    signalsOff: () => {
+      for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal, onSignal);
+    },
+    pipesOff: (stopped) => {
+      // Closed pipes stay handled: a late write to them must not end the process with an error.
+      if (stopped?.kind !== 'stdout') process.stdout.off('error', onStdoutError);
+      if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
+    },
+  };
+}
 
-  const size = input === '-' ? undefined : statSync(input).size;
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, rate, size, pacer) : undefined;
-  const writeOut = (_io: Io, text: string): void | Promise<void> => out.write(text);
-  const tty = io.isStdoutTTY;
-  // --shard: the rows of the other shards are counted, not reported (their shards report them).
-  const otherShards = { count: 0 };
-  const perProfile = profileCounts();
-  const rows = shard ? shardRows(csv.rows, shard, toColumn, profile.defaultCountry, otherShards) : csv.rows;
-  let summary: RunSummary;
-  try {
-    if (!rate && !io.quiet)
-      io.err(
-        "note: no rate set (--rate, or the profile's rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n",
-      );
-    summary = await runBulk({
-      plan,
-      profile,
-      adapter,
-      rows: progress ? tapOffsets(rows, progress) : rows,
-      sender,
-      pacer,
-      ...(senders[0]!.pairs ? { pairs: senders[0]!.pairs } : {}),
-      ...(poolOf ? { pool: { senders, pick: poolPicker(senders.length, toColumn, profile.defaultCountry) } } : {}),
-      journal,
-      concurrency,
-      maxAttempts,
-      maxErrors,
-      retryUnknown: options.retryUnknown === true,
-      dryRun: globals.dryRun === true,
-      stop: stop.signal,
-      onOutcome: (o) => {
-        progress?.count(o);
-        if (o.profile !== undefined) perProfile.count(o);
-        track?.row(o);
-        // A dry run prints JSON lines (its requests are JSON), its invalid rows too, whole.
-        const print = (): void | Promise<void> =>
-          globals.json || globals.dryRun
-            ? writeOut(io, jsonLine(publicOutcome(o), globals.dryRun ? undefined : globals.fields))
-            : !tty || o.status !== 'sent'
-              ? writeOut(io, textLine(o))
-              : undefined;
-        // A promise only when a writer is full (backpressure), not one a row.
-        return output ? writeCsvLine(o).then(print) : print();
-      },
-      ...(preflight ? { check: preflight.check } : {}),
-      ...(batchSize !== undefined ? { batch: interflowBatch(batchSize) } : {}),
-      onBatchRequest: async (rows, req) => {
-        await writeOut(io, JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
-      },
-      onRequest: async (row, req) => {
-        // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
-        const rendered = preflight?.lastRendered();
-        await writeOut(
-          io,
-          JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n',
-        );
-      },
-    });
-  } finally {
-    // A stop while the input was quiet (a pipe with nothing more yet) leaves a read waiting: end it.
-    csv.close();
-    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-    await out.end();
-    process.off('exit', flushJournal);
-    for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal, onSignal);
-    progress?.stop();
-    await Promise.all(senders.map((s) => s.sender.close()));
-    journal?.close();
-    track?.close();
-    preflight?.cleanup();
-    if (output && !outputError) {
-      output.end();
-      await once(output, 'finish').catch(() => undefined);
-    }
-  }
-  // Closed pipes stay handled: a late write to them must not end the process with an error.
-  if (stopped?.kind !== 'stdout') process.stdout.off('error', onStdoutError);
-  if (stopped?.kind !== 'stderr') process.stderr.off('error', onStderrError);
-  const ending = endOf(summary, stopped, { input, journalPath, output: options.output });
+/** The summary on stderr (unless --quiet and all went well), then the exit code of how the run ended. */
+function reportEnding(run: PreparedRun, sent: SentRows, ctx: CommandContext): void {
+  const { io, globals } = ctx;
+  const { summary, stopped } = sent;
+  const ending = endOf(summary, stopped, { input: run.input, journalPath: run.journalPath, output: run.options.output });
   if (!io.quiet || summary.counts.failed + summary.counts.unknown > 0 || ending?.line) {
-    const shardLine = shard
-      ? `shard ${shard.index}/${shard.count}: ${otherShards.count} row(s) belong to the other shards (their runs send them)`
+    const shardLine = run.shard
+      ? `shard ${run.shard.index}/${run.shard.count}: ${sent.otherShards} row(s) belong to the other shards (their runs send them)`
       : undefined;
-    io.err(describeSummary(summary, journalPath, globals.dryRun === true, ending?.line, shardLine, ...perProfile.lines()));
+    io.err(describeSummary(summary, run.journalPath, globals.dryRun === true, ending?.line, shardLine, ...sent.perProfile));
   }
   if (ending?.error) throw ending.error;
 }
@@ -651,10 +803,9 @@ function destinationOf(profile: Profile): Destination {
 const fileFlags = new Set(['templateFile', 'contactFile', 'vcard', 'list']);
 
 /** The message flags as given (`--text` → value), files by a hash of their content: what the journal checks. */
-function messageFlags(options: Record<string, unknown>, files: BulkPlan['files']): Record<string, unknown> {
+function messageFlags(options: BulkFlags, files: BulkPlan['files']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(options).sort()) {
-    const value = options[key];
+  for (const [key, value] of Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (runFlags.has(key) || value === undefined) continue;
     const file = fileFlags.has(key) && typeof value === 'string' ? files.get(value) : undefined;
     out[flagName(key)] = file

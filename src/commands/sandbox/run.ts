@@ -24,6 +24,7 @@ import {
   REFUSED_RECIPIENT,
   describeFaults,
   maskRequest,
+  ownRefusals,
   startSandbox,
   type FaultOptions,
   type FaultStatus,
@@ -51,7 +52,7 @@ export interface SandboxCommandOptions {
   webhookSecret?: { env: string; value: string };
   /** --status-webhook URL (repeatable): Turn and SocialMiner statuses go there. */
   statusWebhooks?: string[];
-  /** --refuse TO=CODE[:N] (repeatable): Turn and SocialMiner refuse valid messages to TO with Meta's CODE. */
+  /** --refuse TO=CODE[:N] (repeatable): every provider refuses valid messages to TO as Meta's CODE says (Interflow and Interacto in their own words). */
   refusals?: Record<string, Refusal>;
 }
 
@@ -310,7 +311,7 @@ export function banner(sandbox: Sandbox, opts: SandboxCommandOptions): string {
 function describeRefusals(refusals: Record<string, Refusal> | undefined): string[] {
   return Object.entries(refusals ?? {}).map(
     ([to, r]) =>
-      `refuse: Turn and SocialMiner messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
+      `refuse: messages to ${to === '*' ? 'any other recipient' : to} answer Meta's ${r.code} (Turn, SocialMiner), ${ownRefusals(r.code)}${r.times === undefined ? '' : `, the first ${r.times} time(s)${to === '*' ? ' for each' : ''}`}`,
   );
 }
 

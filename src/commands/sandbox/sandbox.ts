@@ -40,7 +40,7 @@ export default defineCommand({
     ),
     refuse: list(
       '--refuse <to=code[:n]>',
-      "Turn and SocialMiner: refuse valid messages to TO (digits, or * for any) with Meta's error CODE, the first N times or always; repeatable",
+      "refuse valid messages to TO (digits, or * for any) as Meta's error CODE says, the first N times or always; repeatable. Turn and SocialMiner answer CODE itself; Interflow and Interacto their own answer for it (see below)",
     ),
     quietRequests: flag('--quiet-requests', 'do not log each request (the banner is still printed); for benchmarks'),
     record: flag('--no-record', 'keep no request log, only counters (GET /_sandbox/stats): memory stays flat in long benchmarks'),
@@ -59,6 +59,16 @@ export default defineCommand({
   notes:
     '\nSend requests meet, in order: auth, --rate, --fail-first, --reset-first, --hang-first, --drip-first, --oversize-first, then normal handling.\n' +
     'The recipient 5511900000422 is always refused by every provider ("not on WhatsApp", 400).\n' +
+    "--refuse CODE is one of Meta's codes: Turn and SocialMiner answer it as Meta does, Interflow and Interacto\n" +
+    'answer its situation in their own shape (a 429 with Retry-After: 1):\n' +
+    '  code                                            situation    Interflow answers                    Interacto answers\n' +
+    '  190, 0                                          key refused  401 UNAUTHORIZED                     401 Unauthorized\n' +
+    '  4, 80007, 130429, 131056                        rate limit   429 RATE_LIMIT_EXCEEDED              429 ThrottlerException\n' +
+    '  131057                                          unavailable  503 SERVICE_UNAVAILABLE              503 Service Unavailable\n' +
+    '  368, 131031, 131042, 131048                     blocked      422 CHANNEL_DISCONNECTED             422 instance disconnected\n' +
+    '  131026, 131021, 130472, 131047, 131049, 131050  recipient    400 VALIDATION_ERROR (to)            400 Bad Request (to)\n' +
+    '  132000-132016                                   template     400 VALIDATION_ERROR (content.name)  400 Bad Request (contact)\n' +
+    '  100, 131008, 131009, 131051-131053              message      400 VALIDATION_ERROR (content)       400 Bad Request (contact)\n' +
     'Interflow messages move sent → delivered → read (--status-delays) and each change is POSTed to the webhooks\n' +
     'registered with POST /interflow/v1/webhooks: {"id":"evt_…","event":"message.status_updated","data":{message_id,status,timestamp}},\n' +
     'header X-Interflow-Event-Id; with --webhook-secret ENV also X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>.\n' +
