@@ -308,7 +308,10 @@ export class HttpClient {
    * response stream per request (request() makes one), which counts at thousands of requests a
    * second. The whole exchange (connection, headers, body) must end within timeoutMs.
    */
-  private exchange(opts: { method: string; path: string; headers: Record<string, string>; body?: string }, url: string): Promise<HttpResponse> {
+  private exchange(
+    opts: { method: string; path: string; headers: Record<string, string>; body?: string },
+    url: string,
+  ): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       const collector = new Collector(this, url, resolve, reject, this.headerFilter, this.maxBodyBytes);
       collector.timer = setTimeout(() => collector.expire(), this.timeoutMs);
