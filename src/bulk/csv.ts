@@ -104,7 +104,8 @@ export async function openCsv(input: NodeJS.ReadableStream, opts: OpenCsvOptions
   const delimiter: Delimiter = explicit ?? detectDelimiter(head.body);
   const reader = new CsvReader(it, source, delimiter, head);
   const columns = await reader.header();
-  return { columns, delimiter, fingerprint: head.fingerprint, rows: reader.rows(), close: () => reader.close() };
+  const rows = Object.assign(reader.rows(), { takeQueued: () => reader.takeQueued() });
+  return { columns, delimiter, fingerprint: head.fingerprint, rows, close: () => reader.close() };
 }
 
 /** The start of an input, read and checked before any record is parsed. */
@@ -251,11 +252,20 @@ class CsvReader {
           yield row;
         } else if (this.failure !== undefined) {
           throw this.translate(this.failure);
-        } else return;
+        } else if (this.parsedAll || this.closed) return;
+        // else: takeQueued() took the rows fill() queued before this resumed; parse on.
       }
     } finally {
       this.close();
     }
+  }
+
+  /** QueuedRows.takeQueued: the next row when it is parsed already, without a promise. */
+  takeQueued(): CsvRow | undefined {
+    if (this.head >= this.queue.length || this.closed) return undefined;
+    const row = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as unknown as CsvRow;
+    return row;
   }
 
   /** Stops reading the input (idempotent). */

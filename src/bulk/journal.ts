@@ -417,7 +417,7 @@ class FileJournal implements Journal {
   onFailure: ((err: CliError) => void) | undefined;
   /** The time lines of this turn of the event loop carry (one clock read a turn, not one a line). */
   private turnAt: string | undefined;
-  /** This run's rows whose intent is written and whose outcome is not: row → key. */
+  /** This run's rows whose intent is written and whose outcome is not: row → key, quoted for a line. */
   private announced = new Map<number, string>();
 
   constructor(
@@ -462,9 +462,9 @@ class FileJournal implements Journal {
 
   private intentLine(row: number, key: string): string {
     checkRow(row);
-    this.announced.set(row, key);
-    // A key is hex (KeySet.keyHex), which needs no escaping.
-    return `{"t":"intent","row":${row},"key":${quoteKey(key)},"at":"${this.now()}"}\n`;
+    const quoted = quoteKey(key);
+    this.announced.set(row, quoted);
+    return `{"t":"intent","row":${row},"key":${quoted},"at":"${this.now()}"}\n`;
   }
 
   /**
@@ -479,7 +479,8 @@ class FileJournal implements Journal {
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     this.announced.delete(o.row);
     // {"t":"done","row","key","status","to"?,"id"?,"error"?,"at"}, written by hand: one line a row.
-    let line = `{"t":"done","row":${o.row},"key":${quoteKey(key)},"status":${JSON.stringify(o.status)}`;
+    // (A status is one of four plain words.)
+    let line = `{"t":"done","row":${o.row},"key":${key},"status":"${o.status}"`;
     if (o.to !== undefined) line += `,"to":${JSON.stringify(o.to)}`;
     if (o.id !== undefined) line += `,"id":${JSON.stringify(o.id)}`;
     // Provider error text can quote the request: redacted like everything printed (*** is JSON-safe).
@@ -493,7 +494,7 @@ class FileJournal implements Journal {
     if (key === undefined || this.failure) return;
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
     this.announced.delete(row);
-    this.pending += `{"t":"unsent","row":${row},"key":${quoteKey(key)},"at":"${this.now()}"}\n`;
+    this.pending += `{"t":"unsent","row":${row},"key":${key},"at":"${this.now()}"}\n`;
     this.scheduleFlush();
   }
 
@@ -616,7 +617,9 @@ class FileJournal implements Journal {
   }
 }
 
-const quoteKey = (key: string): string => (/^[0-9a-f]*$/.test(key) ? `"${key}"` : JSON.stringify(key));
+/** A key is hex (KeySet.keyHex), which needs no escaping; anything else is quoted as JSON. */
+const HEX = /^[0-9a-f]*$/;
+const quoteKey = (key: string): string => (HEX.test(key) ? `"${key}"` : JSON.stringify(key));
 
 function checkRow(row: number): void {
   if (!Number.isInteger(row) || row < 1 || row > MAX_ROW) throw new RangeError(`journal: bad row number ${row}`);

@@ -21,7 +21,7 @@ import { KeySet } from './keyset.js';
 import type { Pacer, PairPacer } from './pacer.js';
 import { MissingColumnError, renderDeep } from './placeholders.js';
 import { backoffMs, rateLimitPauseMs, rateLimitSpacingMs, retryAfterMs, verdictForStatus } from './retry.js';
-import type { CsvRow, JournalEntry, RowError, RowOutcome, RowStatus } from './types.js';
+import type { CsvRow, JournalEntry, QueuedRows, RowError, RowOutcome, RowStatus } from './types.js';
 
 /** What the runner needs of the journal (src/bulk/journal.ts). */
 export interface JournalLike {
@@ -56,7 +56,8 @@ export interface RunOptions {
   plan: BulkPlan;
   profile: Profile;
   adapter: ProviderAdapter;
-  rows: AsyncIterable<CsvRow>;
+  /** The input's rows; those parsed already are taken without a promise when it can (QueuedRows). */
+  rows: AsyncIterable<CsvRow> & Partial<QueuedRows>;
   sender: Sender;
   pacer: Pacer;
   journal?: JournalLike;
@@ -199,8 +200,11 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     }
     if (haltNow) halt.abort();
   };
-  /** Records and reports a row's outcome (the journal keeps only those of this run's requests). */
-  const settle = async (outcome: RowOutcome): Promise<void> => {
+  /**
+   * Records and reports a row's outcome (the journal keeps only those of this run's requests).
+   * A promise only when onOutcome gives one (its writer is full): no promise a row otherwise.
+   */
+  const settle = (outcome: RowOutcome): void | Promise<void> => {
     if (outcome.error?.code === INTERRUPTED) {
       // Stopped before its request went out: like a row not read yet, not an outcome.
       o.journal?.unsent(outcome.row);
@@ -213,7 +217,12 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     else o.journal?.outcome(outcome);
     summary.counts[outcome.status]++;
     if (outcome.fromJournal) summary.fromJournal++;
-    await o.onOutcome(outcome);
+    const reported = o.onOutcome(outcome);
+    if (reported) return reported.then(() => afterOutcome(outcome));
+    afterOutcome(outcome);
+  };
+  /** What a settled outcome tells of the run: connections refused, a template's streak, the error budget. */
+  const afterOutcome = (outcome: RowOutcome): void => {
     if (!outcome.fromJournal && outcome.attempts) {
       // Rows whose every attempt failed to connect, in a row: nothing is listening there.
       if (outcome.status === 'failed' && outcome.error?.code === 'CONNECT_FAILED') {
@@ -253,7 +262,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     }
   };
   /** A row's outcome as settled: in a pool, naming the profile it went through. */
-  const settleFrom = (ro: RunOptions, x: RowOutcome): Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
+  const settleFrom = (ro: RunOptions, x: RowOutcome): void | Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
 
   const iterator = o.rows[Symbol.asyncIterator]();
   let exhausted = false;
@@ -315,7 +324,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     return left;
   };
   const later = (p: SendRow, ro: RunOptions, first: Later['later']): void => {
-    const done = (x: RowOutcome): Promise<void> => settleFrom(ro, x);
+    const done = (x: RowOutcome): void | Promise<void> => settleFrom(ro, x);
     const task = (async (): Promise<void> => {
       let { waitMs, carry } = first;
       const refused = (): void => {
@@ -343,28 +352,34 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     background.add(task);
   };
 
+  const takeQueued = o.rows.takeQueued?.bind(o.rows);
   const worker = async (): Promise<void> => {
     for (;;) {
       if (exhausted || halt.signal.aborted) return;
-      let r: IteratorResult<CsvRow> | typeof HALTED;
-      try {
-        r = await read();
-      } catch (err) {
-        // A malformed record (or a read error): no row after it is taken; the rows before it,
-        // taken by the other workers, still go.
-        exhausted = true;
-        return fail(err, false);
+      // A row parsed already is taken at once; else the iterator waits for one (or ends, or throws).
+      let row = takeQueued?.();
+      if (row === undefined) {
+        let r: IteratorResult<CsvRow> | typeof HALTED;
+        try {
+          r = await read();
+        } catch (err) {
+          // A malformed record (or a read error): no row after it is taken; the rows before it,
+          // taken by the other workers, still go.
+          exhausted = true;
+          return fail(err, false);
+        }
+        // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
+        if (r === HALTED) return void (abandoned = true);
+        if (r.done) exhausted = true;
+        row = r.done ? undefined : r.value;
       }
-      // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
-      if (r === HALTED) return void (abandoned = true);
-      if (r.done) exhausted = true;
-      const row: CsvRow | undefined = r.done ? undefined : r.value;
       if (!row || halt.signal.aborted) return;
       try {
         const ro = pooled ? pooled[o.pool!.pick(row)]! : o;
         const prepared = prepare(row, ro, keys, dynamic);
         if (prepared.kind === 'outcome') {
-          await settleFrom(ro, prepared.outcome);
+          const reported = settleFrom(ro, prepared.outcome);
+          if (reported) await reported;
           continue;
         }
         if (o.batch) {
@@ -380,7 +395,10 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         const held = holds.size > 0 ? heldFor(prepared.to) : 0;
         const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, sleep);
         if ('later' in x) later(prepared, ro, x.later);
-        else await settleFrom(ro, x);
+        else {
+          const reported = settleFrom(ro, x);
+          if (reported) await reported;
+        }
       } catch (err) {
         return fail(err);
       }
@@ -541,7 +559,6 @@ async function deliver(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   carry?: Carry,
 ): Promise<RowOutcome | Later> {
-  const base = { row: p.row, to: p.to };
   await o.journal?.intentSoon(p.row, p.key);
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
   const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
@@ -552,14 +569,15 @@ async function deliver(
     ended?.();
   }
   if ('later' in x) return x;
-  if ('ended' in x) return { ...base, ...x.ended };
+  if ('ended' in x) return { row: p.row, to: p.to, ...x.ended };
   try {
     const accepted = o.adapter.parseSendResponse(x.res.status, x.body);
-    return { ...base, status: 'sent', id: accepted.id, attempts: x.tries };
+    return { row: p.row, to: p.to, status: 'sent', id: accepted.id, attempts: x.tries };
   } catch (err) {
     const e = err as ProviderError;
     return {
-      ...base,
+      row: p.row,
+      to: p.to,
       status: 'unknown',
       error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message },
       attempts: x.tries,

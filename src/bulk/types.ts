@@ -65,7 +65,19 @@ export interface CsvSource {
   /** SHA-256 (hex) of the input's first 64 KiB: identifies the input for the journal. */
   fingerprint: string;
   /** Data records in order, streamed (memory stays flat whatever the size). */
-  rows: AsyncIterable<CsvRow>;
+  rows: AsyncIterable<CsvRow> & Partial<QueuedRows>;
+}
+
+/**
+ * Rows that can also be taken without a promise when they are parsed already: a bulk run takes
+ * thousands a second, and a promise a row through the async iterator is a good part of its cost.
+ */
+export interface QueuedRows {
+  /**
+   * The next row when it is parsed already, else undefined: then the iterator gives it (waiting
+   * for the input), or ends, or throws. Rows come in order whichever way they are taken.
+   */
+  takeQueued(): CsvRow | undefined;
 }
 
 /** What the journal remembers of a row from earlier runs. */

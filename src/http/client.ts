@@ -114,13 +114,33 @@ class Collector {
   abort: ((err: Error) => void) | undefined;
   timer: NodeJS.Timeout | undefined;
   private settled = false;
+  private readonly started = performance.now();
 
   constructor(
-    private readonly resolve: (e: Exchange) => void,
-    private readonly reject: (err: Error) => void,
+    private readonly client: HttpClient,
+    private readonly url: string,
+    private readonly done: (res: HttpResponse) => void,
+    private readonly failed: (err: Error) => void,
     private readonly filter: HeaderFilter | undefined,
     private readonly maxBytes: number,
   ) {}
+
+  /** The exchange ended with an answer: the caller gets it as an HttpResponse. */
+  private resolve(e: Exchange): void {
+    let res: HttpResponse;
+    try {
+      res = this.client.answer(e, this.started);
+    } catch (err) {
+      // Never into undici's parser, whose callback this is.
+      return this.failed(err as Error);
+    }
+    this.done(res);
+  }
+
+  /** The exchange failed: the caller gets a NetworkError saying whether the request may have gone out. */
+  private reject(err: Error): void {
+    this.failed(this.client.networkError(err, this.url));
+  }
 
   onConnect(abort: (err: Error) => void): void {
     // Already given up (its deadline passed while it waited for a connection): never write it.
@@ -230,7 +250,20 @@ export class HttpClient {
     this.client = connections > 1 ? new Pool(origin, { ...options, connections }) : new Client(origin, options);
   }
 
-  async send(req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * Sends one request and reads its answer: one promise a request, settled by undici's handler
+   * (a bulk run sends thousands a second; an async layer per step costs a promise and a turn each).
+   */
+  send(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return this.dispatchRequest(req);
+    } catch (err) {
+      // (A URL that does not parse, a trace that throws: a rejection, as from any async send.)
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private dispatchRequest(req: HttpRequest): Promise<HttpResponse> {
     const path = pathOf(req.url, this.origin);
     // A string body: undici encodes it once and sets Content-Length from it.
     const body = req.bodyText ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
@@ -241,16 +274,15 @@ export class HttpClient {
       for (const [k, v] of Object.entries(redactHeaders(headers, this.opts.secretHeaders))) trace(`> ${k}: ${v}`);
       if (body) trace(`> ${body}`);
     }
-    const started = performance.now();
-    let res: Exchange;
-    try {
-      res = await this.exchange({ method: req.method, path, headers, body });
-    } catch (err) {
-      throw this.networkError(err, req.url);
-    }
+    return this.exchange({ method: req.method, path, headers, body }, req.url);
+  }
+
+  /** An exchange's answer as an HttpResponse: the body as text, and as JSON when it is JSON. */
+  answer(res: Exchange, started: number): HttpResponse {
     const { status, headers: responseHeaders } = res;
     const text = res.body.toString('utf8');
     const elapsedMs = Math.round(performance.now() - started);
+    const trace = this.opts.trace;
     if (trace) {
       trace(`< ${status} (${elapsedMs} ms)`);
       for (const [k, v] of Object.entries(redactHeaders(responseHeaders))) trace(`< ${k}: ${v}`);
@@ -276,9 +308,12 @@ export class HttpClient {
    * response stream per request (request() makes one), which counts at thousands of requests a
    * second. The whole exchange (connection, headers, body) must end within timeoutMs.
    */
-  private exchange(opts: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<Exchange> {
-    return new Promise<Exchange>((resolve, reject) => {
-      const collector = new Collector(resolve, reject, this.headerFilter, this.maxBodyBytes);
+  private exchange(
+    opts: { method: string; path: string; headers: Record<string, string>; body?: string },
+    url: string,
+  ): Promise<HttpResponse> {
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const collector = new Collector(this, url, resolve, reject, this.headerFilter, this.maxBodyBytes);
       collector.timer = setTimeout(() => collector.expire(), this.timeoutMs);
       (this.client as unknown as Dispatcher).dispatch(
         opts as Dispatcher.DispatchOptions,
@@ -291,7 +326,7 @@ export class HttpClient {
     await this.client.close().catch(() => undefined);
   }
 
-  private networkError(err: unknown, rawUrl: string): NetworkError {
+  networkError(err: unknown, rawUrl: string): NetworkError {
     const host = new URL(rawUrl).host;
     const written = err instanceof DeadlineError || err instanceof ExchangeError ? err.written : true;
     const cause = err instanceof ExchangeError ? err.error : err;

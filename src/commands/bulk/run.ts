@@ -172,7 +172,8 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
 
 /** stdout's lines for a run (lineWriter). */
 interface LineWriter {
-  write(text: string): Promise<void>;
+  /** A promise only while stdout is full: the caller waits then, and only then. */
+  write(text: string): void | Promise<void>;
   end(): Promise<void>;
   gone(): void;
 }
@@ -204,16 +205,20 @@ function lineWriter(io: Io): LineWriter {
       process.stdout.on('drain', release);
     }
   };
+  const add = (text: string): void => {
+    buffer += text;
+    if (buffer.length > 65_536) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
   return {
-    async write(text) {
+    // A promise only while stdout is full: the caller waits then, and only then.
+    write(text) {
       if (dead) return;
-      if (full) await full.promise;
-      buffer += text;
-      if (buffer.length > 65_536) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      if (full) return full.promise.then(() => add(text));
+      add(text);
     },
     async end() {
       flush();
@@ -395,13 +400,16 @@ async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows
       io.err(
         "note: no rate set (--rate, or the profile's rateLimit or plan): sending as fast as --concurrency allows, slowing down on 429/Retry-After\n",
       );
-    const onOutcome = async (o: RowOutcome): Promise<void> => {
+    // A promise only when a writer is full (backpressure), not one a row.
+    const onOutcome = (o: RowOutcome): void | Promise<void> => {
       progress?.count(o);
       if (o.profile !== undefined) perProfile.count(o);
       track?.row(o);
-      await output?.write(o);
-      const line = outcomeLine(o, globals, io.isStdoutTTY);
-      if (line !== undefined) await out.write(line);
+      const print = (): void | Promise<void> => {
+        const line = outcomeLine(o, globals, io.isStdoutTTY);
+        return line === undefined ? undefined : out.write(line);
+      };
+      return output ? output.write(o).then(print) : print();
     };
     summary = await runBulk({ ...runnerOptions(run, ctx, senders, out, otherShards, progress), journal, stop: stop.signal, onOutcome });
   } finally {
