@@ -203,150 +203,193 @@ function relayer(target: string, timeoutMs: number, inFlight: Set<Promise<unknow
 }
 
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
-  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const recent = new RecentIds(opts.replayWindow ?? DEFAULT_REPLAY_WINDOW);
-  const forwardTimeout = opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const relays = new Set<Promise<unknown>>();
-  const relay = relayer(opts.forward ?? '', forwardTimeout, relays);
-  const { setState, watch, stop } = guardConnections(requestTimeout, maxConnections, opts.onNotice);
-  const reject = (res: ServerResponse, req: IncomingMessage, status: number, why: string) => {
-    answer(res, status, jsonError(why));
-    opts.onRejected?.(`${status} ${why} from ${peer(req)}`);
-  };
-  const safely = (fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      opts.onNotice?.(`webhook handler failed: ${(err as Error).message}`);
-    }
-  };
+  const relay = relayer(opts.forward ?? '', opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS, relays);
+  const guard = guardConnections(requestTimeout, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS, opts.onNotice);
+  const ctx = handlerContext(opts, relay, guard.setState);
+  const server = createServer(serverOptions(requestTimeout), (req, res) => route(ctx, req, res));
+  guard.watch(server);
+  await listen(server, opts.port, opts.host);
+  return receiverHandle(server, opts, relays, guard.stop);
+}
 
-  /** A verified, parsed POST: replays dropped, the rest relayed (when --forward) and printed. */
-  const deliver = async (req: IncomingMessage, res: ServerResponse, payload: unknown, raw: Buffer) => {
-    const events = normalizePayload(payload, { raw });
-    if (events.length === 0) {
-      opts.onNotice?.(`ignored a payload of unknown shape from ${peer(req)}`);
-      return answer(res, 200, '{"ok":true}');
-    }
-    const fresh = events.filter((e) => {
-      if (!recent.has(e.id)) return true;
-      opts.onNotice?.(`dropped replayed event ${e.id}`);
-      return false;
-    });
-    if (fresh.length > 0 && opts.forward) {
-      const refused = await relay(req, raw);
-      if (refused !== undefined) {
-        // Not acknowledged and not remembered: the provider retries, and the retry is delivered.
-        return reject(res, req, 502, `forward to ${opts.forward} ${refused}; the sender may retry`);
-      }
-    }
-    // Remembered only now, once accepted (a concurrent copy may have got here first).
-    for (const e of fresh) if (recent.add(e.id)) safely(() => opts.onEvent(e));
-    answer(res, 200, '{"ok":true}');
-  };
+/** What the request handlers share: the options, the replay memory, the relay and the connection guard. */
+interface Context {
+  opts: ReceiverOptions;
+  maxBody: number;
+  recent: RecentIds;
+  relay: (req: IncomingMessage, raw: Buffer) => Promise<string | undefined>;
+  setState: (socket: Socket, state: ConnectionState) => void;
+  /** Answers `status` with `why` and reports it through onRejected. */
+  reject(res: ServerResponse, req: IncomingMessage, status: number, why: string): void;
+  /** Runs a callback of the caller's (onEvent); a throw becomes a notice, not a crash. */
+  safely(fn: () => void): void;
+}
 
-  const onPost = (req: IncomingMessage, res: ServerResponse) => {
-    const declared = Number(header(req, 'content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > maxBody) {
-      res.setHeader('connection', 'close');
-      req.resume();
-      return reject(res, req, 413, `body of ${declared} bytes over the ${maxBody}-byte limit`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > maxBody) {
-        tooLarge = true;
-        chunks.length = 0;
-        res.setHeader('connection', 'close');
-        reject(res, req, 413, `body over the ${maxBody}-byte limit`);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      if (tooLarge) return;
-      setState(req.socket, 'handling');
-      const raw = Buffer.concat(chunks, size);
-      if (opts.secret !== undefined) {
-        const check = checkSignatures(opts.secret, raw, req.headers);
-        if (!check.ok) return reject(res, req, 403, check.reason);
-      }
-      let payload: unknown;
+function handlerContext(opts: ReceiverOptions, relay: Context['relay'], setState: Context['setState']): Context {
+  return {
+    opts,
+    maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    recent: new RecentIds(opts.replayWindow ?? DEFAULT_REPLAY_WINDOW),
+    relay,
+    setState,
+    reject: (res, req, status, why) => {
+      answer(res, status, jsonError(why));
+      opts.onRejected?.(`${status} ${why} from ${peer(req)}`);
+    },
+    safely: (fn) => {
       try {
-        payload = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return reject(res, req, 400, 'body is not JSON');
+        fn();
+      } catch (err) {
+        opts.onNotice?.(`webhook handler failed: ${(err as Error).message}`);
       }
-      deliver(req, res, payload, raw).catch((err: Error) => {
-        opts.onNotice?.(`webhook handler failed: ${err.message}`);
-        answer(res, 500, jsonError('internal error'));
-      });
-    });
+    },
   };
+}
 
-  const onGet = (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const mode = url.searchParams.get('hub.mode');
-    if (mode === null) return answer(res, 200, '{"ok":true,"listening":true}');
-    const token = url.searchParams.get('hub.verify_token') ?? '';
-    const challenge = url.searchParams.get('hub.challenge') ?? '';
-    if (mode === 'subscribe' && opts.verifyToken !== undefined && sameText(token, opts.verifyToken)) {
-      answer(res, 200, challenge, 'text/plain');
-      opts.onNotice?.(`answered the subscription handshake from ${peer(req)}`);
+/** Node's own limits on slow requests, idle keep-alive connections and header size. */
+function serverOptions(requestTimeout: number) {
+  return {
+    requestTimeout: requestTimeout,
+    headersTimeout: requestTimeout,
+    keepAliveTimeout: Math.min(KEEP_ALIVE_MS, requestTimeout),
+    connectionsCheckingInterval: checkInterval(requestTimeout),
+    maxHeaderSize: MAX_HEADER_BYTES,
+  };
+}
+
+/** Every request: tracked as 'reading' until answered, then sent by path and method. */
+function route(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
+  const { opts, reject } = ctx;
+  ctx.setState(req.socket, 'reading');
+  res.on('finish', () => ctx.setState(req.socket, 'waiting'));
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://receiver');
+  } catch {
+    req.resume();
+    return reject(res, req, 400, 'bad request target');
+  }
+  if (url.pathname !== opts.path) {
+    req.resume();
+    return reject(res, req, 404, `no webhook at ${url.pathname}`);
+  }
+  if (req.method === 'POST') return onPost(ctx, req, res);
+  if (req.method === 'GET' || req.method === 'HEAD') return onGet(ctx, req, res, url);
+  req.resume();
+  res.setHeader('allow', 'GET, POST');
+  reject(res, req, 405, `method ${req.method ?? '?'} not allowed`);
+}
+
+/** A POST: refused early when its declared length is over the limit, else read (bounded) and handled. */
+function onPost(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
+  const { maxBody, reject } = ctx;
+  const declared = Number(header(req, 'content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBody) {
+    res.setHeader('connection', 'close');
+    req.resume();
+    return reject(res, req, 413, `body of ${declared} bytes over the ${maxBody}-byte limit`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    if (tooLarge) return;
+    size += chunk.length;
+    if (size > maxBody) {
+      tooLarge = true;
+      chunks.length = 0;
+      res.setHeader('connection', 'close');
+      reject(res, req, 413, `body over the ${maxBody}-byte limit`);
       return;
     }
-    reject(
-      res,
-      req,
-      403,
-      opts.verifyToken === undefined ? 'handshake refused (no --verify-token set)' : 'handshake with a wrong verify token',
-    );
-  };
+    chunks.push(chunk);
+  });
+  req.on('error', () => undefined);
+  req.on('end', () => {
+    if (tooLarge) return;
+    ctx.setState(req.socket, 'handling');
+    onBody(ctx, req, res, Buffer.concat(chunks, size));
+  });
+}
 
-  const server = createServer(
-    {
-      requestTimeout: requestTimeout,
-      headersTimeout: requestTimeout,
-      keepAliveTimeout: Math.min(KEEP_ALIVE_MS, requestTimeout),
-      connectionsCheckingInterval: checkInterval(requestTimeout),
-      maxHeaderSize: MAX_HEADER_BYTES,
-    },
-    (req, res) => {
-      setState(req.socket, 'reading');
-      res.on('finish', () => setState(req.socket, 'waiting'));
-      let url: URL;
-      try {
-        url = new URL(req.url ?? '/', 'http://receiver');
-      } catch {
-        req.resume();
-        return reject(res, req, 400, 'bad request target');
-      }
-      if (url.pathname !== opts.path) {
-        req.resume();
-        return reject(res, req, 404, `no webhook at ${url.pathname}`);
-      }
-      if (req.method === 'POST') return onPost(req, res);
-      if (req.method === 'GET' || req.method === 'HEAD') return onGet(req, res, url);
-      req.resume();
-      res.setHeader('allow', 'GET, POST');
-      reject(res, req, 405, `method ${req.method ?? '?'} not allowed`);
-    },
+/** A whole POST body: its signature checked (when a secret is set), parsed as JSON, then delivered. */
+function onBody(ctx: Context, req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  const { opts, reject } = ctx;
+  if (opts.secret !== undefined) {
+    const check = checkSignatures(opts.secret, raw, req.headers);
+    if (!check.ok) return reject(res, req, 403, check.reason);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return reject(res, req, 400, 'body is not JSON');
+  }
+  deliver(ctx, req, res, payload, raw).catch((err: Error) => {
+    opts.onNotice?.(`webhook handler failed: ${err.message}`);
+    answer(res, 500, jsonError('internal error'));
+  });
+}
+
+/** A verified, parsed POST: replays dropped, the rest relayed (when --forward) and printed. */
+async function deliver(ctx: Context, req: IncomingMessage, res: ServerResponse, payload: unknown, raw: Buffer) {
+  const { opts, recent } = ctx;
+  const events = normalizePayload(payload, { raw });
+  if (events.length === 0) {
+    opts.onNotice?.(`ignored a payload of unknown shape from ${peer(req)}`);
+    return answer(res, 200, '{"ok":true}');
+  }
+  const fresh = events.filter((e) => {
+    if (!recent.has(e.id)) return true;
+    opts.onNotice?.(`dropped replayed event ${e.id}`);
+    return false;
+  });
+  if (fresh.length > 0 && opts.forward) {
+    const refused = await ctx.relay(req, raw);
+    if (refused !== undefined) {
+      // Not acknowledged and not remembered: the provider retries, and the retry is delivered.
+      return ctx.reject(res, req, 502, `forward to ${opts.forward} ${refused}; the sender may retry`);
+    }
+  }
+  // Remembered only now, once accepted (a concurrent copy may have got here first).
+  for (const e of fresh) if (recent.add(e.id)) ctx.safely(() => opts.onEvent(e));
+  answer(res, 200, '{"ok":true}');
+}
+
+/** A GET: a plain one says it is listening; Meta's subscription handshake needs the verify token. */
+function onGet(ctx: Context, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const { opts } = ctx;
+  const mode = url.searchParams.get('hub.mode');
+  if (mode === null) return answer(res, 200, '{"ok":true,"listening":true}');
+  const token = url.searchParams.get('hub.verify_token') ?? '';
+  const challenge = url.searchParams.get('hub.challenge') ?? '';
+  if (mode === 'subscribe' && opts.verifyToken !== undefined && sameText(token, opts.verifyToken)) {
+    answer(res, 200, challenge, 'text/plain');
+    opts.onNotice?.(`answered the subscription handshake from ${peer(req)}`);
+    return;
+  }
+  ctx.reject(
+    res,
+    req,
+    403,
+    opts.verifyToken === undefined ? 'handshake refused (no --verify-token set)' : 'handshake with a wrong verify token',
   );
-  watch(server);
+}
 
-  await new Promise<void>((resolve, fail) => {
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, fail) => {
     server.once('error', fail);
-    server.listen(opts.port, opts.host, () => {
+    server.listen(port, host, () => {
       server.off('error', fail);
       resolve();
     });
   });
+}
+
+/** The listening receiver: its URL, and a close that lets relays in flight finish first. */
+function receiverHandle(server: Server, opts: ReceiverOptions, relays: Set<Promise<unknown>>, stop: () => void): Receiver {
   const port = (server.address() as AddressInfo).port;
   const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
