@@ -66,6 +66,9 @@ export interface PreflightReport {
   elapsedMs: number;
 }
 
+/** Looks up a template by name and language: its catalog entry, or why it has none. */
+type Lookup = (name: string, language: string) => TemplateEntry | string;
+
 /** The preflight of a bulk run, or undefined when it sends no template or no catalog is configured. */
 export async function bulkPreflight(
   ctx: CommandContext,
@@ -78,24 +81,13 @@ export async function bulkPreflight(
   if (!catalog) return undefined;
   let dir: string | undefined;
   let path: string | undefined;
-  if (input === '-') {
-    dir = mkdtempSync(join(tmpdir(), 'interflow-bulk-'));
-    path = join(dir, 'stdin.csv');
-    await pipeline(ctx.io.stdin, createWriteStream(path, { mode: 0o600 }));
-  }
+  if (input === '-') ({ dir, path } = await spoolStdin(ctx.io.stdin));
   const cleanup = (): void => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   };
   process.once('exit', cleanup);
-
-  const entries = new Map<string, TemplateEntry | string>();
-  const lookup = (name: string, language: string): TemplateEntry | string => {
-    const k = `${name}\u0000${language}`;
-    let e = entries.get(k);
-    if (e === undefined) entries.set(k, (e = entryFor(catalog, name, language)));
-    return e;
-  };
+  const lookup = cachedLookup(catalog);
   let rendered: string | undefined;
 
   return {
@@ -113,91 +105,155 @@ export async function bulkPreflight(
       rendered = result.rendered;
       return applyCheck(msg, result);
     },
-    async run(plan, csvOptions, profile) {
-      const started = performance.now();
-      const source = createReadStream(path ?? input);
-      await once(source, 'open').catch(() => undefined);
-      const csv = await openCsv(source, csvOptions);
-      const dynamic = Object.keys(plan.flags).filter((k) => JSON.stringify(plan.flags[k] ?? null).includes('{{'));
-      const report: PreflightReport = { rows: 0, invalidRows: 0, problems: 0, listed: [], warnings: [], elapsedMs: 0 };
-      const warnings = new Set<string>();
-      const note = (row: number, problems: string[]): void => {
-        report.invalidRows++;
-        for (const p of problems) {
-          report.problems++;
-          if (report.listed.length < MAX_LISTED) report.listed.push(`line ${row}: ${p}`);
-        }
-      };
-      let cells: Record<string, string> = {};
-      const env = {
-        profile,
-        readFile: (file: string) => {
-          const f = plan.files.get(file)!;
-          return f.json !== undefined ? JSON.stringify(renderDeep(f.json, cells)) : renderDeep(f.text ?? '', cells);
-        },
-      };
-      // The usual run (fixed name and language, placeholders only in values): its shape is
-      // checked once, then each row's rendered values only.
-      const fast = compile(plan, env, lookup, dynamic);
-      if (fast && typeof fast !== 'string' && fast.problems.length) {
-        throw new ValidationError(
-          `the message flags do not fit the templates catalog ${catalog.shown}, for any row; nothing was sent:\n${fast.problems.map((p) => `  ${p}`).join('\n')}`,
-          {
-            hint: `the catalog entry: interflow templates show ${String(plan.flags.name)} --language ${String(plan.flags.language ?? 'pt_BR')}`,
-          },
-        );
-      }
-      if (typeof fast === 'string') {
-        throw new ValidationError(fast, { hint: notInCatalogHint });
-      }
-      if (fast) for (const w of fast.warnings) warnings.add(w);
-      for await (const row of csv.rows) {
-        report.rows++;
-        if (fast) {
-          let problems: string[] | undefined;
-          for (const slot of fast.slots) {
-            let value: string;
-            try {
-              value = render(slot.raw, row.cells);
-            } catch (err) {
-              if (!(err instanceof MissingColumnError)) throw err;
-              (problems ??= []).push(err.message);
-              break;
-            }
-            const p = textProblem(slot.prefix ? value.slice(slot.prefix) : value, slot.max);
-            if (p) (problems ??= []).push(`${fast.label}: ${slot.name} ${p}`);
-          }
-          if (problems) note(row.row, problems);
-          continue;
-        }
-        cells = row.cells;
-        let candidate: Record<string, unknown>;
-        try {
-          const flags: Flags = dynamic.length ? { ...plan.flags } : plan.flags;
-          for (const k of dynamic) flags[k] = renderDeep(plan.flags[k], cells);
-          candidate = templateCandidate(flags, env).candidate;
-        } catch (err) {
-          if (err instanceof MissingColumnError || err instanceof CliError) {
-            note(row.row, [err.message]);
-            continue;
-          }
-          throw err;
-        }
-        if (candidate.type !== 'template') continue;
-        const entry = lookup(String(candidate.name), String(candidate.language));
-        if (typeof entry === 'string') {
-          note(row.row, [entry]);
-          continue;
-        }
-        const result = checkAgainst(candidate as unknown as TemplateLike, entry);
-        if (result.problems.length) note(row.row, result.problems);
-        for (const w of result.warnings) warnings.add(w);
-      }
-      report.warnings = [...warnings];
-      report.elapsedMs = performance.now() - started;
-      return report;
+    run: (plan, csvOptions, profile) => firstPass(catalog, lookup, path ?? input, plan, csvOptions, profile),
+  };
+}
+
+/** stdin copied to a private temporary file (mode 0600), so that both passes can read it. */
+async function spoolStdin(stdin: NodeJS.ReadableStream): Promise<{ dir: string; path: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'interflow-bulk-'));
+  const path = join(dir, 'stdin.csv');
+  await pipeline(stdin, createWriteStream(path, { mode: 0o600 }));
+  return { dir, path };
+}
+
+/** The catalog's lookup, each name and language looked up once. */
+function cachedLookup(catalog: Catalog): Lookup {
+  const entries = new Map<string, TemplateEntry | string>();
+  return (name, language) => {
+    const k = `${name}\u0000${language}`;
+    let e = entries.get(k);
+    if (e === undefined) entries.set(k, (e = entryFor(catalog, name, language)));
+    return e;
+  };
+}
+
+/** The report being filled, the warnings seen (once each), and `note` to count an invalid row's problems. */
+interface Tally {
+  report: PreflightReport;
+  warnings: Set<string>;
+  note(row: number, problems: string[]): void;
+}
+
+function newTally(): Tally {
+  const report: PreflightReport = { rows: 0, invalidRows: 0, problems: 0, listed: [], warnings: [], elapsedMs: 0 };
+  const note = (row: number, problems: string[]): void => {
+    report.invalidRows++;
+    for (const p of problems) {
+      report.problems++;
+      if (report.listed.length < MAX_LISTED) report.listed.push(`line ${row}: ${p}`);
+    }
+  };
+  return { report, warnings: new Set<string>(), note };
+}
+
+/** What the general per-row check needs: the plan, its placeholder flags, the build env, the lookup, the tally. */
+interface Pass {
+  plan: BulkPlan;
+  dynamic: readonly string[];
+  env: BuildEnv;
+  lookup: Lookup;
+  tally: Tally;
+}
+
+/**
+ * The first pass over `file`: every row checked, by its rendered values only when the run
+ * compiles (see `compile`), else by building and checking its whole template per row.
+ */
+async function firstPass(
+  catalog: Catalog,
+  lookup: Lookup,
+  file: string,
+  plan: BulkPlan,
+  csvOptions: { delimiter?: string; source: string },
+  profile: Profile,
+): Promise<PreflightReport> {
+  const started = performance.now();
+  const source = createReadStream(file);
+  await once(source, 'open').catch(() => undefined);
+  const csv = await openCsv(source, csvOptions);
+  const dynamic = Object.keys(plan.flags).filter((k) => JSON.stringify(plan.flags[k] ?? null).includes('{{'));
+  const tally = newTally();
+  let cells: Record<string, string> = {};
+  const env = {
+    profile,
+    readFile: (file: string) => {
+      const f = plan.files.get(file)!;
+      return f.json !== undefined ? JSON.stringify(renderDeep(f.json, cells)) : renderDeep(f.text ?? '', cells);
     },
   };
+  // The usual run (fixed name and language, placeholders only in values): its shape is
+  // checked once, then each row's rendered values only.
+  const fast = compile(plan, env, lookup, dynamic);
+  refuseUnfitFlags(fast, catalog, plan);
+  if (fast) for (const w of fast.warnings) tally.warnings.add(w);
+  const pass: Pass = { plan, dynamic, env, lookup, tally };
+  for await (const row of csv.rows) {
+    tally.report.rows++;
+    if (fast) {
+      const problems = slotProblems(fast, row.cells);
+      if (problems) tally.note(row.row, problems);
+      continue;
+    }
+    cells = row.cells;
+    checkRow(pass, row.row, cells);
+  }
+  tally.report.warnings = [...tally.warnings];
+  tally.report.elapsedMs = performance.now() - started;
+  return tally.report;
+}
+
+/** Throws when the flags as written cannot fit, whatever the rows: the template is not in the catalog, or misfits. */
+function refuseUnfitFlags(fast: Compiled | string | undefined, catalog: Catalog, plan: BulkPlan): asserts fast is Compiled | undefined {
+  if (fast && typeof fast !== 'string' && fast.problems.length) {
+    throw new ValidationError(
+      `the message flags do not fit the templates catalog ${catalog.shown}, for any row; nothing was sent:\n${fast.problems.map((p) => `  ${p}`).join('\n')}`,
+      {
+        hint: `the catalog entry: interflow templates show ${String(plan.flags.name)} --language ${String(plan.flags.language ?? 'pt_BR')}`,
+      },
+    );
+  }
+  if (typeof fast === 'string') {
+    throw new ValidationError(fast, { hint: notInCatalogHint });
+  }
+}
+
+/** The fast check of one row: its rendered values against their limits; undefined when they fit. */
+function slotProblems(fast: Compiled, cells: Record<string, string>): string[] | undefined {
+  let problems: string[] | undefined;
+  for (const slot of fast.slots) {
+    let value: string;
+    try {
+      value = render(slot.raw, cells);
+    } catch (err) {
+      if (!(err instanceof MissingColumnError)) throw err;
+      (problems ??= []).push(err.message);
+      break;
+    }
+    const p = textProblem(slot.prefix ? value.slice(slot.prefix) : value, slot.max);
+    if (p) (problems ??= []).push(`${fast.label}: ${slot.name} ${p}`);
+  }
+  return problems;
+}
+
+/** The general check of one row: its flags rendered, its template built and checked against the catalog. */
+function checkRow(pass: Pass, row: number, cells: Record<string, string>): void {
+  const { plan, dynamic, tally } = pass;
+  let candidate: Record<string, unknown>;
+  try {
+    const flags: Flags = dynamic.length ? { ...plan.flags } : plan.flags;
+    for (const k of dynamic) flags[k] = renderDeep(plan.flags[k], cells);
+    candidate = templateCandidate(flags, pass.env).candidate;
+  } catch (err) {
+    if (err instanceof MissingColumnError || err instanceof CliError) return tally.note(row, [err.message]);
+    throw err;
+  }
+  if (candidate.type !== 'template') return;
+  const entry = pass.lookup(String(candidate.name), String(candidate.language));
+  if (typeof entry === 'string') return tally.note(row, [entry]);
+  const result = checkAgainst(candidate as unknown as TemplateLike, entry);
+  if (result.problems.length) tally.note(row, result.problems);
+  for (const w of result.warnings) tally.warnings.add(w);
 }
 
 /** The refusal of a run with invalid rows (exit 2), or undefined when every row fits. */
@@ -271,12 +327,7 @@ interface Compiled {
  * row then needs only its rendered values checked. undefined when the run is not like that (the
  * general check then runs per row); a string when the template is not in the catalog.
  */
-function compile(
-  plan: BulkPlan,
-  env: BuildEnv,
-  lookup: (name: string, language: string) => TemplateEntry | string,
-  dynamic: readonly string[],
-): Compiled | string | undefined {
+function compile(plan: BulkPlan, env: BuildEnv, lookup: Lookup, dynamic: readonly string[]): Compiled | string | undefined {
   const f = plan.flags;
   if (f.file !== undefined || dynamic.includes('name') || dynamic.includes('language') || dynamic.includes('quickReply')) return undefined;
   const candidate = templateCandidate(f, env).candidate;
