@@ -151,6 +151,16 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
   const label = labelOf(entry);
   const problems: string[] = [];
   const warnings: string[] = [];
+  checkStatus(entry, label, problems, warnings);
+  checkHeader(shape.header, msg.header, label, problems);
+  const values = Array.isArray(msg.body) ? msg.body : [];
+  const { body, bodyNames } = shape.named ? namedBody(shape, values, label, problems) : positionalBody(shape, values, label, problems);
+  checkButtons(shape, Array.isArray(msg.buttons) ? msg.buttons : [], label, problems);
+  return { problems, warnings, body, ...(bodyNames ? { bodyNames } : {}), rendered: renderBody(shape, body, bodyNames) };
+}
+
+/** A refused status (PAUSED, …) is a problem; any other status but APPROVED a warning. */
+function checkStatus(entry: TemplateEntry, label: string, problems: string[], warnings: string[]): void {
   const status = entry.status?.toUpperCase();
   if (status && refusedStatuses.includes(status)) {
     problems.push(
@@ -159,10 +169,10 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
   } else if (status && status !== 'APPROVED') {
     warnings.push(`${label} is ${status} in the catalog, not APPROVED: WhatsApp may refuse it`);
   }
+}
 
-  // HEADER
-  const h = shape.header;
-  const given = msg.header;
+/** HEADER: the header given must be the one the template takes (none when it takes none). */
+function checkHeader(h: TemplateShape['header'], given: TemplateLike['header'], label: string, problems: string[]): void {
   if (h && h.format === 'LOCATION') {
     problems.push(`${label}: HEADER is LOCATION: interflow cannot send a location header`);
   } else if (h && (h.format !== 'TEXT' || h.param !== undefined)) {
@@ -184,50 +194,58 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
       `${label}: HEADER ${h ? 'is fixed text with no parameter' : 'does not exist in this template'}: drop ${flagOfHeader[given.type] ?? '--header-*'}`,
     );
   }
+}
 
-  // BODY
-  const values = Array.isArray(msg.body) ? msg.body : [];
-  let body = values as string[];
-  let bodyNames: string[] | undefined;
-  if (shape.named) {
-    const names = shape.body.names;
-    const byName = new Map<string, string>();
-    const bad: string[] = [];
-    for (const v of values) {
-      const eq = typeof v === 'string' ? v.indexOf('=') : -1;
-      const name = eq > 0 ? v.slice(0, eq).trim() : '';
-      if (!names.includes(name)) bad.push(typeof v === 'string' ? v : String(v));
-      else byName.set(name, v.slice(eq + 1));
-    }
-    const missing = names.filter((n) => !byName.has(n));
-    if (bad.length || missing.length) {
-      problems.push(
-        `${label}: BODY is NAMED (${names.map((n) => `{{${n}}}`).join(', ') || 'no parameters'}): give --param NAME=VALUE for each` +
-          (missing.length ? `; missing ${missing.join(', ')}` : '') +
-          (bad.length ? `; not a parameter of it: ${bad.map((b) => `'${b.length > 40 ? b.slice(0, 40) + '…' : b}'`).join(', ')}` : ''),
-      );
-    }
-    bodyNames = names.filter((n) => byName.has(n));
-    body = bodyNames.map((n) => byName.get(n)!);
-    for (const n of bodyNames) {
-      const p = textProblem(byName.get(n), BODY_PARAM_MAX);
-      if (p) problems.push(`${label}: ${slotName.body(n)} ${p}`);
-    }
-  } else {
-    const want = shape.body.positional.length ? shape.body.positional[shape.body.positional.length - 1]! : 0;
-    if (values.length !== want) {
-      problems.push(
-        `${label}: BODY expects ${want} parameter${want === 1 ? '' : 's'}${want ? ` ({{1}}${want > 1 ? `…{{${want}}}` : ''})` : ''}, got ${values.length} (--param)`,
-      );
-    }
-    for (let i = 0; i < values.length; i++) {
-      const p = textProblem(values[i], BODY_PARAM_MAX);
-      if (p) problems.push(`${label}: ${slotName.body(i + 1)} ${p}`);
-    }
+/** The body values as sent, and for a NAMED template their names. */
+interface BodyValues {
+  body: string[];
+  bodyNames?: string[];
+}
+
+/** BODY of a NAMED template: one `NAME=VALUE` for each {{name}}, sent in the body's order. */
+function namedBody(shape: TemplateShape, values: readonly string[], label: string, problems: string[]): BodyValues {
+  const names = shape.body.names;
+  const byName = new Map<string, string>();
+  const bad: string[] = [];
+  for (const v of values) {
+    const eq = typeof v === 'string' ? v.indexOf('=') : -1;
+    const name = eq > 0 ? v.slice(0, eq).trim() : '';
+    if (!names.includes(name)) bad.push(typeof v === 'string' ? v : String(v));
+    else byName.set(name, v.slice(eq + 1));
   }
+  const missing = names.filter((n) => !byName.has(n));
+  if (bad.length || missing.length) {
+    problems.push(
+      `${label}: BODY is NAMED (${names.map((n) => `{{${n}}}`).join(', ') || 'no parameters'}): give --param NAME=VALUE for each` +
+        (missing.length ? `; missing ${missing.join(', ')}` : '') +
+        (bad.length ? `; not a parameter of it: ${bad.map((b) => `'${b.length > 40 ? b.slice(0, 40) + '…' : b}'`).join(', ')}` : ''),
+    );
+  }
+  const bodyNames = names.filter((n) => byName.has(n));
+  for (const n of bodyNames) {
+    const p = textProblem(byName.get(n), BODY_PARAM_MAX);
+    if (p) problems.push(`${label}: ${slotName.body(n)} ${p}`);
+  }
+  return { body: bodyNames.map((n) => byName.get(n)!), bodyNames };
+}
 
-  // BUTTONS
-  const buttons = Array.isArray(msg.buttons) ? msg.buttons : [];
+/** BODY of a POSITIONAL template: exactly as many --param as {{1}}…{{n}}. */
+function positionalBody(shape: TemplateShape, values: readonly string[], label: string, problems: string[]): BodyValues {
+  const want = shape.body.positional.length ? shape.body.positional[shape.body.positional.length - 1]! : 0;
+  if (values.length !== want) {
+    problems.push(
+      `${label}: BODY expects ${want} parameter${want === 1 ? '' : 's'}${want ? ` ({{1}}${want > 1 ? `…{{${want}}}` : ''})` : ''}, got ${values.length} (--param)`,
+    );
+  }
+  for (let i = 0; i < values.length; i++) {
+    const p = textProblem(values[i], BODY_PARAM_MAX);
+    if (p) problems.push(`${label}: ${slotName.body(i + 1)} ${p}`);
+  }
+  return { body: values as string[] };
+}
+
+/** BUTTONS: each button value must fit its button; every URL button ending in {{1}} needs one. */
+function checkButtons(shape: TemplateShape, buttons: NonNullable<TemplateLike['buttons']>, label: string, problems: string[]): void {
   const describe = (b: ButtonShape): string => `${b.type}${b.text ? ` "${b.text}"` : ''}`;
   for (const b of buttons) {
     const def = shape.buttons[b.index];
@@ -257,8 +275,6 @@ export function checkAgainst(msg: TemplateLike, entry: TemplateEntry): CheckResu
       problems.push(`${label}: BUTTONS button ${def.index} is COPY_CODE: WhatsApp needs its coupon code, which interflow cannot send yet`);
     }
   }
-
-  return { problems, warnings, body, ...(bodyNames ? { bodyNames } : {}), rendered: renderBody(shape, body, bodyNames) };
 }
 
 /** The body text with the parameters in place (a missing one stays as {{n}}). */
