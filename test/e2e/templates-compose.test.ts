@@ -59,6 +59,24 @@ describe('compose with a templates catalog', { timeout: 90_000 }, () => {
     ]);
   });
 
+  test('asks the media header an image template takes, then its body value, and sends both', async () => {
+    const t = terminal(['compose', '5511999999999', '--templates', EXPORT, '--name', 'promo_image']);
+    await t.answer('Template', ''); // promo_image, preselected by --name
+    await t.answer('Image header URL', 'https://example.com/promo.jpg');
+    await t.answer('Value for {{1}}', 'Maria');
+    await t.expect('Oferta especial para Maria 🎉');
+    await t.answer('What now?', keys.enter, false); // send
+    const end = await t.exit();
+    assert.equal(end.code, 0, end.screen);
+    assert.equal(world.sandbox.received.length, 1, 'one request');
+    const body = world.sandbox.received[0]!.body as { content: { name: string; components: unknown[] } };
+    assert.equal(body.content.name, 'promo_image');
+    assert.deepEqual(body.content.components, [
+      { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/promo.jpg' } }] },
+      { type: 'body', parameters: [{ type: 'text', text: 'Maria' }] },
+    ]);
+  });
+
   test('a send on a terminal shows the rendered text on stderr', async () => {
     const t = terminal([
       'send',
