@@ -32,6 +32,8 @@ import {
   renderBody,
   shapeOf,
   textProblem,
+  type ButtonShape,
+  type TemplateShape,
 } from '../templates/check.js';
 import { catalogFor, checkOne } from '../templates/use.js';
 
@@ -244,13 +246,25 @@ class Composer {
   /** Catalog mode: exactly the parameters the entry takes, each checked as it is typed. */
   private async fromEntry(entry: TemplateEntry): Promise<void> {
     const shape = shapeOf(entry);
+    await this.entryHeader(shape.header);
+    await this.entryBody(shape);
+    await this.entryButtons(shape.buttons);
+  }
+
+  /** A flag given on the command line, when it is text: the default of its question. */
+  private givenText(k: string): string | undefined {
     const g = this.given;
-    const str = (k: string): string | undefined => (typeof g[k] === 'string' ? (g[k] as string) : undefined);
-    const rule = (max: number, over: (v: string) => Flags): Check => {
-      const built = this.check(over);
-      return (v) => textProblem(v, max) ?? built(v);
-    };
-    const h = shape.header;
+    return typeof g[k] === 'string' ? (g[k] as string) : undefined;
+  }
+
+  /** A validator of a parameter's text: Meta's rules (at most `max` characters), then the message built with it. */
+  private textRule(max: number, over: (v: string) => Flags): Check {
+    const built = this.check(over);
+    return (v) => textProblem(v, max) ?? built(v);
+  }
+
+  /** The entry's header: a media URL (or id), or the value of a text header's {{1}}; nothing for a fixed one. */
+  private async entryHeader(h: TemplateShape['header']): Promise<void> {
     if (h && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(h.format)) {
       const kind = h.format.toLowerCase() as HeaderKind;
       const flag = headerFlags[kind];
@@ -258,7 +272,7 @@ class Composer {
         input(
           {
             message: `${cap(kind)} header ${this.profile.provider === 'interflow' ? 'URL' : 'URL or media id'}`,
-            default: str(flag),
+            default: this.givenText(flag),
             validate: this.check((v) => ({ [flag]: v.trim() })),
           },
           this.context,
@@ -270,14 +284,19 @@ class Composer {
         input(
           {
             message: `Header ${h.text ?? ''}: value for {{${h.param}}}`,
-            default: str('headerText'),
-            validate: rule(HEADER_PARAM_MAX, (v) => ({ headerText: v })),
+            default: this.givenText('headerText'),
+            validate: this.textRule(HEADER_PARAM_MAX, (v) => ({ headerText: v })),
           },
           this.context,
         ),
       );
     }
+  }
+
+  /** The body's values, a question each, the body previewed with them as they are typed. */
+  private async entryBody(shape: TemplateShape): Promise<void> {
     const keys: string[] = shape.named ? shape.body.names : shape.body.positional.map(String);
+    const g = this.given;
     const givenParams = Array.isArray(g.param) ? (g.param as string[]) : [];
     const values: string[] = [];
     const mark = style(this.ctx.io.color).bold;
@@ -288,7 +307,7 @@ class Composer {
           {
             message: `Value for {{${key}}}`,
             default: givenParams[i],
-            validate: rule(BODY_PARAM_MAX, (v) => ({ param: [...values.map((x, j) => param(keys[j]!, x)), param(key, v)] })),
+            validate: this.textRule(BODY_PARAM_MAX, (v) => ({ param: [...values.map((x, j) => param(keys[j]!, x)), param(key, v)] })),
             preview: (typed) =>
               indent(
                 renderBody(
@@ -305,15 +324,19 @@ class Composer {
     }
     this.flags.param = values.map((v, i) => param(keys[i]!, v));
     this.bodyText = shape.named ? '' : shape.body.text;
+  }
+
+  /** The buttons' values: one for each URL button ending in {{1}}, an optional payload for each quick reply. */
+  private async entryButtons(buttons: readonly ButtonShape[]): Promise<void> {
     const urls: string[] = [];
     const quick: string[] = [];
-    for (const b of shape.buttons) {
+    for (const b of buttons) {
       if (b.dynamic) {
         const v = await asking(
           input(
             {
               message: `Button ${b.index} "${b.text ?? ''}" ${b.url}: value for {{1}}`,
-              validate: rule(BUTTON_PARAM_MAX, (v) => ({ buttonUrl: [...urls, `${b.index}=${v}`] })),
+              validate: this.textRule(BUTTON_PARAM_MAX, (v) => ({ buttonUrl: [...urls, `${b.index}=${v}`] })),
             },
             this.context,
           ),
