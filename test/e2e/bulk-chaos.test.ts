@@ -139,3 +139,56 @@ describe('bulk killed while rows wait for their turn (found by bench/chaos.js)',
     },
   );
 });
+
+describe('bulk rerun split another way (found by bench/chaos.js)', () => {
+  test('a run of a file split into other shards than the journals beside it is refused (exit 2), sending nothing: each split has its own journal', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const csv = csvOf(Array.from({ length: 6 }, (_, i) => `${phone(i)},João ${i},${i}`));
+      const args = (...more: string[]): string[] => [csv, ...TEXT, '--profile', 'a', '--config', config, '--json', ...more];
+      const first = await bulk(args());
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(sb.accepted().length, 6);
+
+      // --shard 1/1 is the whole file, but its journal is another file: it would send all six again.
+      for (const shard of ['1/1', '1/2', '2/3']) {
+        const r = await bulk(args('--shard', shard));
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `error: .*\\.csv\\.journal records a run of this file split another way \\(no --shard\\); this run \\(--shard ${shard}\\) has its own journal, .*\\.shard-${shard.replace('/', '-of-')}\\.journal, and would send those rows again`,
+          ),
+        );
+        assert.match(
+          r.stderr,
+          /hint: finish the run split as it was \(no --shard\); to start over on purpose, move those journals away: their rows are sent again/,
+        );
+        assert.equal(JSON.parse(r.stdout).error.code, 'JOURNAL_OTHER_SPLIT');
+      }
+      assert.equal(sb.accepted().length, 6, 'nothing sent again');
+      // The same command resumes as before.
+      const again = await bulk(args());
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(sb.accepted().length, 6);
+    });
+  });
+
+  test('shards of one split run side by side; a different shard count is refused naming the split that ran', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const csv = csvOf(Array.from({ length: 12 }, (_, i) => `${phone(i)},João ${i},${i}`));
+      const args = (...more: string[]): string[] => [csv, ...TEXT, '--profile', 'a', '--config', config, '--json', ...more];
+      const two = await Promise.all([bulk(args('--shard', '1/2')), bulk(args('--shard', '2/2'))]);
+      for (const r of two) assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.accepted().length, 12);
+      for (const more of [['--shard', '1/3'], []]) {
+        const r = await bulk(args(...more));
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /shard-1-of-2\.journal \(and 1 more\) records a run of this file split another way \(--shard I\/2\)/);
+      }
+      assert.equal(sb.accepted().length, 12, 'nothing sent again');
+      // An explicit journal named like another split's is checked the same way (the Kubernetes recipe names them).
+      const named = await bulk(args('--shard', '1/4', '--journal', `${csv}.shard-1-of-4.journal`));
+      assert.equal(named.code, 2, named.stderr);
+    });
+  });
+});
