@@ -13,6 +13,9 @@
 //
 //   node bench/chaos.js [--seed S] [--rounds 6] [--rows 80]
 //
+// CHAOS_BIN=path/to/bin/interflow.js runs another build (a copy, so that rebuilding the worktree
+// meanwhile does not break the runs).
+//
 // Every random choice (scenario options, delays, edits) comes from the seed printed first, so a
 // run repeats with `--seed S` (timing on a shared machine still varies). Prints counts per
 // scenario; exits 1 when a duplicate, a lost row or an unexpected exit code was seen.
@@ -20,8 +23,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHANNEL, arg, benchEnv, bin, phone, sandbox as startSandbox } from './common.js';
+import { CHANNEL, arg, benchEnv, bin as builtBin, phone, sandbox as startSandbox } from './common.js';
 
+const bin = process.env.CHAOS_BIN ?? builtBin;
 const seed = arg('--seed', Math.floor(Math.random() * 2 ** 31));
 const rounds = arg('--rounds', 6);
 const ROWS = arg('--rows', 80);
@@ -51,6 +55,7 @@ const dir = mkdtempSync(join(tmpdir(), 'interflow-chaos-'));
 env.INTERFLOW_STATE_DIR = join(dir, 'state');
 env.HOME = dir;
 const children = [];
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 process.on('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
