@@ -192,3 +192,29 @@ describe('bulk rerun split another way (found by bench/chaos.js)', () => {
     });
   });
 });
+
+describe('bulk with its stderr closed (found by bench/chaos.js)', () => {
+  test("stderr closed before the run writes to it: every row sent and recorded, and the exit is the run's (0, 3), not 1", async () => {
+    await withSandbox({}, async (sb, config) => {
+      const csv = csvOf([`${phone(1)},João,1`, `${phone(2)},Maria,2`]);
+      const failing = csvOf([`${phone(3)},Ana,3`, '5511900000422,Recusado,4']);
+      for (const [file, code] of [
+        [csv, 0],
+        [failing, 3],
+      ] as const) {
+        // --rate: no note about the pace before the run; the summary is the first thing it writes.
+        const run = start([file, ...TEXT, '--profile', 'a', '--config', config, '--rate', '100/s', '--json']);
+        run.child.stderr!.destroy();
+        const r = await run.done;
+        assert.equal(r.code, code, `exit ${r.code}; stdout: ${r.stdout}`);
+        assert.deepEqual(
+          jsonLines(r.stdout).map((o) => o.status),
+          code === 0 ? ['sent', 'sent'] : ['sent', 'failed'],
+        );
+        const journal = readFileSync(`${file}.journal`, 'utf8');
+        assert.equal(journal.match(/"t":"done"/g)?.length, 2, journal);
+      }
+      assert.equal(sb.accepted().length, 3);
+    });
+  });
+});
