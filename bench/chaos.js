@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // Chaos for `interflow bulk`'s scale features (README: Scale): against one sandbox, runs bulk with
 // shards, a two-profile pool with a pair rate, --batch, provider refusals (--refuse), and breaks
-// the runs on purpose — SIGKILL or SIGTERM at random points, stdout closed by a reader that stops
-// early, the CSV edited between runs (reordered, rows inserted and deleted, a message changed),
-// two processes of one shard at once — then reruns to completion and checks the guarantee:
+// the runs on purpose — SIGKILL, a signal twice (quit at once) or SIGTERM/SIGINT/SIGHUP at random
+// points (a time, or the k-th result line), stdout closed by a reader that stops early, stderr
+// closed, the CSV edited between runs (reordered, rows inserted and deleted, a number written
+// another way, a message changed) or read from stdin, two processes of one shard at once, and
+// refusals that stop the run (131048 → 1, 190 → 4) — then reruns to completion and checks:
 //
 //   - every message the server accepted, it accepted once (duplicates: (recipient, body) twice);
 //   - no row lost: every row of the final file has one result line, and a row reported `sent`
 //     was accepted by the server (else it is lost); `failed` carries a reason;
-//   - exit codes are PRODUCT.md's (0, 3 at the end; 137-by-signal, 143, 141, 2 for a locked twin);
+//   - exit codes are PRODUCT.md's (0, 3 at the end; 130/143/129 for a signal, 141 for a closed
+//     pipe, 2 for a locked twin or another pool, 1/4 for a stopping refusal);
 //   - a graceful stop (SIGTERM, a closed pipe) never leaves a row `unknown` that was not sent.
 //
 //   node bench/chaos.js [--seed S] [--rounds 6] [--rows 80]
@@ -177,7 +180,13 @@ function run(args, stop) {
     }
   });
   child.stdout.on('error', () => {});
-  child.stderr.on('data', (c) => (err += c));
+  child.stderr.on('data', (c) => {
+    err += c;
+    if (stop?.twice && err.includes('stopping (') && !stop.again) {
+      stop.again = true;
+      child.kill(stop.signal);
+    }
+  });
   child.stderr.on('error', () => {});
   if (stop?.closeStderr) child.stderr.destroy();
   if (stop?.signal && stop.afterMs !== undefined) timer = setTimeout(() => child.kill(stop.signal), stop.afterMs);
@@ -239,6 +248,8 @@ function tally(name) {
   });
 }
 
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 /** Checks an exit against what PRODUCT.md allows for how the run was stopped. */
 function checkExit(t, name, r, extraOk = []) {
   // A run that met a stopping refusal (131048, 190) ends 1 or 4, whatever else was asked of it.
@@ -251,8 +262,8 @@ function checkExit(t, name, r, extraOk = []) {
   const code = r.code ?? (r.signal ? `signal ${r.signal}` : 'none');
   let ok;
   if (r.stop?.signal === 'SIGKILL') ok = r.signal === 'SIGKILL' || [0, 3].includes(r.code);
-  // Killed by SIGTERM itself (before bulk handles it, at startup): a shell sees 143 all the same.
-  else if (r.stop?.signal === 'SIGTERM') ok = [143, 0, 3].includes(r.code) || r.signal === 'SIGTERM';
+  // Killed by the signal itself (before bulk handles it, at startup): a shell sees 128+N all the same.
+  else if (r.stop?.signal) ok = [SIGNAL_EXIT[r.stop.signal], 0, 3].includes(r.code) || r.signal === r.stop.signal;
   else if (r.stop?.closeAfterLines !== undefined || r.stop?.closeStderr) ok = [141, 0, 3].includes(r.code);
   else ok = [0, 3].includes(r.code);
   if (!ok && extraOk.includes(r.code)) ok = true;
@@ -270,11 +281,13 @@ function disruption(t, graceful, maxMs) {
   const when = () => (rand() < 0.5 ? { afterMs: int(0, maxMs) } : { afterLines: int(1, 30) });
   if (!graceful) {
     t.kills++;
+    // A second signal quits at once (like kill -9 for the requests in flight): sent when the first one's "stopping" shows.
+    if (roll < 0.3) return { signal: 'SIGTERM', twice: true, ...when() };
     return { signal: 'SIGKILL', ...when() };
   }
   if (roll < 0.6) {
     t.terms++;
-    return { signal: 'SIGTERM', ...when() };
+    return { signal: pick(['SIGTERM', 'SIGTERM', 'SIGINT', 'SIGHUP']), ...when() };
   }
   t.pipes++;
   if (roll < 0.8) return { closeAfterLines: int(0, 25) };
