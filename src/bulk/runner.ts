@@ -539,11 +539,12 @@ async function deliver(
   carry?: Carry,
 ): Promise<RowOutcome | Later> {
   const base = { row: p.row, to: p.to };
-  await o.journal?.intentSoon(p.row, p.key);
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
   const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
   let x: Awaited<ReturnType<typeof exchange>>;
   try {
+    // The intent once the row's turn has come: a kill -9 while it waited leaves it unsent, not in flight.
+    await o.journal?.intentSoon(p.row, p.key);
     x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry);
   } finally {
     ended?.();

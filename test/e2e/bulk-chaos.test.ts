@@ -80,7 +80,7 @@ describe('bulk killed while rows wait for their turn (found by bench/chaos.js)',
   test(
     'kill -9 while a row waits for the pace (--rate): the rerun sends it — it never went out, so it is not unknown',
     {
-      todo: "src/bulk/runner.ts journals a row's intent before the pacer and pair-rate waits (deliver, deliverBatch); the intent belongs right before the request goes out (exchange, after pacer.take)",
+      todo: "src/bulk/runner.ts writes a row's intent before exchange() waits for the pacer (deliver, deliverBatch): it belongs in exchange(), after pacer.take() and before the first send",
     },
     async () => {
       await withSandbox({}, async (sb, config) => {
@@ -111,33 +111,27 @@ describe('bulk killed while rows wait for their turn (found by bench/chaos.js)',
     },
   );
 
-  test(
-    "kill -9 while a row waits out its recipient's pair rate (turn, --pair-interval): the rerun sends it, not unknown",
-    {
-      todo: 'src/bulk/runner.ts deliver() writes the intent before o.pairs.take(): a row held for its pair rate is journaled as in flight',
-    },
-    async () => {
-      await withSandbox({}, async (sb, config) => {
-        // Two messages to one recipient: the second waits a minute after the first ended.
-        const csv = csvOf([`${phone(1)},João,1`, `${phone(1)},João,2`]);
-        const run = start([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', '60s', '--json']);
-        await run.line(1);
-        assert.equal(sb.accepted().length, 1, 'the first message went, the second waits for the pair rate');
-        run.child.kill('SIGKILL');
-        await run.done;
-        const rerun = await bulk([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', '0', '--json']);
-        assert.equal(rerun.code, 0, rerun.stderr);
-        assert.deepEqual(
-          jsonLines(rerun.stdout).map((o) => [o.row, o.status]),
-          [
-            [2, 'sent'],
-            [3, 'sent'],
-          ],
-        );
-        assert.equal(sb.accepted().length, 2, 'each message accepted once');
-      });
-    },
-  );
+  test("kill -9 while a row waits out its recipient's pair rate (turn, --pair-interval): the rerun sends it, not unknown", async () => {
+    await withSandbox({}, async (sb, config) => {
+      // Two messages to one recipient: the second waits a minute after the first ended.
+      const csv = csvOf([`${phone(1)},João,1`, `${phone(1)},João,2`]);
+      const run = start([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', '60s', '--json']);
+      await run.line(1);
+      assert.equal(sb.accepted().length, 1, 'the first message went, the second waits for the pair rate');
+      run.child.kill('SIGKILL');
+      await run.done;
+      const rerun = await bulk([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', '0', '--json']);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.deepEqual(
+        jsonLines(rerun.stdout).map((o) => [o.row, o.status]),
+        [
+          [2, 'sent'],
+          [3, 'sent'],
+        ],
+      );
+      assert.equal(sb.accepted().length, 2, 'each message accepted once');
+    });
+  });
 });
 
 describe('bulk rerun split another way (found by bench/chaos.js)', () => {
