@@ -549,18 +549,18 @@ for (let round = 1; round <= rounds; round++) {
   console.log(`round ${round}/${rounds} done (${((Date.now() - started) / 1000).toFixed(0)} s)${p}`);
 }
 
-console.log(
-  '\nscenario    rounds  runs  SIGKILL  SIGTERM  pipe  edits  twins  rows  failed  unknown(not sent)  duplicates  lost  bad-exit',
-);
+console.log('\nscenario    rounds  runs   hard  signal  pipes  edits  twins  rows  failed  unknown(not sent)  duplicates  lost  bad-exit');
 for (const [name, c] of Object.entries(totals)) {
   console.log(
-    `${name.padEnd(11)} ${String(c.rounds).padStart(6)} ${String(c.runs).padStart(5)} ${String(c.kills).padStart(8)} ${String(c.terms).padStart(8)} ${String(c.pipes).padStart(5)} ${String(c.edits).padStart(6)} ${String(c.twins).padStart(6)} ${String(c.rows).padStart(5)} ${String(c.failed).padStart(7)} ${`${c.unknown}(${c.unknownNotSent})`.padStart(18)} ${String(c.duplicates).padStart(11)} ${String(c.lost).padStart(5)} ${String(c.badExit).padStart(9)}`,
+    `${name.padEnd(11)} ${String(c.rounds).padStart(6)} ${String(c.runs).padStart(5)} ${String(c.kills).padStart(6)} ${String(c.terms).padStart(7)} ${String(c.pipes).padStart(6)} ${String(c.edits).padStart(6)} ${String(c.twins).padStart(6)} ${String(c.rows).padStart(5)} ${String(c.failed).padStart(7)} ${`${c.unknown}(${c.unknownNotSent})`.padStart(18)} ${String(c.duplicates).padStart(11)} ${String(c.lost).padStart(5)} ${String(c.badExit).padStart(9)}`,
   );
 }
 const sum = (k) => Object.values(totals).reduce((s, c) => s + c[k], 0);
 console.log(
-  `kill points: ${sum('kills') + sum('terms') + sum('pipes')} (SIGKILL ${sum('kills')}, SIGTERM ${sum('terms')}, closed stdout ${sum('pipes')})`,
+  `kill points: ${sum('kills') + sum('terms') + sum('pipes')} (hard: SIGKILL or a second signal ${sum('kills')}; ` +
+    `signal: SIGTERM/SIGINT/SIGHUP ${sum('terms')}; pipes: stdout or stderr closed ${sum('pipes')})`,
 );
+console.log('unknown(not sent): rows left unknown that the server never accepted (after hard stops only; see test/e2e/bulk-chaos.test.ts)');
 if (problems.length) {
   console.log(`\n${problems.length} problem(s):`);
   for (const p of problems.slice(0, 60)) console.log(`  ${p}`);
