@@ -8,12 +8,12 @@
  * stream, so memory stays flat and `--concurrency` bounds the requests in flight.
  */
 import { setMaxListeners } from 'node:events';
-import { CliError, ExitCode, NetworkError, ProviderError } from '../errors.js';
+import { CliError, ExitCode, NetworkError, ProviderError, type ProviderErrorInfo } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { buildMessage, type Flags, type SendKind } from '../message/build.js';
 import type { Profile } from '../config/profile.js';
 import type { Message } from '../message/model.js';
-import { classifyError, recipientBackoffMs, TEMPLATE_STREAK } from '../providers/error-classes.js';
+import { classifyError, recipientBackoffMs, TEMPLATE_STREAK, type ErrorClassId } from '../providers/error-classes.js';
 import { errorHint } from '../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
 import { spreadsheetMangled } from './csv.js';
@@ -74,8 +74,10 @@ export interface RunOptions {
   onOutcome(outcome: RowOutcome): void | Promise<void>;
   /** Checks (and may complete) each built message before its request is built; throws a CliError to fail the row (src/bulk/preflight.ts). */
   check?(msg: Message): Message;
-  /** --dry-run: called with each row's request instead of sending it. */
-  onRequest?(row: number, req: HttpRequest): void | Promise<void>;
+  /** A recipient refused for its pair rate (131056) waits `ms` before its next try (for the progress line). */
+  onHold?(to: string, ms: number): void;
+  /** --dry-run: called with each row's request instead of sending it (in a pool, with the sender the row goes through). */
+  onRequest?(row: number, req: HttpRequest, via?: PoolSender): void | Promise<void>;
   /** `--batch N`: rows go N to a request (Interflow's /messages/bulk) instead of one each. */
   batch?: BatchSupport;
   /** --dry-run with batch: called with each batch's request and its rows instead of sending it. */
@@ -321,6 +323,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         // resumes it as not sent); its intent is written again before it goes.
         holds.set(p.to, Math.max(holds.get(p.to) ?? 0, performance.now() + waitMs));
         o.journal?.unsent(p.row);
+        o.onHold?.(p.to, waitMs);
       };
       if (carry) refused();
       for (;;) {
@@ -371,7 +374,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
         }
         if (o.dryRun) {
           summary.wouldSend++;
-          await o.onRequest?.(prepared.row, prepared.req);
+          await o.onRequest?.(prepared.row, prepared.req, pooled ? ro : undefined);
           continue;
         }
         const held = holds.size > 0 ? heldFor(prepared.to) : 0;
@@ -575,14 +578,18 @@ export interface BatchSupport {
   parse(status: number, body: unknown, count: number): BatchItemResult[];
 }
 
-export type BatchItemResult = { success: true; id: string } | { success: false; code: string; message: string };
+/** An item's answer; a refused one with the HTTP status a single send of it would have had (it classifies the refusal). */
+export type BatchItemResult = { success: true; id: string } | { success: false; status: number; code: string; message: string };
 
 type SendRow = Extract<Prepared, { kind: 'send' }>;
 
 /**
  * Sends prepared rows as one request: every row's intent is journaled before it goes; the retry
  * rule is a single send's (the whole batch is retried when surely not accepted, and every row is
- * unknown when it may have been); each item's answer is its row's outcome.
+ * unknown when it may have been); each item's answer is its row's outcome, by the error classes
+ * as a single send's answer would be (src/providers/error-classes.ts): items to retry go again in
+ * a batch of their own after a pause (--max-attempts counts every attempt of a row), an item that
+ * refuses the key or the account stops the run, the others settle their rows.
  */
 async function deliverBatch(
   rows: SendRow[],
@@ -593,31 +600,74 @@ async function deliverBatch(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
 ): Promise<RowOutcome[]> {
   await Promise.all(rows.map((p) => o.journal?.intentSoon(p.row, p.key)));
-  const req = batch.build(rows.map((p) => p.req));
-  const x = await exchange(req, o, summary, haltController, sleep);
-  // (A batch has no one recipient to hold: a pair-rate refusal pauses the run like a 429.)
-  if ('later' in x) throw new Error('a batch was held for one recipient');
-  if ('ended' in x) return rows.map((p) => ({ row: p.row, to: p.to, ...x.ended }));
+  const outcomes = new Map<SendRow, RowOutcome>();
+  const end = (p: SendRow, x: Omit<RowOutcome, 'row' | 'to'>): void => void outcomes.set(p, { row: p.row, to: p.to, ...x });
+  let todo = rows;
+  let carry: Carry | undefined;
+  while (todo.length > 0) {
+    const x = await exchange(batch.build(todo.map((p) => p.req)), o, summary, haltController, sleep, undefined, carry);
+    // (A batch has no one recipient to hold: a pair-rate refusal pauses the run like a 429.)
+    if ('later' in x) throw new Error('a batch was held for one recipient');
+    if ('ended' in x) {
+      for (const p of todo) end(p, x.ended);
+      break;
+    }
+    const again = settleItems(todo, batch, x, o, summary, haltController, end);
+    if (again.rows.length === 0) break;
+    carry = { attempt: x.attempts, tries: x.tries, pairHits: (carry?.pairHits ?? 0) + (again.pair ? 1 : 0) };
+    const wait = again.pair ? recipientBackoffMs(carry.pairHits - 1) : backoffMs(x.attempts - 1, 250, 20_000, o.random);
+    o.pacer.pause(wait, `${again.rows.length} item(s) of a batch refused with ${again.code}`);
+    await sleep(wait, haltController.signal);
+    todo = again.rows;
+  }
+  return rows.map((p) => outcomes.get(p)!);
+}
+
+/**
+ * A batch's 2xx answer → each row's outcome (`end`), but the rows whose items are to be retried:
+ * returned, with the code they got and whether it was a recipient's pair rate (131056).
+ */
+function settleItems(
+  rows: SendRow[],
+  batch: BatchSupport,
+  x: Answered,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  end: (p: SendRow, x: Omit<RowOutcome, 'row' | 'to'>) => void,
+): { rows: SendRow[]; code: string; pair: boolean } {
+  const again = { rows: [] as SendRow[], code: '', pair: false };
   let items: BatchItemResult[];
   try {
     items = batch.parse(x.res.status, x.body, rows.length);
   } catch (err) {
     const e = err as ProviderError;
-    return rows.map((p) => ({
-      row: p.row,
-      to: p.to,
-      status: 'unknown',
-      error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message },
-      attempts: x.tries,
-    }));
+    for (const p of rows)
+      end(p, { status: 'unknown', error: { status: x.res.status, code: e.code ?? 'BAD_RESPONSE', message: e.message }, attempts: x.tries });
+    return again;
   }
-  return rows.map((p, i): RowOutcome => {
+  rows.forEach((p, i) => {
     const item = items[i]!;
-    if (item.success) return { row: p.row, to: p.to, status: 'sent', id: item.id, attempts: x.tries };
-    const info = { status: x.res.status, code: item.code, message: item.message };
-    const hint = errorHint(o.adapter.id, info);
-    return { row: p.row, to: p.to, status: 'failed', error: hint ? { ...info, hint } : info, attempts: x.tries };
+    if (item.success) return end(p, { status: 'sent', id: item.id, attempts: x.tries });
+    const info = { status: item.status, code: item.code, message: item.message };
+    const kind = classifyError(o.adapter.id, info).id;
+    if (kind !== 'retry' && kind !== 'retry-recipient') return end(p, refusedOutcome(kind, info, o, summary, haltController, x.tries));
+    // Not accepted: sent again in the next batch, unless the run stops or the attempts are spent.
+    if (haltController.signal.aborted) return end(p, NOT_SENT);
+    if (x.attempts >= o.maxAttempts) return end(p, gaveUp(info, o, x.tries));
+    again.rows.push(p);
+    again.code = item.code;
+    again.pair ||= kind === 'retry-recipient';
   });
+  return again;
+}
+
+/** A 2xx answer to a request: its body, the requests it took, and the attempts of them that count against --max-attempts (a 429 with Retry-After does not). */
+interface Answered {
+  res: HttpResponse;
+  body: unknown;
+  tries: number;
+  attempts: number;
 }
 
 /** How a row stopped before its request went out ends (settle reports it as not sent). */
@@ -641,7 +691,7 @@ async function exchange(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   recipient?: string,
   carry?: Carry,
-): Promise<{ res: HttpResponse; body: unknown; tries: number } | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
+): Promise<Answered | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
   const halt = haltController.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
@@ -713,7 +763,7 @@ async function exchange(
       }
     }
     const body = res.json ?? (res.text || undefined);
-    if (res.status >= 200 && res.status < 300) return { res, body, tries };
+    if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
     const info = o.adapter.parseError(res.status, body);
     const error: RowError = { status: info.status, code: info.code, message: info.message };
     const kind = classifyError(o.adapter.id, info).id;
@@ -734,40 +784,57 @@ async function exchange(
       await sleep(wait, halt);
       continue;
     }
-    const hint = errorHint(o.adapter.id, info);
-    if (kind === 'stop-auth' || kind === 'stop') {
-      // The key, the account or the channel is refused: every other row would be too. Stop; the
-      // rest stay unsent, and this row (not accepted) is sent again by a rerun.
-      const refusal = new ProviderError(o.adapter.id, info, { hint, exitCode: kind === 'stop' ? ExitCode.failure : ExitCode.auth });
-      if (kind === 'stop-auth') [summary.stopReason, summary.authError] = ['auth', refusal];
-      else [summary.stopReason, summary.refusal] = ['refused', refusal];
-      haltController.abort();
-      return { ended: { status: 'failed', error: { ...error, retryable: true, ...(hint ? { hint } : {}) }, attempts: tries } };
-    }
-    if (kind === 'unknown') {
-      return {
-        ended: {
-          status: 'unknown',
-          error: { ...error, message: `${error.message} (the provider may have accepted it; not resent)` },
-          attempts: tries,
-        },
-      };
-    }
-    // A template error is the template's, not the row's: a rerun (the template fixed) sends it.
-    const retryable = kind === 'template' ? { retryable: true } : {};
-    return { ended: { status: 'failed', error: { ...error, ...retryable, ...(hint ? { hint } : {}) }, attempts: tries } };
+    return { ended: refusedOutcome(kind, info, o, summary, haltController, tries) };
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
   if (halt.aborted) return { ended: NOT_SENT };
-  return {
-    ended: {
-      status: 'failed',
-      error: {
-        ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }),
-        message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`,
-        retryable: true,
-      },
+  return { ended: gaveUp(lastError, o, tries) };
+}
+
+/**
+ * How a row refused for good ends, by its error class (src/providers/error-classes.ts): a single
+ * send's answer or a batch's item alike. A refused key or account also stops the run.
+ */
+function refusedOutcome(
+  kind: ErrorClassId,
+  info: ProviderErrorInfo,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  tries: number,
+): Omit<RowOutcome, 'row' | 'to'> {
+  const error: RowError = { status: info.status, code: info.code, message: info.message };
+  const hint = errorHint(o.adapter.id, info);
+  if (kind === 'stop-auth' || kind === 'stop') {
+    // The key, the account or the channel is refused: every other row would be too. Stop; the
+    // rest stay unsent, and this row (not accepted) is sent again by a rerun.
+    const refusal = new ProviderError(o.adapter.id, info, { hint, exitCode: kind === 'stop' ? ExitCode.failure : ExitCode.auth });
+    if (kind === 'stop-auth') [summary.stopReason, summary.authError] = ['auth', refusal];
+    else [summary.stopReason, summary.refusal] = ['refused', refusal];
+    haltController.abort();
+    return { status: 'failed', error: { ...error, retryable: true, ...(hint ? { hint } : {}) }, attempts: tries };
+  }
+  if (kind === 'unknown') {
+    return {
+      status: 'unknown',
+      error: { ...error, message: `${error.message} (the provider may have accepted it; not resent)` },
       attempts: tries,
+    };
+  }
+  // A template error is the template's, not the row's: a rerun (the template fixed) sends it.
+  const retryable = kind === 'template' ? { retryable: true } : {};
+  return { status: 'failed', error: { ...error, ...retryable, ...(hint ? { hint } : {}) }, attempts: tries };
+}
+
+/** A row never accepted after --max-attempts (refused connections, 429s, 503s): safe to send later. */
+function gaveUp(lastError: RowError | undefined, o: RunOptions, tries: number): Omit<RowOutcome, 'row' | 'to'> {
+  return {
+    status: 'failed',
+    error: {
+      ...(lastError ?? { code: 'RETRIES_EXHAUSTED', message: 'not accepted' }),
+      message: `${lastError?.message ?? 'not accepted'} (gave up after ${o.maxAttempts} attempts; the next run tries again)`,
+      retryable: true,
     },
+    attempts: tries,
   };
 }

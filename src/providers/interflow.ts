@@ -115,6 +115,28 @@ export const interflow: ProviderAdapter = {
   },
 };
 
+/**
+ * The HTTP status Interflow answers each of its codes with (its reference, and the answers
+ * docs/providers/interflow.md lists): what a refused item of a batch would have got alone.
+ */
+const CODE_STATUS: Readonly<Record<string, number>> = {
+  VALIDATION_ERROR: 400,
+  UNAUTHORIZED: 401,
+  CHANNEL_NOT_FOUND: 404,
+  CHANNEL_DISCONNECTED: 422,
+  RATE_LIMIT_EXCEEDED: 429,
+};
+
+/**
+ * A refused item's status, which classifies its refusal as a single send's (src/providers/error-classes.ts):
+ * its own `status` when it gives one, else the status of its code, else the batch answer's.
+ */
+function itemStatus(item: Record<string, unknown>, answer: number): number {
+  if (typeof item.status === 'number' && Number.isInteger(item.status) && item.status >= 400 && item.status <= 599) return item.status;
+  const code = isObject(item.error) ? item.error.code : undefined;
+  return (typeof code === 'string' && Object.hasOwn(CODE_STATUS, code) ? CODE_STATUS[code] : undefined) ?? answer;
+}
+
 /** Items a POST /messages/bulk request takes at most (PRODUCT.md, Interflow's remaining endpoints). */
 export const INTERFLOW_BATCH_MAX = 100;
 
@@ -140,7 +162,7 @@ export function interflowBatch(size: number): BatchSupport {
       };
     },
     parse(status, body, count) {
-      // {"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id","status"}}, {"index":1,"success":false,"error":{"code","message"}}]}}
+      // {"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id","status"}}, {"index":1,"success":false,"status"?:429,"error":{"code","message"}}]}}
       const expected = '{"success":true,"data":{"results":[{"index":0,"success":true,"data":{"id":…}}, …]}}';
       const results =
         isObject(body) && body.success === true && isObject(body.data) && Array.isArray(body.data.results) ? body.data.results : undefined;
@@ -153,8 +175,8 @@ export function interflowBatch(size: number): BatchSupport {
         if (r.success === true && isObject(r.data) && typeof r.data.id === 'string' && r.data.id !== '')
           out[index] = { success: true, id: r.data.id };
         else if (r.success === false) {
-          const info = interflow.parseError(status, r);
-          out[index] = { success: false, code: info.code, message: info.message };
+          const info = interflow.parseError(itemStatus(r, status), r);
+          out[index] = { success: false, status: info.status, code: info.code, message: info.message };
         }
       });
       // Every item must have its answer: one missing leaves its row unknown, so the whole answer is refused.

@@ -186,6 +186,13 @@ export interface InterflowOptions {
   resources?: InterflowResources;
   /** The --refuse code for a valid message to `to`, if any (the sandbox's refusals: ./faults.ts), answered as Interflow would. */
   refuse?: (to: string) => number | undefined;
+  /**
+   * How a batch answers a refusal of the whole request (the key, the rate, the service, the
+   * channel) for one of its items: 'request' (the default) refuses the request; 'item' refuses
+   * that item alone, with the status a single send would get. Interflow does not document which:
+   * a client must handle both.
+   */
+  batchRefusals?: 'request' | 'item';
 }
 
 function safeDecode(s: string): string {
@@ -415,7 +422,9 @@ function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse 
   }
   const checks = messages.map((item, index) => checkItem(ctx, channel as string, item, index));
   // A refusal of the whole request (the key, the rate, the channel) refuses every item.
-  const whole = checks.find((c) => 'msg' in c && c.refusal !== undefined && REQUEST_KINDS.has(refusalKind(c.refusal)));
+  const whole =
+    ctx.opts.batchRefusals !== 'item' &&
+    checks.find((c) => 'msg' in c && c.refusal !== undefined && REQUEST_KINDS.has(refusalKind(c.refusal)));
   if (whole) return interflowRefusal((whole as Checked).refusal!, (whole as Checked).msg);
   const accepted: { id: string; to: string; body: unknown }[] = [];
   const results = checks.map((checked, index) => {
@@ -424,7 +433,8 @@ function sendBatch(ctx: InterflowContext, req: HandlerRequest): HandlerResponse 
       accepted.push({ id: answer.messageId, to: (checked as Checked).msg.to, body: messages[index] });
       return { index, success: true, data: { id: answer.messageId, status: 'queued' } };
     }
-    return { index, success: false, error: (answer.body as { error: unknown }).error };
+    // Refused: with the status a /messages/send of it would have got (docs/providers/interflow.md).
+    return { index, success: false, status: answer.status, error: (answer.body as { error: unknown }).error };
   });
   return {
     status: 200,

@@ -151,6 +151,11 @@ export interface SandboxOptions {
    * situation (interflowRefusal, interactoRefusal). Sandbox.refuse() replaces them while it runs.
    */
   refusals?: Record<string, Refusal>;
+  /**
+   * An Interflow batch with an item refused for the key, the rate, the service or the channel:
+   * 'request' (default) refuses the whole request, 'item' that item alone, with its status.
+   */
+  batchRefusals?: 'request' | 'item';
   /** ms one webhook delivery may take (default 5000). */
   webhookTimeoutMs?: number;
   /** Called after each webhook delivery attempt (for the command's log). */
@@ -466,6 +471,7 @@ function buildInterflow(
     store,
     resources,
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
+    ...(opts.batchRefusals ? { batchRefusals: opts.batchRefusals } : {}),
   });
 }
 

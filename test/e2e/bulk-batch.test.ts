@@ -225,3 +225,93 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
     });
   });
 });
+
+/**
+ * Item-level refusals inside a batch answer go through the same error classes as single sends
+ * (src/providers/error-classes.ts): the sandbox (batchRefusals: 'item') refuses a chosen
+ * recipient's item alone, with Interflow's answer for the --refuse code and the status a single
+ * send would get, where by default it refuses the whole request.
+ */
+describe('bulk --batch N: refused items by the error classes', () => {
+  const items = (q: { body: unknown }): string[] => (q.body as { messages: { to: string }[] }).messages.map((m) => m.to);
+  const onceEach = (sb: Sandbox, recipients: string[]): void => {
+    const got = sb.accepted().map((m) => m.to);
+    assert.deepEqual([...got].sort(), [...recipients].sort(), 'each recipient accepted exactly once');
+  };
+
+  test('RATE_LIMIT_EXCEEDED (429) on an item (--refuse 130429): that row alone goes again in a batch of its own, after a pause; sent once', async () => {
+    const recipients = many(10);
+    const x = recipients[4]!;
+    await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 130429, times: 2 } } }, async (sb) => {
+      const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '10', '--config', configFor(sb), '--json', '--profile', 'local']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(sb.received.map(items), [recipients, [x], [x]]);
+      assert.ok(lines(r).every((o) => o.status === 'sent'));
+      assert.match(r.stderr, /10 sent, 0 failed, 0 skipped, 0 unknown; 2 retries/);
+      onceEach(sb, recipients);
+    });
+  });
+
+  test('an item refused past --max-attempts (SERVICE_UNAVAILABLE, 503) fails its row as retryable: the rerun sends it once, nothing else again', async () => {
+    const recipients = many(6);
+    const x = recipients[1]!;
+    await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 131057 } } }, async (sb) => {
+      const csv = csvOf(recipients);
+      const args = [csv, ...TEXT, '--batch', '6', '--config', configFor(sb), '--json', '--profile', 'local'];
+      const r = await bulk([...args, '--max-attempts', '2']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(sb.received.length, 2);
+      const failed = lines(r).filter((o) => o.status === 'failed');
+      assert.deepEqual(
+        failed.map((o) => [o.row, (o.error as { code: string }).code]),
+        [[3, 'SERVICE_UNAVAILABLE']],
+      );
+      assert.match((failed[0]!.error as { message: string }).message, /gave up after 2 attempts; the next run tries again/);
+      sb.refuse({});
+      const again = await bulk(args);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(sb.received.slice(2).map(items), [[x]]);
+      onceEach(sb, recipients);
+    });
+  });
+
+  for (const [code, meta, exit, words] of [
+    ['UNAUTHORIZED', 190, 4, /^error: interflow refused the request \(401 UNAUTHORIZED\): API key inválida/m],
+    ['CHANNEL_DISCONNECTED', 368, 1, /^stopped: interflow refused the run \(CHANNEL_DISCONNECTED\)/m],
+  ] as const) {
+    test(`${code} on an item (--refuse ${meta}) stops the run with exit ${exit}, as a single send's answer does; the rerun sends the rest once`, async () => {
+      const recipients = many(12);
+      const x = recipients[2]!;
+      await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: meta, times: 1 } } }, async (sb) => {
+        const csv = csvOf(recipients);
+        const config = configFor(sb);
+        const args = [csv, ...TEXT, '--batch', '4', '--concurrency', '1', '--config', config, '--json', '--profile', 'local'];
+        const r = await bulk(args);
+        assert.equal(r.code, exit, r.stderr);
+        assert.match(r.stderr, words);
+        // The first batch's other items were sent; no batch went after it.
+        assert.equal(sb.received.length, 1);
+        const out = lines(r);
+        assert.deepEqual(
+          out.map((o) => [o.row, o.status]),
+          [
+            [2, 'sent'],
+            [3, 'sent'],
+            [4, 'failed'],
+            [5, 'sent'],
+          ],
+        );
+        assert.match(r.stderr, /bulk: 4 row\(s\) in .*: 3 sent, 1 failed, 0 skipped, 0 unknown/);
+        // The same refusal to a single send: the same exit code.
+        sb.refuse({ [x]: { code: meta, times: 1 } });
+        const single = await bulk([csvOf([x]), ...TEXT, '--config', config, '--profile', 'local']);
+        assert.equal(single.code, exit, single.stderr);
+        // Solved: the rerun sends the refused row and the rest, each once.
+        const rerun = await bulk(args);
+        assert.equal(rerun.code, 0, rerun.stderr);
+        assert.equal(lines(rerun).filter((o) => o.journal).length, 3);
+        onceEach(sb, recipients);
+      });
+    });
+  }
+});

@@ -4,7 +4,7 @@
  * sandbox; what matters is asserted on what the sandbox received.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -260,6 +260,51 @@ describe('bulk --profile a,b: a pool of senders', () => {
         );
       }
       assert.equal(sb.stats().requests, n, 'nothing sent twice');
+    });
+  });
+
+  test('--dry-run and --output lines name the profile each row goes through, the same one the sends take', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const n = 24;
+      const csv = csvOf(rowsOf(n));
+      const pool = ['--profile', 'a,turn', '--config', config, '--pair-interval', '0'];
+      const dry = await bulk([csv, ...TEXT, ...pool, '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.equal(sb.stats().requests, 0, 'a dry run sends nothing');
+      const planned = new Map<number, string>();
+      for (const l of lines(dry)) {
+        const request = l.request as { url: string; headers: Record<string, string> };
+        assert.ok(l.profile === 'a' || l.profile === 'turn', JSON.stringify(l));
+        // Each request is the one its profile's provider would get, its key hidden.
+        assert.match(request.url, l.profile === 'a' ? /\/interflow\/v1\// : /\/turn\//);
+        assert.ok(
+          Object.values(request.headers).some((v) => v.includes('***')),
+          JSON.stringify(request.headers),
+        );
+        planned.set(l.row as number, l.profile as string);
+      }
+      assert.equal(planned.size, n);
+      assert.deepEqual(new Set(planned.values()), new Set(['a', 'turn']));
+
+      const output = join(dir, `pool-results-${Math.random().toString(36).slice(2)}.csv`);
+      const r = await bulk([csv, ...TEXT, ...pool, '--output', output]);
+      assert.equal(r.code, 0, r.stderr);
+      const [header, ...rows] = readFileSync(output, 'utf8').trimEnd().split('\n');
+      assert.equal(header, 'row,to,status,profile,id,error_code,error_message');
+      assert.equal(rows.length, n);
+      const sentVia = new Map(sends(sb).map((s) => [s.to, s.provider]));
+      for (const line of rows) {
+        const [row, to, status, profile, id] = line.split(',');
+        assert.equal(status, 'sent', line);
+        assert.ok(id, line);
+        assert.equal(profile, planned.get(Number(row)), `row ${row}: the dry run and the run name the same profile`);
+        assert.equal(sentVia.get(to!), profile === 'a' ? 'interflow' : 'turn', `row ${row} went through ${profile}`);
+      }
+      // One profile: the columns stay as they were.
+      const single = join(dir, `single-results-${Math.random().toString(36).slice(2)}.csv`);
+      const one = await bulk([csvOf(rowsOf(2)), ...TEXT, '--profile', 'a', '--config', config, '--output', single]);
+      assert.equal(one.code, 0, one.stderr);
+      assert.equal(readFileSync(single, 'utf8').split('\n')[0], 'row,to,status,id,error_code,error_message');
     });
   });
 

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { CANARY, CHANNEL, bin, cleanEnv, json, runCli, startWorld, type RunResult, type World } from './harness.js';
 import { keys, Terminal } from './terminal.js';
+import type { SandboxOptions } from '../../src/sandbox/server.js';
 
 const ctrlU = '\u0015'; // readline: erase the line typed so far
 
@@ -410,33 +411,55 @@ describe('bulk: --dry-run lines and the progress line', () => {
     assert.equal(world.sandbox.received.length, 0);
   });
 
-  test('the progress line says it is waiting, and why, while a 429 pauses the run', async () => {
+  /** One row to TO through a Turn profile of its own sandbox, on a terminal: the progress line shows `expected` on the way; exit 0, sent once. */
+  async function progressShows(name: string, sandboxOptions: SandboxOptions, expected: RegExp, more: string[] = []): Promise<string> {
     const { startSandbox } = await import('../../src/sandbox/server.js');
-    const sandbox = await startSandbox({ port: 0, apiKeys: [CANARY], faults: { failFirst: 1, failStatus: 429, retryAfter: 3 } });
+    const sandbox = await startSandbox({ port: 0, apiKeys: [CANARY], ...sandboxOptions });
     try {
-      const config = join(tmp, 'paused.json');
+      const config = join(tmp, `${name}.json`);
       writeFileSync(
         config,
         JSON.stringify({
           profiles: { turn: { provider: 'turn', apiKey: '${TEST_KEY}', baseUrl: `${sandbox.url}/turn`, namespace: 'template-namespace' } },
         }),
       );
-      const csv = join(tmp, 'paused.csv');
+      const csv = join(tmp, `${name}.csv`);
       writeFileSync(csv, `to\n${TO}\n`);
       const env = cleanEnv(tmp, { TEST_KEY: CANARY });
       delete env.CI;
       delete env.NO_COLOR;
-      const t = new Terminal(['bulk', csv, '--text', 'Olá', '--config', config, '--journal', join(tmp, 'paused.journal')], {
+      const t = new Terminal(['bulk', csv, '--text', 'Olá', '--config', config, '--journal', join(tmp, `${name}.journal`), ...more], {
         env,
         cwd: tmp,
       });
-      await t.expect(/waiting [1-3] s: 429 from the provider · \d/);
+      await t.expect(expected);
       const end = await t.exit(30_000);
       assert.equal(end.code, 0, end.screen);
       assert.equal(sandbox.accepted().length, 1);
+      return end.screen;
     } finally {
       await sandbox.close();
     }
+  }
+
+  test('the progress line says it is waiting, and why, while a 429 pauses the run', async () => {
+    await progressShows(
+      'paused',
+      { faults: { failFirst: 1, failStatus: 429, retryAfter: 3 } },
+      /waiting [1-3] s: 429 from the provider · \d/,
+    );
+  });
+
+  test('the progress line says which recipient waits out its 131056 backoff, and how long, its number masked', async () => {
+    // 1 s after the first refusal, then 4 s after the second: the line counts the second down.
+    const masked = `\\+${TO.slice(0, 2)}…${TO.slice(-4)}`;
+    const screen = await progressShows(
+      'held',
+      { refusals: { [TO]: { code: 131056, times: 2 } } },
+      new RegExp(`waiting [2-4] s: 131056 pair rate for ${masked} · \\d`),
+      ['--pair-interval', '0'],
+    );
+    assert.ok(!screen.includes(TO.slice(2)), `the whole number is not on the progress line:\n${screen}`);
   });
 });
 

@@ -45,8 +45,27 @@ describe('interflow batch (POST /messages/bulk)', () => {
     };
     assert.deepEqual(interflowBatch(2).parse(200, answer, 2), [
       { success: true, id: 'msg_abc123' },
-      { success: false, code: 'VALIDATION_ERROR', message: "Campo 'to' inválido" },
+      { success: false, status: 400, code: 'VALIDATION_ERROR', message: "Campo 'to' inválido" },
     ]);
+  });
+
+  test("a refused item's status is its own, else its code's, else the answer's: it classifies the refusal as a single send's", () => {
+    const item = (index: number, code: string, status?: number): Record<string, unknown> => ({
+      index,
+      success: false,
+      ...(status !== undefined ? { status } : {}),
+      error: { code, message: code },
+    });
+    const answer = {
+      success: true,
+      data: {
+        results: [item(0, 'SERVICE_UNAVAILABLE', 503), item(1, 'RATE_LIMIT_EXCEEDED'), item(2, 'UNAUTHORIZED'), item(3, 'SOMETHING_NEW')],
+      },
+    };
+    const statuses = interflowBatch(4)
+      .parse(200, answer, 4)
+      .map((r) => (r.success ? undefined : r.status));
+    assert.deepEqual(statuses, [503, 429, 401, 200]);
   });
 
   test('an answer missing an item, or not in the shape, is refused (its rows are then unknown)', () => {

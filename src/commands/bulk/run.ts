@@ -24,7 +24,7 @@ import { refuseInteractoValues, unsupported } from '../../providers/meta.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import { TEMPLATE_STREAK } from '../../providers/error-classes.js';
 import { openCsv, type OpenedCsv } from '../../bulk/csv.js';
-import { RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
+import { POOL_RESULTS_CSV_HEADER, poolResultsCsvLine, RESULTS_CSV_HEADER, resultsCsvLine } from '../../bulk/results-csv.js';
 import { openJournal, type Destination, type Journal } from '../../bulk/journal.js';
 import { Pacer, PairPacer } from '../../bulk/pacer.js';
 import { PAIR_RATE_PROVIDERS, pairIntervalOf, poolDestination, poolNames, poolPicker, profileCounts } from '../../bulk/pool.js';
@@ -33,12 +33,13 @@ import { rateLimitHeaders } from '../../bulk/retry.js';
 import { checkPlaceholders, collectPlaceholders } from '../../bulk/placeholders.js';
 import { CONNECT_FAILURES_TO_STOP, runBulk, type BulkPlan, type RunOptions, type RunSummary } from '../../bulk/runner.js';
 import { bulkPreflight, runPreflight, type Preflight } from '../../bulk/preflight.js';
-import type { CsvRow, RowOutcome } from '../../bulk/types.js';
+import type { RowOutcome } from '../../bulk/types.js';
 import type { CommandContext } from '../context.js';
 import type { BulkOptions } from './bulk.js';
 import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
+import { startProgress, tapOffsets, type Progress } from './progress.js';
 import { otherSplitJournals, parseShard, shardJournalPath, shardRows, type Shard } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
@@ -169,17 +170,18 @@ function readPlanFiles(kind: SendKind, f: Flags): BulkPlan['files'] {
   return files;
 }
 
-/**
- * Lines for stdout, coalesced per turn of the event loop (one write for many rows), honouring
- * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
- * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
- */
+/** stdout's lines for a run (lineWriter). */
 interface LineWriter {
   write(text: string): Promise<void>;
   end(): Promise<void>;
   gone(): void;
 }
 
+/**
+ * Lines for stdout, coalesced per turn of the event loop (one write for many rows), honouring
+ * backpressure: while stdout is full (a slow `| jq`), callers wait, so memory does not grow. Once
+ * the reader is gone (`gone()`: a closed pipe), lines are dropped and nobody waits any more.
+ */
 function lineWriter(io: Io): LineWriter {
   let buffer = '';
   let scheduled = false;
@@ -399,12 +401,13 @@ async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows
   process.once('exit', flushJournal);
   const stop = new RunStop();
   if (journal) journal.onFailure = (err) => stop.stop({ kind: 'journal', error: err });
-  const output = run.options.output !== undefined ? await openOutput(run.options.output, stop.stop) : undefined;
+  const output = run.options.output !== undefined ? await openOutput(run.options.output, run.pool !== undefined, stop.stop) : undefined;
   const senders = makeSenders(run, ctx);
   const out = lineWriter(io);
   const watch = watchStops(io, out, stop.stop);
   const size = run.input === '-' ? undefined : statSync(run.input).size;
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, senders[0]!.pacer) : undefined;
+  const paced = senders.map((s) => ({ pacer: s.pacer, ...(run.pool ? { name: s.profile.name } : {}) }));
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, paced) : undefined;
   const otherShards = { count: 0 };
   const perProfile = profileCounts();
   let summary: RunSummary;
@@ -476,13 +479,21 @@ function runnerOptions(
     dryRun: ctx.globals.dryRun === true,
     ...(preflight ? { check: preflight.check } : {}),
     ...(options.batch !== undefined ? { batch: interflowBatch(options.batch) } : {}),
+    ...(progress ? { onHold: (to: string, ms: number) => progress.hold(to, ms) } : {}),
     onBatchRequest: async (rows, req) => {
       await out.write(JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
     },
-    onRequest: async (row, req) => {
-      // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire).
+    onRequest: async (row, req, via) => {
+      // As send --dry-run shows it: the body once (bodyText is the same body serialized for the wire);
+      // in a pool, the profile the row goes through.
       const rendered = preflight?.lastRendered();
-      await out.write(JSON.stringify({ row, request: dryRunView(req, adapter), ...(rendered !== undefined ? { rendered } : {}) }) + '\n');
+      const line = {
+        row,
+        ...(via ? { profile: via.profile.name } : {}),
+        request: dryRunView(req, via?.adapter ?? adapter),
+        ...(rendered !== undefined ? { rendered } : {}),
+      };
+      await out.write(JSON.stringify(line) + '\n');
     },
   };
 }
@@ -538,9 +549,10 @@ class RunStop {
   };
 }
 
-/** The --output file: a CSV line a row. A write error (a full disk) stops the run. */
+/** The --output file: a CSV line a row (in a pool, naming its profile). A write error (a full disk) stops the run. */
 async function openOutput(
   path: string,
+  pool: boolean,
   stopRun: (why: Stopped) => void,
 ): Promise<{ write(o: RowOutcome): Promise<void>; close(): Promise<void> }> {
   const output = createWriteStream(path, { encoding: 'utf8' });
@@ -553,11 +565,12 @@ async function openOutput(
     outputError ??= err;
     stopRun({ kind: 'output', error: err });
   });
-  output.write(RESULTS_CSV_HEADER);
+  output.write(pool ? POOL_RESULTS_CSV_HEADER : RESULTS_CSV_HEADER);
+  const csvLine = pool ? poolResultsCsvLine : resultsCsvLine;
   return {
     async write(o) {
       if (outputError) return;
-      if (!output.write(redact(resultsCsvLine(o))) && !outputError) await once(output, 'drain').catch(() => undefined);
+      if (!output.write(redact(csvLine(o))) && !outputError) await once(output, 'drain').catch(() => undefined);
     },
     async close() {
       if (outputError) return;
@@ -925,64 +938,4 @@ function describeSummary(
   if (s.counts.unknown)
     lines.push('hint: unknown rows may have reached the recipient; check before sending them again with --retry-unknown');
   return lines.join('\n') + '\n';
-}
-
-interface Progress {
-  count(o: RowOutcome): void;
-  /** Bytes of the file read so far. */
-  at(end: number): void;
-  stop(): void;
-}
-
-/** Passes rows through, telling the progress line how far into the file they are. */
-async function* tapOffsets(rows: AsyncIterable<CsvRow>, progress: Progress): AsyncIterable<CsvRow> {
-  for await (const row of rows) {
-    progress.at(row.end);
-    yield row;
-  }
-}
-
-const duration = (secs: number): string =>
-  secs >= 3600
-    ? `${Math.floor(secs / 3600)}h${String(Math.floor((secs % 3600) / 60)).padStart(2, '0')}m`
-    : secs >= 60
-      ? `${Math.floor(secs / 60)}m${String(Math.floor(secs % 60)).padStart(2, '0')}s`
-      : `${Math.ceil(secs)}s`;
-
-/**
- * An ora line on stderr: rows settled, how far through the file (when it is a file: by bytes, so
- * an estimate of the total and the time left), the rate, and how many did not go out.
- */
-async function startProgress(io: Io, rate: number | undefined, size: number | undefined, pacer: Pacer): Promise<Progress> {
-  const { default: ora } = await import('ora');
-  const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
-  const started = performance.now();
-  const c = { sent: 0, failed: 0, skipped: 0, unknown: 0 };
-  let read = 0;
-  const timer = setInterval(() => {
-    const secs = (performance.now() - started) / 1000;
-    const done = c.sent + c.failed + c.skipped + c.unknown;
-    const perSec = done / Math.max(secs, 0.001);
-    const share = size ? Math.min(read / size, 1) : 0;
-    const whole = share > 0.001 ? Math.round(done / share) : undefined;
-    const left = whole !== undefined && perSec > 0 ? (whole - done) / perSec : undefined;
-    // A pause (a 429's Retry-After, the plan's window) is said first: the rate is not stuck.
-    const paused = pacer.paused();
-    spinner.text =
-      (paused ? `waiting ${Math.ceil(paused.ms / 1000)} s: ${paused.reason} · ` : '') +
-      `${done}${whole !== undefined ? `/~${whole}` : ''} rows` +
-      (size ? ` · ${Math.floor(share * 100)}%` : '') +
-      ` · ${perSec.toFixed(1)}/s${rate ? ` (limit ${rate}/min)` : ''}` +
-      (left !== undefined && done > 0 ? ` · ETA ${duration(left)}` : '') +
-      ` · ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped, ${c.unknown} unknown`;
-  }, 200);
-  timer.unref();
-  return {
-    at: (end) => void (read = end),
-    count: (o) => void c[o.status]++,
-    stop: () => {
-      clearInterval(timer);
-      spinner.stop();
-    },
-  };
 }
