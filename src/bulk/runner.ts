@@ -559,11 +559,12 @@ async function deliver(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   carry?: Carry,
 ): Promise<RowOutcome | Later> {
-  await o.journal?.intentSoon(p.row, p.key);
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
   const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
   let x: Awaited<ReturnType<typeof exchange>>;
   try {
+    // The intent once the row's turn has come: a kill -9 while it waited leaves it unsent, not in flight.
+    await o.journal?.intentSoon(p.row, p.key);
     x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry);
   } finally {
     ended?.();
