@@ -77,39 +77,33 @@ function start(args: string[]): { child: ChildProcess; line: (n: number) => Prom
 const bulk = (args: string[]): Promise<RunResult> => runCli(['bulk', ...args], { env: env() });
 
 describe('bulk killed while rows wait for their turn (found by bench/chaos.js)', () => {
-  test(
-    'kill -9 while a row waits for the pace (--rate): the rerun sends it — it never went out, so it is not unknown',
-    {
-      todo: "src/bulk/runner.ts writes a row's intent before exchange() waits for the pacer (deliver, deliverBatch): it belongs in exchange(), after pacer.take() and before the first send",
-    },
-    async () => {
-      await withSandbox({}, async (sb, config) => {
-        const csv = csvOf([`${phone(1)},João,1`, `${phone(2)},Maria,2`]);
-        // One request a minute: row 2 waits about a minute for its slot after row 1 went.
-        const run = start([csv, ...TEXT, '--profile', 'a', '--config', config, '--rate', '1/min', '--json']);
-        await run.line(1);
-        assert.equal(sb.accepted().length, 1, 'row 1 went, row 2 is waiting for the pace');
-        run.child.kill('SIGKILL');
-        await run.done;
-        const journal = readFileSync(`${csv}.journal`, 'utf8');
-        const rerun = await bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--json']);
-        assert.equal(rerun.code, 0, `${rerun.stderr}\njournal:\n${journal}`);
-        const out = jsonLines(rerun.stdout);
-        assert.deepEqual(
-          out.map((o) => [o.row, o.status]),
-          [
-            [2, 'sent'],
-            [3, 'sent'],
-          ],
-        );
-        assert.deepEqual(
-          sb.accepted().map((m) => m.to),
-          [phone(1), phone(2)],
-          'each row accepted once',
-        );
-      });
-    },
-  );
+  test('kill -9 while a row waits for the pace (--rate): the rerun sends it — it never went out, so it is not unknown', async () => {
+    await withSandbox({}, async (sb, config) => {
+      const csv = csvOf([`${phone(1)},João,1`, `${phone(2)},Maria,2`]);
+      // One request a minute: row 2 waits about a minute for its slot after row 1 went.
+      const run = start([csv, ...TEXT, '--profile', 'a', '--config', config, '--rate', '1/min', '--json']);
+      await run.line(1);
+      assert.equal(sb.accepted().length, 1, 'row 1 went, row 2 is waiting for the pace');
+      run.child.kill('SIGKILL');
+      await run.done;
+      const journal = readFileSync(`${csv}.journal`, 'utf8');
+      const rerun = await bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--json']);
+      assert.equal(rerun.code, 0, `${rerun.stderr}\njournal:\n${journal}`);
+      const out = jsonLines(rerun.stdout);
+      assert.deepEqual(
+        out.map((o) => [o.row, o.status]),
+        [
+          [2, 'sent'],
+          [3, 'sent'],
+        ],
+      );
+      assert.deepEqual(
+        sb.accepted().map((m) => m.to),
+        [phone(1), phone(2)],
+        'each row accepted once',
+      );
+    });
+  });
 
   test("kill -9 while a row waits out its recipient's pair rate (turn, --pair-interval): the rerun sends it, not unknown", async () => {
     await withSandbox({}, async (sb, config) => {
