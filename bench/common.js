@@ -29,11 +29,16 @@ export function benchEnv() {
   return env;
 }
 
-/** Starts `interflow sandbox` in its own process (pushed on `children`); resolves its base URL. */
+/**
+ * Starts `interflow sandbox` in its own process (pushed on `children`); resolves its base URL.
+ * It keeps no request log unless `flags` has `--record` (this function's own: GET /_sandbox/accepted).
+ */
 export async function sandbox(env, children, ...flags) {
   // Unlimited unless a run asks for a rate (the default Interflow plan allows 300/min).
   const rate = flags.includes('--rate') ? [] : ['--rate', '1000000000/min'];
-  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--quiet-requests', '--no-record', ...rate, ...flags], {
+  const record = flags.includes('--record') ? [] : ['--no-record'];
+  flags = flags.filter((f) => f !== '--record');
+  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--quiet-requests', ...record, ...rate, ...flags], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

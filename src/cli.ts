@@ -128,6 +128,10 @@ export async function main(
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' && process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
   });
+  // A closed stderr leaves no one to tell: its write errors are dropped and the command's own exit
+  // code stands (bulk, which listens itself, stops a run on it while rows are being sent: 141).
+  // Unheard, the error would end the process with 1 after the work was done.
+  process.stderr.on('error', () => undefined);
   argv = helpAsFlag(argv);
   // The dispatch runs once parsing is done: `flag` is read by then.
   const program = buildProgram(argv, async (invocation) =>

@@ -559,12 +559,11 @@ async function deliver(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   carry?: Carry,
 ): Promise<RowOutcome | Later> {
-  await o.journal?.intentSoon(p.row, p.key);
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
   const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
   let x: Awaited<ReturnType<typeof exchange>>;
   try {
-    x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry);
+    x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry, () => o.journal?.intentSoon(p.row, p.key));
   } finally {
     ended?.();
   }
@@ -616,13 +615,15 @@ async function deliverBatch(
   haltController: AbortController,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
 ): Promise<RowOutcome[]> {
-  await Promise.all(rows.map((p) => o.journal?.intentSoon(p.row, p.key)));
   const outcomes = new Map<SendRow, RowOutcome>();
   const end = (p: SendRow, x: Omit<RowOutcome, 'row' | 'to'>): void => void outcomes.set(p, { row: p.row, to: p.to, ...x });
   let todo = rows;
   let carry: Carry | undefined;
   while (todo.length > 0) {
-    const x = await exchange(batch.build(todo.map((p) => p.req)), o, summary, haltController, sleep, undefined, carry);
+    const items = todo;
+    const x = await exchange(batch.build(items.map((p) => p.req)), o, summary, haltController, sleep, undefined, carry, () =>
+      Promise.all(items.map((p) => o.journal?.intentSoon(p.row, p.key))),
+    );
     // (A batch has no one recipient to hold: a pair-rate refusal pauses the run like a 429.)
     if ('later' in x) throw new Error('a batch was held for one recipient');
     if ('ended' in x) {
@@ -708,6 +709,7 @@ async function exchange(
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
   recipient?: string,
   carry?: Carry,
+  announce?: () => Promise<unknown> | undefined,
 ): Promise<Answered | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
   const halt = haltController.signal;
   let lastError: RowError | undefined;
@@ -722,6 +724,12 @@ async function exchange(
     if (!o.pacer.takeNow()) await o.pacer.take(halt);
     // Stopped while waiting for a slot: this request has not gone out.
     if (halt.aborted) break;
+    // The intent once the row's turn has come (its pair rate and its pace): a kill -9 while it
+    // waited leaves it unsent, not in flight. Before the first attempt only: a retry's is written.
+    if (announce) {
+      await announce();
+      announce = undefined;
+    }
     summary.requests++;
     let res: HttpResponse;
     try {

@@ -7,6 +7,8 @@
  * (trimmed): its row still lands in exactly one shard, which reports it failed.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js/core';
 import { UsageError } from '../errors.js';
 import { normalizeRecipient } from '../message/recipient.js';
@@ -80,3 +82,55 @@ export function shardRows(
 
 /** `contacts.csv` + 2/3 → `contacts.csv.shard-2-of-3.journal`. */
 export const shardJournalPath = (input: string, shard: Shard): string => `${input}.shard-${shard.index}-of-${shard.count}.journal`;
+
+/**
+ * Journals beside `journalPath` that record a run of the same input split another way: each split
+ * keeps its own journal (`<csv>.journal`, `<csv>.shard-I-of-N.journal`), so a run split into M
+ * shards cannot see what a run split into N sent, and would send it again. The journals of other
+ * splits that recorded a request, each with the split it names ('' for none); only for journals
+ * named like the defaults (`<stem>.journal`, `<stem>.shard-I-of-N.journal`).
+ */
+export function otherSplitJournals(journalPath: string, shard: Shard | undefined): { path: string; split: string }[] {
+  const name = basename(journalPath);
+  const m = /^(.+)\.shard-\d+-of-\d+\.journal$/.exec(name) ?? /^(.+)\.journal$/.exec(name);
+  if (!m) return [];
+  const stem = m[1]!;
+  const dir = dirname(journalPath);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const found: { path: string; split: string }[] = [];
+  for (const other of names) {
+    let split: string;
+    if (other === `${stem}.journal`) split = '';
+    else {
+      const s = /^(.+)\.shard-(\d+)-of-(\d+)\.journal$/.exec(other);
+      if (!s || s[1] !== stem) continue;
+      split = `${s[2]}/${s[3]}`;
+      if (shard !== undefined && Number(s[3]) === shard.count) continue; // a sibling shard of this split
+    }
+    if (split === '' && shard === undefined) continue; // this run's own journal
+    const path = join(dir, other);
+    if (recordsARequest(path)) found.push({ path, split });
+  }
+  return found.sort((x, y) => (x.path < y.path ? -1 : 1));
+}
+
+/** True when a journal has an intent or an outcome line (not only its header) in its first 64 KiB. */
+function recordsARequest(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.subarray(0, n).toString('utf8');
+    return text.includes('"t":"intent"') || text.includes('"t":"done"');
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -40,7 +40,7 @@ import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
 import { startProgress, tapOffsets, type Progress } from './progress.js';
-import { parseShard, shardJournalPath, shardRows, type Shard } from '../../bulk/shard.js';
+import { otherSplitJournals, parseShard, shardJournalPath, shardRows, type Shard } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
 const kindFlags: Record<SendKind, (keyof BulkFlags)[]> = {
@@ -285,6 +285,7 @@ async function prepareRun(input: string, options: BulkFlags, ctx: CommandContext
   }
   const journalPath = options.journal ?? (input === '-' ? undefined : shard ? shardJournalPath(input, shard) : `${input}.journal`);
   if (options.output !== undefined) refuseOutputOver(options.output, input === '-' ? undefined : input, journalPath);
+  if (journalPath !== undefined) refuseOtherSplit(journalPath, shard);
   // A template run with a catalog: every row checked before the first request (stdin spooled).
   const preflight = await bulkPreflight(pool ? { ...ctx, loadProfile: async () => profile } : ctx, kind, options, input);
   const { csv, stream } = await openInput(input, preflight?.path ?? input, options.delimiter, ctx.io);
@@ -296,6 +297,26 @@ async function prepareRun(input: string, options: BulkFlags, ctx: CommandContext
   const source = { delimiter: options.delimiter, source: input === '-' ? 'stdin' : input };
   if (preflight) await runPreflight(ctx, preflight, plan, source, profile, options.skipInvalid === true);
   return { input, options, plan, pool, profiles, profile, shard, rate, pairMs, journalPath, preflight, csv, stream };
+}
+
+/**
+ * A run split another way than the journals beside it (`--shard 1/3` after `--shard 1/2`, or
+ * `--shard 1/1` after no --shard) has a journal of its own that knows nothing of theirs: it would
+ * send their rows again. Refused (exit 2) naming them, before anything is sent.
+ */
+function refuseOtherSplit(journalPath: string, shard: Shard | undefined): void {
+  const others = otherSplitJournals(journalPath, shard);
+  if (others.length === 0) return;
+  const splits = [...new Set(others.map((o) => (o.split === '' ? 'no --shard' : `--shard ${o.split.replace(/^\d+/, 'I')}`)))];
+  const mine = shard ? `--shard ${shard.index}/${shard.count}` : 'no --shard';
+  throw new UsageError(
+    `${others[0]!.path}${others.length > 1 ? ` (and ${others.length - 1} more)` : ''} records a run of this file split another way (${splits.join(', ')}); ` +
+      `this run (${mine}) has its own journal, ${journalPath}, and would send those rows again`,
+    {
+      code: 'JOURNAL_OTHER_SPLIT',
+      hint: `finish the run split as it was (${splits.join(', ')}); to start over on purpose, move those journals away: their rows are sent again`,
+    },
+  );
 }
 
 /**
