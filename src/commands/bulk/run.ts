@@ -97,18 +97,22 @@ const runFlags = new Set([
 
 /** Bulk flags → the flags `send <kind>` takes (same builder, same checks). */
 function sendFlags(kind: SendKind, o: BulkFlags): Flags {
-  const f: Flags = { ...o };
-  for (const k of runFlags) delete f[k];
-  if (kind === 'template') {
-    f.name = o.template;
-    f.file = o.templateFile;
-    delete f.template;
-    delete f.templateFile;
+  // Built key by key, never with `delete`: an object that loses properties goes to dictionary
+  // mode, and every row copies these flags and reads them (measured: a few µs a row).
+  const renamed: [from: keyof BulkFlags, to: string][] =
+    kind === 'template'
+      ? [
+          ['template', 'name'],
+          ['templateFile', 'file'],
+        ]
+      : kind === 'contact'
+        ? [['contactFile', 'file']]
+        : [];
+  const f: Flags = {};
+  for (const k of Object.keys(o)) {
+    if (!runFlags.has(k) && !renamed.some(([from, to]) => k === from || k === to)) f[k] = (o as Flags)[k];
   }
-  if (kind === 'contact') {
-    f.file = o.contactFile;
-    delete f.contactFile;
-  }
+  for (const [from, to] of renamed) f[to] = o[from];
   return f;
 }
 
