@@ -68,7 +68,7 @@ function writeConfig(url, extra = {}) {
 /** The same requests as bulk sends, straight through an undici Pool: the ceiling; and its CPU time a request. */
 async function bareLoop(url, n) {
   const cpu = process.cpuUsage();
-  const rate = await bareLoopAt(url, n, concurrency);
+  const { rate } = await bareLoopAt(url, n, concurrency);
   const used = process.cpuUsage(cpu);
   return { rate, cpuUs: (used.user + used.system) / n };
 }

@@ -68,10 +68,15 @@ export async function writeCsv(path, n) {
   await once(out, 'finish');
 }
 
-/** The same requests as bulk sends, straight through an undici Pool: the ceiling (requests/s). */
+/**
+ * The same requests as bulk sends, straight through an undici Pool: the ceiling. `rate`: requests/s
+ * from start to end; `sustained`: between the first answer and the last.
+ */
 export async function bareLoop(url, n, concurrency) {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   let next = 0;
+  let first;
+  let last;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -91,12 +96,31 @@ export async function bareLoop(url, n, concurrency) {
         });
         await res.body.text();
         if (res.statusCode !== 201) throw new Error(`bare loop got ${res.statusCode}`);
+        last = performance.now();
+        first ??= last;
       }
     }),
   );
   const secs = (performance.now() - started) / 1000;
   await pool.close();
-  return n / secs;
+  return { rate: n / secs, sustained: (n - 1) / ((last - first) / 1000) };
+}
+
+/**
+ * The bare loop in a fresh Node process, as bulk runs (bench/bare.js): both start cold, and both
+ * rates are taken between the first answer and the last (bulk's from its journal, journalRate).
+ * Resolves requests/s.
+ */
+export async function coldBareLoop(url, n, concurrency, env) {
+  const child = spawn(process.execPath, [join(root, 'bench', 'bare.js'), url, String(n), String(concurrency)], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`bench/bare.js exited ${code}`);
+  return Number(out.trim());
 }
 
 /**

@@ -16,7 +16,7 @@ const scripts = [
   ['startup', ['bench/startup.js', '--runs', full ? '30' : '10']],
   ['units', ['--import', 'tsx', 'bench/units.js', ...(full ? ['--million'] : [])]],
   ['bulk', ['bench/bulk.js', ...(full ? ['--million', '--paced'] : ['--rows', '10000', '--concurrency', '16,64'])]],
-  ['scale', ['bench/scale.js', ...(full ? ['--shards', '4', '--seconds', '15', '--rows', '30000'] : [])]],
+  ['scale', ['bench/scale.js', ...(full ? ['--shards', '4', '--seconds', '15', '--rows', '80000'] : [])]],
   ['tracking', ['bench/tracking.js', '--rows', full ? '20000' : '5000']],
   ['templates', ['bench/templates.js', '--rows', full ? '1000000' : '100000']],
 ];
