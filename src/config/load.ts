@@ -274,100 +274,130 @@ function lineColumn(text: string, offset: number): string {
  * messages carry no line and often quote the input.
  */
 export function jsonSyntaxError(text: string): { offset: number; reason: string } | undefined {
-  let i = 0;
-  class Fail {
-    constructor(
-      readonly offset: number,
-      readonly reason: string,
-    ) {}
-  }
-  const fail = (reason: string, at = i): never => {
-    throw new Fail(at, reason);
-  };
-  const shown = (c: string | undefined) =>
-    c === undefined
-      ? 'the end of the file'
-      : c === '/'
-        ? "'/' (JSON has no comments)"
-        : c === "'"
-          ? "''' (JSON strings use double quotes)"
-          : `'${c}'`;
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const string = () => {
-    const start = i++;
-    while (i < text.length) {
-      const c = text[i]!;
-      if (c === '"') return void i++;
-      if (c === '\\') {
-        const e = text[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string');
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail('invalid escape in a string');
-        continue;
-      }
-      if (c === '\n') fail('unterminated string', start);
-      if (c < ' ') fail('control character in a string');
-      i++;
-    }
-    fail('unterminated string', start);
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') return object();
-    if (c === '[') return array();
-    if (c === '"') return string();
-    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    number.lastIndex = i;
-    if (c !== undefined && /[-0-9]/.test(c) && number.test(text)) return void (i = number.lastIndex);
-    for (const literal of ['true', 'false', 'null']) if (text.startsWith(literal, i)) return void (i += literal.length);
-    fail(`unexpected ${shown(c)}`);
-  };
-  const object = () => {
-    i++;
-    ws();
-    if (text[i] === '}') return void i++;
-    for (;;) {
-      ws();
-      if (text[i] !== '"') fail(`expected a property name in double quotes, found ${shown(text[i])}`);
-      string();
-      ws();
-      if (text[i] !== ':') fail(`expected ':' after the property name, found ${shown(text[i])}`);
-      i++;
-      value();
-      ws();
-      if (text[i] === '}') return void i++;
-      if (text[i] !== ',') fail(`expected ',' or '}', found ${shown(text[i])}`);
-      const comma = i++;
-      ws();
-      if (text[i] === '}') fail("trailing comma before '}'", comma);
-    }
-  };
-  const array = () => {
-    i++;
-    ws();
-    if (text[i] === ']') return void i++;
-    for (;;) {
-      value();
-      ws();
-      if (text[i] === ']') return void i++;
-      if (text[i] !== ',') fail(`expected ',' or ']', found ${shown(text[i])}`);
-      const comma = i++;
-      ws();
-      if (text[i] === ']') fail("trailing comma before ']'", comma);
-    }
-  };
   try {
-    value();
-    ws();
-    if (i < text.length) fail(`unexpected ${shown(text[i])} after the end of the JSON value`);
+    new JsonScanner(text).document();
     return undefined;
   } catch (err) {
-    if (err instanceof Fail) return { offset: err.offset, reason: err.reason };
+    if (err instanceof JsonSyntaxFailure) return { offset: err.offset, reason: err.reason };
     throw err;
   }
+}
+
+class JsonSyntaxFailure {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {}
+}
+
+/** Reads JSON as JSON.parse does, only to find where it goes wrong: a method a production. */
+class JsonScanner {
+  private i = 0;
+  constructor(private readonly text: string) {}
+
+  document(): void {
+    this.value();
+    this.ws();
+    if (this.i < this.text.length) this.fail(`unexpected ${shown(this.text[this.i])} after the end of the JSON value`);
+  }
+
+  private fail(reason: string, at = this.i): never {
+    throw new JsonSyntaxFailure(at, reason);
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i]!)) this.i++;
+  }
+
+  private value(): void {
+    this.ws();
+    const c = this.text[this.i];
+    if (c === '{') return this.object();
+    if (c === '[') return this.array();
+    if (c === '"') return this.string();
+    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    number.lastIndex = this.i;
+    if (c !== undefined && /[-0-9]/.test(c) && number.test(this.text)) return void (this.i = number.lastIndex);
+    for (const literal of ['true', 'false', 'null']) if (this.text.startsWith(literal, this.i)) return void (this.i += literal.length);
+    this.fail(`unexpected ${shown(c)}`);
+  }
+
+  private string(): void {
+    const { text } = this;
+    const start = this.i++;
+    while (this.i < text.length) {
+      const c = text[this.i]!;
+      if (c === '"') return void this.i++;
+      if (c === '\\') {
+        this.escape();
+        continue;
+      }
+      if (c === '\n') this.fail('unterminated string', start);
+      if (c < ' ') this.fail('control character in a string');
+      this.i++;
+    }
+    this.fail('unterminated string', start);
+  }
+
+  private escape(): void {
+    const e = this.text[this.i + 1];
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.i + 2, this.i + 6))) this.fail('invalid \\u escape in a string');
+      this.i += 6;
+    } else if (e !== undefined && '"\\/bfnrt'.includes(e)) this.i += 2;
+    else this.fail('invalid escape in a string');
+  }
+
+  private object(): void {
+    if (this.open('}')) return;
+    for (;;) {
+      this.ws();
+      if (this.text[this.i] !== '"') this.fail(`expected a property name in double quotes, found ${shown(this.text[this.i])}`);
+      this.string();
+      this.ws();
+      if (this.text[this.i] !== ':') this.fail(`expected ':' after the property name, found ${shown(this.text[this.i])}`);
+      this.i++;
+      this.value();
+      if (this.next('}')) return;
+    }
+  }
+
+  private array(): void {
+    if (this.open(']')) return;
+    for (;;) {
+      this.value();
+      if (this.next(']')) return;
+    }
+  }
+
+  /** Past the opening bracket; true when the container is empty (and past its closing one). */
+  private open(close: string): boolean {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] !== close) return false;
+    this.i++;
+    return true;
+  }
+
+  /** After a member: true at the closing bracket (and past it); past the comma otherwise. */
+  private next(close: string): boolean {
+    this.ws();
+    if (this.text[this.i] === close) {
+      this.i++;
+      return true;
+    }
+    if (this.text[this.i] !== ',') this.fail(`expected ',' or '${close}', found ${shown(this.text[this.i])}`);
+    const comma = this.i++;
+    this.ws();
+    if (this.text[this.i] === close) this.fail(`trailing comma before '${close}'`, comma);
+    return false;
+  }
+}
+
+/** A character as a syntax error names it. */
+function shown(c: string | undefined): string {
+  if (c === undefined) return 'the end of the file';
+  if (c === '/') return "'/' (JSON has no comments)";
+  if (c === "'") return "''' (JSON strings use double quotes)";
+  return `'${c}'`;
 }
