@@ -161,13 +161,22 @@ const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 export async function runBulk(o: RunOptions): Promise<RunSummary> {
-  const started = performance.now();
-  // A pool: the run's options once per sender (the rows take theirs by their recipient).
-  const pooled = o.pool?.senders.map((p): RunOptions => ({ ...o, ...p }));
-  const dynamic = dynamicFlags(o.plan.flags);
-  const sleep = o.sleep ?? defaultSleep;
-  const keys = new KeySet();
-  const summary: RunSummary = {
+  return new BulkRun(o).run();
+}
+
+/**
+ * One bulk run: what its workers share (the summary, the halt, the journal keys, the held
+ * recipients, the pending batch, the input) and what they do with it. runBulk makes one a run.
+ */
+class BulkRun {
+  private readonly o: RunOptions;
+  private readonly started = performance.now();
+  /** A pool: the run's options once per sender (the rows take theirs by their recipient). */
+  private readonly pooled: RunOptions[] | undefined;
+  private readonly dynamic: string[];
+  private readonly sleep: NonNullable<RunOptions['sleep']>;
+  private readonly keys = new KeySet();
+  private readonly summary: RunSummary = {
     counts: { sent: 0, failed: 0, skipped: 0, unknown: 0 },
     notSent: 0,
     fromJournal: 0,
@@ -177,34 +186,225 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     stopReason: 'done',
     elapsedMs: 0,
   };
-  // Stops reading rows: Ctrl-C (o.stop), the error budget, a refused key.
-  const halt = new AbortController();
-  // Every worker waiting out a 429 or the pacer listens on it: one listener a worker, not a leak.
-  setMaxListeners(0, halt.signal);
-  const onStop = (): void => {
-    if (summary.stopReason === 'done') summary.stopReason = 'interrupted';
-    halt.abort();
-  };
-  o.stop.addEventListener('abort', onStop, { once: true });
-  if (o.stop.aborted) onStop();
-
-  let connectFailures = 0;
+  /** Stops reading rows: Ctrl-C (o.stop), the error budget, a refused key. */
+  private readonly halt = new AbortController();
+  private connectFailures = 0;
   /** Rows in a row refused with the same template error (`streakCode`): TEMPLATE_STREAK of them stop the run. */
-  let streak = 0;
-  let streakCode = '';
-  /** Anything thrown while taking a row or recording one stops the run; the rows in flight end first. */
-  const fail = (err: unknown, haltNow = true): void => {
-    if (summary.stopError === undefined) {
-      summary.stopError = err;
-      summary.stopReason = 'error';
+  private streak = 0;
+  private streakCode = '';
+  private readonly iterator: AsyncIterator<CsvRow>;
+  private readonly takeQueued: (() => CsvRow | undefined) | undefined;
+  private exhausted = false;
+  private abandoned = false;
+  // Reads waiting for the input, released with HALTED when the run stops. (Not a Promise.race
+  // against one `halted` promise: each race leaves a reaction on it that is never let go, a
+  // closure and two promises a row: 900 MiB over a million rows.)
+  private readonly waiting = new Set<(r: typeof HALTED) => void>();
+  /** --batch: prepared rows wait here until a batch is full, the input ends or the run stops. */
+  private readonly pending: SendRow[] = [];
+  // Meta's pair rate (131056): a recipient refused for it waits 4^n s, holding its other rows;
+  // its rows wait off the workers, so every other row flows on. holds: recipient → until (ms).
+  private readonly holds = new Map<string, number>();
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(o: RunOptions) {
+    this.o = o;
+    this.pooled = o.pool?.senders.map((p): RunOptions => ({ ...o, ...p }));
+    this.dynamic = dynamicFlags(o.plan.flags);
+    this.sleep = o.sleep ?? defaultSleep;
+    // Every worker waiting out a 429 or the pacer listens on it: one listener a worker, not a leak.
+    setMaxListeners(0, this.halt.signal);
+    o.stop.addEventListener('abort', this.onStop, { once: true });
+    if (o.stop.aborted) this.onStop();
+    this.iterator = o.rows[Symbol.asyncIterator]();
+    this.halt.signal.addEventListener(
+      'abort',
+      () => {
+        for (const release of this.waiting) release(HALTED);
+        this.waiting.clear();
+      },
+      { once: true },
+    );
+    this.takeQueued = o.rows.takeQueued?.bind(o.rows);
+  }
+
+  async run(): Promise<RunSummary> {
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency) }, () => this.worker()));
+      // Rows waiting out a recipient's backoff (they end at once when the run stops).
+      while (this.background.size > 0) await Promise.all(this.background);
+      // The partial batch left when the input ended or the run stopped (a stopped run records its
+      // rows as not sent: the next run sends them).
+      while (this.pending.length > 0) {
+        try {
+          await this.flush();
+        } catch (err) {
+          this.fail(err);
+        }
+      }
+    } finally {
+      this.o.stop.removeEventListener('abort', this.onStop);
+      // An abandoned read still holds the iterator: the caller closes the input (OpenedCsv.close).
+      if (!this.exhausted && !this.abandoned) await this.iterator.return?.().catch(() => undefined);
     }
-    if (haltNow) halt.abort();
+    this.summary.elapsedMs = performance.now() - this.started;
+    return this.summary;
+  }
+
+  /** o.stop's listener (an arrow: it is passed as a callback). */
+  private readonly onStop = (): void => {
+    if (this.summary.stopReason === 'done') this.summary.stopReason = 'interrupted';
+    this.halt.abort();
   };
+
+  /** Takes rows, one at a time, until the input ends or the run stops; o.concurrency of them run. */
+  private async worker(): Promise<void> {
+    const { o, summary, halt } = this;
+    for (;;) {
+      if (this.exhausted || halt.signal.aborted) return;
+      // A row parsed already is taken at once; else the iterator waits for one (or ends, or throws).
+      const row = this.takeQueued?.() ?? (await this.readRow());
+      if (!row || halt.signal.aborted) return;
+      try {
+        const ro = this.pooled ? this.pooled[o.pool!.pick(row)]! : o;
+        const prepared = prepare(row, ro, this.keys, this.dynamic);
+        if (prepared.kind === 'outcome') {
+          const reported = this.settleFrom(ro, prepared.outcome);
+          if (reported) await reported;
+          continue;
+        }
+        if (o.batch) {
+          this.pending.push(prepared);
+          if (this.pending.length >= o.batch.size) await this.flush();
+          continue;
+        }
+        if (o.dryRun) {
+          summary.wouldSend++;
+          await o.onRequest?.(prepared.row, prepared.req, this.pooled ? ro : undefined);
+          continue;
+        }
+        const held = this.holds.size > 0 ? this.heldFor(prepared.to) : 0;
+        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, this.sleep);
+        if ('later' in x) this.later(prepared, ro, x.later);
+        else {
+          const reported = this.settleFrom(ro, x);
+          if (reported) await reported;
+        }
+      } catch (err) {
+        return this.fail(err);
+      }
+    }
+  }
+
+  /** The iterator's next row; undefined when the input ended or failed, or the run stopped meanwhile. */
+  private async readRow(): Promise<CsvRow | undefined> {
+    let r: IteratorResult<CsvRow> | typeof HALTED;
+    try {
+      r = await this.read();
+    } catch (err) {
+      // A malformed record (or a read error): no row after it is taken; the rows before it,
+      // taken by the other workers, still go.
+      this.exhausted = true;
+      this.fail(err, false);
+      return undefined;
+    }
+    // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
+    if (r === HALTED) {
+      this.abandoned = true;
+      return undefined;
+    }
+    if (r.done) this.exhausted = true;
+    return r.done ? undefined : r.value;
+  }
+
+  /** The iterator's next result, or HALTED as soon as the run stops (see `waiting`). */
+  private read(): Promise<IteratorResult<CsvRow> | typeof HALTED> {
+    if (this.halt.signal.aborted) return Promise.resolve(HALTED);
+    return new Promise((resolve, reject) => {
+      this.waiting.add(resolve);
+      this.iterator.next().then(
+        (r) => {
+          this.waiting.delete(resolve);
+          resolve(r);
+        },
+        (err: unknown) => {
+          this.waiting.delete(resolve);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** Sends (or shows, --dry-run) up to a batch of the pending rows, and settles them. */
+  private async flush(): Promise<void> {
+    const { o, summary } = this;
+    const rows = this.pending.splice(0, o.batch!.size);
+    if (rows.length === 0) return;
+    if (o.dryRun) {
+      summary.wouldSend += rows.length;
+      await o.onBatchRequest?.(
+        rows.map((p) => p.row),
+        o.batch!.build(rows.map((p) => p.req)),
+      );
+      return;
+    }
+    for (const outcome of await deliverBatch(rows, o.batch!, o, summary, this.halt, this.sleep)) await this.settle(outcome);
+  }
+
+  /** How long the recipient is still held (ms; 0 or less: not held). */
+  private heldFor(to: string): number {
+    const until = this.holds.get(to);
+    if (until === undefined) return 0;
+    const left = until - performance.now();
+    if (left <= 0) this.holds.delete(to);
+    return left;
+  }
+
+  /** A row refused for its recipient's pair rate: it waits off the workers (in `background`). */
+  private later(p: SendRow, ro: RunOptions, first: Later['later']): void {
+    const task = this.waitOut(p, ro, first)
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => this.background.delete(task));
+    this.background.add(task);
+  }
+
+  /** Waits out the recipient's hold and tries again, until the row settles or the run stops. */
+  private async waitOut(p: SendRow, ro: RunOptions, first: Later['later']): Promise<void> {
+    const { halt, sleep } = this;
+    let { waitMs, carry } = first;
+    if (carry) this.refused(p, waitMs);
+    for (;;) {
+      await sleep(waitMs, halt.signal);
+      if (halt.signal.aborted) return this.settleFrom(ro, notSent(p));
+      // Another row to the recipient may have been refused meanwhile: its hold counts too.
+      waitMs = this.heldFor(p.to);
+      if (waitMs > 0) continue;
+      const x = await deliver(p, ro, this.summary, halt, sleep, carry);
+      if (!('later' in x)) return this.settleFrom(ro, x);
+      ({ waitMs, carry } = x.later);
+      this.refused(p, waitMs);
+    }
+  }
+
+  private refused(p: SendRow, waitMs: number): void {
+    // Refused for the pair rate: not accepted. The journal says so while it waits (a kill now
+    // resumes it as not sent); its intent is written again before it goes.
+    this.holds.set(p.to, Math.max(this.holds.get(p.to) ?? 0, performance.now() + waitMs));
+    this.o.journal?.unsent(p.row);
+    this.o.onHold?.(p.to, waitMs);
+  }
+
+  /** A row's outcome as settled: in a pool, naming the profile it went through. */
+  private settleFrom(ro: RunOptions, x: RowOutcome): void | Promise<void> {
+    return this.settle(this.pooled ? { ...x, profile: ro.profile.name } : x);
+  }
+
   /**
    * Records and reports a row's outcome (the journal keeps only those of this run's requests).
    * A promise only when onOutcome gives one (its writer is full): no promise a row otherwise.
    */
-  const settle = (outcome: RowOutcome): void | Promise<void> => {
+  private settle(outcome: RowOutcome): void | Promise<void> {
+    const { o, summary } = this;
     if (outcome.error?.code === INTERRUPTED) {
       // Stopped before its request went out: like a row not read yet, not an outcome.
       o.journal?.unsent(outcome.row);
@@ -218,213 +418,71 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     summary.counts[outcome.status]++;
     if (outcome.fromJournal) summary.fromJournal++;
     const reported = o.onOutcome(outcome);
-    if (reported) return reported.then(() => afterOutcome(outcome));
-    afterOutcome(outcome);
-  };
+    if (reported) return reported.then(() => this.afterOutcome(outcome));
+    this.afterOutcome(outcome);
+  }
+
   /** What a settled outcome tells of the run: connections refused, a template's streak, the error budget. */
-  const afterOutcome = (outcome: RowOutcome): void => {
+  private afterOutcome(outcome: RowOutcome): void {
+    const { summary, halt } = this;
     if (!outcome.fromJournal && outcome.attempts) {
-      // Rows whose every attempt failed to connect, in a row: nothing is listening there.
-      if (outcome.status === 'failed' && outcome.error?.code === 'CONNECT_FAILED') {
-        if (++connectFailures >= CONNECT_FAILURES_TO_STOP && !halt.signal.aborted) {
-          summary.stopReason = 'connection';
-          summary.connectError = outcome.error;
-          halt.abort();
-        }
-      } else connectFailures = 0;
-      const e = outcome.error;
-      // The row's provider (a pool may mix them).
-      const provider =
-        outcome.status === 'failed' && pooled ? (pooled.find((p) => p.profile.name === outcome.profile) ?? o).adapter.id : o.adapter.id;
-      if (
-        outcome.status === 'failed' &&
-        e?.status !== undefined &&
-        classifyError(provider, { status: e.status, code: e.code }).id === 'template'
-      ) {
-        streak = e.code === streakCode ? streak + 1 : 1;
-        streakCode = e.code;
-        if (streak >= TEMPLATE_STREAK && !halt.signal.aborted) {
-          summary.stopReason = 'template';
-          const info = { status: e.status, code: e.code, message: e.message };
-          summary.refusal = new ProviderError(provider, info, { hint: errorHint(provider, info), exitCode: ExitCode.failure });
-          halt.abort();
-        }
-      } else streak = 0;
+      this.countConnectFailure(outcome);
+      this.countTemplateStreak(outcome);
     }
     if (
-      o.maxErrors !== undefined &&
+      this.o.maxErrors !== undefined &&
       !outcome.fromJournal &&
-      summary.counts.failed + summary.counts.unknown >= o.maxErrors &&
+      summary.counts.failed + summary.counts.unknown >= this.o.maxErrors &&
       !halt.signal.aborted
     ) {
       summary.stopReason = 'max-errors';
       halt.abort();
     }
-  };
-  /** A row's outcome as settled: in a pool, naming the profile it went through. */
-  const settleFrom = (ro: RunOptions, x: RowOutcome): void | Promise<void> => settle(pooled ? { ...x, profile: ro.profile.name } : x);
-
-  const iterator = o.rows[Symbol.asyncIterator]();
-  let exhausted = false;
-  let abandoned = false;
-  // Reads waiting for the input, released with HALTED when the run stops. (Not a Promise.race
-  // against one `halted` promise: each race leaves a reaction on it that is never let go, a
-  // closure and two promises a row: 900 MiB over a million rows.)
-  const waiting = new Set<(r: typeof HALTED) => void>();
-  halt.signal.addEventListener(
-    'abort',
-    () => {
-      for (const release of waiting) release(HALTED);
-      waiting.clear();
-    },
-    { once: true },
-  );
-  const read = (): Promise<IteratorResult<CsvRow> | typeof HALTED> => {
-    if (halt.signal.aborted) return Promise.resolve(HALTED);
-    return new Promise((resolve, reject) => {
-      waiting.add(resolve);
-      iterator.next().then(
-        (r) => {
-          waiting.delete(resolve);
-          resolve(r);
-        },
-        (err: unknown) => {
-          waiting.delete(resolve);
-          reject(err);
-        },
-      );
-    });
-  };
-
-  // --batch: prepared rows wait here until a batch is full, the input ends or the run stops.
-  const pending: SendRow[] = [];
-  const flush = async (): Promise<void> => {
-    const rows = pending.splice(0, o.batch!.size);
-    if (rows.length === 0) return;
-    if (o.dryRun) {
-      summary.wouldSend += rows.length;
-      await o.onBatchRequest?.(
-        rows.map((p) => p.row),
-        o.batch!.build(rows.map((p) => p.req)),
-      );
-      return;
-    }
-    for (const outcome of await deliverBatch(rows, o.batch!, o, summary, halt, sleep)) await settle(outcome);
-  };
-
-  // Meta's pair rate (131056): a recipient refused for it waits 4^n s, holding its other rows;
-  // its rows wait off the workers, so every other row flows on. holds: recipient → until (ms).
-  const holds = new Map<string, number>();
-  const background = new Set<Promise<void>>();
-  const heldFor = (to: string): number => {
-    const until = holds.get(to);
-    if (until === undefined) return 0;
-    const left = until - performance.now();
-    if (left <= 0) holds.delete(to);
-    return left;
-  };
-  const later = (p: SendRow, ro: RunOptions, first: Later['later']): void => {
-    const done = (x: RowOutcome): void | Promise<void> => settleFrom(ro, x);
-    const task = (async (): Promise<void> => {
-      let { waitMs, carry } = first;
-      const refused = (): void => {
-        // Refused for the pair rate: not accepted. The journal says so while it waits (a kill now
-        // resumes it as not sent); its intent is written again before it goes.
-        holds.set(p.to, Math.max(holds.get(p.to) ?? 0, performance.now() + waitMs));
-        o.journal?.unsent(p.row);
-        o.onHold?.(p.to, waitMs);
-      };
-      if (carry) refused();
-      for (;;) {
-        await sleep(waitMs, halt.signal);
-        if (halt.signal.aborted) return done(notSent(p));
-        // Another row to the recipient may have been refused meanwhile: its hold counts too.
-        waitMs = heldFor(p.to);
-        if (waitMs > 0) continue;
-        const x = await deliver(p, ro, summary, halt, sleep, carry);
-        if (!('later' in x)) return done(x);
-        ({ waitMs, carry } = x.later);
-        refused();
-      }
-    })()
-      .catch((err: unknown) => fail(err))
-      .finally(() => background.delete(task));
-    background.add(task);
-  };
-
-  const takeQueued = o.rows.takeQueued?.bind(o.rows);
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (exhausted || halt.signal.aborted) return;
-      // A row parsed already is taken at once; else the iterator waits for one (or ends, or throws).
-      let row = takeQueued?.();
-      if (row === undefined) {
-        let r: IteratorResult<CsvRow> | typeof HALTED;
-        try {
-          r = await read();
-        } catch (err) {
-          // A malformed record (or a read error): no row after it is taken; the rows before it,
-          // taken by the other workers, still go.
-          exhausted = true;
-          return fail(err, false);
-        }
-        // Stopped while the input had nothing to give (a pipe that is quiet): that read is left behind.
-        if (r === HALTED) return void (abandoned = true);
-        if (r.done) exhausted = true;
-        row = r.done ? undefined : r.value;
-      }
-      if (!row || halt.signal.aborted) return;
-      try {
-        const ro = pooled ? pooled[o.pool!.pick(row)]! : o;
-        const prepared = prepare(row, ro, keys, dynamic);
-        if (prepared.kind === 'outcome') {
-          const reported = settleFrom(ro, prepared.outcome);
-          if (reported) await reported;
-          continue;
-        }
-        if (o.batch) {
-          pending.push(prepared);
-          if (pending.length >= o.batch.size) await flush();
-          continue;
-        }
-        if (o.dryRun) {
-          summary.wouldSend++;
-          await o.onRequest?.(prepared.row, prepared.req, pooled ? ro : undefined);
-          continue;
-        }
-        const held = holds.size > 0 ? heldFor(prepared.to) : 0;
-        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, sleep);
-        if ('later' in x) later(prepared, ro, x.later);
-        else {
-          const reported = settleFrom(ro, x);
-          if (reported) await reported;
-        }
-      } catch (err) {
-        return fail(err);
-      }
-    }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-    // Rows waiting out a recipient's backoff (they end at once when the run stops).
-    while (background.size > 0) await Promise.all(background);
-    // The partial batch left when the input ended or the run stopped (a stopped run records its
-    // rows as not sent: the next run sends them).
-    while (pending.length > 0) {
-      try {
-        await flush();
-      } catch (err) {
-        fail(err);
-      }
-    }
-  } finally {
-    o.stop.removeEventListener('abort', onStop);
-    // An abandoned read still holds the iterator: the caller closes the input (OpenedCsv.close).
-    if (!exhausted && !abandoned) await iterator.return?.().catch(() => undefined);
   }
-  summary.elapsedMs = performance.now() - started;
-  return summary;
+
+  /** Rows whose every attempt failed to connect, in a row: nothing is listening there. */
+  private countConnectFailure(outcome: RowOutcome): void {
+    if (outcome.status === 'failed' && outcome.error?.code === 'CONNECT_FAILED') {
+      if (++this.connectFailures >= CONNECT_FAILURES_TO_STOP && !this.halt.signal.aborted) {
+        this.summary.stopReason = 'connection';
+        this.summary.connectError = outcome.error;
+        this.halt.abort();
+      }
+    } else this.connectFailures = 0;
+  }
+
+  /** A template refusal extends its code's streak (any other outcome ends it); see `streak`. */
+  private countTemplateStreak(outcome: RowOutcome): void {
+    const e = outcome.error;
+    // The row's provider (a pool may mix them).
+    const provider =
+      outcome.status === 'failed' && this.pooled
+        ? (this.pooled.find((p) => p.profile.name === outcome.profile) ?? this.o).adapter.id
+        : this.o.adapter.id;
+    if (
+      outcome.status === 'failed' &&
+      e?.status !== undefined &&
+      classifyError(provider, { status: e.status, code: e.code }).id === 'template'
+    ) {
+      this.streak = e.code === this.streakCode ? this.streak + 1 : 1;
+      this.streakCode = e.code;
+      if (this.streak >= TEMPLATE_STREAK && !this.halt.signal.aborted) {
+        this.summary.stopReason = 'template';
+        const info = { status: e.status, code: e.code, message: e.message };
+        this.summary.refusal = new ProviderError(provider, info, { hint: errorHint(provider, info), exitCode: ExitCode.failure });
+        this.halt.abort();
+      }
+    } else this.streak = 0;
+  }
+
+  /** Anything thrown while taking a row or recording one stops the run; the rows in flight end first. */
+  private fail(err: unknown, haltNow = true): void {
+    if (this.summary.stopError === undefined) {
+      this.summary.stopError = err;
+      this.summary.stopReason = 'error';
+    }
+    if (haltNow) this.halt.abort();
+  }
 }
 
 /** The code of a row stopped before its request went out (deliver → settle). */
