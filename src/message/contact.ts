@@ -34,93 +34,120 @@ export function contactsFromJson(data: unknown, file: string): ContactCard[] {
 
 /** Parses a vCard (2.1, 3.0 or 4.0) file: FN, N, TEL, EMAIL, ADR, ORG, TITLE, BDAY, URL. */
 export function contactsFromVcard(text: string, file: string): ContactCard[] {
-  // Unfold continuation lines (RFC 6350 §3.2) and drop the BOM.
-  const lines = text
-    .replace(/^\uFEFF/, '')
-    .replace(/\r?\n[ \t]/g, '')
-    .split(/\r?\n/);
   const cards: ContactCard[] = [];
-  let card: ContactCard | undefined;
-  let fn: string | undefined;
-  let n: string[] | undefined;
-  for (const line of lines) {
-    if (!line.trim()) continue;
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const [rawName, ...params] = line.slice(0, colon).split(';');
-    const prop = rawName!.replace(/^item\d+\./i, '').toUpperCase();
-    const value = line.slice(colon + 1);
-    const type = vcardType(params);
-    if (prop === 'BEGIN' && value.toUpperCase() === 'VCARD') {
-      card = { name: { formatted_name: '' } };
-      fn = undefined;
-      n = undefined;
+  let open: OpenCard | undefined;
+  for (const line of unfoldVcard(text)) {
+    const prop = vcardProperty(line);
+    if (!prop) continue;
+    if (prop.name === 'BEGIN' && prop.value.toUpperCase() === 'VCARD') {
+      open = { card: { name: { formatted_name: '' } } };
       continue;
     }
-    if (!card) continue;
-    switch (prop) {
-      case 'END': {
-        const [last, first, middle, prefix, suffix] = n ?? [];
-        const formatted = fn || [prefix, first, middle, last, suffix].filter(Boolean).join(' ');
-        card.name = {
-          formatted_name: formatted,
-          ...(first ? { first_name: first } : {}),
-          ...(last ? { last_name: last } : {}),
-          ...(middle ? { middle_name: middle } : {}),
-          ...(prefix ? { prefix } : {}),
-          ...(suffix ? { suffix } : {}),
-        };
-        cards.push(card);
-        card = undefined;
-        break;
-      }
-      case 'FN':
-        fn = unescape(value);
-        break;
-      case 'N':
-        n = splitStructured(value);
-        break;
-      case 'TEL':
-        (card.phones ??= []).push({ phone: value.replace(/^tel:/i, '').trim(), ...(type ? { type } : {}) });
-        break;
-      case 'EMAIL':
-        (card.emails ??= []).push({ email: unescape(value), ...(type ? { type } : {}) });
-        break;
-      case 'URL':
-        (card.urls ??= []).push({ url: unescape(value), ...(type ? { type } : {}) });
-        break;
-      case 'ADR': {
-        const [, , street, city, state, zip, country] = splitStructured(value);
-        (card.addresses ??= []).push({
-          ...(street ? { street } : {}),
-          ...(city ? { city } : {}),
-          ...(state ? { state } : {}),
-          ...(zip ? { zip } : {}),
-          ...(country ? { country } : {}),
-          ...(type ? { type } : {}),
-        });
-        break;
-      }
-      case 'ORG': {
-        const [company, department] = splitStructured(value);
-        card.org = { ...card.org, ...(company ? { company } : {}), ...(department ? { department } : {}) };
-        break;
-      }
-      case 'TITLE':
-        card.org = { ...card.org, title: unescape(value) };
-        break;
-      case 'BDAY': {
-        const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(value);
-        if (m) card.birthday = `${m[1]}-${m[2]}-${m[3]}`;
-        break;
-      }
-    }
+    if (!open) continue;
+    if (prop.name === 'END') {
+      cards.push(closeCard(open));
+      open = undefined;
+    } else addProperty(open, prop);
   }
   if (cards.length === 0) throw new ValidationError(`${file}: no vCard found (expected BEGIN:VCARD … END:VCARD)`);
   cards.forEach((c, i) => {
     if (!c.name.formatted_name) throw new ValidationError(`${file}: vCard ${i + 1} has no name (FN or N)`);
   });
   return cards;
+}
+
+/** A card between its BEGIN and END lines, with the FN and N it has named so far. */
+interface OpenCard {
+  card: ContactCard;
+  fn?: string;
+  n?: string[];
+}
+
+/** One content line: the property's name (group prefix dropped, upper case), its value and type. */
+interface VcardProperty {
+  name: string;
+  value: string;
+  type: string | undefined;
+}
+
+function unfoldVcard(text: string): string[] {
+  // Unfold continuation lines (RFC 6350 §3.2) and drop the BOM.
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r?\n[ \t]/g, '')
+    .split(/\r?\n/);
+}
+
+/** A line's property, or undefined for a blank line or one without a colon. */
+function vcardProperty(line: string): VcardProperty | undefined {
+  if (!line.trim()) return undefined;
+  const colon = line.indexOf(':');
+  if (colon < 0) return undefined;
+  const [rawName, ...params] = line.slice(0, colon).split(';');
+  const name = rawName!.replace(/^item\d+\./i, '').toUpperCase();
+  return { name, value: line.slice(colon + 1), type: vcardType(params) };
+}
+
+/** The card at its END line: its name from FN, else built from N. */
+function closeCard({ card, fn, n }: OpenCard): ContactCard {
+  const [last, first, middle, prefix, suffix] = n ?? [];
+  const formatted = fn || [prefix, first, middle, last, suffix].filter(Boolean).join(' ');
+  card.name = {
+    formatted_name: formatted,
+    ...(first ? { first_name: first } : {}),
+    ...(last ? { last_name: last } : {}),
+    ...(middle ? { middle_name: middle } : {}),
+    ...(prefix ? { prefix } : {}),
+    ...(suffix ? { suffix } : {}),
+  };
+  return card;
+}
+
+/** Adds one property to the open card; properties it does not know are ignored. */
+function addProperty(open: OpenCard, { name, value, type }: VcardProperty): void {
+  const card = open.card;
+  switch (name) {
+    case 'FN':
+      open.fn = unescape(value);
+      break;
+    case 'N':
+      open.n = splitStructured(value);
+      break;
+    case 'TEL':
+      (card.phones ??= []).push({ phone: value.replace(/^tel:/i, '').trim(), ...(type ? { type } : {}) });
+      break;
+    case 'EMAIL':
+      (card.emails ??= []).push({ email: unescape(value), ...(type ? { type } : {}) });
+      break;
+    case 'URL':
+      (card.urls ??= []).push({ url: unescape(value), ...(type ? { type } : {}) });
+      break;
+    case 'ADR': {
+      const [, , street, city, state, zip, country] = splitStructured(value);
+      (card.addresses ??= []).push({
+        ...(street ? { street } : {}),
+        ...(city ? { city } : {}),
+        ...(state ? { state } : {}),
+        ...(zip ? { zip } : {}),
+        ...(country ? { country } : {}),
+        ...(type ? { type } : {}),
+      });
+      break;
+    }
+    case 'ORG': {
+      const [company, department] = splitStructured(value);
+      card.org = { ...card.org, ...(company ? { company } : {}), ...(department ? { department } : {}) };
+      break;
+    }
+    case 'TITLE':
+      card.org = { ...card.org, title: unescape(value) };
+      break;
+    case 'BDAY': {
+      const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(value);
+      if (m) card.birthday = `${m[1]}-${m[2]}-${m[3]}`;
+      break;
+    }
+  }
 }
 
 function vcardType(params: string[]): string | undefined {
