@@ -781,50 +781,32 @@ interface Loaded {
  */
 function load(fd: number, path: string, meta: JournalMeta): Loaded {
   // Room for the keys of a journal of typical lines (an intent and an outcome, about 250 bytes).
-  const table = new KeyTable(fstatSync(fd).size / 256);
-  let header: Header | undefined;
-  let lastMeta: Recorded | undefined;
-  /** 0.1.0 journals: each row's last intent's key words (its done lines carry no key). */
-  let rowKeys: Uint32Array | undefined;
+  const lines = new JournalLines(fstatSync(fd).size / 256);
+  const { buf, base, start, len } = readLines(fd, path, lines);
 
-  const apply = (rec: LineRecord, at: number): void => {
-    if (rec.kind === 'meta') {
-      lastMeta = rec.meta;
-      return;
-    }
-    let i: number;
-    if (rec.a !== undefined) {
-      i = table.slot(rec.a, rec.b!, USED);
-      if (rec.kind === 'intent' && header?.v === 1) {
-        if (!rowKeys || rowKeys.length <= 2 * rec.row + 1) {
-          let cap = rowKeys ? rowKeys.length : 2048;
-          while (cap <= 2 * rec.row + 1) cap *= 2;
-          const bigger = new Uint32Array(cap);
-          if (rowKeys) bigger.set(rowKeys);
-          rowKeys = bigger;
-        }
-        rowKeys[2 * rec.row] = rec.a;
-        rowKeys[2 * rec.row + 1] = rec.b!;
-      }
-    } else {
-      // A done line without a key (0.1.0): the outcome of the request its row last announced, if
-      // that one is still in flight; else a row decided without a request, which says nothing of a message.
-      if (!rowKeys || rowKeys.length <= 2 * rec.row + 1) return;
-      const a = rowKeys[2 * rec.row]!;
-      const b = rowKeys[2 * rec.row + 1]!;
-      if (a === 0 && b === 0) return;
-      i = table.slot(a, b);
-      if (i < 0 || !(table.state[i]! & IN_FLIGHT)) return;
-    }
-    const state = table.state;
-    if (rec.kind === 'intent') state[i] = state[i]! | IN_FLIGHT;
-    else if (rec.kind === 'unsent') state[i] = state[i]! & ~IN_FLIGHT;
-    else {
-      state[i] = USED | (STATUSES.indexOf(rec.status!) + 1);
-      table.setOffset(i, at);
-    }
-  };
+  // A last line without its newline: a write cut short by a crash (or a complete line whose
+  // newline never made it). Keep it when it is whole, else cut it off so appends start clean.
+  if (lines.header === undefined) {
+    const upgrade = loadHeaderless(fd, path, meta, buf.toString('utf8', start, len), start < len);
+    return { table: lines.table, counts: zeroCounts(), upgrade };
+  }
+  const tailRec = start < len ? slowRecord(buf, start, len) : undefined; // whole JSON only: a cut line can still end in '}'
+  if (tailRec) lines.apply(tailRec, base + start);
+  const counts = countStates(lines.table.state);
+  const reachedNothing = counts.sent + counts.failed + counts.unknown + counts.skipped + counts.inFlight === 0;
+  const upgrade = check(lines.header, lines.lastMeta, path, meta, reachedNothing);
+  if (start < len) {
+    if (tailRec) writeAll(fd, path, Buffer.from('\n'));
+    else ftruncateSync(fd, base + start);
+  }
+  return { table: lines.table, counts, upgrade };
+}
 
+/**
+ * Reads every complete line of the journal into `lines`: the first as its header, the others as
+ * records. Returns what follows the last newline: buf[start, len), at file offset base + start.
+ */
+function readLines(fd: number, path: string, lines: JournalLines): { buf: Buffer; base: number; start: number; len: number } {
   let buf = Buffer.allocUnsafe(1 << 20);
   let base = 0; // file offset of buf[0]
   let len = 0; // valid bytes in buf
@@ -839,10 +821,10 @@ function load(fd: number, path: string, meta: JournalMeta): Loaded {
       const nl = view.indexOf(10, from);
       if (nl < 0) break;
       line++;
-      if (line === 1) header = parseHeader(buf.toString('utf8', start, nl), path);
+      if (line === 1) lines.header = parseHeader(buf.toString('utf8', start, nl), path);
       else {
         const rec = fastRecord(buf, start, nl) ?? slowRecord(buf, start, nl);
-        if (rec) apply(rec, base + start);
+        if (rec) lines.apply(rec, base + start);
         else if (nl !== start) throw corrupt(path, line); // a blank line is harmless
       }
       start = from = nl + 1;
@@ -861,43 +843,103 @@ function load(fd: number, path: string, meta: JournalMeta): Loaded {
       buf = bigger;
     }
   }
+  return { buf, base, start, len };
+}
 
-  // A last line without its newline: a write cut short by a crash (or a complete line whose
-  // newline never made it). Keep it when it is whole, else cut it off so appends start clean.
-  if (header === undefined) {
-    const tail = buf.toString('utf8', start, len);
-    if (start < len && parsesAsHeader(tail)) {
-      const upgrade = check(parseHeader(tail, path), undefined, path, meta);
-      writeAll(fd, path, Buffer.from('\n'));
-      return { table, counts: zeroCounts(), upgrade };
-    } else if (start < len && !isPartialHeader(tail)) throw notAJournal(path);
-    else {
-      // An empty file (touched, or killed right after creating it), or its first line cut while
-      // being created: nothing was recorded.
-      if (start >= len && fstatSync(fd).size !== 0) throw notAJournal(path);
-      ftruncateSync(fd, 0);
-      fchmodSync(fd, 0o600);
-      writeAll(fd, path, Buffer.from(headerLine(meta)));
-    }
-    return { table, counts: zeroCounts(), upgrade: false };
+/**
+ * A journal without a complete first line, `tail` being all it holds (`cut`: it holds something).
+ * Returns `Loaded.upgrade`.
+ */
+function loadHeaderless(fd: number, path: string, meta: JournalMeta, tail: string, cut: boolean): boolean | 'moved' {
+  if (cut && parsesAsHeader(tail)) {
+    const upgrade = check(parseHeader(tail, path), undefined, path, meta);
+    writeAll(fd, path, Buffer.from('\n'));
+    return upgrade;
+  } else if (cut && !isPartialHeader(tail)) throw notAJournal(path);
+  else {
+    // An empty file (touched, or killed right after creating it), or its first line cut while
+    // being created: nothing was recorded.
+    if (!cut && fstatSync(fd).size !== 0) throw notAJournal(path);
+    ftruncateSync(fd, 0);
+    fchmodSync(fd, 0o600);
+    writeAll(fd, path, Buffer.from(headerLine(meta)));
   }
-  const tailRec = start < len ? slowRecord(buf, start, len) : undefined; // whole JSON only: a cut line can still end in '}'
-  if (tailRec) apply(tailRec, base + start);
+  return false;
+}
+
+/** The journal's lines as read so far, into the compact per-key state. */
+class JournalLines {
+  readonly table: KeyTable;
+  header: Header | undefined;
+  lastMeta: Recorded | undefined;
+  /** 0.1.0 journals: each row's last intent's key words (its done lines carry no key). */
+  private rowKeys: Uint32Array | undefined;
+
+  constructor(keys: number) {
+    this.table = new KeyTable(keys);
+  }
+
+  /** Applies one record, the line at file offset `at`. */
+  apply(rec: LineRecord, at: number): void {
+    if (rec.kind === 'meta') {
+      this.lastMeta = rec.meta;
+      return;
+    }
+    let i: number;
+    if (rec.a !== undefined) {
+      i = this.table.slot(rec.a, rec.b!, USED);
+      if (rec.kind === 'intent' && this.header?.v === 1) this.rememberRowKey(rec.row, rec.a, rec.b!);
+    } else {
+      i = this.unkeyedSlot(rec.row);
+      if (i < 0) return;
+    }
+    const state = this.table.state;
+    if (rec.kind === 'intent') state[i] = state[i]! | IN_FLIGHT;
+    else if (rec.kind === 'unsent') state[i] = state[i]! & ~IN_FLIGHT;
+    else {
+      state[i] = USED | (STATUSES.indexOf(rec.status!) + 1);
+      this.table.setOffset(i, at);
+    }
+  }
+
+  private rememberRowKey(row: number, a: number, b: number): void {
+    let rowKeys = this.rowKeys;
+    if (!rowKeys || rowKeys.length <= 2 * row + 1) {
+      let cap = rowKeys ? rowKeys.length : 2048;
+      while (cap <= 2 * row + 1) cap *= 2;
+      const bigger = new Uint32Array(cap);
+      if (rowKeys) bigger.set(rowKeys);
+      rowKeys = this.rowKeys = bigger;
+    }
+    rowKeys[2 * row] = a;
+    rowKeys[2 * row + 1] = b;
+  }
+
+  /** -1: the line changes nothing. */
+  private unkeyedSlot(row: number): number {
+    // A done line without a key (0.1.0): the outcome of the request its row last announced, if
+    // that one is still in flight; else a row decided without a request, which says nothing of a message.
+    const rowKeys = this.rowKeys;
+    if (!rowKeys || rowKeys.length <= 2 * row + 1) return -1;
+    const a = rowKeys[2 * row]!;
+    const b = rowKeys[2 * row + 1]!;
+    if (a === 0 && b === 0) return -1;
+    const i = this.table.slot(a, b);
+    if (i < 0 || !(this.table.state[i]! & IN_FLIGHT)) return -1;
+    return i;
+  }
+}
+
+/** How many keys are in each state. */
+function countStates(state: Uint8Array): Record<RowStatus | 'inFlight', number> {
   const counts = zeroCounts();
-  const state = table.state;
   for (let i = 0; i < state.length; i++) {
     const s = state[i]!;
     if (s === 0) continue;
     if (s & IN_FLIGHT) counts.inFlight++;
     else if (s & CODE) counts[STATUSES[(s & CODE) - 1]!]++;
   }
-  const reachedNothing = counts.sent + counts.failed + counts.unknown + counts.skipped + counts.inFlight === 0;
-  const upgrade = check(header, lastMeta, path, meta, reachedNothing);
-  if (start < len) {
-    if (tailRec) writeAll(fd, path, Buffer.from('\n'));
-    else ftruncateSync(fd, base + start);
-  }
-  return { table, counts, upgrade };
+  return counts;
 }
 
 function slowRecord(buf: Buffer, start: number, end: number): LineRecord | undefined {
