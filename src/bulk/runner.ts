@@ -753,6 +753,17 @@ const NOT_SENT = {
   attempts: 0,
 } as const satisfies Omit<RowOutcome, 'row' | 'to'>;
 
+/** How a request ended other than with a 2xx answer, for every row it carried. */
+type Ended = { ended: Omit<RowOutcome, 'row' | 'to'> };
+
+/** An attempt not accepted but safe to try again: its error, and the pause before the next attempt (none: no next). */
+interface Retry {
+  retry: RowError;
+  waitMs?: number;
+  /** A 429 that said when to come back: the server's pace, not a failed attempt. */
+  paced?: boolean;
+}
+
 /**
  * One request with the retry rule and the provider error classes (src/providers/error-classes.ts):
  * a 2xx answer (read, for the caller to take apart), how the request ended otherwise (failed,
@@ -768,12 +779,11 @@ async function exchange(
   recipient?: string,
   carry?: Carry,
   announce?: () => Promise<unknown> | undefined,
-): Promise<Answered | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
+): Promise<Answered | Ended | Later> {
   const halt = haltController.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
   let tries = carry?.tries ?? 0;
-  const pairHits = carry?.pairHits ?? 0;
   for (let attempt = carry?.attempt ?? 0; attempt < o.maxAttempts; attempt++) {
     if (tries++ > 0) {
       summary.retries++;
@@ -789,89 +799,112 @@ async function exchange(
       announce = undefined;
     }
     summary.requests++;
-    let res: HttpResponse;
+    let res: HttpResponse | undefined;
+    let next: Answered | Ended | Later | Retry | undefined;
     try {
       res = await o.sender.send(req);
     } catch (err) {
-      if (err instanceof NetworkError && err.phase === 'connect') {
-        lastError = { code: err.code, message: err.message, retryable: true };
-        const wait = backoffMs(attempt, 250, 20_000, o.random);
-        o.pacer.pause(wait, `${err.message}; retrying`);
-        await sleep(wait, halt);
-        continue;
-      }
-      if (err instanceof NetworkError) {
-        return {
-          ended: {
-            status: 'unknown',
-            error: {
-              code: err.code,
-              message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
-            },
-            attempts: tries,
-          },
-        };
-      }
-      throw err;
+      next = sendFailed(err, attempt, tries, o);
     }
-    const pauseMs = rateLimitPauseMs(res.headers);
-    if (pauseMs !== undefined) o.pacer.pause(pauseMs, "the plan's window is used up (X-RateLimit-Reset)");
-    // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
-    // follows it, so a --rate above the plan converges on the plan instead of meeting 429s.
-    const spacing = rateLimitSpacingMs(res.headers);
-    if (spacing !== undefined) o.pacer.follow(spacing);
-    if (res.tooLarge) {
-      const message = `the answer (HTTP ${res.status}) was too large to read`;
-      if (res.status >= 200 && res.status < 300) {
-        return {
-          ended: {
-            status: 'unknown',
-            error: {
-              status: res.status,
-              code: 'RESPONSE_TOO_LARGE',
-              message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
-            },
-            attempts: tries,
-          },
-        };
-      }
-      if (verdictForStatus(res.status) !== 'retry') {
-        return {
-          ended: {
-            status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed',
-            error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message },
-            attempts: tries,
-          },
-        };
-      }
-    }
-    const body = res.json ?? (res.text || undefined);
-    if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
-    const info = o.adapter.parseError(res.status, body);
-    const error: RowError = { status: info.status, code: info.code, message: info.message };
-    const kind = classifyError(o.adapter.id, info).id;
-    if (kind === 'retry-recipient' && recipient !== undefined) {
-      // Meta's pair rate: this recipient waits 4^n s (the caller holds it); the run goes on.
-      lastError = { ...error, retryable: true };
-      if (attempt + 1 >= o.maxAttempts || halt.aborted) continue;
-      const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(pairHits);
-      return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: pairHits + 1 } } };
-    }
-    if (kind === 'retry' || kind === 'retry-recipient') {
-      lastError = { ...error, retryable: true };
-      const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
-      // A 429 that says when to come back is the server's pace, not a failed attempt.
-      if (res.status === 429 && told !== undefined && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
-      const wait = told ?? backoffMs(attempt, 250, 20_000, o.random);
-      o.pacer.pause(wait, `${res.status} from the provider`);
-      await sleep(wait, halt);
-      continue;
-    }
-    return { ended: refusedOutcome(kind, info, o, summary, haltController, tries) };
+    next ??= answered(res!, attempt, tries, o, summary, haltController, recipient, carry?.pairHits ?? 0);
+    if (!('retry' in next)) return next;
+    lastError = next.retry;
+    if (next.waitMs === undefined) continue;
+    // A 429 that says when to come back is the server's pace, not a failed attempt.
+    if (next.paced && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
+    await sleep(next.waitMs, halt);
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
   if (halt.aborted) return { ended: NOT_SENT };
   return { ended: gaveUp(lastError, o, tries) };
+}
+/** A request that got no answer: refused connections are tried again (after a pause); after a connect, the provider may have it. */
+function sendFailed(err: unknown, attempt: number, tries: number, o: RunOptions): Ended | Retry {
+  if (err instanceof NetworkError && err.phase === 'connect') {
+    const waitMs = backoffMs(attempt, 250, 20_000, o.random);
+    o.pacer.pause(waitMs, `${err.message}; retrying`);
+    return { retry: { code: err.code, message: err.message, retryable: true }, waitMs };
+  }
+  if (err instanceof NetworkError) {
+    return {
+      ended: {
+        status: 'unknown',
+        error: {
+          code: err.code,
+          message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
+        },
+        attempts: tries,
+      },
+    };
+  }
+  throw err;
+}
+
+/**
+ * An answer → the 2xx answer read, how the request ended, when its recipient is tried again, or
+ * the next attempt. Its rate-limit headers set the pace first, whatever its status.
+ */
+function answered(
+  res: HttpResponse,
+  attempt: number,
+  tries: number,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  recipient: string | undefined,
+  pairHits: number,
+): Answered | Ended | Later | Retry {
+  const pauseMs = rateLimitPauseMs(res.headers);
+  if (pauseMs !== undefined) o.pacer.pause(pauseMs, "the plan's window is used up (X-RateLimit-Reset)");
+  // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
+  // follows it, so a --rate above the plan converges on the plan instead of meeting 429s.
+  const spacing = rateLimitSpacingMs(res.headers);
+  if (spacing !== undefined) o.pacer.follow(spacing);
+  const unread = res.tooLarge ? tooLarge(res, tries) : undefined;
+  if (unread) return unread;
+  const body = res.json ?? (res.text || undefined);
+  if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
+  const info = o.adapter.parseError(res.status, body);
+  const kind = classifyError(o.adapter.id, info).id;
+  if (kind !== 'retry' && kind !== 'retry-recipient') return { ended: refusedOutcome(kind, info, o, summary, haltController, tries) };
+  const retry: RowError = { status: info.status, code: info.code, message: info.message, retryable: true };
+  if (kind === 'retry-recipient' && recipient !== undefined) {
+    // Meta's pair rate: this recipient waits 4^n s (the caller holds it); the run goes on.
+    if (attempt + 1 >= o.maxAttempts || haltController.signal.aborted) return { retry };
+    const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(pairHits);
+    return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: pairHits + 1 } } };
+  }
+  const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
+  const waitMs = told ?? backoffMs(attempt, 250, 20_000, o.random);
+  o.pacer.pause(waitMs, `${res.status} from the provider`);
+  return { retry, waitMs, paced: res.status === 429 && told !== undefined };
+}
+
+/** An answer too large to read: a 2xx may have been accepted; other statuses end by their verdict, but those to retry. */
+function tooLarge(res: HttpResponse, tries: number): Ended | undefined {
+  const message = `the answer (HTTP ${res.status}) was too large to read`;
+  if (res.status >= 200 && res.status < 300) {
+    return {
+      ended: {
+        status: 'unknown',
+        error: {
+          status: res.status,
+          code: 'RESPONSE_TOO_LARGE',
+          message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
+        },
+        attempts: tries,
+      },
+    };
+  }
+  const verdict = verdictForStatus(res.status);
+  if (verdict === 'retry') return undefined;
+  return {
+    ended: {
+      status: verdict === 'unknown' ? 'unknown' : 'failed',
+      error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message },
+      attempts: tries,
+    },
+  };
 }
 
 /**
