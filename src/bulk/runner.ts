@@ -496,26 +496,8 @@ function dynamicFlags(flags: Flags): string[] {
 /** Row → outcome (journal, invalid, duplicate) or the request to send. Never throws for a row. */
 function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly string[]): Prepared {
   const { plan, profile, adapter } = o;
-  const fail = (code: string, message: string, to?: string): Prepared => ({
-    kind: 'outcome',
-    outcome: { row: row.row, ...(to ? { to } : {}), status: 'failed', error: { code, message }, attempts: 0 },
-  });
-  if (row.problem) return fail(row.problem.code, row.problem.message);
-  // The row's own cells only: a column named toString or constructor is not Object's.
-  const rawTo = Object.hasOwn(row.cells, plan.toColumn) ? row.cells[plan.toColumn] : undefined;
-  // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
-  for (const column in row.cells) {
-    if (row.cells[column]!.includes('\0')) {
-      return fail('CONTROL_CHARACTER', `row ${row.row}: column '${column}' holds a NUL byte (\\0); remove it from the file`);
-    }
-  }
-  if (rawTo === undefined) return fail('MISSING_COLUMN', `row ${row.row}: column '${plan.toColumn}' is missing`);
-  if (spreadsheetMangled(rawTo)) {
-    return fail(
-      'MANGLED_NUMBER',
-      `row ${row.row}: '${rawTo}' in column '${plan.toColumn}' looks changed by a spreadsheet (scientific notation or lost digits); export the column as text`,
-    );
-  }
+  const rawTo = recipientCell(row, plan.toColumn);
+  if (typeof rawTo !== 'string') return rawTo;
   let to: string;
   let req: HttpRequest;
   try {
@@ -535,60 +517,91 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     // Serialized once: for the duplicate key and for the wire.
     req.bodyText = JSON.stringify(req.body);
   } catch (err) {
-    if (err instanceof MissingColumnError) return fail('MISSING_COLUMN', `row ${row.row}: ${err.message}`);
-    if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
+    if (err instanceof MissingColumnError) return failed(row.row, 'MISSING_COLUMN', `row ${row.row}: ${err.message}`);
+    if (err instanceof CliError)
+      return failed(row.row, 'VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
     throw err;
   }
   // The message's key (recipient + exact body) finds it in the input and in the journal, wherever
   // its row is now: the same message twice in the input is sent once, and once ever.
-  const digest = KeySet.digestOf(to, req.bodyText!);
+  const digest = KeySet.digestOf(to, req.bodyText);
   const keyHex = KeySet.hexOf(digest);
   // Keys the journal knows are checked there (a rerun's keys cost no second table); others here.
   const known = o.journal?.seen(keyHex);
-  if (!(known ?? keys.addDigest(digest))) {
+  if (!(known ?? keys.addDigest(digest))) return duplicate(row.row, to, keyHex);
+  const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
+  const resend = earlier ? journalSays(earlier, row.row, to, keyHex, o) : false;
+  if (typeof resend !== 'boolean') return resend;
+  return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
+}
+
+/** A row that is not sent, with why (attempts: 0). */
+function failed(row: number, code: string, message: string): Prepared {
+  return { kind: 'outcome', outcome: { row, status: 'failed', error: { code, message }, attempts: 0 } };
+}
+
+/** The row's recipient cell, or why the row is not sent (the reader's problem, a NUL byte, no or a mangled recipient). */
+function recipientCell(row: CsvRow, column: string): string | Prepared {
+  if (row.problem) return failed(row.row, row.problem.code, row.problem.message);
+  // The row's own cells only: a column named toString or constructor is not Object's.
+  const rawTo = Object.hasOwn(row.cells, column) ? row.cells[column] : undefined;
+  // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
+  for (const name in row.cells) {
+    if (row.cells[name]!.includes('\0')) {
+      return failed(row.row, 'CONTROL_CHARACTER', `row ${row.row}: column '${name}' holds a NUL byte (\\0); remove it from the file`);
+    }
+  }
+  if (rawTo === undefined) return failed(row.row, 'MISSING_COLUMN', `row ${row.row}: column '${column}' is missing`);
+  if (spreadsheetMangled(rawTo)) {
+    return failed(
+      row.row,
+      'MANGLED_NUMBER',
+      `row ${row.row}: '${rawTo}' in column '${column}' looks changed by a spreadsheet (scientific notation or lost digits); export the column as text`,
+    );
+  }
+  return rawTo;
+}
+
+/** The same message in an earlier row of this input: skipped. */
+function duplicate(row: number, to: string, key: string): Prepared {
+  return {
+    kind: 'outcome',
+    key,
+    outcome: {
+      row,
+      to,
+      status: 'skipped',
+      error: { code: 'DUPLICATE', message: `row ${row}: the same message to ${to} is in an earlier row` },
+      attempts: 0,
+    },
+  };
+}
+
+/** A message the journal knows → its outcome there, or whether it is sent again (--retry-unknown, a retryable error). */
+function journalSays(earlier: JournalEntry, row: number, to: string, key: string, o: RunOptions): Prepared | boolean {
+  const recorded = earlier.outcome;
+  if (earlier.inFlight && !recorded) {
+    if (o.retryUnknown) return true;
     return {
       kind: 'outcome',
-      key: keyHex,
+      key,
       outcome: {
-        row: row.row,
+        row,
         to,
-        status: 'skipped',
-        error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` },
+        status: 'unknown',
+        error: {
+          code: 'IN_FLIGHT',
+          message: `row ${row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again`,
+        },
+        fromJournal: true,
         attempts: 0,
       },
     };
   }
-  const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
-  let resend = false;
-  if (earlier) {
-    const recorded = earlier.outcome;
-    if (earlier.inFlight && !recorded) {
-      if (!o.retryUnknown) {
-        return {
-          kind: 'outcome',
-          key: keyHex,
-          outcome: {
-            row: row.row,
-            to,
-            status: 'unknown',
-            error: {
-              code: 'IN_FLIGHT',
-              message: `row ${row.row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again`,
-            },
-            fromJournal: true,
-            attempts: 0,
-          },
-        };
-      }
-      resend = true;
-    } else if (recorded) {
-      const retryable = recorded.error?.retryable === true || (recorded.status === 'unknown' && o.retryUnknown);
-      // Reported where the row is now; the journal's error names the line it was on then.
-      if (!retryable) return { kind: 'outcome', key: keyHex, outcome: { ...recorded, row: row.row, to, fromJournal: true, attempts: 0 } };
-      resend = true;
-    }
-  }
-  return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
+  if (!recorded) return false;
+  const retryable = recorded.error?.retryable === true || (recorded.status === 'unknown' && o.retryUnknown);
+  // Reported where the row is now; the journal's error names the line it was on then.
+  return retryable || { kind: 'outcome', key, outcome: { ...recorded, row, to, fromJournal: true, attempts: 0 } };
 }
 
 /**
