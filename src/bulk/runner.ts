@@ -496,26 +496,8 @@ function dynamicFlags(flags: Flags): string[] {
 /** Row → outcome (journal, invalid, duplicate) or the request to send. Never throws for a row. */
 function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly string[]): Prepared {
   const { plan, profile, adapter } = o;
-  const fail = (code: string, message: string, to?: string): Prepared => ({
-    kind: 'outcome',
-    outcome: { row: row.row, ...(to ? { to } : {}), status: 'failed', error: { code, message }, attempts: 0 },
-  });
-  if (row.problem) return fail(row.problem.code, row.problem.message);
-  // The row's own cells only: a column named toString or constructor is not Object's.
-  const rawTo = Object.hasOwn(row.cells, plan.toColumn) ? row.cells[plan.toColumn] : undefined;
-  // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
-  for (const column in row.cells) {
-    if (row.cells[column]!.includes('\0')) {
-      return fail('CONTROL_CHARACTER', `row ${row.row}: column '${column}' holds a NUL byte (\\0); remove it from the file`);
-    }
-  }
-  if (rawTo === undefined) return fail('MISSING_COLUMN', `row ${row.row}: column '${plan.toColumn}' is missing`);
-  if (spreadsheetMangled(rawTo)) {
-    return fail(
-      'MANGLED_NUMBER',
-      `row ${row.row}: '${rawTo}' in column '${plan.toColumn}' looks changed by a spreadsheet (scientific notation or lost digits); export the column as text`,
-    );
-  }
+  const rawTo = recipientCell(row, plan.toColumn);
+  if (typeof rawTo !== 'string') return rawTo;
   let to: string;
   let req: HttpRequest;
   try {
@@ -535,60 +517,91 @@ function prepare(row: CsvRow, o: RunOptions, keys: KeySet, dynamic: readonly str
     // Serialized once: for the duplicate key and for the wire.
     req.bodyText = JSON.stringify(req.body);
   } catch (err) {
-    if (err instanceof MissingColumnError) return fail('MISSING_COLUMN', `row ${row.row}: ${err.message}`);
-    if (err instanceof CliError) return fail('VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
+    if (err instanceof MissingColumnError) return failed(row.row, 'MISSING_COLUMN', `row ${row.row}: ${err.message}`);
+    if (err instanceof CliError)
+      return failed(row.row, 'VALIDATION', err.message.startsWith('row ') ? err.message : `row ${row.row}: ${err.message}`);
     throw err;
   }
   // The message's key (recipient + exact body) finds it in the input and in the journal, wherever
   // its row is now: the same message twice in the input is sent once, and once ever.
-  const digest = KeySet.digestOf(to, req.bodyText!);
+  const digest = KeySet.digestOf(to, req.bodyText);
   const keyHex = KeySet.hexOf(digest);
   // Keys the journal knows are checked there (a rerun's keys cost no second table); others here.
   const known = o.journal?.seen(keyHex);
-  if (!(known ?? keys.addDigest(digest))) {
+  if (!(known ?? keys.addDigest(digest))) return duplicate(row.row, to, keyHex);
+  const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
+  const resend = earlier ? journalSays(earlier, row.row, to, keyHex, o) : false;
+  if (typeof resend !== 'boolean') return resend;
+  return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
+}
+
+/** A row that is not sent, with why (attempts: 0). */
+function failed(row: number, code: string, message: string): Prepared {
+  return { kind: 'outcome', outcome: { row, status: 'failed', error: { code, message }, attempts: 0 } };
+}
+
+/** The row's recipient cell, or why the row is not sent (the reader's problem, a NUL byte, no or a mangled recipient). */
+function recipientCell(row: CsvRow, column: string): string | Prepared {
+  if (row.problem) return failed(row.row, row.problem.code, row.problem.message);
+  // The row's own cells only: a column named toString or constructor is not Object's.
+  const rawTo = Object.hasOwn(row.cells, column) ? row.cells[column] : undefined;
+  // A NUL is never text a person wrote (a binary file, a broken export): the row is not sent.
+  for (const name in row.cells) {
+    if (row.cells[name]!.includes('\0')) {
+      return failed(row.row, 'CONTROL_CHARACTER', `row ${row.row}: column '${name}' holds a NUL byte (\\0); remove it from the file`);
+    }
+  }
+  if (rawTo === undefined) return failed(row.row, 'MISSING_COLUMN', `row ${row.row}: column '${column}' is missing`);
+  if (spreadsheetMangled(rawTo)) {
+    return failed(
+      row.row,
+      'MANGLED_NUMBER',
+      `row ${row.row}: '${rawTo}' in column '${column}' looks changed by a spreadsheet (scientific notation or lost digits); export the column as text`,
+    );
+  }
+  return rawTo;
+}
+
+/** The same message in an earlier row of this input: skipped. */
+function duplicate(row: number, to: string, key: string): Prepared {
+  return {
+    kind: 'outcome',
+    key,
+    outcome: {
+      row,
+      to,
+      status: 'skipped',
+      error: { code: 'DUPLICATE', message: `row ${row}: the same message to ${to} is in an earlier row` },
+      attempts: 0,
+    },
+  };
+}
+
+/** A message the journal knows → its outcome there, or whether it is sent again (--retry-unknown, a retryable error). */
+function journalSays(earlier: JournalEntry, row: number, to: string, key: string, o: RunOptions): Prepared | boolean {
+  const recorded = earlier.outcome;
+  if (earlier.inFlight && !recorded) {
+    if (o.retryUnknown) return true;
     return {
       kind: 'outcome',
-      key: keyHex,
+      key,
       outcome: {
-        row: row.row,
+        row,
         to,
-        status: 'skipped',
-        error: { code: 'DUPLICATE', message: `row ${row.row}: the same message to ${to} is in an earlier row` },
+        status: 'unknown',
+        error: {
+          code: 'IN_FLIGHT',
+          message: `row ${row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again`,
+        },
+        fromJournal: true,
         attempts: 0,
       },
     };
   }
-  const earlier = known === undefined ? undefined : o.journal!.entry(keyHex);
-  let resend = false;
-  if (earlier) {
-    const recorded = earlier.outcome;
-    if (earlier.inFlight && !recorded) {
-      if (!o.retryUnknown) {
-        return {
-          kind: 'outcome',
-          key: keyHex,
-          outcome: {
-            row: row.row,
-            to,
-            status: 'unknown',
-            error: {
-              code: 'IN_FLIGHT',
-              message: `row ${row.row}: an earlier run stopped while this message's request was in flight; rerun with --retry-unknown to send it again`,
-            },
-            fromJournal: true,
-            attempts: 0,
-          },
-        };
-      }
-      resend = true;
-    } else if (recorded) {
-      const retryable = recorded.error?.retryable === true || (recorded.status === 'unknown' && o.retryUnknown);
-      // Reported where the row is now; the journal's error names the line it was on then.
-      if (!retryable) return { kind: 'outcome', key: keyHex, outcome: { ...recorded, row: row.row, to, fromJournal: true, attempts: 0 } };
-      resend = true;
-    }
-  }
-  return { kind: 'send', row: row.row, to, key: keyHex, req, resend };
+  if (!recorded) return false;
+  const retryable = recorded.error?.retryable === true || (recorded.status === 'unknown' && o.retryUnknown);
+  // Reported where the row is now; the journal's error names the line it was on then.
+  return retryable || { kind: 'outcome', key, outcome: { ...recorded, row, to, fromJournal: true, attempts: 0 } };
 }
 
 /**
@@ -753,6 +766,17 @@ const NOT_SENT = {
   attempts: 0,
 } as const satisfies Omit<RowOutcome, 'row' | 'to'>;
 
+/** How a request ended other than with a 2xx answer, for every row it carried. */
+type Ended = { ended: Omit<RowOutcome, 'row' | 'to'> };
+
+/** An attempt not accepted but safe to try again: its error, and the pause before the next attempt (none: no next). */
+interface Retry {
+  retry: RowError;
+  waitMs?: number;
+  /** A 429 that said when to come back: the server's pace, not a failed attempt. */
+  paced?: boolean;
+}
+
 /**
  * One request with the retry rule and the provider error classes (src/providers/error-classes.ts):
  * a 2xx answer (read, for the caller to take apart), how the request ended otherwise (failed,
@@ -768,12 +792,11 @@ async function exchange(
   recipient?: string,
   carry?: Carry,
   announce?: () => Promise<unknown> | undefined,
-): Promise<Answered | { ended: Omit<RowOutcome, 'row' | 'to'> } | Later> {
+): Promise<Answered | Ended | Later> {
   const halt = haltController.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
   let tries = carry?.tries ?? 0;
-  const pairHits = carry?.pairHits ?? 0;
   for (let attempt = carry?.attempt ?? 0; attempt < o.maxAttempts; attempt++) {
     if (tries++ > 0) {
       summary.retries++;
@@ -789,89 +812,112 @@ async function exchange(
       announce = undefined;
     }
     summary.requests++;
-    let res: HttpResponse;
+    let res: HttpResponse | undefined;
+    let next: Answered | Ended | Later | Retry | undefined;
     try {
       res = await o.sender.send(req);
     } catch (err) {
-      if (err instanceof NetworkError && err.phase === 'connect') {
-        lastError = { code: err.code, message: err.message, retryable: true };
-        const wait = backoffMs(attempt, 250, 20_000, o.random);
-        o.pacer.pause(wait, `${err.message}; retrying`);
-        await sleep(wait, halt);
-        continue;
-      }
-      if (err instanceof NetworkError) {
-        return {
-          ended: {
-            status: 'unknown',
-            error: {
-              code: err.code,
-              message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
-            },
-            attempts: tries,
-          },
-        };
-      }
-      throw err;
+      next = sendFailed(err, attempt, tries, o);
     }
-    const pauseMs = rateLimitPauseMs(res.headers);
-    if (pauseMs !== undefined) o.pacer.pause(pauseMs, "the plan's window is used up (X-RateLimit-Reset)");
-    // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
-    // follows it, so a --rate above the plan converges on the plan instead of meeting 429s.
-    const spacing = rateLimitSpacingMs(res.headers);
-    if (spacing !== undefined) o.pacer.follow(spacing);
-    if (res.tooLarge) {
-      const message = `the answer (HTTP ${res.status}) was too large to read`;
-      if (res.status >= 200 && res.status < 300) {
-        return {
-          ended: {
-            status: 'unknown',
-            error: {
-              status: res.status,
-              code: 'RESPONSE_TOO_LARGE',
-              message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
-            },
-            attempts: tries,
-          },
-        };
-      }
-      if (verdictForStatus(res.status) !== 'retry') {
-        return {
-          ended: {
-            status: verdictForStatus(res.status) === 'unknown' ? 'unknown' : 'failed',
-            error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message },
-            attempts: tries,
-          },
-        };
-      }
-    }
-    const body = res.json ?? (res.text || undefined);
-    if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
-    const info = o.adapter.parseError(res.status, body);
-    const error: RowError = { status: info.status, code: info.code, message: info.message };
-    const kind = classifyError(o.adapter.id, info).id;
-    if (kind === 'retry-recipient' && recipient !== undefined) {
-      // Meta's pair rate: this recipient waits 4^n s (the caller holds it); the run goes on.
-      lastError = { ...error, retryable: true };
-      if (attempt + 1 >= o.maxAttempts || halt.aborted) continue;
-      const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(pairHits);
-      return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: pairHits + 1 } } };
-    }
-    if (kind === 'retry' || kind === 'retry-recipient') {
-      lastError = { ...error, retryable: true };
-      const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
-      // A 429 that says when to come back is the server's pace, not a failed attempt.
-      if (res.status === 429 && told !== undefined && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
-      const wait = told ?? backoffMs(attempt, 250, 20_000, o.random);
-      o.pacer.pause(wait, `${res.status} from the provider`);
-      await sleep(wait, halt);
-      continue;
-    }
-    return { ended: refusedOutcome(kind, info, o, summary, haltController, tries) };
+    next ??= answered(res!, attempt, tries, o, summary, haltController, recipient, carry?.pairHits ?? 0);
+    if (!('retry' in next)) return next;
+    lastError = next.retry;
+    if (next.waitMs === undefined) continue;
+    // A 429 that says when to come back is the server's pace, not a failed attempt.
+    if (next.paced && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
+    await sleep(next.waitMs, halt);
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
   if (halt.aborted) return { ended: NOT_SENT };
   return { ended: gaveUp(lastError, o, tries) };
+}
+/** A request that got no answer: refused connections are tried again (after a pause); after a connect, the provider may have it. */
+function sendFailed(err: unknown, attempt: number, tries: number, o: RunOptions): Ended | Retry {
+  if (err instanceof NetworkError && err.phase === 'connect') {
+    const waitMs = backoffMs(attempt, 250, 20_000, o.random);
+    o.pacer.pause(waitMs, `${err.message}; retrying`);
+    return { retry: { code: err.code, message: err.message, retryable: true }, waitMs };
+  }
+  if (err instanceof NetworkError) {
+    return {
+      ended: {
+        status: 'unknown',
+        error: {
+          code: err.code,
+          message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
+        },
+        attempts: tries,
+      },
+    };
+  }
+  throw err;
+}
+
+/**
+ * An answer → the 2xx answer read, how the request ended, when its recipient is tried again, or
+ * the next attempt. Its rate-limit headers set the pace first, whatever its status.
+ */
+function answered(
+  res: HttpResponse,
+  attempt: number,
+  tries: number,
+  o: RunOptions,
+  summary: RunSummary,
+  haltController: AbortController,
+  recipient: string | undefined,
+  pairHits: number,
+): Answered | Ended | Later | Retry {
+  const pauseMs = rateLimitPauseMs(res.headers);
+  if (pauseMs !== undefined) o.pacer.pause(pauseMs, "the plan's window is used up (X-RateLimit-Reset)");
+  // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
+  // follows it, so a --rate above the plan converges on the plan instead of meeting 429s.
+  const spacing = rateLimitSpacingMs(res.headers);
+  if (spacing !== undefined) o.pacer.follow(spacing);
+  const unread = res.tooLarge ? tooLarge(res, tries) : undefined;
+  if (unread) return unread;
+  const body = res.json ?? (res.text || undefined);
+  if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
+  const info = o.adapter.parseError(res.status, body);
+  const kind = classifyError(o.adapter.id, info).id;
+  if (kind !== 'retry' && kind !== 'retry-recipient') return { ended: refusedOutcome(kind, info, o, summary, haltController, tries) };
+  const retry: RowError = { status: info.status, code: info.code, message: info.message, retryable: true };
+  if (kind === 'retry-recipient' && recipient !== undefined) {
+    // Meta's pair rate: this recipient waits 4^n s (the caller holds it); the run goes on.
+    if (attempt + 1 >= o.maxAttempts || haltController.signal.aborted) return { retry };
+    const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(pairHits);
+    return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: pairHits + 1 } } };
+  }
+  const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
+  const waitMs = told ?? backoffMs(attempt, 250, 20_000, o.random);
+  o.pacer.pause(waitMs, `${res.status} from the provider`);
+  return { retry, waitMs, paced: res.status === 429 && told !== undefined };
+}
+
+/** An answer too large to read: a 2xx may have been accepted; other statuses end by their verdict, but those to retry. */
+function tooLarge(res: HttpResponse, tries: number): Ended | undefined {
+  const message = `the answer (HTTP ${res.status}) was too large to read`;
+  if (res.status >= 200 && res.status < 300) {
+    return {
+      ended: {
+        status: 'unknown',
+        error: {
+          status: res.status,
+          code: 'RESPONSE_TOO_LARGE',
+          message: `${message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
+        },
+        attempts: tries,
+      },
+    };
+  }
+  const verdict = verdictForStatus(res.status);
+  if (verdict === 'retry') return undefined;
+  return {
+    ended: {
+      status: verdict === 'unknown' ? 'unknown' : 'failed',
+      error: { status: res.status, code: 'RESPONSE_TOO_LARGE', message },
+      attempts: tries,
+    },
+  };
 }
 
 /**
