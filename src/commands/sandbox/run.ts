@@ -8,6 +8,7 @@
  * the command line, where `ps` and shell history would show it) and registered for redaction too.
  */
 import type { CommandContext } from '../context.js';
+import { serveUntilSignal } from '../until-signal.js';
 import { parseRate as sharedRate, wholeNumber as whole } from '../parsers.js';
 import { CliError, UsageError } from '../../errors.js';
 import { registerSecret } from '../../output/redact.js';
@@ -381,16 +382,5 @@ export async function serveSandbox(ctx: CommandContext, opts: SandboxCommandOpti
 
 export async function runSandbox(options: SandboxFlags, ctx: CommandContext): Promise<void> {
   const opts = parseSandboxOptions(options);
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  const stop = new Promise<string>((resolve) => {
-    onSignal = (signal) => resolve(signal);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-  try {
-    await serveSandbox(ctx, opts, stop);
-  } finally {
-    process.off('SIGINT', onSignal!);
-    process.off('SIGTERM', onSignal!);
-  }
+  await serveUntilSignal((stop) => serveSandbox(ctx, opts, stop));
 }

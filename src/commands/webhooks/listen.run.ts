@@ -7,6 +7,7 @@
  */
 import { DEFAULT_LISTEN_PORT } from '../../sandbox/paths.js';
 import type { CommandContext } from '../context.js';
+import { serveUntilSignal } from '../until-signal.js';
 import { wholeNumber } from '../parsers.js';
 import { CliError, UsageError } from '../../errors.js';
 import { MIN_SECRET_LENGTH, registerSecret } from '../../output/redact.js';
@@ -291,16 +292,5 @@ export async function serveWebhooks(ctx: CommandContext, opts: ListenOptions, st
 
 export async function runWebhooksListen(options: ListenFlags, ctx: CommandContext): Promise<void> {
   const opts = parseListenOptions(options, ctx.io.env);
-  let onSignal: (() => void) | undefined;
-  const stop = new Promise<void>((resolve) => {
-    onSignal = () => resolve();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-  try {
-    await serveWebhooks(ctx, opts, stop);
-  } finally {
-    process.off('SIGINT', onSignal!);
-    process.off('SIGTERM', onSignal!);
-  }
+  await serveUntilSignal((stop) => serveWebhooks(ctx, opts, stop));
 }
