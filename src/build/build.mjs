@@ -41,6 +41,7 @@ const common = {
   logLevel: 'warning',
   metafile: true,
   absWorkingDir: root,
+  ...(process.env.INTERFLOW_SOURCEMAP ? { sourcemap: 'linked' } : {}),
 };
 
 const COMMANDS = join(root, 'src', 'commands');
