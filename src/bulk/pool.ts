@@ -33,9 +33,13 @@ export function poolNames(flag: string | undefined): string[] | undefined {
   return names.sort();
 }
 
-/** Which sender of `n` a row goes through (by its recipient; a row without one goes to the first). */
+/**
+ * Which sender of `n` a row goes through (by its recipient; a row without one goes to the first).
+ * A row --shard kept has its recipient's lane already (shardRows): not hashed twice.
+ */
 export function poolPicker(n: number, toColumn: string, country: CountryCode | undefined): (row: CsvRow) => number {
   return (row) => {
+    if (row.lane !== undefined) return bucket(row.lane, n);
     const cell = Object.hasOwn(row.cells, toColumn) ? row.cells[toColumn] : undefined;
     return cell === undefined ? 0 : bucket(recipientHash(recipientKey(cell, country)).lane, n);
   };

@@ -17,6 +17,7 @@ import { classifyError, recipientBackoffMs, TEMPLATE_STREAK, type ErrorClassId }
 import { errorHint } from '../providers/meta.js';
 import type { HttpRequest, ProviderAdapter } from '../providers/types.js';
 import { spreadsheetMangled } from './csv.js';
+import { RecipientHolds } from './holds.js';
 import { KeySet } from './keyset.js';
 import type { Pacer, PairPacer } from './pacer.js';
 import { MissingColumnError, renderDeep } from './placeholders.js';
@@ -75,8 +76,11 @@ export interface RunOptions {
   onOutcome(outcome: RowOutcome): void | Promise<void>;
   /** Checks (and may complete) each built message before its request is built; throws a CliError to fail the row (src/bulk/preflight.ts). */
   check?(msg: Message): Message;
-  /** A recipient refused for its pair rate (131056) waits `ms` before its next try (for the progress line). */
-  onHold?(to: string, ms: number): void;
+  /**
+   * The recipients refused for their pair rate (131056), each held until its wait ends: given,
+   * the progress line reads the same table the runner keeps; else the runner keeps its own.
+   */
+  holds?: RecipientHolds;
   /** --dry-run: called with each row's request instead of sending it (in a pool, with the sender the row goes through). */
   onRequest?(row: number, req: HttpRequest, via?: PoolSender): void | Promise<void>;
   /** `--batch N`: rows go N to a request (Interflow's /messages/bulk) instead of one each. */
@@ -141,6 +145,17 @@ export interface RunSummary {
   elapsedMs: number;
 }
 
+/**
+ * What every request of a run shares with it, whichever sender it goes through: the summary it
+ * counts into, the halt it watches (and pulls when the key or the account is refused), and how it
+ * waits. BulkRun is one; the free functions below take it instead of each piece.
+ */
+interface RunShared {
+  readonly summary: RunSummary;
+  readonly halt: AbortController;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
 /** What a read gives when the run stops while it waits. */
 const HALTED = Symbol('halted');
 
@@ -168,15 +183,15 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
  * One bulk run: what its workers share (the summary, the halt, the journal keys, the held
  * recipients, the pending batch, the input) and what they do with it. runBulk makes one a run.
  */
-class BulkRun {
+class BulkRun implements RunShared {
   private readonly o: RunOptions;
   private readonly started = performance.now();
   /** A pool: the run's options once per sender (the rows take theirs by their recipient). */
   private readonly pooled: RunOptions[] | undefined;
   private readonly dynamic: string[];
-  private readonly sleep: NonNullable<RunOptions['sleep']>;
+  readonly sleep: NonNullable<RunOptions['sleep']>;
   private readonly keys = new KeySet();
-  private readonly summary: RunSummary = {
+  readonly summary: RunSummary = {
     counts: { sent: 0, failed: 0, skipped: 0, unknown: 0 },
     notSent: 0,
     fromJournal: 0,
@@ -187,7 +202,7 @@ class BulkRun {
     elapsedMs: 0,
   };
   /** Stops reading rows: Ctrl-C (o.stop), the error budget, a refused key. */
-  private readonly halt = new AbortController();
+  readonly halt = new AbortController();
   private connectFailures = 0;
   /** Rows in a row refused with the same template error (`streakCode`): TEMPLATE_STREAK of them stop the run. */
   private streak = 0;
@@ -203,8 +218,8 @@ class BulkRun {
   /** --batch: prepared rows wait here until a batch is full, the input ends or the run stops. */
   private readonly pending: SendRow[] = [];
   // Meta's pair rate (131056): a recipient refused for it waits 4^n s, holding its other rows;
-  // its rows wait off the workers, so every other row flows on. holds: recipient → until (ms).
-  private readonly holds = new Map<string, number>();
+  // its rows wait off the workers, so every other row flows on.
+  private readonly holds: RecipientHolds;
   private readonly background = new Set<Promise<void>>();
 
   constructor(o: RunOptions) {
@@ -212,6 +227,7 @@ class BulkRun {
     this.pooled = o.pool?.senders.map((p): RunOptions => ({ ...o, ...p }));
     this.dynamic = dynamicFlags(o.plan.flags);
     this.sleep = o.sleep ?? defaultSleep;
+    this.holds = o.holds ?? new RecipientHolds();
     // Every worker waiting out a 429 or the pacer listens on it: one listener a worker, not a leak.
     setMaxListeners(0, this.halt.signal);
     o.stop.addEventListener('abort', this.onStop, { once: true });
@@ -283,8 +299,8 @@ class BulkRun {
           await o.onRequest?.(prepared.row, prepared.req, this.pooled ? ro : undefined);
           continue;
         }
-        const held = this.holds.size > 0 ? this.heldFor(prepared.to) : 0;
-        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, summary, halt, this.sleep);
+        const held = this.holds.size > 0 ? this.holds.left(prepared.to) : 0;
+        const x = held > 0 ? { later: { waitMs: held } } : await deliver(prepared, ro, this);
         if ('later' in x) this.later(prepared, ro, x.later);
         else {
           const reported = this.settleFrom(ro, x);
@@ -348,16 +364,7 @@ class BulkRun {
       );
       return;
     }
-    for (const outcome of await deliverBatch(rows, o.batch!, o, summary, this.halt, this.sleep)) await this.settle(outcome);
-  }
-
-  /** How long the recipient is still held (ms; 0 or less: not held). */
-  private heldFor(to: string): number {
-    const until = this.holds.get(to);
-    if (until === undefined) return 0;
-    const left = until - performance.now();
-    if (left <= 0) this.holds.delete(to);
-    return left;
+    for (const outcome of await deliverBatch(rows, o.batch!, o, this)) await this.settle(outcome);
   }
 
   /** A row refused for its recipient's pair rate: it waits off the workers (in `background`). */
@@ -377,9 +384,9 @@ class BulkRun {
       await sleep(waitMs, halt.signal);
       if (halt.signal.aborted) return this.settleFrom(ro, notSent(p));
       // Another row to the recipient may have been refused meanwhile: its hold counts too.
-      waitMs = this.heldFor(p.to);
+      waitMs = this.holds.left(p.to);
       if (waitMs > 0) continue;
-      const x = await deliver(p, ro, this.summary, halt, sleep, carry);
+      const x = await deliver(p, ro, this, carry);
       if (!('later' in x)) return this.settleFrom(ro, x);
       ({ waitMs, carry } = x.later);
       this.refused(p, waitMs);
@@ -389,9 +396,8 @@ class BulkRun {
   private refused(p: SendRow, waitMs: number): void {
     // Refused for the pair rate: not accepted. The journal says so while it waits (a kill now
     // resumes it as not sent); its intent is written again before it goes.
-    this.holds.set(p.to, Math.max(this.holds.get(p.to) ?? 0, performance.now() + waitMs));
+    this.holds.hold(p.to, waitMs);
     this.o.journal?.unsent(p.row);
-    this.o.onHold?.(p.to, waitMs);
   }
 
   /** A row's outcome as settled: in a pool, naming the profile it went through. */
@@ -451,23 +457,21 @@ class BulkRun {
     } else this.connectFailures = 0;
   }
 
-  /** A template refusal extends its code's streak (any other outcome ends it); see `streak`. */
+  /**
+   * A template refusal extends its code's streak (any other outcome ends it); see `streak`. The
+   * refusal was classified when its answer came (refusedOutcome): its class rides on the outcome.
+   */
   private countTemplateStreak(outcome: RowOutcome): void {
     const e = outcome.error;
-    // The row's provider (a pool may mix them).
-    const provider =
-      outcome.status === 'failed' && this.pooled
-        ? (this.pooled.find((p) => p.profile.name === outcome.profile) ?? this.o).adapter.id
-        : this.o.adapter.id;
-    if (
-      outcome.status === 'failed' &&
-      e?.status !== undefined &&
-      classifyError(provider, { status: e.status, code: e.code }).id === 'template'
-    ) {
+    if (outcome.errorClass === 'template' && e?.status !== undefined) {
       this.streak = e.code === this.streakCode ? this.streak + 1 : 1;
       this.streakCode = e.code;
       if (this.streak >= TEMPLATE_STREAK && !this.halt.signal.aborted) {
         this.summary.stopReason = 'template';
+        // The row's provider (a pool may mix them).
+        const provider = this.pooled
+          ? (this.pooled.find((p) => p.profile.name === outcome.profile) ?? this.o).adapter.id
+          : this.o.adapter.id;
         const info = { status: e.status, code: e.code, message: e.message };
         this.summary.refusal = new ProviderError(provider, info, { hint: errorHint(provider, info), exitCode: ExitCode.failure });
         this.halt.abort();
@@ -622,19 +626,12 @@ interface Carry {
 const notSent = (p: SendRow): RowOutcome => ({ row: p.row, to: p.to, ...NOT_SENT });
 
 /** Sends one prepared row with the retry rule; returns its outcome, or when to try it again. */
-async function deliver(
-  p: Extract<Prepared, { kind: 'send' }>,
-  o: RunOptions,
-  summary: RunSummary,
-  haltController: AbortController,
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-  carry?: Carry,
-): Promise<RowOutcome | Later> {
+async function deliver(p: SendRow, o: RunOptions, run: RunShared, carry?: Carry): Promise<RowOutcome | Later> {
   // Meta's pair rate: this recipient's previous request ended long enough ago (it ends before the next waits).
-  const ended = o.pairs ? await o.pairs.take(p.to, haltController.signal) : undefined;
+  const ended = o.pairs ? await o.pairs.take(p.to, run.halt.signal) : undefined;
   let x: Awaited<ReturnType<typeof exchange>>;
   try {
-    x = await exchange(p.req, o, summary, haltController, sleep, p.to, carry, () => o.journal?.intentSoon(p.row, p.key));
+    x = await exchange(p.req, o, run, p.to, carry, () => o.journal?.intentSoon(p.row, p.key));
   } finally {
     ended?.();
   }
@@ -678,21 +675,14 @@ type SendRow = Extract<Prepared, { kind: 'send' }>;
  * a batch of their own after a pause (--max-attempts counts every attempt of a row), an item that
  * refuses the key or the account stops the run, the others settle their rows.
  */
-async function deliverBatch(
-  rows: SendRow[],
-  batch: BatchSupport,
-  o: RunOptions,
-  summary: RunSummary,
-  haltController: AbortController,
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-): Promise<RowOutcome[]> {
+async function deliverBatch(rows: SendRow[], batch: BatchSupport, o: RunOptions, run: RunShared): Promise<RowOutcome[]> {
   const outcomes = new Map<SendRow, RowOutcome>();
   const end = (p: SendRow, x: Omit<RowOutcome, 'row' | 'to'>): void => void outcomes.set(p, { row: p.row, to: p.to, ...x });
   let todo = rows;
   let carry: Carry | undefined;
   while (todo.length > 0) {
     const items = todo;
-    const x = await exchange(batch.build(items.map((p) => p.req)), o, summary, haltController, sleep, undefined, carry, () =>
+    const x = await exchange(batch.build(items.map((p) => p.req)), o, run, undefined, carry, () =>
       Promise.all(items.map((p) => o.journal?.intentSoon(p.row, p.key))),
     );
     // (A batch has no one recipient to hold: a pair-rate refusal pauses the run like a 429.)
@@ -701,12 +691,12 @@ async function deliverBatch(
       for (const p of todo) end(p, x.ended);
       break;
     }
-    const again = settleItems(todo, batch, x, o, summary, haltController, end);
+    const again = settleItems(todo, batch, x, o, run, end);
     if (again.rows.length === 0) break;
     carry = { attempt: x.attempts, tries: x.tries, pairHits: (carry?.pairHits ?? 0) + (again.pair ? 1 : 0) };
     const wait = again.pair ? recipientBackoffMs(carry.pairHits - 1) : backoffMs(x.attempts - 1, 250, 20_000, o.random);
     o.pacer.pause(wait, `${again.rows.length} item(s) of a batch refused with ${again.code}`);
-    await sleep(wait, haltController.signal);
+    await run.sleep(wait, run.halt.signal);
     todo = again.rows;
   }
   return rows.map((p) => outcomes.get(p)!);
@@ -721,8 +711,7 @@ function settleItems(
   batch: BatchSupport,
   x: Answered,
   o: RunOptions,
-  summary: RunSummary,
-  haltController: AbortController,
+  run: RunShared,
   end: (p: SendRow, x: Omit<RowOutcome, 'row' | 'to'>) => void,
 ): { rows: SendRow[]; code: string; pair: boolean } {
   const again = { rows: [] as SendRow[], code: '', pair: false };
@@ -740,9 +729,9 @@ function settleItems(
     if (item.success) return end(p, { status: 'sent', id: item.id, attempts: x.tries });
     const info = { status: item.status, code: item.code, message: item.message };
     const kind = classifyError(o.adapter.id, info).id;
-    if (kind !== 'retry' && kind !== 'retry-recipient') return end(p, refusedOutcome(kind, info, o, summary, haltController, x.tries));
+    if (kind !== 'retry' && kind !== 'retry-recipient') return end(p, refusedOutcome(kind, info, o, run, x.tries));
     // Not accepted: sent again in the next batch, unless the run stops or the attempts are spent.
-    if (haltController.signal.aborted) return end(p, NOT_SENT);
+    if (run.halt.signal.aborted) return end(p, NOT_SENT);
     if (x.attempts >= o.maxAttempts) return end(p, gaveUp(info, o, x.tries));
     again.rows.push(p);
     again.code = item.code;
@@ -786,20 +775,19 @@ interface Retry {
 async function exchange(
   req: HttpRequest,
   o: RunOptions,
-  summary: RunSummary,
-  haltController: AbortController,
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+  run: RunShared,
   recipient?: string,
   carry?: Carry,
   announce?: () => Promise<unknown> | undefined,
 ): Promise<Answered | Ended | Later> {
-  const halt = haltController.signal;
+  const halt = run.halt.signal;
   let lastError: RowError | undefined;
   let rateLimited = 0;
-  let tries = carry?.tries ?? 0;
-  for (let attempt = carry?.attempt ?? 0; attempt < o.maxAttempts; attempt++) {
-    if (tries++ > 0) {
-      summary.retries++;
+  // Where this request's retries stand (sendFailed and answered read it).
+  const at: Carry = { attempt: carry?.attempt ?? 0, tries: carry?.tries ?? 0, pairHits: carry?.pairHits ?? 0 };
+  for (; at.attempt < o.maxAttempts; at.attempt++) {
+    if (at.tries++ > 0) {
+      run.summary.retries++;
       if (halt.aborted) break;
     }
     if (!o.pacer.takeNow()) await o.pacer.take(halt);
@@ -811,30 +799,31 @@ async function exchange(
       await announce();
       announce = undefined;
     }
-    summary.requests++;
+    run.summary.requests++;
     let res: HttpResponse | undefined;
     let next: Answered | Ended | Later | Retry | undefined;
     try {
       res = await o.sender.send(req);
     } catch (err) {
-      next = sendFailed(err, attempt, tries, o);
+      next = sendFailed(err, at, o);
     }
-    next ??= answered(res!, attempt, tries, o, summary, haltController, recipient, carry?.pairHits ?? 0);
+    next ??= answered(res!, at, o, run, recipient);
     if (!('retry' in next)) return next;
     lastError = next.retry;
     if (next.waitMs === undefined) continue;
     // A 429 that says when to come back is the server's pace, not a failed attempt.
-    if (next.paced && ++rateLimited < RATE_LIMITED_RETRIES) attempt--;
-    await sleep(next.waitMs, halt);
+    if (next.paced && ++rateLimited < RATE_LIMITED_RETRIES) at.attempt--;
+    await run.sleep(next.waitMs, halt);
   }
   // Never accepted (stopped before sending, refused connections, 429s, 503s): safe to send later.
   if (halt.aborted) return { ended: NOT_SENT };
-  return { ended: gaveUp(lastError, o, tries) };
+  return { ended: gaveUp(lastError, o, at.tries) };
 }
+
 /** A request that got no answer: refused connections are tried again (after a pause); after a connect, the provider may have it. */
-function sendFailed(err: unknown, attempt: number, tries: number, o: RunOptions): Ended | Retry {
+function sendFailed(err: unknown, at: Carry, o: RunOptions): Ended | Retry {
   if (err instanceof NetworkError && err.phase === 'connect') {
-    const waitMs = backoffMs(attempt, 250, 20_000, o.random);
+    const waitMs = backoffMs(at.attempt, 250, 20_000, o.random);
     o.pacer.pause(waitMs, `${err.message}; retrying`);
     return { retry: { code: err.code, message: err.message, retryable: true }, waitMs };
   }
@@ -846,7 +835,7 @@ function sendFailed(err: unknown, attempt: number, tries: number, o: RunOptions)
           code: err.code,
           message: `${err.message}: the provider may have accepted it; not resent (--retry-unknown sends it again)`,
         },
-        attempts: tries,
+        attempts: at.tries,
       },
     };
   }
@@ -859,14 +848,12 @@ function sendFailed(err: unknown, attempt: number, tries: number, o: RunOptions)
  */
 function answered(
   res: HttpResponse,
-  attempt: number,
-  tries: number,
+  at: Carry,
   o: RunOptions,
-  summary: RunSummary,
-  haltController: AbortController,
+  run: RunShared,
   recipient: string | undefined,
-  pairHits: number,
 ): Answered | Ended | Later | Retry {
+  const { attempt, tries } = at;
   const pauseMs = rateLimitPauseMs(res.headers);
   if (pauseMs !== undefined) o.pacer.pause(pauseMs, "the plan's window is used up (X-RateLimit-Reset)");
   // The plan's window (X-RateLimit-Remaining over the time to X-RateLimit-Reset): the pace
@@ -879,13 +866,13 @@ function answered(
   if (res.status >= 200 && res.status < 300) return { res, body, tries, attempts: attempt + 1 };
   const info = o.adapter.parseError(res.status, body);
   const kind = classifyError(o.adapter.id, info).id;
-  if (kind !== 'retry' && kind !== 'retry-recipient') return { ended: refusedOutcome(kind, info, o, summary, haltController, tries) };
+  if (kind !== 'retry' && kind !== 'retry-recipient') return { ended: refusedOutcome(kind, info, o, run, tries) };
   const retry: RowError = { status: info.status, code: info.code, message: info.message, retryable: true };
   if (kind === 'retry-recipient' && recipient !== undefined) {
     // Meta's pair rate: this recipient waits 4^n s (the caller holds it); the run goes on.
-    if (attempt + 1 >= o.maxAttempts || haltController.signal.aborted) return { retry };
-    const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(pairHits);
-    return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: pairHits + 1 } } };
+    if (attempt + 1 >= o.maxAttempts || run.halt.signal.aborted) return { retry };
+    const waitMs = retryAfterMs(res.headers['retry-after']) ?? recipientBackoffMs(at.pairHits);
+    return { later: { waitMs, carry: { attempt: attempt + 1, tries, pairHits: at.pairHits + 1 } } };
   }
   const told = retryAfterMs(res.headers['retry-after']) ?? pauseMs;
   const waitMs = told ?? backoffMs(attempt, 250, 20_000, o.random);
@@ -928,8 +915,7 @@ function refusedOutcome(
   kind: ErrorClassId,
   info: ProviderErrorInfo,
   o: RunOptions,
-  summary: RunSummary,
-  haltController: AbortController,
+  run: RunShared,
   tries: number,
 ): Omit<RowOutcome, 'row' | 'to'> {
   const error: RowError = { status: info.status, code: info.code, message: info.message };
@@ -938,21 +924,23 @@ function refusedOutcome(
     // The key, the account or the channel is refused: every other row would be too. Stop; the
     // rest stay unsent, and this row (not accepted) is sent again by a rerun.
     const refusal = new ProviderError(o.adapter.id, info, { hint, exitCode: kind === 'stop' ? ExitCode.failure : ExitCode.auth });
+    const { summary } = run;
     if (kind === 'stop-auth') [summary.stopReason, summary.authError] = ['auth', refusal];
     else [summary.stopReason, summary.refusal] = ['refused', refusal];
-    haltController.abort();
-    return { status: 'failed', error: { ...error, retryable: true, ...(hint ? { hint } : {}) }, attempts: tries };
+    run.halt.abort();
+    return { status: 'failed', error: { ...error, retryable: true, ...(hint ? { hint } : {}) }, attempts: tries, errorClass: kind };
   }
   if (kind === 'unknown') {
     return {
       status: 'unknown',
       error: { ...error, message: `${error.message} (the provider may have accepted it; not resent)` },
       attempts: tries,
+      errorClass: kind,
     };
   }
   // A template error is the template's, not the row's: a rerun (the template fixed) sends it.
   const retryable = kind === 'template' ? { retryable: true } : {};
-  return { status: 'failed', error: { ...error, ...retryable, ...(hint ? { hint } : {}) }, attempts: tries };
+  return { status: 'failed', error: { ...error, ...retryable, ...(hint ? { hint } : {}) }, attempts: tries, errorClass: kind };
 }
 
 /** A row never accepted after --max-attempts (refused connections, 429s, 503s): safe to send later. */

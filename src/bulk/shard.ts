@@ -58,7 +58,8 @@ export const bucket = (hash: number, n: number): number => hash % n;
 /**
  * The rows of this shard, streamed; `others.count` counts the rows left to the other shards. A
  * row without the recipient column (or a malformed one) is placed by what it has, so exactly one
- * shard reports it.
+ * shard reports it. Each row keeps its recipient's `lane`: a pool picks its sender by it without
+ * hashing the recipient again (poolPicker).
  */
 export function shardRows(
   rows: AsyncIterable<CsvRow>,
@@ -73,8 +74,13 @@ export function shardRows(
     async *[Symbol.asyncIterator]() {
       for await (const row of rows) {
         const cell = Object.hasOwn(row.cells, toColumn) ? row.cells[toColumn] : undefined;
-        if (bucket(recipientHash(recipientKey(cell, country)).shard, shard.count) === mine) yield row;
-        else others.count++;
+        const hash = recipientHash(recipientKey(cell, country));
+        if (bucket(hash.shard, shard.count) !== mine) {
+          others.count++;
+          continue;
+        }
+        if (cell !== undefined) row.lane = hash.lane;
+        yield row;
       }
     },
   };

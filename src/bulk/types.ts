@@ -3,6 +3,8 @@
  * makes a rerun resume without sending anything twice.
  */
 
+import type { ErrorClassId } from '../providers/error-classes.js';
+
 /** How a row ended (README.md, Bulk sends). */
 export type RowStatus = 'sent' | 'failed' | 'skipped' | 'unknown';
 
@@ -35,6 +37,11 @@ export interface RowOutcome {
   profile?: string;
   /** true when the outcome was read from the journal of an earlier run, not produced now. */
   fromJournal?: boolean;
+  /**
+   * The runner's own: the error class of a provider's refusal (src/providers/error-classes.ts),
+   * as classified when the answer came. Never printed, journaled or written to --output.
+   */
+  errorClass?: ErrorClassId;
 }
 
 /** A data record from the CSV: every cell a string, keyed by header name. */
@@ -55,6 +62,8 @@ export interface CsvRow {
   problem?: { code: 'EXTRA_CELLS' | 'STRAY_QUOTE'; message: string };
   /** Bytes of the input read through the end of this record (progress through a file). */
   end: number;
+  /** The recipient's pool lane (src/bulk/shard.ts), when --shard hashed the recipient already. */
+  lane?: number;
 }
 
 export interface CsvSource {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Pacer, type Clock } from '../../src/bulk/pacer.js';
-import { maskRecipient, RecipientHolds, waitsText } from '../../src/commands/bulk/progress.js';
+import { RecipientHolds } from '../../src/bulk/holds.js';
+import { maskRecipient, waitsText } from '../../src/commands/bulk/progress.js';
 
 function clock(): Clock & { t: number } {
   const c = { t: 1000, now: () => c.t, sleep: async () => undefined };

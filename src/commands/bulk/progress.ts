@@ -4,6 +4,7 @@
  * by a 429/Retry-After or the plan's window, and recipients backed off for Meta's pair rate
  * (131056, 4^n s), their numbers masked.
  */
+import type { RecipientHolds } from '../../bulk/holds.js';
 import type { Pacer } from '../../bulk/pacer.js';
 import type { CsvRow, RowOutcome } from '../../bulk/types.js';
 import type { Io } from '../../output/io.js';
@@ -12,8 +13,6 @@ export interface Progress {
   count(o: RowOutcome): void;
   /** Bytes of the file read so far. */
   at(end: number): void;
-  /** A recipient refused for its pair rate waits `ms` before its next try. */
-  hold(to: string, ms: number): void;
   stop(): void;
 }
 
@@ -44,32 +43,6 @@ export function maskRecipient(to: string): string {
   return digits.length >= 8 ? `+${digits.slice(0, 2)}…${digits.slice(-4)}` : '+…';
 }
 
-/**
- * The recipients waiting out a pair-rate backoff, by when each wait ends. Ended waits are dropped
- * as the line is drawn, so it holds only the recipients waiting now.
- */
-export class RecipientHolds {
-  private readonly until = new Map<string, number>();
-
-  constructor(private readonly now: () => number = () => performance.now()) {}
-
-  hold(to: string, ms: number): void {
-    const end = this.now() + ms;
-    if (end > (this.until.get(to) ?? 0)) this.until.set(to, end);
-  }
-
-  /** The longest wait on now, and how many recipients wait; undefined when none does. */
-  longest(): { to: string; ms: number; count: number } | undefined {
-    const now = this.now();
-    let best: { to: string; ms: number } | undefined;
-    for (const [to, end] of this.until) {
-      if (end <= now) this.until.delete(to);
-      else if (!best || end - now > best.ms) best = { to, ms: end - now };
-    }
-    return best && { ...best, count: this.until.size };
-  }
-}
-
 /** What the run waits for, said first on the line (empty when it waits for nothing). */
 export function waitsText(senders: readonly PacedSender[], holds: RecipientHolds): string {
   const parts: string[] = [];
@@ -98,12 +71,12 @@ export async function startProgress(
   rate: number | undefined,
   size: number | undefined,
   senders: readonly PacedSender[],
+  holds: RecipientHolds,
 ): Promise<Progress> {
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: io.stderr as NodeJS.WritableStream, discardStdin: false, text: 'starting…' }).start();
   const started = performance.now();
   const c = { sent: 0, failed: 0, skipped: 0, unknown: 0 };
-  const holds = new RecipientHolds();
   let read = 0;
   const timer = setInterval(() => {
     const secs = (performance.now() - started) / 1000;
@@ -124,7 +97,6 @@ export async function startProgress(
   return {
     at: (end) => void (read = end),
     count: (o) => void c[o.status]++,
-    hold: (to, ms) => holds.hold(to, ms),
     stop: () => {
       clearInterval(timer);
       spinner.stop();

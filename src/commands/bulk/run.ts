@@ -40,6 +40,7 @@ import { dryRunView } from '../send/run.js';
 import type { Io } from '../../output/io.js';
 import { bulkRecorder, campaignOf } from '../../tracking/record.js';
 import { startProgress, tapOffsets, type Progress } from './progress.js';
+import { RecipientHolds } from '../../bulk/holds.js';
 import { otherSplitJournals, parseShard, shardJournalPath, shardRows, type Shard } from '../../bulk/shard.js';
 
 /** Which send kind each message flag belongs to (bulk flag name → kind). */
@@ -416,7 +417,9 @@ async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows
   const watch = watchStops(io, out, stop.stop);
   const size = run.input === '-' ? undefined : statSync(run.input).size;
   const paced = senders.map((s) => ({ pacer: s.pacer, ...(run.pool ? { name: s.profile.name } : {}) }));
-  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, paced) : undefined;
+  // One table of the recipients held for their pair rate: the runner keeps it, the progress line reads it.
+  const holds = new RecipientHolds();
+  const progress = io.spinnerEnabled && !globals.json ? await startProgress(io, run.rate, size, paced, holds) : undefined;
   const otherShards = { count: 0 };
   const perProfile = profileCounts();
   let summary: RunSummary;
@@ -436,7 +439,13 @@ async function sendRows(run: PreparedRun, ctx: CommandContext): Promise<SentRows
       };
       return output ? output.write(o).then(print) : print();
     };
-    summary = await runBulk({ ...runnerOptions(run, ctx, senders, out, otherShards, progress), journal, stop: stop.signal, onOutcome });
+    summary = await runBulk({
+      ...runnerOptions(run, ctx, senders, out, otherShards, progress),
+      holds,
+      journal,
+      stop: stop.signal,
+      onOutcome,
+    });
   } finally {
     // A stop while the input was quiet (a pipe with nothing more yet) leaves a read waiting: end it.
     run.csv.close();
@@ -491,7 +500,6 @@ function runnerOptions(
     dryRun: ctx.globals.dryRun === true,
     ...(preflight ? { check: preflight.check } : {}),
     ...(options.batch !== undefined ? { batch: interflowBatch(options.batch) } : {}),
-    ...(progress ? { onHold: (to: string, ms: number) => progress.hold(to, ms) } : {}),
     onBatchRequest: async (rows, req) => {
       await out.write(JSON.stringify({ rows, request: dryRunView(req, adapter) }) + '\n');
     },
