@@ -34,7 +34,7 @@ import type { CsvRow, CsvSource } from './types.js';
 export const FINGERPRINT_BYTES = 64 * 1024;
 
 /** The most input parsed at once: bounds the records waiting in the queue. */
-const SLICE_BYTES = 64 * 1024;
+const SLICE_BYTES = 16 * 1024;
 
 /** Longest record csv-parse accepts, in characters: past it, a quote is surely never closed. */
 const MAX_RECORD_SIZE = 128_000;

@@ -567,7 +567,8 @@ class FileJournal implements Journal {
 
   private write(text: string): void {
     if (this.fd === undefined) throw new Error(`the journal ${this.path} is closed`);
-    writeAll(this.fd, this.path, Buffer.from(text, 'utf8'));
+    // The text as it is: fs encodes it on its way down, without a Buffer a write.
+    writeAll(this.fd, this.path, text);
   }
 
   /** The outcome line at a byte offset (its `row` is where the message was then). */
@@ -625,8 +626,15 @@ function checkRow(row: number): void {
   if (!Number.isInteger(row) || row < 1 || row > MAX_ROW) throw new RangeError(`journal: bad row number ${row}`);
 }
 
-function writeAll(fd: number, path: string, buf: Buffer): void {
+function writeAll(fd: number, path: string, data: Buffer | string): void {
   try {
+    let buf = data;
+    if (typeof buf === 'string') {
+      // Almost always written whole; a short write goes on from the byte it stopped at.
+      const n = writeSync(fd, buf);
+      if (n === Buffer.byteLength(buf)) return;
+      buf = Buffer.from(buf, 'utf8').subarray(n);
+    }
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
   } catch (err) {

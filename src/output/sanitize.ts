@@ -41,5 +41,10 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
  */
 export function jsonText(value: unknown, space?: number): string {
   const text = JSON.stringify(value, null, space);
-  return text === undefined ? text : text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text === undefined ? text : inertJson(text);
+}
+
+/** JSON text (JSON.stringify's) with the characters of JSON_UNSAFE written as \uXXXX escapes, as jsonText writes it. */
+export function inertJson(text: string): string {
+  return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
