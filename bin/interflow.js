@@ -57,11 +57,13 @@ process.once('exit', writePendingCaches);
 // undici parses HTTP with a WebAssembly build of llhttp. V8's optimizing compile of that module
 // runs on a background thread and holds the process's exit until it ends: about 75 ms here, more
 // than a whole one-off command. So before a one-off command's first connection the app asks for
-// V8's baseline compiler only (runtime.preferBaselineWasm in src/runtime.ts). That flag change is
-// made as late as possible: Node's own modules loaded after it lose their embedded code cache.
+// V8's baseline compiler only (runtime.preferBaselineWasm in src/runtime.ts), and for all of the
+// module at once: compiled function by function as the parser first calls them, it costs about
+// 6 ms more (bench/startup.js). That flag change is made as late as possible: Node's own modules
+// loaded after it lose their embedded code cache.
 function preferBaselineWasm() {
   writePendingCaches();
-  require('node:v8').setFlagsFromString('--liftoff-only');
+  require('node:v8').setFlagsFromString('--liftoff-only --no-wasm-lazy-compilation');
 }
 
 function saveCache(key, script) {
