@@ -46,8 +46,7 @@ function load(name) {
   return mod.exports;
 }
 
-// Caches to write: at exit, or earlier when the app is about to change a V8 flag (V8 refuses a
-// cache made after any flag change, in every later process).
+// Caches to write, at exit: then they hold every function the run compiled.
 const pending = [];
 function writePendingCaches() {
   for (const { key, script } of pending.splice(0)) saveCache(key, script);
@@ -61,10 +60,23 @@ process.once('exit', writePendingCaches);
 // module at once: compiled function by function as the parser first calls them, it costs about
 // 6 ms more (bench/startup.js). That flag change is made as late as possible: Node's own modules
 // loaded after it lose their embedded code cache.
+//
+// V8 stamps a code cache with a hash of its flags, and refuses one stamped with other flags than
+// its own: a cache made after the change would be refused by every later start, which loads the
+// bundles before it. Made at the change instead, it would lack every function the command runs
+// from there on (the request, the answer, the record, the output), compiled again at every start.
+// So a cache made after the change is stamped with the flags the process started with: the two
+// flags above change how WebAssembly is compiled, nothing of a JavaScript cache's bytecode.
+let startFlagHash;
 function preferBaselineWasm() {
-  writePendingCaches();
+  if (!builtinCache) startFlagHash = flagHashOf(new (require('node:vm').Script)('').createCachedData());
   require('node:v8').setFlagsFromString('--liftoff-only --no-wasm-lazy-compilation');
 }
+
+// Where V8 (Node 20's, the only one that takes this path) keeps the flag hash in a code cache's
+// header: magic number, version hash, source hash, flag hash, each 4 bytes.
+const FLAG_HASH_AT = 12;
+const flagHashOf = (data) => Buffer.from(data.subarray(FLAG_HASH_AT, FLAG_HASH_AT + 4));
 
 function saveCache(key, script) {
   let data;
@@ -73,6 +85,7 @@ function saveCache(key, script) {
   } catch {
     return;
   }
+  if (startFlagHash) startFlagHash.copy(data, FLAG_HASH_AT);
   for (const dir of cacheDirs()) {
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -250,6 +250,52 @@ export function undiciLean() {
   };
 }
 
+/**
+ * libphonenumber-js's metadata with each country's entry kept as JSON text, parsed the first time
+ * it is read: a command builds the objects of the countries its numbers are in, not of all 245
+ * (about 340 KB of objects at every start of an app bundle, for one country in a one-off send).
+ * The same data: test/unit/phone-metadata.test.ts compares it with the package's whole.
+ */
+export function lazyPhoneMetadata() {
+  return {
+    name: 'lazy-phone-metadata',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]libphonenumber-js[\\/]metadata\.min\.json(\.js)?$/ }, (args) => {
+        const metadata = JSON.parse(readFileSync(args.path.replace(/\.js$/, ''), 'utf8'));
+        return { contents: lazyMetadataSource(metadata), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+/** The module lazyPhoneMetadata gives for `metadata`: its keys as they are, countries and nonGeographic lazy. */
+export function lazyMetadataSource(metadata) {
+  const texts = (entries) => JSON.stringify(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, JSON.stringify(v)])));
+  const rest = Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== 'countries' && k !== 'nonGeographic'));
+  return [
+    'const lazy = (texts) => {',
+    '  const o = {};',
+    '  for (const key of Object.keys(texts)) {',
+    '    Object.defineProperty(o, key, {',
+    '      enumerable: true,',
+    '      configurable: true,',
+    '      get() {',
+    '        const value = JSON.parse(texts[key]);',
+    '        Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });',
+    '        return value;',
+    '      },',
+    '    });',
+    '  }',
+    '  return o;',
+    '};',
+    `const metadata = ${JSON.stringify(rest)};`,
+    `metadata.countries = lazy(${texts(metadata.countries)});`,
+    ...(metadata.nonGeographic ? [`metadata.nonGeographic = lazy(${texts(metadata.nonGeographic)});`] : []),
+    'export default metadata;',
+    '',
+  ].join('\n');
+}
+
 /** Writes undici's llhttp builds to dist/wasm/, for the app bundles (undiciLean). */
 function writeLlhttp() {
   const require = createRequire(join(root, 'package.json'));
@@ -356,7 +402,7 @@ async function main() {
       outfile: `dist/app/${noun}.cjs`,
       external: ['typescript'],
       alias: { 'node:http2': './src/stubs/no-http2.ts' },
-      plugins: [undiciLean(), specLoads(noun, specFiles, oneFiles)],
+      plugins: [undiciLean(), lazyPhoneMetadata(), specLoads(noun, specFiles, oneFiles)],
     }),
   );
   const results = [
