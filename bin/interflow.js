@@ -25,11 +25,9 @@ function load(name) {
   const file = path.join(dist, name);
   if (builtinCache) return require(file);
   const vm = require('node:vm');
-  // esbuild writes ASCII (non-ASCII is escaped), so latin1 decodes it exactly, and fastest.
-  const source = fs.readFileSync(file, 'latin1');
+  const { source, size, mtimeMs } = readWrapped(file);
   // The key changes whenever the bundle or the runtime does; V8 also refuses a mismatched cache.
-  const stat = fs.statSync(file);
-  const key = `${name.replace('/', '-')}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.v8cache`;
+  const key = `${name.replace('/', '-')}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.v8cache`;
   let cachedData;
   for (const dir of cacheDirs()) {
     try {
@@ -39,11 +37,31 @@ function load(name) {
       // not cached there
     }
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(source, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) pending.push({ key, script });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dist);
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   return mod.exports;
+}
+
+// A bundle as the CommonJS loader wraps it (Module.wrap), read into one buffer with its wrapper
+// and made a string once: wrapping the file's string would have V8 copy the whole bundle again.
+// esbuild writes ASCII (non-ASCII is escaped), so latin1 decodes it exactly, and fastest.
+const WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'].map((w) => Buffer.from(w, 'latin1'));
+function readWrapped(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const { size, mtimeMs } = fs.fstatSync(fd);
+    const [head, tail] = WRAPPER;
+    const buf = Buffer.allocUnsafe(head.length + size + tail.length);
+    head.copy(buf, 0);
+    let at = head.length;
+    for (let n; at < head.length + size && (n = fs.readSync(fd, buf, at, head.length + size - at, null)) > 0;) at += n;
+    tail.copy(buf, at);
+    return { source: buf.latin1Slice(0, at + tail.length), size, mtimeMs };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 // Caches to write, at exit: then they hold every function the run compiled.
