@@ -29,7 +29,7 @@ export interface RunResult {
 
 /** A run's result with its stdout read as JSON lines (bulk --json, messages list --json). */
 export interface CliResult extends RunResult {
-  /** Parsed on each read; fails when a line of stdout (but the last newline) is not JSON, blank ones included. */
+  /** Parsed on each read: every line of stdout (white space around it aside) must be JSON, none blank. */
   readonly lines: Record<string, any>[];
 }
 
