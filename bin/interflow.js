@@ -25,11 +25,9 @@ function load(name) {
   const file = path.join(dist, name);
   if (builtinCache) return require(file);
   const vm = require('node:vm');
-  // esbuild writes ASCII (non-ASCII is escaped), so latin1 decodes it exactly, and fastest.
-  const source = fs.readFileSync(file, 'latin1');
+  const { source, size, mtimeMs } = readWrapped(file);
   // The key changes whenever the bundle or the runtime does; V8 also refuses a mismatched cache.
-  const stat = fs.statSync(file);
-  const key = `${name.replace('/', '-')}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.v8cache`;
+  const key = `${name.replace('/', '-')}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.v8cache`;
   let cachedData;
   for (const dir of cacheDirs()) {
     try {
@@ -39,15 +37,34 @@ function load(name) {
       // not cached there
     }
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(source, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) pending.push({ key, script });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dist);
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   return mod.exports;
 }
 
-// Caches to write: at exit, or earlier when the app is about to change a V8 flag (V8 refuses a
-// cache made after any flag change, in every later process).
+// A bundle as the CommonJS loader wraps it (Module.wrap), read into one buffer with its wrapper
+// and made a string once: wrapping the file's string would have V8 copy the whole bundle again.
+// esbuild writes ASCII (non-ASCII is escaped), so latin1 decodes it exactly, and fastest.
+const WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'].map((w) => Buffer.from(w, 'latin1'));
+function readWrapped(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const { size, mtimeMs } = fs.fstatSync(fd);
+    const [head, tail] = WRAPPER;
+    const buf = Buffer.allocUnsafe(head.length + size + tail.length);
+    head.copy(buf, 0);
+    let at = head.length;
+    for (let n; at < head.length + size && (n = fs.readSync(fd, buf, at, head.length + size - at, null)) > 0;) at += n;
+    tail.copy(buf, at);
+    return { source: buf.latin1Slice(0, at + tail.length), size, mtimeMs };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+// Caches to write, at exit: then they hold every function the run compiled.
 const pending = [];
 function writePendingCaches() {
   for (const { key, script } of pending.splice(0)) saveCache(key, script);
@@ -57,12 +74,27 @@ process.once('exit', writePendingCaches);
 // undici parses HTTP with a WebAssembly build of llhttp. V8's optimizing compile of that module
 // runs on a background thread and holds the process's exit until it ends: about 75 ms here, more
 // than a whole one-off command. So before a one-off command's first connection the app asks for
-// V8's baseline compiler only (runtime.preferBaselineWasm in src/runtime.ts). That flag change is
-// made as late as possible: Node's own modules loaded after it lose their embedded code cache.
+// V8's baseline compiler only (runtime.preferBaselineWasm in src/runtime.ts), and for all of the
+// module at once: compiled function by function as the parser first calls them, it costs about
+// 6 ms more (bench/startup.js). That flag change is made as late as possible: Node's own modules
+// loaded after it lose their embedded code cache.
+//
+// V8 stamps a code cache with a hash of its flags, and refuses one stamped with other flags than
+// its own: a cache made after the change would be refused by every later start, which loads the
+// bundles before it. Made at the change instead, it would lack every function the command runs
+// from there on (the request, the answer, the record, the output), compiled again at every start.
+// So a cache made after the change is stamped with the flags the process started with: the two
+// flags above change how WebAssembly is compiled, nothing of a JavaScript cache's bytecode.
+let startFlagHash;
 function preferBaselineWasm() {
-  writePendingCaches();
-  require('node:v8').setFlagsFromString('--liftoff-only');
+  if (!builtinCache) startFlagHash = flagHashOf(new (require('node:vm').Script)('').createCachedData());
+  require('node:v8').setFlagsFromString('--liftoff-only --no-wasm-lazy-compilation');
 }
+
+// Where V8 (Node 20's, the only one that takes this path) keeps the flag hash in a code cache's
+// header: magic number, version hash, source hash, flag hash, each 4 bytes.
+const FLAG_HASH_AT = 12;
+const flagHashOf = (data) => Buffer.from(data.subarray(FLAG_HASH_AT, FLAG_HASH_AT + 4));
 
 function saveCache(key, script) {
   let data;
@@ -71,6 +103,7 @@ function saveCache(key, script) {
   } catch {
     return;
   }
+  if (startFlagHash) startFlagHash.copy(data, FLAG_HASH_AT);
   for (const dir of cacheDirs()) {
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -28,3 +28,11 @@ export function preferBaselineWasm(): void {
   baselineRequested = true;
   runtime.preferBaselineWasm();
 }
+
+/**
+ * Milliseconds on a monotonic clock, for durations. As `performance.now()`, whose first use
+ * loads Node's perf_hooks modules: 2–7 ms of a one-off command's start, for one duration.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

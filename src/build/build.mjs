@@ -24,6 +24,7 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,6 +42,8 @@ const common = {
   logLevel: 'warning',
   metafile: true,
   absWorkingDir: root,
+  // INTERFLOW_SOURCEMAP=1 npm run build: linked source maps, to read a CPU profile (--cpu-prof) by source file.
+  ...(process.env.INTERFLOW_SOURCEMAP ? { sourcemap: 'linked' } : {}),
 };
 
 const COMMANDS = join(root, 'src', 'commands');
@@ -215,6 +218,93 @@ export function specLoads(noun, specFiles, oneFiles) {
   };
 }
 
+/** The llhttp builds undici carries as base64 in a JS module, written to dist/wasm/ as they are. */
+const LLHTTP = { 'llhttp_simd-wasm.js': 'llhttp_simd.wasm', 'llhttp-wasm.js': 'llhttp.wasm' };
+
+/**
+ * undici as a one-off command needs it. Imported from undici's own files: node:assert and
+ * node:http are small stand-ins (src/stubs/undici-assert.cjs, undici-http.cjs: undici uses one
+ * function of the first and two values of the second, and loading them costs a one-off send about
+ * 5 ms), and its HTTP parser, a WebAssembly module that undici keeps as 72 KB of base64 in its
+ * source, is read as a file from dist/wasm/ (writeLlhttp) when the first connection needs it:
+ * every start of an app bundle otherwise reads, copies and caches twice 72 KB it rarely uses.
+ */
+export function undiciLean() {
+  const fromUndici = (importer) => /[\\/]node_modules[\\/]undici[\\/]/.test(importer);
+  return {
+    name: 'undici-lean',
+    setup(b) {
+      const stubs = { 'node:assert': 'undici-assert.cjs', 'node:http': 'undici-http.cjs' };
+      b.onResolve({ filter: /^node:(assert|http)$/ }, (args) =>
+        fromUndici(args.importer) ? { path: join(root, 'src', 'stubs', stubs[args.path]) } : undefined,
+      );
+      b.onResolve({ filter: /[\\/]llhttp[\\/]llhttp(_simd)?-wasm\.js$/ }, (args) =>
+        fromUndici(args.importer) ? { path: LLHTTP[args.path.split('/').pop()], namespace: 'llhttp-file' } : undefined,
+      );
+      // __filename is the app bundle's own (dist/app/<noun>.cjs), however bin/interflow.js loads it.
+      b.onLoad({ filter: /.*/, namespace: 'llhttp-file' }, (args) => ({
+        contents: `const path = require('node:path');\nmodule.exports = require('node:fs').readFileSync(path.join(path.dirname(__filename), '..', 'wasm', ${JSON.stringify(args.path)}));\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * libphonenumber-js's metadata with each country's entry kept as JSON text, parsed the first time
+ * it is read: a command builds the objects of the countries its numbers are in, not of all 245
+ * (about 340 KB of objects at every start of an app bundle, for one country in a one-off send).
+ * The same data: test/unit/phone-metadata.test.ts compares it with the package's whole.
+ */
+export function lazyPhoneMetadata() {
+  return {
+    name: 'lazy-phone-metadata',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]libphonenumber-js[\\/]metadata\.min\.json(\.js)?$/ }, (args) => {
+        const metadata = JSON.parse(readFileSync(args.path.replace(/\.js$/, ''), 'utf8'));
+        return { contents: lazyMetadataSource(metadata), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+/** The module lazyPhoneMetadata gives for `metadata`: its keys as they are, countries and nonGeographic lazy. */
+export function lazyMetadataSource(metadata) {
+  const texts = (entries) => JSON.stringify(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, JSON.stringify(v)])));
+  const rest = Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== 'countries' && k !== 'nonGeographic'));
+  return [
+    'const lazy = (texts) => {',
+    '  const o = {};',
+    '  for (const key of Object.keys(texts)) {',
+    '    Object.defineProperty(o, key, {',
+    '      enumerable: true,',
+    '      configurable: true,',
+    '      get() {',
+    '        const value = JSON.parse(texts[key]);',
+    '        Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });',
+    '        return value;',
+    '      },',
+    '    });',
+    '  }',
+    '  return o;',
+    '};',
+    `const metadata = ${JSON.stringify(rest)};`,
+    `metadata.countries = lazy(${texts(metadata.countries)});`,
+    ...(metadata.nonGeographic ? [`metadata.nonGeographic = lazy(${texts(metadata.nonGeographic)});`] : []),
+    'export default metadata;',
+    '',
+  ].join('\n');
+}
+
+/** Writes undici's llhttp builds to dist/wasm/, for the app bundles (undiciLean). */
+function writeLlhttp() {
+  const require = createRequire(join(root, 'package.json'));
+  mkdirSync(join(dist, 'wasm'), { recursive: true });
+  for (const [module, file] of Object.entries(LLHTTP)) {
+    writeFileSync(join(dist, 'wasm', file), require(`undici/lib/llhttp/${module}`));
+  }
+}
+
 /**
  * zod/mini in the shell: every one of its exports an inert placeholder. The shell declares commands
  * from their specs but never parses an option value: the app does, with the real zod/mini
@@ -312,7 +402,7 @@ async function main() {
       outfile: `dist/app/${noun}.cjs`,
       external: ['typescript'],
       alias: { 'node:http2': './src/stubs/no-http2.ts' },
-      plugins: [specLoads(noun, specFiles, oneFiles)],
+      plugins: [undiciLean(), lazyPhoneMetadata(), specLoads(noun, specFiles, oneFiles)],
     }),
   );
   const results = [
@@ -338,6 +428,7 @@ async function main() {
   const notices = [...byId.values()].sort((a, b) =>
     a.name === b.name ? a.version.localeCompare(b.version, 'en', { numeric: true }) : a.name < b.name ? -1 : 1,
   );
+  writeLlhttp();
   writeFileSync(join(dist, 'THIRD_PARTY_NOTICES.md'), renderNotices(notices));
   mkdirSync(join(dist, '.build'), { recursive: true });
   writeFileSync(join(dist, '.build', 'metafile.json'), JSON.stringify(metafile));

@@ -4,6 +4,7 @@
  * through `out` (results) or `err` (everything else), and both pass through `redact`, so a
  * registered secret can never reach a terminal, a pipe or a log.
  */
+import { isatty } from 'node:tty';
 import { redact } from './redact.js';
 
 export interface WritableLike {
@@ -46,7 +47,6 @@ export interface IoOptions {
 export function createIo(opts: IoOptions = {}): Io {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  const stdin = opts.stdin ?? process.stdin;
   const env = opts.env ?? process.env;
   const isStdoutTTY = stdout.isTTY === true;
   const isStderrTTY = stderr.isTTY === true;
@@ -56,7 +56,11 @@ export function createIo(opts: IoOptions = {}): Io {
     err: (text) => void stderr.write(redact(text)),
     stdout,
     stderr,
-    stdin,
+    // Made on first use: process.stdin costs a start about 3 ms (its stream and Node's modules
+    // for it), for the few commands that read it.
+    get stdin() {
+      return opts.stdin ?? process.stdin;
+    },
     env,
     isStdoutTTY,
     isStderrTTY,
@@ -64,7 +68,7 @@ export function createIo(opts: IoOptions = {}): Io {
     // A terminal that reports no width (some ptys say 0 columns) would make ora's line count
     // infinite: no spinner there.
     spinnerEnabled: !noColor && isStderrTTY && (stderr.columns ?? 0) > 0 && !opts.quiet && !env.CI,
-    canPrompt: stdin.isTTY === true && isStdoutTTY && isStderrTTY && !env.CI,
+    canPrompt: (opts.stdin ? opts.stdin.isTTY === true : isatty(0)) && isStdoutTTY && isStderrTTY && !env.CI,
     quiet: opts.quiet === true,
     verbose: opts.verbose === true,
   };

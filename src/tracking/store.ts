@@ -36,6 +36,7 @@
 import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDir, stateDir } from '../config/state-dir.js';
+import { monotonicMs } from '../runtime.js';
 
 /** A message the tool sent (the provider accepted it). */
 export interface MsgRecord {
@@ -178,7 +179,7 @@ export class Recorder {
     if (this.pending.length >= BATCH_BYTES) this.flush();
     else if (!this.scheduled && !this.broken) {
       this.scheduled = true;
-      const wait = this.lastWrite + BATCH_MS - performance.now();
+      const wait = this.lastWrite + BATCH_MS - monotonicMs();
       if (wait <= 0) setImmediate(() => this.flush());
       else setTimeout(() => this.flush(), wait).unref();
     }
@@ -187,7 +188,7 @@ export class Recorder {
   /** Writes the queued lines in one write(2). */
   flush(): void {
     this.scheduled = false;
-    this.lastWrite = performance.now();
+    this.lastWrite = monotonicMs();
     if (this.pending === '' || this.broken) return;
     const text = this.pending;
     const count = this.queued;

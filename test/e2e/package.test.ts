@@ -180,6 +180,7 @@ describe('the packed tarball, installed into a fresh prefix', () => {
       'bin/package.json',
       'dist/cli.cjs',
       'dist/app/send.cjs',
+      'dist/wasm/llhttp_simd.wasm',
       'README.md',
       'LICENSE',
       'CHANGELOG.md',
