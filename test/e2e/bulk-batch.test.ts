@@ -4,74 +4,27 @@
  * endpoints"). Asserted on the server side: how many requests, how many messages, none twice.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { REFUSED_RECIPIENT, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { CANARY, CHANNEL, cleanEnv, runCli, type RunResult } from './harness.js';
+import { describe, test } from 'node:test';
+import { REFUSED_RECIPIENT, type Sandbox } from '../../src/sandbox/server.js';
+import { CANARY, CHANNEL, bulkFixture, phone, profileAt } from './harness.js';
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'interflow-batch-e2e-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const fx = bulkFixture({ name: 'batch-e2e', profiles: (url) => ({ local: profileAt.interflow(url), turn: profileAt.turn(url) }) });
 
-const phone = (i: number): string => String(5511910000000 + i);
-
-function csvOf(recipients: string[]): string {
-  const path = join(dir, `rows-${Math.random().toString(36).slice(2)}.csv`);
-  writeFileSync(path, ['to,nome', ...recipients.map((to, i) => `${to},João ${i}`)].join('\n') + '\n');
-  return path;
-}
-const many = (n: number): string[] => Array.from({ length: n }, (_, i) => phone(i));
-
-function configFor(sandbox: { url: string }): string {
-  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      profiles: {
-        local: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL },
-        turn: { provider: 'turn', baseUrl: `${sandbox.url}/turn`, apiKey: '${TEST_KEY}' },
-      },
-    }),
-    { mode: 0o600 },
+const csvOf = (recipients: string[]): string =>
+  fx.csv(
+    recipients.map((to, i) => `${to},João ${i}`),
+    { header: 'to,nome' },
   );
-  return path;
-}
-
-async function bulk(args: string[]): Promise<RunResult> {
-  const r = await runCli(['bulk', ...args], { env: cleanEnv(dir, { TEST_KEY: CANARY }) });
-  assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
-  return r;
-}
-
-const lines = (r: RunResult): Record<string, unknown>[] =>
-  r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const many = (n: number): string[] => Array.from({ length: n }, (_, i) => phone(i));
 
 const TEXT = ['--text', 'Olá {{nome}} 🎉'];
 const BULK_PATH = '/interflow/v1/messages/bulk';
 
-async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = await startSandbox({ port: 0, apiKeys: [CANARY], rateLimit: 1_000_000, ...opts });
-  try {
-    await fn(sb);
-  } finally {
-    await sb.close();
-  }
-}
-
 describe('bulk --batch N (interflow /messages/bulk)', () => {
   test('250 rows with --batch 100: 3 requests, 250 messages, each row sent with its id; a rerun sends nothing', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(many(250));
-      const config = configFor(sb);
-      const r = await bulk([csv, ...TEXT, '--batch', '100', '--config', config, '--json', '--profile', 'local']);
+      const r = await bulk([csv, ...TEXT, '--batch', '100', '--json', '--profile', 'local']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sb.received.length, 3);
       assert.ok(sb.received.every((q) => q.method === 'POST' && q.path === BULK_PATH && q.status === 200));
@@ -88,7 +41,7 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       assert.equal(sb.stats().distinctBodies, 250);
       // The status store knows each one (GET /messages/:id, webhooks build on it).
       assert.ok(accepted.every((a) => sb.messages.get(a.messageId) !== undefined));
-      const out = lines(r);
+      const out = r.lines;
       assert.equal(out.length, 250);
       const ids = new Set(accepted.map((a) => a.messageId));
       for (const o of out) {
@@ -99,25 +52,24 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       assert.ok(texts.includes('Olá João 0 🎉'));
 
       // Rerun: everything comes from the journal, nothing is sent.
-      const again = await bulk([csv, ...TEXT, '--batch', '100', '--config', config, '--json', '--profile', 'local']);
+      const again = await bulk([csv, ...TEXT, '--batch', '100', '--json', '--profile', 'local']);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(sb.received.length, 3);
-      assert.equal(lines(again).filter((o) => o.status === 'sent').length, 250);
+      assert.equal(again.lines.filter((o) => o.status === 'sent').length, 250);
     });
   });
 
   test('items the server refuses fail their rows with the code; the others are sent; exit 3; a rerun sends nothing', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const recipients = many(10);
       recipients[3] = REFUSED_RECIPIENT;
       recipients[7] = REFUSED_RECIPIENT;
       const csv = csvOf(recipients);
-      const config = configFor(sb);
-      const r = await bulk([csv, ...TEXT, '--batch', '10', '--config', config, '--json', '--profile', 'local']);
+      const r = await bulk([csv, ...TEXT, '--batch', '10', '--json', '--profile', 'local']);
       assert.equal(r.code, 3, r.stderr);
       assert.equal(sb.received.length, 1);
       assert.equal((sb.received[0]!.body as { messages: unknown[] }).messages.length, 10);
-      const out = lines(r);
+      const out = r.lines;
       const failed = out.filter((o) => o.status === 'failed');
       assert.deepEqual(failed.map((o) => o.row).sort(), [5, 9]);
       for (const o of failed) {
@@ -128,30 +80,30 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       assert.equal(out.filter((o) => o.status === 'sent').length, 8);
       assert.equal(sb.accepted().length, 8);
 
-      const again = await bulk([csv, ...TEXT, '--batch', '10', '--config', config, '--json', '--profile', 'local']);
+      const again = await bulk([csv, ...TEXT, '--batch', '10', '--json', '--profile', 'local']);
       assert.equal(again.code, 3, again.stderr);
       assert.equal(sb.received.length, 1, 'the rerun sent something');
-      assert.equal(lines(again).filter((o) => o.status === 'failed').length, 2);
+      assert.equal(again.lines.filter((o) => o.status === 'failed').length, 2);
     });
   });
 
   test('rows that fail validation never enter a batch', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const recipients = many(5);
       recipients[2] = 'not-a-phone';
-      const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '100', '--config', configFor(sb), '--json', '--profile', 'local']);
+      const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '100', '--json', '--profile', 'local']);
       assert.equal(r.code, 3, r.stderr);
       assert.equal(sb.received.length, 1);
       assert.equal((sb.received[0]!.body as { messages: unknown[] }).messages.length, 4);
-      const bad = lines(r).find((o) => o.row === 4)!;
+      const bad = r.lines.find((o) => o.row === 4)!;
       assert.equal(bad.status, 'failed');
       assert.equal((bad.error as { code: string }).code, 'VALIDATION');
     });
   });
 
   test('a 429 on the batch endpoint is retried whole: every message once', async () => {
-    await withSandbox({ faults: { failFirst: 1, failStatus: 429, retryAfter: 1 } }, async (sb) => {
-      const r = await bulk([csvOf(many(30)), ...TEXT, '--batch', '30', '--config', configFor(sb), '--json', '--profile', 'local']);
+    await fx.withSandbox({ faults: { failFirst: 1, failStatus: 429, retryAfter: 1 } }, async ({ sb, bulk }) => {
+      const r = await bulk([csvOf(many(30)), ...TEXT, '--batch', '30', '--json', '--profile', 'local']);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(
         sb.received.map((q) => q.status),
@@ -160,35 +112,34 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
       assert.deepEqual(sb.received[0]!.rawBody, sb.received[1]!.rawBody);
       assert.equal(sb.accepted().length, 30);
       assert.equal(sb.stats().distinctBodies, 30);
-      assert.ok(lines(r).every((o) => o.status === 'sent'));
+      assert.ok(r.lines.every((o) => o.status === 'sent'));
     });
   });
 
   test('a batch reset after it was sent leaves every row unknown, not resent', async () => {
-    await withSandbox({ faults: { resetFirst: 1 } }, async (sb) => {
+    await fx.withSandbox({ faults: { resetFirst: 1 } }, async ({ sb, bulk }) => {
       const csv = csvOf(many(5));
-      const config = configFor(sb);
-      const r = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local']);
+      const r = await bulk([csv, ...TEXT, '--batch', '5', '--json', '--profile', 'local']);
       assert.equal(r.code, 3, r.stderr);
       assert.equal(sb.received.length, 1);
-      assert.ok(lines(r).every((o) => o.status === 'unknown'));
-      const again = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local']);
+      assert.ok(r.lines.every((o) => o.status === 'unknown'));
+      const again = await bulk([csv, ...TEXT, '--batch', '5', '--json', '--profile', 'local']);
       assert.equal(again.code, 3, again.stderr);
       assert.equal(sb.received.length, 1, 'an unknown row was resent without --retry-unknown');
-      const retried = await bulk([csv, ...TEXT, '--batch', '5', '--config', config, '--json', '--profile', 'local', '--retry-unknown']);
+      const retried = await bulk([csv, ...TEXT, '--batch', '5', '--json', '--profile', 'local', '--retry-unknown']);
       assert.equal(retried.code, 0, retried.stderr);
       assert.equal(sb.received.length, 2);
       assert.equal((sb.received[1]!.body as { messages: unknown[] }).messages.length, 5);
-      assert.ok(lines(retried).every((o) => o.status === 'sent'));
+      assert.ok(retried.lines.every((o) => o.status === 'sent'));
     });
   });
 
   test('--dry-run prints each batch request (key redacted) and sends nothing', async () => {
-    await withSandbox({}, async (sb) => {
-      const r = await bulk([csvOf(many(5)), ...TEXT, '--batch', '2', '--config', configFor(sb), '--dry-run', '--profile', 'local']);
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
+      const r = await bulk([csvOf(many(5)), ...TEXT, '--batch', '2', '--dry-run', '--profile', 'local']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sb.received.length, 0);
-      const out = lines(r);
+      const out = r.lines;
       assert.deepEqual(
         out.map((o) => o.rows),
         [[2, 3], [4, 5], [6]],
@@ -209,15 +160,14 @@ describe('bulk --batch N (interflow /messages/bulk)', () => {
   });
 
   test('--batch 101, --batch 0 and --batch with a turn profile are refused before anything is sent (exit 2)', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(many(3));
-      const config = configFor(sb);
       for (const n of ['101', '0']) {
-        const r = await bulk([csv, ...TEXT, '--batch', n, '--config', config, '--profile', 'local']);
+        const r = await bulk([csv, ...TEXT, '--batch', n, '--profile', 'local']);
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, /--batch must be a whole number from 1 to 100/);
       }
-      const t = await bulk([csv, ...TEXT, '--batch', '10', '--config', config, '--profile', 'turn']);
+      const t = await bulk([csv, ...TEXT, '--batch', '10', '--profile', 'turn']);
       assert.equal(t.code, 2, t.stderr);
       assert.match(t.stderr, /--batch is for interflow profiles/);
       assert.equal(t.stdout, '');
@@ -242,11 +192,11 @@ describe('bulk --batch N: refused items by the error classes', () => {
   test('RATE_LIMIT_EXCEEDED (429) on an item (--refuse 130429): that row alone goes again in a batch of its own, after a pause; sent once', async () => {
     const recipients = many(10);
     const x = recipients[4]!;
-    await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 130429, times: 2 } } }, async (sb) => {
-      const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '10', '--config', configFor(sb), '--json', '--profile', 'local']);
+    await fx.withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 130429, times: 2 } } }, async ({ sb, bulk }) => {
+      const r = await bulk([csvOf(recipients), ...TEXT, '--batch', '10', '--json', '--profile', 'local']);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(sb.received.map(items), [recipients, [x], [x]]);
-      assert.ok(lines(r).every((o) => o.status === 'sent'));
+      assert.ok(r.lines.every((o) => o.status === 'sent'));
       assert.match(r.stderr, /10 sent, 0 failed, 0 skipped, 0 unknown; 2 retries/);
       onceEach(sb, recipients);
     });
@@ -255,13 +205,13 @@ describe('bulk --batch N: refused items by the error classes', () => {
   test('an item refused past --max-attempts (SERVICE_UNAVAILABLE, 503) fails its row as retryable: the rerun sends it once, nothing else again', async () => {
     const recipients = many(6);
     const x = recipients[1]!;
-    await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 131057 } } }, async (sb) => {
+    await fx.withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: 131057 } } }, async ({ sb, bulk }) => {
       const csv = csvOf(recipients);
-      const args = [csv, ...TEXT, '--batch', '6', '--config', configFor(sb), '--json', '--profile', 'local'];
+      const args = [csv, ...TEXT, '--batch', '6', '--json', '--profile', 'local'];
       const r = await bulk([...args, '--max-attempts', '2']);
       assert.equal(r.code, 3, r.stderr);
       assert.equal(sb.received.length, 2);
-      const failed = lines(r).filter((o) => o.status === 'failed');
+      const failed = r.lines.filter((o) => o.status === 'failed');
       assert.deepEqual(
         failed.map((o) => [o.row, (o.error as { code: string }).code]),
         [[3, 'SERVICE_UNAVAILABLE']],
@@ -282,16 +232,15 @@ describe('bulk --batch N: refused items by the error classes', () => {
     test(`${code} on an item (--refuse ${meta}) stops the run with exit ${exit}, as a single send's answer does; the rerun sends the rest once`, async () => {
       const recipients = many(12);
       const x = recipients[2]!;
-      await withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: meta, times: 1 } } }, async (sb) => {
+      await fx.withSandbox({ batchRefusals: 'item', refusals: { [x]: { code: meta, times: 1 } } }, async ({ sb, bulk }) => {
         const csv = csvOf(recipients);
-        const config = configFor(sb);
-        const args = [csv, ...TEXT, '--batch', '4', '--concurrency', '1', '--config', config, '--json', '--profile', 'local'];
+        const args = [csv, ...TEXT, '--batch', '4', '--concurrency', '1', '--json', '--profile', 'local'];
         const r = await bulk(args);
         assert.equal(r.code, exit, r.stderr);
         assert.match(r.stderr, words);
         // The first batch's other items were sent; no batch went after it.
         assert.equal(sb.received.length, 1);
-        const out = lines(r);
+        const out = r.lines;
         assert.deepEqual(
           out.map((o) => [o.row, o.status]),
           [
@@ -304,12 +253,12 @@ describe('bulk --batch N: refused items by the error classes', () => {
         assert.match(r.stderr, /bulk: 4 row\(s\) in .*: 3 sent, 1 failed, 0 skipped, 0 unknown/);
         // The same refusal to a single send: the same exit code.
         sb.refuse({ [x]: { code: meta, times: 1 } });
-        const single = await bulk([csvOf([x]), ...TEXT, '--config', config, '--profile', 'local']);
+        const single = await bulk([csvOf([x]), ...TEXT, '--profile', 'local']);
         assert.equal(single.code, exit, single.stderr);
         // Solved: the rerun sends the refused row and the rest, each once.
         const rerun = await bulk(args);
         assert.equal(rerun.code, 0, rerun.stderr);
-        assert.equal(lines(rerun).filter((o) => o.journal).length, 3);
+        assert.equal(rerun.lines.filter((o) => o.journal).length, 3);
         onceEach(sb, recipients);
       });
     });

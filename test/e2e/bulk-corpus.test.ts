@@ -38,13 +38,6 @@ function buildCsv(records: string[]): { path: string; text: string } {
   return { path, text };
 }
 
-const lines = (stdout: string): Record<string, any>[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
-
 describe('bulk on conformance corpora', () => {
   const records = [
     input('Quoted field with escaped quotes'), // line 2: A,"B""B""B",C
@@ -65,7 +58,7 @@ describe('bulk on conformance corpora', () => {
     const before = world.sandbox.accepted().length;
     const r = await world.run(['bulk', path, '--text', '{{c1}}|{{c2}}|{{c3}}', '--json', '--profile', 'interflow']);
     assert.equal(r.code, 3, r.stderr);
-    const out = lines(r.stdout);
+    const out = r.lines;
     const byRow = new Map(out.map((o) => [o.row, o]));
     assert.deepEqual(
       [...byRow.keys()].sort((a, b) => a - b),
@@ -98,7 +91,7 @@ describe('bulk on conformance corpora', () => {
     const before = world.sandbox.stats().requests;
     const r = await world.run(['bulk', path, '--text', '{{c1}}|{{c2}}|{{c3}}', '--dry-run', '--profile', 'interflow']);
     assert.equal(r.code, 3, r.stderr);
-    const out = lines(r.stdout);
+    const out = r.lines;
     assert.deepEqual(
       out.filter((o) => o.request).map((o) => o.row),
       [2, 3, 4, 5, 11, 14],

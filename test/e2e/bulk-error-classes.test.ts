@@ -6,11 +6,10 @@
  * twice across reruns.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CANARY, bin, cleanEnv, jsonLines, startWorld, type RunResult, type World } from './harness.js';
+import { CANARY, startWorld, type CliResult, type RunResult, type World } from './harness.js';
 
 let world: World;
 before(async () => void (world = await startWorld()));
@@ -31,21 +30,12 @@ const TEXT = ['--text', 'Olá {{nome}} 🎉'];
 /** Interacto sends contact cards only. */
 const CONTACT = ['--name', '{{nome}}', '--phone', '5511988887777'];
 
-async function bulk(csv: string, profile: string, extra: string[] = []): Promise<RunResult> {
+async function bulk(csv: string, profile: string, extra: string[] = []): Promise<CliResult> {
   const r = await world.run(['bulk', csv, ...(profile === 'interacto' ? CONTACT : TEXT), '--profile', profile, '--json', ...extra]);
   assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
   assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+\)?/, 'no stack trace');
   return r;
 }
-
-interface Line {
-  row: number;
-  to: string;
-  status: string;
-  error?: { status?: number; code: string; message: string; hint?: string; retryable?: boolean };
-  journal?: true;
-}
-const lines = (r: RunResult): Line[] => jsonLines(r.stdout) as unknown as Line[];
 
 /** The send requests the sandbox received, in order: recipient and status. */
 const received = (): { to: string; status: number }[] =>
@@ -67,7 +57,7 @@ describe('retry later', () => {
     const r = await bulk(csv, 'socialminer', ['--concurrency', '1']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
-      lines(r).map((l) => l.status),
+      r.lines.map((l) => l.status),
       ['sent', 'sent', 'sent', 'sent', 'sent', 'sent'],
     );
     const got = received();
@@ -87,18 +77,12 @@ describe('retry later', () => {
     const slow = phone(8);
     world.sandbox.refuse({ [slow]: { code: 131056, times: 1 } });
     const csv = csvOf([phone(9), slow]);
-    const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--profile', 'socialminer', '--config', world.config], {
-      env: cleanEnv(world.dir, { TEST_KEY: CANARY }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const run = world.start(['bulk', csv, ...TEXT, '--profile', 'socialminer']);
     // Once both rows were answered (the slow one refused), the run has nothing left but the wait.
     while (world.sandbox.received.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 143, stderr);
+    run.child.kill('SIGTERM');
+    const { code, stderr } = await run.done;
+    assert.equal(code, 143, stderr);
     assert.match(stderr, /1 sent, 0 failed, 0 skipped, 0 unknown, 1 not sent/);
     world.sandbox.refuse({});
     const rerun = await bulk(csv, 'socialminer');
@@ -136,7 +120,7 @@ describe('stop the run', () => {
     assert.match(r.stderr, /^error: socialminer refused the request \(401 190\): \(#190\) Access token has expired/m);
     assert.match(r.stderr, /^hint: .*access token is invalid or expired/m);
     assert.match(r.stderr, /journal: .*\.journal/);
-    const out = lines(r);
+    const out = r.lines;
     assert.deepEqual(
       out.map((l) => [l.row, l.status]),
       [
@@ -164,9 +148,7 @@ describe('stop the run', () => {
     );
     eachAcceptedOnce(rows);
     assert.deepEqual(
-      lines(rerun)
-        .filter((l) => l.journal)
-        .map((l) => l.row),
+      rerun.lines.filter((l) => l.journal).map((l) => l.row),
       [2, 3],
     );
   });
@@ -224,7 +206,7 @@ describe('systemic stop: the same template error 10 rows in a row', () => {
     const rows = Array.from({ length: 15 }, (_, i) => phone(40 + i));
     world.sandbox.refuse({ '*': { code: 132001 } });
     const csv = csvOf(rows);
-    const run = (): Promise<RunResult> => world.run(['bulk', csv, ...TEMPLATE, '--profile', 'socialminer', '--json', '--concurrency', '1']);
+    const run = (): Promise<CliResult> => world.run(['bulk', csv, ...TEMPLATE, '--profile', 'socialminer', '--json', '--concurrency', '1']);
     const r = await run();
     assert.equal(r.code, 1, r.stderr);
     assert.match(
@@ -240,7 +222,7 @@ describe('systemic stop: the same template error 10 rows in a row', () => {
       /^hint: .*fix the template with the provider .*run the same command again: the rows it refused and the rows not sent are sent, each once$/m,
     );
     assert.match(r.stderr, /10 failed, 0 skipped, 0 unknown/);
-    const out = lines(r);
+    const out = r.lines;
     assert.equal(out.length, 10);
     assert.ok(out.every((l) => l.status === 'failed' && l.error?.code === '132001' && l.error.retryable === true));
     assert.equal(received().length, 10, 'no row after the tenth was sent');
@@ -289,7 +271,7 @@ describe('fail the row', () => {
     const csv = csvOf([fine[0]!, ...refused, fine[1]!]);
     const r = await bulk(csv, 'socialminer');
     assert.equal(r.code, 3, r.stderr);
-    const byTo = new Map(lines(r).map((l) => [l.to, l]));
+    const byTo = new Map(r.lines.map((l) => [l.to, l]));
     codes.forEach((code, i) => {
       const l = byTo.get(refused[i]!)!;
       assert.equal(l.status, 'failed');
@@ -319,7 +301,7 @@ for (const [profile, own] of [
       const csv = csvOf([fine[0]!, refused, fine[1]!]);
       const r = await bulk(csv, profile);
       assert.equal(r.code, 3, r.stderr);
-      const byTo = new Map(lines(r).map((l) => [l.to, l]));
+      const byTo = new Map(r.lines.map((l) => [l.to, l]));
       const row = byTo.get(refused)!;
       assert.equal(row.status, 'failed');
       assert.equal(`${row.error?.status} ${row.error?.code}`, own.recipient);
@@ -359,7 +341,7 @@ for (const [profile, own] of [
       const r = await bulk(csvOf([slow, phone(121)]), profile);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(
-        lines(r).map((l) => l.status),
+        r.lines.map((l) => l.status),
         ['sent', 'sent'],
       );
       assert.deepEqual(

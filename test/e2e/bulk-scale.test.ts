@@ -4,84 +4,42 @@
  * sandbox; what matters is asserted on what the sandbox received.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { CANARY, CHANNEL, cleanEnv, jsonLines, runCli, type RunResult } from './harness.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { CANARY, bulkFixture, jsonLines, phone, profileAt, rowsOf, runCli } from './harness.js';
 
 const OTHER_KEY = 'if_live_OTHER_KEY_1a2b3c4d5e6f';
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'interflow-bulk-scale-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const phone = (i: number): string => String(5511910000000 + i);
-const TEXT = ['--text', 'Olá {{nome}}, pedido {{pedido}} 🎉'];
-
-function csvOf(lines: string[]): string {
-  const path = join(dir, `rows-${Math.random().toString(36).slice(2)}.csv`);
-  writeFileSync(path, ['to,nome,pedido', ...lines].join('\n') + '\n');
-  return path;
-}
-const rowsOf = (n: number): string[] => Array.from({ length: n }, (_, i) => `${phone(i)},João ${i},${1000 + i}`);
-
 /** Profiles against one sandbox: two Interflow senders (two keys), two Turn numbers, SocialMiner, Interacto. */
-function configFor(sb: Sandbox): string {
-  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
-  const base = (p: string): string => `${sb.url}/${p}`;
-  writeFileSync(
-    path,
-    JSON.stringify({
-      profiles: {
-        a: { provider: 'interflow', baseUrl: base('interflow/v1'), apiKey: '${TEST_KEY}', channelId: CHANNEL },
-        b: { provider: 'interflow', baseUrl: base('interflow/v1'), apiKey: '${OTHER_KEY}', channelId: CHANNEL },
-        turn: { provider: 'turn', baseUrl: base('turn'), apiKey: '${TEST_KEY}', namespace: 'template-namespace' },
-        sm: { provider: 'socialminer', baseUrl: base('socialminer'), apiKey: '${TEST_KEY}' },
-        im: { provider: 'interacto', baseUrl: base('interacto'), apiKey: '${TEST_KEY}', instanceId: '66a09db606fd14660c8fc1d0' },
-      },
-    }),
-    { mode: 0o600 },
-  );
-  return path;
-}
-
-async function bulk(args: string[]): Promise<RunResult> {
-  const r = await runCli(['bulk', ...args], { env: cleanEnv(dir, { TEST_KEY: CANARY, OTHER_KEY }) });
-  for (const secret of [CANARY, OTHER_KEY]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'a key leaked');
-  return r;
-}
-
-const lines = (r: RunResult): Record<string, unknown>[] => jsonLines(r.stdout);
-
-async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox, config: string) => Promise<void>): Promise<void> {
-  const sb = await startSandbox({ port: 0, apiKeys: [CANARY, OTHER_KEY], rateLimit: 1_000_000, ...opts });
-  try {
-    await fn(sb, configFor(sb));
-  } finally {
-    await sb.close();
-  }
-}
+const fx = bulkFixture({
+  name: 'bulk-scale',
+  keys: { OTHER_KEY },
+  profiles: (url) => ({
+    a: profileAt.interflow(url),
+    b: profileAt.interflow(url, { apiKey: '${OTHER_KEY}' }),
+    turn: profileAt.turn(url),
+    sm: profileAt.socialminer(url),
+    im: profileAt.interacto(url),
+  }),
+});
+const csvOf = (lines: string[]): string => fx.csv(lines);
+const TEXT = ['--text', 'Olá {{nome}}, pedido {{pedido}} 🎉'];
 
 /** The recipients of the sends the sandbox accepted, in order. */
 const acceptedTo = (sb: Sandbox): string[] => sb.accepted().map((m) => m.to);
 
 describe('bulk --shard I/N', () => {
   test('three shards run at the same time on one file send every row exactly once; reruns and a re-sorted file send nothing more', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const n = 60;
       const csv = csvOf(rowsOf(n));
-      const shards = await Promise.all(
-        [1, 2, 3].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/3`, '--json'])),
-      );
+      const shards = await Promise.all([1, 2, 3].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--shard', `${i}/3`, '--json'])));
       const seen = new Map<number, number>();
       let others = 0;
       shards.forEach((r, k) => {
         assert.equal(r.code, 0, r.stderr);
-        const out = lines(r);
+        const out = r.lines;
         // Each shard gets a share (the hash spreads 60 recipients; none is empty).
         assert.ok(out.length > 0 && out.length < n, `shard ${k + 1} took ${out.length} rows`);
         for (const o of out) {
@@ -112,30 +70,18 @@ describe('bulk --shard I/N', () => {
       const resorted = csvOf(rowsOf(n).reverse());
       const again = await Promise.all(
         [1, 2, 3].map((i) =>
-          bulk([
-            resorted,
-            ...TEXT,
-            '--profile',
-            'a',
-            '--config',
-            config,
-            '--shard',
-            `${i}/3`,
-            '--journal',
-            `${csv}.shard-${i}-of-3.journal`,
-            '--json',
-          ]),
+          bulk([resorted, ...TEXT, '--profile', 'a', '--shard', `${i}/3`, '--journal', `${csv}.shard-${i}-of-3.journal`, '--json']),
         ),
       );
       for (const r of again) {
         assert.equal(r.code, 0, r.stderr);
         assert.ok(
-          lines(r).every((o) => o.journal === true && o.status === 'sent'),
+          r.lines.every((o) => o.journal === true && o.status === 'sent'),
           r.stdout,
         );
       }
       assert.equal(
-        again.reduce((sum, r) => sum + lines(r).length, 0),
+        again.reduce((sum, r) => sum + r.lines.length, 0),
         n,
       );
       assert.equal(sb.stats().requests, n, 'nothing sent twice');
@@ -143,16 +89,14 @@ describe('bulk --shard I/N', () => {
   });
 
   test('a recipient that is no number is reported by one shard only; the same number written two ways stays in one shard', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(['not-a-number,Ana,1', `+55 (11) 91000-0001,Bia,2`, `${phone(1)},Bia,2`, `${phone(2)},Caio,3`]);
-      const runs = await Promise.all(
-        [1, 2].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--shard', `${i}/2`, '--json'])),
-      );
-      const all = runs.flatMap(lines);
+      const runs = await Promise.all([1, 2].map((i) => bulk([csv, ...TEXT, '--profile', 'a', '--shard', `${i}/2`, '--json'])));
+      const all = runs.flatMap((r) => r.lines);
       assert.equal(all.filter((o) => o.row === 2).length, 1, 'the bad row is reported once');
       assert.equal(all.find((o) => o.row === 2)!.status, 'failed');
       // +55 (11) 91000-0001 and 5511910000001 are one recipient: one shard, one send, one duplicate.
-      const rows34 = runs.map((r) => lines(r).filter((o) => o.row === 3 || o.row === 4).length);
+      const rows34 = runs.map((r) => r.lines.filter((o) => o.row === 3 || o.row === 4).length);
       assert.ok(rows34.includes(2) && rows34.includes(0), JSON.stringify(rows34));
       assert.equal(all.find((o) => o.row === 4)!.status, 'skipped');
       assert.equal(acceptedTo(sb).length, 2);
@@ -161,8 +105,8 @@ describe('bulk --shard I/N', () => {
 
   for (const bad of ['0/3', '4/3', '3', 'a/b', '1/0', '-1/2']) {
     test(`--shard ${bad} is refused in one line before anything is sent (exit 2)`, async () => {
-      await withSandbox({}, async (sb, config) => {
-        const r = await bulk([csvOf(rowsOf(3)), ...TEXT, '--profile', 'a', '--config', config, '--shard', bad]);
+      await fx.withSandbox({}, async ({ sb, bulk }) => {
+        const r = await bulk([csvOf(rowsOf(3)), ...TEXT, '--profile', 'a', '--shard', bad]);
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, new RegExp(`--shard takes I/N with 1 ≤ I ≤ N .*got '${bad.replace('/', '\\/')}'`));
         assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
@@ -180,13 +124,13 @@ const sends = (sb: Sandbox): { to: string; at: number; auth: string; provider: s
 
 describe('pair rate (--pair-interval) on Meta-shaped providers', () => {
   test('messages to one recipient are spaced by the interval; the other rows are not held behind them', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const x = phone(900);
       // Three messages to x first (three different texts: not duplicates), then 20 other recipients.
       const csv = csvOf([`${x},Ana,1`, `${x},Ana,2`, `${x},Ana,3`, ...rowsOf(20)]);
-      const r = await bulk([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', '1s', '--json']);
+      const r = await bulk([csv, ...TEXT, '--profile', 'turn', '--pair-interval', '1s', '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(lines(r).filter((o) => o.status === 'sent').length, 23);
+      assert.equal(r.lines.filter((o) => o.status === 'sent').length, 23);
       const got = sends(sb);
       const toX = got.filter((s) => s.to === x).map((s) => s.at);
       assert.equal(toX.length, 3);
@@ -203,12 +147,12 @@ describe('pair rate (--pair-interval) on Meta-shaped providers', () => {
   });
 
   test('--pair-interval is checked before anything is sent: a bad duration, or a provider without a pair rate (exit 2)', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(rowsOf(2));
-      const bad = await bulk([csv, ...TEXT, '--profile', 'turn', '--config', config, '--pair-interval', 'soon']);
+      const bad = await bulk([csv, ...TEXT, '--profile', 'turn', '--pair-interval', 'soon']);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--pair-interval takes a duration like 6s, 1500ms or 0 \(off\), got 'soon'/);
-      const interflow = await bulk([csv, ...TEXT, '--profile', 'a', '--config', config, '--pair-interval', '2s']);
+      const interflow = await bulk([csv, ...TEXT, '--profile', 'a', '--pair-interval', '2s']);
       assert.equal(interflow.code, 2);
       assert.match(interflow.stderr, /--pair-interval is for turn and socialminer profiles .*profile 'a' is interflow/);
       assert.equal(sb.stats().requests, 0);
@@ -218,12 +162,12 @@ describe('pair rate (--pair-interval) on Meta-shaped providers', () => {
 
 describe('bulk --profile a,b: a pool of senders', () => {
   test('each recipient always goes through the same sender; lines, summary and tracking name it; a rerun resumes, another pool is refused', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const n = 40;
       const csv = csvOf(rowsOf(n));
-      const r = await bulk([csv, ...TEXT, '--profile', 'a,b', '--config', config, '--json', '--campaign', 'pool-test']);
+      const r = await bulk([csv, ...TEXT, '--profile', 'a,b', '--json', '--campaign', 'pool-test']);
       assert.equal(r.code, 0, r.stderr);
-      const out = lines(r);
+      const out = r.lines;
       assert.equal(out.length, n);
       const via = new Map(out.map((o) => [o.to as string, o.profile as string]));
       const count = (p: string): number => out.filter((o) => o.profile === p).length;
@@ -235,24 +179,22 @@ describe('bulk --profile a,b: a pool of senders', () => {
       assert.equal(got.length, n);
       for (const s of got) assert.ok(s.auth.includes(via.get(s.to) === 'a' ? CANARY : OTHER_KEY), `${s.to} went with the wrong key`);
       // The tracking store names each message's profile.
-      const listed = await runCli(['messages', 'list', '--campaign', 'pool-test', '--json', '--limit', '100'], {
-        env: cleanEnv(dir, { TEST_KEY: CANARY, OTHER_KEY }),
-      });
+      const listed = await runCli(['messages', 'list', '--campaign', 'pool-test', '--json', '--limit', '100'], { env: fx.env() });
       assert.equal(listed.code, 0, listed.stderr);
       const tracked = jsonLines(listed.stdout);
       assert.equal(tracked.length, n);
       for (const t of tracked) assert.equal(t.profile, via.get(t.to as string));
 
       // The same pool in another order resumes: nothing is sent again, and each row keeps its sender.
-      const again = await bulk([csv, ...TEXT, '--profile', 'b,a', '--config', config, '--json']);
+      const again = await bulk([csv, ...TEXT, '--profile', 'b,a', '--json']);
       assert.equal(again.code, 0, again.stderr);
-      for (const o of lines(again)) {
+      for (const o of again.lines) {
         assert.equal(o.journal, true);
         assert.equal(o.profile, via.get(o.to as string));
       }
       // Another pool would move recipients to other senders: refused before any row, naming it.
       for (const pool of ['a', 'a,b,sm']) {
-        const moved = await bulk([csv, ...TEXT, '--profile', pool, '--config', config]);
+        const moved = await bulk([csv, ...TEXT, '--profile', pool]);
         assert.equal(moved.code, 2, moved.stderr);
         assert.match(
           moved.stderr,
@@ -264,15 +206,15 @@ describe('bulk --profile a,b: a pool of senders', () => {
   });
 
   test('--dry-run and --output lines name the profile each row goes through, the same one the sends take', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const n = 24;
       const csv = csvOf(rowsOf(n));
-      const pool = ['--profile', 'a,turn', '--config', config, '--pair-interval', '0'];
+      const pool = ['--profile', 'a,turn', '--pair-interval', '0'];
       const dry = await bulk([csv, ...TEXT, ...pool, '--dry-run']);
       assert.equal(dry.code, 0, dry.stderr);
       assert.equal(sb.stats().requests, 0, 'a dry run sends nothing');
       const planned = new Map<number, string>();
-      for (const l of lines(dry)) {
+      for (const l of dry.lines) {
         const request = l.request as { url: string; headers: Record<string, string> };
         assert.ok(l.profile === 'a' || l.profile === 'turn', JSON.stringify(l));
         // Each request is the one its profile's provider would get, its key hidden.
@@ -286,7 +228,7 @@ describe('bulk --profile a,b: a pool of senders', () => {
       assert.equal(planned.size, n);
       assert.deepEqual(new Set(planned.values()), new Set(['a', 'turn']));
 
-      const output = join(dir, `pool-results-${Math.random().toString(36).slice(2)}.csv`);
+      const output = `${fx.path('pool-results')}.csv`;
       const r = await bulk([csv, ...TEXT, ...pool, '--output', output]);
       assert.equal(r.code, 0, r.stderr);
       const [header, ...rows] = readFileSync(output, 'utf8').trimEnd().split('\n');
@@ -301,32 +243,23 @@ describe('bulk --profile a,b: a pool of senders', () => {
         assert.equal(sentVia.get(to!), profile === 'a' ? 'interflow' : 'turn', `row ${row} went through ${profile}`);
       }
       // One profile: the columns stay as they were.
-      const single = join(dir, `single-results-${Math.random().toString(36).slice(2)}.csv`);
-      const one = await bulk([csvOf(rowsOf(2)), ...TEXT, '--profile', 'a', '--config', config, '--output', single]);
+      const single = `${fx.path('single-results')}.csv`;
+      const one = await bulk([csvOf(rowsOf(2)), ...TEXT, '--profile', 'a', '--output', single]);
       assert.equal(one.code, 0, one.stderr);
       assert.equal(readFileSync(single, 'utf8').split('\n')[0], 'row,to,status,id,error_code,error_message');
     });
   });
 
   test('mixed providers: sent through each when the message suits it, refused before any row when it does not', async () => {
-    await withSandbox({}, async (sb, config) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(rowsOf(20));
-      const r = await bulk([csv, ...TEXT, '--profile', 'a,turn', '--config', config, '--json', '--pair-interval', '0']);
+      const r = await bulk([csv, ...TEXT, '--profile', 'a,turn', '--json', '--pair-interval', '0']);
       assert.equal(r.code, 0, r.stderr);
       const providers = new Set(sends(sb).map((s) => s.provider));
       assert.deepEqual([...providers].sort(), ['interflow', 'turn']);
       assert.equal(sends(sb).length, 20);
 
-      const refused = await bulk([
-        csvOf(rowsOf(3)),
-        '--body',
-        'Onde você está?',
-        '--location-request',
-        '--profile',
-        'a,turn',
-        '--config',
-        config,
-      ]);
+      const refused = await bulk([csvOf(rowsOf(3)), '--body', 'Onde você está?', '--location-request', '--profile', 'a,turn']);
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, /profile 'a' of the pool \(interflow\): /);
       assert.equal(sends(sb).length, 20, 'nothing more was sent');

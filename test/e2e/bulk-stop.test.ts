@@ -9,118 +9,21 @@
  * Every wait is for an event (requests the sandbox received, a line on stdout, an exit).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { CANARY, CHANNEL, bin, cleanEnv, runCli, type RunResult } from './harness.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { bin, bulkFixture, freePort, phone, rowsOf, type BulkSandbox, type RunResult } from './harness.js';
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'interflow-bulk-stop-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const phone = (i: number): string => String(5511910000000 + i);
+const fx = bulkFixture({ name: 'bulk-stop' });
 const TEXT = ['--text', 'Olá {{nome}}, pedido {{pedido}}'];
-const env = (): NodeJS.ProcessEnv => cleanEnv(dir, { TEST_KEY: CANARY });
 
 /** A CSV of n rows (line i + 2 is row i); `pad` widens each row (to push lines past 64 KiB). */
-function csvOf(n: number, opts: { pad?: number; edit?: (i: number, line: string) => string } = {}): string {
-  const path = join(dir, `rows-${Math.random().toString(36).slice(2)}.csv`);
-  const lines = [opts.pad ? 'to,nome,pedido,nota' : 'to,nome,pedido'];
-  for (let i = 0; i < n; i++) {
-    const line = `${phone(i)},João ${i},${1000 + i}` + (opts.pad ? `,${'x'.repeat(opts.pad)}` : '');
-    lines.push(opts.edit ? opts.edit(i, line) : line);
-  }
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
-
-function configFor(url: string): string {
-  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      profiles: { local: { provider: 'interflow', baseUrl: `${url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL } },
-    }),
-    {
-      mode: 0o600,
-    },
+function csvOf(n: number, opts: { pad?: number } = {}): string {
+  if (!opts.pad) return fx.csv(rowsOf(n));
+  return fx.csv(
+    rowsOf(n).map((line) => `${line},${'x'.repeat(opts.pad!)}`),
+    { header: 'to,nome,pedido,nota' },
   );
-  return path;
 }
-
-/** A sandbox without the plan's limit unless a test sets one; `received(n)` resolves once n send requests arrived. */
-async function withSandbox(
-  opts: SandboxOptions,
-  fn: (sb: Sandbox, received: (n: number) => Promise<void>) => Promise<void>,
-): Promise<void> {
-  let count = 0;
-  const waiting: { n: number; resolve: () => void }[] = [];
-  const sb = await startSandbox({
-    port: 0,
-    apiKeys: [CANARY],
-    rateLimit: 1_000_000,
-    ...opts,
-    onRequest: () => {
-      count++;
-      for (const w of waiting.filter((w) => count >= w.n)) {
-        waiting.splice(waiting.indexOf(w), 1);
-        w.resolve();
-      }
-    },
-  });
-  const received = (n: number): Promise<void> => (count >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve })));
-  try {
-    await fn(sb, received);
-  } finally {
-    await sb.close();
-  }
-}
-
-interface Child {
-  child: ChildProcess;
-  /** Resolves with the first line of stdout. */
-  firstLine: Promise<string>;
-  done: Promise<RunResult>;
-}
-
-function start(args: string[], shell?: string): Child {
-  const child = shell
-    ? spawn('sh', ['-c', shell], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, [bin, 'bulk', ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let gotLine: (line: string) => void;
-  const firstLine = new Promise<string>((resolve) => (gotLine = resolve));
-  child.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-    const nl = out.indexOf('\n');
-    if (nl >= 0) gotLine(out.slice(0, nl));
-  });
-  child.stdout!.on('error', () => undefined);
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const done = new Promise<RunResult>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout: out, stderr: err })),
-  );
-  return { child, firstLine, done };
-}
-
-async function bulk(args: string[]): Promise<RunResult> {
-  const r = await runCli(['bulk', ...args], { env: env() });
-  assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
-  return r;
-}
-
-const jsonLines = (text: string): Record<string, unknown>[] =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** The journal's rows: the last line of each (an intent with nothing after it is in flight). */
 function journalState(path: string): { outcomes: Map<number, string>; inFlight: number[] } {
@@ -157,8 +60,13 @@ function assertDrained(r: RunResult, journal: string): void {
 }
 
 /** Reruns and checks each of the n recipients got its message exactly once. */
-async function assertRerunCompletes(sb: Sandbox, args: string[], n: number): Promise<void> {
-  const again = await bulk(args);
+async function assertRerunCompletes(
+  { sb, bulk }: Pick<BulkSandbox, 'sb' | 'bulk'>,
+  args: string[],
+  n: number,
+  opts: { config?: string } = {},
+): Promise<void> {
+  const again = await bulk(args, opts);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(sb.stats().accepted, n, 'every recipient once');
   assert.equal(sb.stats().distinctBodies, n, 'no message twice');
@@ -174,18 +82,17 @@ describe('signals: finish the requests in flight, record them, exit 128+n', () =
   ] as const) {
     test(`${signal} while requests are in flight: exit ${code}, summary and journal, rerun sends the rest once`, async () => {
       // Each answer waits 400 ms: the signal comes while the first requests are held.
-      await withSandbox({ faults: { latencyMs: 400 } }, async (sb, received) => {
+      await fx.withSandbox({ faults: { latencyMs: 400 } }, async ({ sb, bulk, start, requests }) => {
         const csv = csvOf(40);
-        const config = configFor(sb.url);
-        const args = [csv, ...TEXT, '--config', config, '--concurrency', '4', '--json'];
+        const args = [csv, ...TEXT, '--concurrency', '4', '--json'];
         const run = start(args);
-        await received(4);
+        await requests(4);
         run.child.kill(signal);
         const r = await run.done;
         assert.equal(r.code, code, r.stderr);
         assert.match(r.stderr, new RegExp(`interrupted by ${signal}`));
         assert.match(r.stderr, /hint: run the same command again/);
-        const out = jsonLines(r.stdout);
+        const out = r.lines;
         assert.ok(out.length >= 4, 'the requests in flight were reported');
         assert.ok(
           out.every((o) => o.status === 'sent'),
@@ -193,7 +100,7 @@ describe('signals: finish the requests in flight, record them, exit 128+n', () =
         );
         assertDrained(r, `${csv}.journal`);
         assert.ok(sb.stats().accepted < 40, 'stopped before the end');
-        await assertRerunCompletes(sb, args, 40);
+        await assertRerunCompletes({ sb, bulk }, args, 40);
       });
     });
   }
@@ -204,28 +111,20 @@ describe('a quiet input pipe', () => {
     'SIGTERM while stdin has nothing more to give yet: ends at once with 143, not when the producer closes',
     { timeout: 120_000 },
     async () => {
-      await withSandbox({}, async (sb, received) => {
-        const journal = join(dir, `stdin-${Math.random().toString(36).slice(2)}.journal`);
-        const config = configFor(sb.url);
-        const child = spawn(process.execPath, [bin, 'bulk', '-', ...TEXT, '--config', config, '--journal', journal], {
-          env: env(),
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let err = '';
-        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-        child.stdout.resume();
-        const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await fx.withSandbox({}, async ({ start, requests }) => {
+        const journal = `${fx.path('stdin')}.journal`;
+        const { child, done } = start(['-', ...TEXT, '--journal', journal], { stdin: 'pipe' });
         // More than the 64 KiB read up front; then the producer goes quiet with its end still open.
         const rows = ['to,nome,pedido'];
         for (let i = 0; i < 600; i++) rows.push(`${phone(i)},João ${i} ${'x'.repeat(100)},${1000 + i}`);
-        child.stdin.write(rows.join('\n') + '\n');
-        await received(599);
+        child.stdin!.write(rows.join('\n') + '\n');
+        await requests(599);
         child.kill('SIGTERM');
-        const code = await exited;
-        child.stdin.destroy();
-        assert.equal(code, 143, err);
-        assert.match(err, /interrupted by SIGTERM/);
-        assert.ok(err.includes(`journal: ${journal}`), err);
+        const { code, stderr } = await done;
+        child.stdin!.destroy();
+        assert.equal(code, 143, stderr);
+        assert.match(stderr, /interrupted by SIGTERM/);
+        assert.ok(stderr.includes(`journal: ${journal}`), stderr);
       });
     },
   );
@@ -233,12 +132,11 @@ describe('a quiet input pipe', () => {
 
 describe('closed pipes', () => {
   test('stdout closed after the first line (| head -1): exit 141, in-flight rows recorded as sent', async () => {
-    await withSandbox({ faults: { latencyMs: 300 } }, async (sb) => {
+    await fx.withSandbox({ faults: { latencyMs: 300 } }, async ({ sb, bulk, start }) => {
       const csv = csvOf(60);
-      const config = configFor(sb.url);
-      const args = [csv, ...TEXT, '--config', config, '--concurrency', '4', '--json'];
+      const args = [csv, ...TEXT, '--concurrency', '4', '--json'];
       const run = start(args);
-      await run.firstLine;
+      await run.printed(1);
       run.child.stdout!.destroy();
       const r = await run.done;
       assert.equal(r.code, 141, r.stderr);
@@ -246,17 +144,16 @@ describe('closed pipes', () => {
       assertDrained(r, `${csv}.journal`);
       const sent = [...journalState(`${csv}.journal`).outcomes.values()].filter((s) => s === 'sent').length;
       assert.equal(sent, sb.stats().accepted, 'every request the server accepted is recorded as sent');
-      await assertRerunCompletes(sb, args, 60);
+      await assertRerunCompletes({ sb, bulk }, args, 60);
     });
   });
 
   test('stderr closed during a --verbose run: exit 141, in-flight rows recorded, nothing unknown', async () => {
-    await withSandbox({ faults: { latencyMs: 300 } }, async (sb, received) => {
+    await fx.withSandbox({ faults: { latencyMs: 300 } }, async ({ sb, bulk, start, requests }) => {
       const csv = csvOf(60);
-      const config = configFor(sb.url);
-      const args = [csv, ...TEXT, '--config', config, '--concurrency', '4', '--json'];
+      const args = [csv, ...TEXT, '--concurrency', '4', '--json'];
       const run = start([...args, '--verbose']);
-      await received(4);
+      await requests(4);
       run.child.stderr!.destroy();
       const r = await run.done;
       assert.equal(r.code, 141);
@@ -264,45 +161,41 @@ describe('closed pipes', () => {
       assert.deepEqual(state.inFlight, [], 'every request in flight was recorded');
       assert.ok(![...state.outcomes.values()].includes('unknown'));
       assert.equal([...state.outcomes.values()].filter((s) => s === 'sent').length, sb.stats().accepted);
-      await assertRerunCompletes(sb, args, 60);
+      await assertRerunCompletes({ sb, bulk }, args, 60);
     });
   });
 
   test('a real | head -1 in a shell: one line, the rest resumes without --retry-unknown', async () => {
-    await withSandbox({ faults: { latencyMs: 100 } }, async (sb) => {
+    await fx.withSandbox({ faults: { latencyMs: 100 } }, async ({ sb, bulk, config }) => {
       const csv = csvOf(100);
-      const config = configFor(sb.url);
-      const run = start([], `"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`);
+      const run = fx.shell(`"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`);
       const r = await run.done;
       assert.equal(r.stdout.trim().split('\n').length, 1);
       assertDrained(r, `${csv}.journal`);
-      await assertRerunCompletes(sb, [csv, '--text', 'Oi {{nome}}', '--config', config], 100);
+      await assertRerunCompletes({ sb, bulk }, [csv, '--text', 'Oi {{nome}}'], 100);
     });
   });
 });
 
 describe('files that cannot be written', () => {
   test('--output /dev/full: stops, exit 1 naming the output, nothing left waiting', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(2000);
-      const config = configFor(sb.url);
-      const r = await bulk([csv, ...TEXT, '--config', config, '--output', '/dev/full']);
+      const r = await bulk([csv, ...TEXT, '--output', '/dev/full']);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /error: cannot write --output \/dev\/full: no space left on the device/);
       assertDrained(r, `${csv}.journal`);
       assert.ok(sb.stats().accepted < 2000, 'stopped');
-      await assertRerunCompletes(sb, [csv, ...TEXT, '--config', config], 2000);
+      await assertRerunCompletes({ sb, bulk }, [csv, ...TEXT], 2000);
     });
   });
 
   test('a journal that cannot grow (file size limit): stops with exit 1, no request goes out unrecorded', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, config }) => {
       const csv = csvOf(3000);
-      const config = configFor(sb.url);
-      const journal = join(dir, `limited-${Math.random().toString(36).slice(2)}.journal`);
+      const journal = `${fx.path('limited')}.journal`;
       // ulimit -f counts 512-byte blocks: 200 blocks hold the journal of a few hundred rows.
-      const run = start(
-        [],
+      const run = fx.shell(
         `ulimit -f 200; exec "${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --journal "${journal}" --json`,
       );
       const r = await run.done;
@@ -319,15 +212,14 @@ describe('files that cannot be written', () => {
 
 describe('a bad row deep in the file', () => {
   test('an unclosed quote at line 300 of 500: rows before it sent, exit 3 naming the line, fixing it and rerunning sends the rest once', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       // 300 bytes a row: line 300 is past the first 64 KiB.
       const good = csvOf(500, { pad: 300 });
       const csv = `${good}.bad.csv`;
       const lines = readFileSync(good, 'utf8').split('\n');
       lines[299] = lines[299]!.replace(',João', ',"João');
       writeFileSync(csv, lines.join('\n'));
-      const config = configFor(sb.url);
-      const args = [csv, ...TEXT, '--config', config];
+      const args = [csv, ...TEXT];
       const r = await bulk(args);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /error: .*line 300 has a quoted field that is never closed/);
@@ -335,20 +227,19 @@ describe('a bad row deep in the file', () => {
       assertDrained(r, `${csv}.journal`);
       assert.equal(sb.stats().accepted, 298, 'every row before it was sent');
       writeFileSync(csv, readFileSync(good));
-      await assertRerunCompletes(sb, args, 500);
+      await assertRerunCompletes({ sb, bulk }, args, 500);
     });
   });
 
   test('invalid UTF-8 at line 4,000: exit 3; the converted file resumes with the same --journal', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const good = csvOf(4500);
       const csv = `${good}.latin1.csv`;
       const bytes = readFileSync(good);
       const at = bytes.indexOf(Buffer.from(`João 3998,`));
       const bad = Buffer.concat([bytes.subarray(0, at + 2), Buffer.from([0xe3]), bytes.subarray(at + 4)]);
       writeFileSync(csv, bad);
-      const config = configFor(sb.url);
-      const r = await bulk([csv, ...TEXT, '--config', config]);
+      const r = await bulk([csv, ...TEXT]);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /line 4000 is not UTF-8 text/);
       const journal = `${csv}.journal`;
@@ -356,18 +247,18 @@ describe('a bad row deep in the file', () => {
       assertDrained(r, journal);
       assert.equal(sb.stats().accepted, 3998);
       // What the hint says: the converted file, the same command, the same journal.
-      await assertRerunCompletes(sb, [good, ...TEXT, '--config', config, '--journal', journal], 4500);
+      await assertRerunCompletes({ sb, bulk }, [good, ...TEXT, '--journal', journal], 4500);
     });
   });
 });
 
 describe('deadlines and bounded answers', () => {
   test('an answer dripping a byte at a time is given up at --timeout: the row is unknown, the run goes on', async () => {
-    await withSandbox({ faults: { dripFirst: 1, dripMs: 300 } }, async (sb) => {
+    await fx.withSandbox({ faults: { dripFirst: 1, dripMs: 300 } }, async ({ sb, bulk }) => {
       const csv = csvOf(3);
-      const r = await bulk([csv, ...TEXT, '--config', configFor(sb.url), '--concurrency', '1', '--timeout', '1000', '--json']);
+      const r = await bulk([csv, ...TEXT, '--concurrency', '1', '--timeout', '1000', '--json']);
       assert.equal(r.code, 3, r.stderr);
-      const byRow = new Map(jsonLines(r.stdout).map((o) => [o.row, o]));
+      const byRow = new Map(r.lines.map((o) => [o.row, o]));
       assert.equal(byRow.get(2)?.status, 'unknown', r.stdout);
       assert.match(
         String((byRow.get(2)!.error as { message: string }).message),
@@ -380,10 +271,10 @@ describe('deadlines and bounded answers', () => {
   });
 
   test('a 64 MiB answer is not read: the row ends unknown with the reason, the rest are sent', async () => {
-    await withSandbox({ faults: { oversizeFirst: 1 } }, async (sb) => {
-      const r = await bulk([csvOf(3), ...TEXT, '--config', configFor(sb.url), '--concurrency', '1', '--json']);
+    await fx.withSandbox({ faults: { oversizeFirst: 1 } }, async ({ bulk }) => {
+      const r = await bulk([csvOf(3), ...TEXT, '--concurrency', '1', '--json']);
       assert.equal(r.code, 3, r.stderr);
-      const byRow = new Map(jsonLines(r.stdout).map((o) => [o.row, o]));
+      const byRow = new Map(r.lines.map((o) => [o.row, o]));
       assert.equal((byRow.get(2)!.error as { code: string }).code, 'RESPONSE_TOO_LARGE');
       assert.equal(byRow.get(2)!.status, 'unknown');
       assert.equal(byRow.get(3)!.status, 'sent');
@@ -392,22 +283,13 @@ describe('deadlines and bounded answers', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 describe('connection failures', () => {
   test('a dead endpoint: stops after 5 rows in a row could not connect, exit 1, rows not sent; a rerun sends all once', async () => {
     const port = await freePort();
     const csv = csvOf(300);
-    const config = configFor(`http://127.0.0.1:${port}`);
-    const args = [csv, ...TEXT, '--config', config];
-    const r = await bulk(args);
+    const config = fx.rc(`http://127.0.0.1:${port}`);
+    const args = [csv, ...TEXT];
+    const r = await fx.bulk([...args, '--config', config]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stderr,
@@ -415,22 +297,17 @@ describe('connection failures', () => {
     );
     assertDrained(r, `${csv}.journal`);
     for (const line of r.stdout.split('\n').filter(Boolean)) assert.match(line, /^\d+\t\d+\t(failed|skipped)\t/, 'one line per row');
-    const sb = await startSandbox({ port, apiKeys: [CANARY], rateLimit: 1_000_000 });
-    try {
-      await assertRerunCompletes(sb, args, 300);
-    } finally {
-      await sb.close();
-    }
+    await fx.withSandbox({ port }, (s) => assertRerunCompletes(s, args, 300, { config }));
   });
 
   test('https to a plain-HTTP server: "not sent" on one line, never unknown; the fixed profile sends each once', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(20);
-      const tls = configFor(sb.url.replace('http://', 'https://'));
-      const r = await bulk([csv, ...TEXT, '--config', tls, '--json']);
+      const tls = fx.rc(sb.url.replace('http://', 'https://'));
+      const r = await bulk([csv, ...TEXT, '--json'], { config: tls });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /could not connect to 127\.0\.0\.1:\d+ \(TLS handshake failed/);
-      const out = jsonLines(r.stdout);
+      const out = r.lines;
       assert.ok(out.length >= 5);
       for (const o of out) {
         assert.notEqual(o.status, 'unknown');
@@ -438,19 +315,19 @@ describe('connection failures', () => {
       }
       assert.equal(sb.stats().accepted, 0);
       assertDrained(r, `${csv}.journal`);
-      await assertRerunCompletes(sb, [csv, ...TEXT, '--config', configFor(sb.url)], 20);
+      await assertRerunCompletes({ sb, bulk }, [csv, ...TEXT], 20);
     });
   });
 });
 
 describe("Interflow's plan window", () => {
   test('--rate 100/s against a plan of 20 per second-long window: converges, no row fails on 429', async () => {
-    await withSandbox({ rateLimit: 20, rateWindowMs: 1000 }, async (sb) => {
+    await fx.withSandbox({ rateLimit: 20, rateWindowMs: 1000 }, async ({ sb, bulk }) => {
       const csv = csvOf(60);
       // Two attempts only: the 429s the window gives must not use them up.
-      const r = await bulk([csv, ...TEXT, '--config', configFor(sb.url), '--rate', '100/s', '--max-attempts', '2', '--json']);
+      const r = await bulk([csv, ...TEXT, '--rate', '100/s', '--max-attempts', '2', '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(jsonLines(r.stdout).every((o) => o.status === 'sent'));
+      assert.ok(r.lines.every((o) => o.status === 'sent'));
       assert.equal(sb.stats().accepted, 60);
       assert.equal(sb.stats().distinctBodies, 60);
     });

@@ -3,79 +3,22 @@
  * matters most is asserted on the server side: every message arrives, and none arrives twice.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { CANARY, CHANNEL, bin, cleanEnv, runCli, type RunResult } from './harness.js';
+import { describe, test } from 'node:test';
+import { bin, bulkFixture, freePort, phone, rowsOf } from './harness.js';
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'interflow-bulk-e2e-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const phone = (i: number): string => String(5511910000000 + i);
-
-function csvOf(n: number, name = 'rows'): string {
-  const path = join(dir, `${name}-${Math.random().toString(36).slice(2)}.csv`);
-  const lines = ['to,nome,pedido'];
-  for (let i = 0; i < n; i++) lines.push(`${phone(i)},João ${i},${1000 + i}`);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
-
-function configFor(sandbox: { url: string }, extra: Record<string, unknown> = {}): string {
-  const path = join(dir, `rc-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      profiles: {
-        local: { provider: 'interflow', baseUrl: `${sandbox.url}/interflow/v1`, apiKey: '${TEST_KEY}', channelId: CHANNEL, ...extra },
-      },
-    }),
-    { mode: 0o600 },
-  );
-  return path;
-}
-
-const env = (): NodeJS.ProcessEnv => cleanEnv(dir, { TEST_KEY: CANARY });
-
-async function bulk(args: string[], opts: { input?: string } = {}): Promise<RunResult> {
-  const r = await runCli(['bulk', ...args], { env: env(), input: opts.input });
-  assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'the key leaked');
-  return r;
-}
-
-const lines = (r: RunResult): Record<string, unknown>[] =>
-  r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-
+const fx = bulkFixture({ name: 'bulk-e2e' });
+const csvOf = (n: number): string => fx.csv(rowsOf(n));
 const TEXT = ['--text', 'Olá {{nome}}, pedido {{pedido}} 🎉'];
-
-/** A sandbox without Interflow's plan limit (300/min) unless a test sets one. */
-async function withSandbox(opts: SandboxOptions, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = await startSandbox({ port: 0, apiKeys: [CANARY], rateLimit: 1_000_000, ...opts });
-  try {
-    await fn(sb);
-  } finally {
-    await sb.close();
-  }
-}
 
 describe('bulk happy path and output', () => {
   test('every row sent once, JSON lines in the README shape, unicode byte-exact, summary on stderr', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(25);
-      const r = await bulk([csv, ...TEXT, '--config', configFor(sb), '--json']);
+      const r = await bulk([csv, ...TEXT, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      const out = lines(r);
+      const out = r.lines;
       assert.equal(out.length, 25);
       for (const o of out) {
         assert.equal(o.status, 'sent');
@@ -98,21 +41,20 @@ describe('bulk happy path and output', () => {
   });
 
   test('rerun sends nothing and reports every row from the journal', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(10);
-      const config = configFor(sb);
-      assert.equal((await bulk([csv, ...TEXT, '--config', config])).code, 0);
-      const again = await bulk([csv, ...TEXT, '--config', config, '--json']);
+      assert.equal((await bulk([csv, ...TEXT])).code, 0);
+      const again = await bulk([csv, ...TEXT, '--json']);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(sb.stats().accepted, 10, 'nothing sent twice');
-      assert.ok(lines(again).every((o) => o.status === 'sent' && o.journal === true));
+      assert.ok(again.lines.every((o) => o.status === 'sent' && o.journal === true));
       assert.match(again.stderr, /10 from the journal/);
     });
   });
 
   test('a real-world CSV: BOM, CRLF, ;, quoted newlines, mangled phones, blank lines, duplicates, short rows', async () => {
-    await withSandbox({}, async (sb) => {
-      const csv = join(dir, 'planilha.csv');
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
+      const csv = join(fx.dir, 'planilha.csv');
       const content =
         '\uFEFFtelefone;nome;cidade\r\n' + // line 1
         '11999990001;João;São Paulo\r\n' + // 2 sent
@@ -124,9 +66,9 @@ describe('bulk happy path and output', () => {
         '551199999999000;Bia;Natal\r\n' + // 9 failed (15+ digits ending in zeros)
         '11999990004;Caio;Belém\r\n'; // 10 sent
       writeFileSync(csv, content);
-      const r = await bulk([csv, '--to-column', 'telefone', '--text', 'Olá {{nome}} de {{cidade}}', '--config', configFor(sb), '--json']);
+      const r = await bulk([csv, '--to-column', 'telefone', '--text', 'Olá {{nome}} de {{cidade}}', '--json']);
       assert.equal(r.code, 3, r.stderr);
-      const byRow = new Map(lines(r).map((o) => [o.row, o]));
+      const byRow = new Map(r.lines.map((o) => [o.row, o]));
       assert.deepEqual([...byRow.entries()].map(([row, o]) => `${row}:${o.status}`).sort(), [
         '10:sent',
         '2:sent',
@@ -148,22 +90,21 @@ describe('bulk happy path and output', () => {
   });
 
   test('--output CSV escapes formula cells; --dry-run sends nothing', async () => {
-    await withSandbox({}, async (sb) => {
-      const csv = join(dir, 'formula.csv');
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
+      const csv = join(fx.dir, 'formula.csv');
       writeFileSync(csv, 'to,nome\n11999990001,"=HYPERLINK(""x"")"\n123,Bad\n');
-      const output = join(dir, 'results.csv');
-      const config = configFor(sb);
-      const dry = await bulk([csv, '--text', '{{nome}}', '--config', config, '--dry-run']);
+      const output = join(fx.dir, 'results.csv');
+      const dry = await bulk([csv, '--text', '{{nome}}', '--dry-run']);
       assert.equal(dry.code, 3, dry.stderr); // one row is invalid
       assert.equal(sb.stats().requests, 0, 'dry run sent nothing');
-      const req = lines(dry).find((o) => o.request) as {
+      const req = dry.lines.find((o) => o.request) as {
         row: number;
         request: { headers: Record<string, string>; body: { content: { text: string } } };
       };
       assert.equal(req.row, 2);
       assert.equal(req.request.headers.Authorization, 'Bearer ***');
       assert.equal(req.request.body.content.text, '=HYPERLINK("x")');
-      const r = await bulk([csv, '--text', '{{nome}}', '--config', config, '--output', output, '--journal', join(dir, 'formula.journal')]);
+      const r = await bulk([csv, '--text', '{{nome}}', '--output', output, '--journal', join(fx.dir, 'formula.journal')]);
       assert.equal(r.code, 3);
       const text = readFileSync(output, 'utf8');
       assert.match(text, /^row,to,status,id,error_code,error_message\n/);
@@ -175,15 +116,14 @@ describe('bulk happy path and output', () => {
   });
 
   test('usage errors before anything is sent: unknown placeholder, no recipient column', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
       const csv = csvOf(3);
-      const config = configFor(sb);
-      let r = await bulk([csv, '--text', 'Oi {{cidade}}', '--config', config]);
+      let r = await bulk([csv, '--text', 'Oi {{cidade}}']);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /\{\{cidade\}\} names no column of the CSV; its columns are: to, nome, pedido/);
-      const noTo = join(dir, 'noto.csv');
+      const noTo = join(fx.dir, 'noto.csv');
       writeFileSync(noTo, 'celular,nome\n11999990001,Ana\n');
-      r = await bulk([noTo, '--text', 'Oi', '--config', config]);
+      r = await bulk([noTo, '--text', 'Oi']);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /no 'to' or 'phone' column.*--to-column/);
       assert.equal(sb.stats().requests, 0, 'nothing was sent');
@@ -193,9 +133,9 @@ describe('bulk happy path and output', () => {
 
 describe('faults: retries never duplicate', () => {
   test('429 with Retry-After: each message reaches the server once', async () => {
-    await withSandbox({ faults: { failFirst: 3, failStatus: 429, retryAfter: 1 } }, async (sb) => {
+    await fx.withSandbox({ faults: { failFirst: 3, failStatus: 429, retryAfter: 1 } }, async ({ sb, bulk }) => {
       const started = Date.now();
-      const r = await bulk([csvOf(5), ...TEXT, '--config', configFor(sb), '--concurrency', '1', '--json']);
+      const r = await bulk([csvOf(5), ...TEXT, '--concurrency', '1', '--json']);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(Date.now() - started >= 1000, 'waited at least the Retry-After');
       assert.equal(sb.stats().accepted, 5);
@@ -206,8 +146,8 @@ describe('faults: retries never duplicate', () => {
   });
 
   test('32 rows waiting out one 429 at once: no Node warning on stderr, each message once', async () => {
-    await withSandbox({ faults: { failFirst: 32, failStatus: 429, retryAfter: 1 } }, async (sb) => {
-      const r = await bulk([csvOf(40), ...TEXT, '--config', configFor(sb), '--concurrency', '32', '--json']);
+    await fx.withSandbox({ faults: { failFirst: 32, failStatus: 429, retryAfter: 1 } }, async ({ sb, bulk }) => {
+      const r = await bulk([csvOf(40), ...TEXT, '--concurrency', '32', '--json']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sb.stats().accepted, 40);
       assert.equal(sb.stats().distinctBodies, 40);
@@ -216,16 +156,15 @@ describe('faults: retries never duplicate', () => {
   });
 
   test('503 is retried; 500 makes the row unknown and it is not resent', async () => {
-    await withSandbox({ faults: { failFirst: 1, failStatus: 500 } }, async (sb) => {
+    await fx.withSandbox({ faults: { failFirst: 1, failStatus: 500 } }, async ({ sb, bulk }) => {
       const csv = csvOf(3);
-      const config = configFor(sb);
-      const r = await bulk([csv, ...TEXT, '--config', config, '--concurrency', '1', '--json']);
+      const r = await bulk([csv, ...TEXT, '--concurrency', '1', '--json']);
       assert.equal(r.code, 3, r.stderr);
-      const unknown = lines(r).filter((o) => o.status === 'unknown');
+      const unknown = r.lines.filter((o) => o.status === 'unknown');
       assert.equal(unknown.length, 1);
       assert.equal((unknown[0]!.error as { status: number }).status, 500);
       assert.equal(sb.stats().requests, 3, 'no retry of the 500');
-      const again = await bulk([csv, ...TEXT, '--config', config]);
+      const again = await bulk([csv, ...TEXT]);
       assert.equal(again.code, 3);
       assert.equal(sb.stats().requests, 3, 'the rerun sent nothing');
     });
@@ -234,14 +173,13 @@ describe('faults: retries never duplicate', () => {
   for (const fault of ['reset', 'hang'] as const) {
     test(`${fault} after the request was written: unknown; rerun sends nothing; --retry-unknown sends once`, async () => {
       const faults = fault === 'reset' ? { resetFirst: 1 } : { hangFirst: 1 };
-      await withSandbox({ faults }, async (sb) => {
+      await fx.withSandbox({ faults }, async ({ sb, bulk }) => {
         const csv = csvOf(4);
-        const config = configFor(sb);
         // The hung request needs a deadline; the others must answer well within it on any machine.
-        const args = [csv, ...TEXT, '--config', config, '--concurrency', '1', '--timeout', '5000', '--json'];
+        const args = [csv, ...TEXT, '--concurrency', '1', '--timeout', '5000', '--json'];
         const r = await bulk(args);
         assert.equal(r.code, 3, r.stderr);
-        const unknown = lines(r).filter((o) => o.status === 'unknown');
+        const unknown = r.lines.filter((o) => o.status === 'unknown');
         assert.equal(unknown.length, 1, r.stdout);
         assert.equal(unknown[0]!.row, 2);
         assert.match(r.stderr, /hint: unknown rows may have reached the recipient/);
@@ -257,39 +195,27 @@ describe('faults: retries never duplicate', () => {
   }
 
   test('connection refused, then the server comes up: every row sent', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const config = configFor({ url: `http://127.0.0.1:${port}` });
+    const port = await freePort();
+    const config = fx.rc(`http://127.0.0.1:${port}`);
     const csv = csvOf(3);
     const journal = `${csv}.journal`;
-    const child = runCli(['bulk', csv, ...TEXT, '--config', config, '--max-attempts', '12', '--json', '--journal', journal], {
-      env: env(),
-    });
+    const child = fx.bulk([csv, ...TEXT, '--config', config, '--max-attempts', '12', '--json', '--journal', journal]);
     let ended = false;
     void child.then(() => (ended = true));
     // The first intent is in the journal just before the first request goes out (and is refused).
     while (!ended && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"t":"intent"')))
       await new Promise((resolve) => setTimeout(resolve, 10));
-    const sb = await startSandbox({ port, apiKeys: [CANARY], rateLimit: 1_000_000 });
-    try {
+    await fx.withSandbox({ port }, async ({ sb }) => {
       const r = await child;
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sb.stats().accepted, 3);
       assert.equal(sb.stats().distinctBodies, 3);
-    } finally {
-      await sb.close();
-    }
+    });
   });
 
   test('a refused key (401) stops the run at once: exit 4, the rest unsent', async () => {
-    await withSandbox({}, async (sb) => {
-      const r = await runCli(['bulk', csvOf(20), ...TEXT, '--config', configFor(sb), '--concurrency', '1'], {
-        env: cleanEnv(dir, { TEST_KEY: 'wrong_key_abcdef' }),
-      });
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
+      const r = await bulk([csvOf(20), ...TEXT, '--concurrency', '1'], { env: { TEST_KEY: 'wrong_key_abcdef' } });
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, /401/);
       assert.equal(sb.stats().requests, 1);
@@ -297,9 +223,9 @@ describe('faults: retries never duplicate', () => {
   });
 
   test('--max-errors stops a doomed run early; a rerun resumes the rest', async () => {
-    await withSandbox({ faults: { failFirst: 1000, failStatus: 500 } }, async (sb) => {
+    await fx.withSandbox({ faults: { failFirst: 1000, failStatus: 500 } }, async ({ sb, bulk }) => {
       const csv = csvOf(30);
-      const r = await bulk([csv, ...TEXT, '--config', configFor(sb), '--concurrency', '1', '--max-errors', '3']);
+      const r = await bulk([csv, ...TEXT, '--concurrency', '1', '--max-errors', '3']);
       assert.equal(r.code, 3);
       assert.match(r.stderr, /--max-errors reached/);
       assert.equal(sb.stats().requests, 3);
@@ -308,38 +234,17 @@ describe('faults: retries never duplicate', () => {
 });
 
 describe('interruptions: nothing lost, nothing twice', () => {
-  /** Starts bulk on a 1,000-row file; resolves after `after` rows settled, with the child. */
-  function startRun(csv: string, config: string, extra: string[] = []) {
-    const child = spawn(process.execPath, [bin, 'bulk', csv, ...TEXT, '--config', config, '--concurrency', '4', '--json', ...extra], {
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
-    const settled = (n: number) =>
-      new Promise<void>((resolve) => {
-        const check = () => (out.split('\n').length > n ? resolve() : setTimeout(check, 10));
-        check();
-      });
-    return { child, exited, settled, output: () => ({ out, err }) };
-  }
+  const ARGS = [...TEXT, '--concurrency', '4', '--json'];
 
   test('SIGINT after part of a 1,000-row run, then resume: exactly 1,000 distinct messages', async () => {
-    await withSandbox({ faults: { latencyMs: 3 } }, async (sb) => {
+    await fx.withSandbox({ faults: { latencyMs: 3 } }, async ({ sb, bulk, start }) => {
       const csv = csvOf(1000);
-      const config = configFor(sb);
-      const run = startRun(csv, config);
-      await run.settled(150);
-      run.child.kill('SIGINT');
-      const code = await run.exited;
-      assert.equal(code, 130, run.output().err);
+      const r = await start([csv, ...ARGS]).stopAfter(150, 'SIGINT');
+      assert.equal(r.code, 130, r.stderr);
       const firstPart = sb.stats().accepted;
       assert.ok(firstPart >= 150 && firstPart < 1000, `accepted ${firstPart}`);
-      assert.match(run.output().err, /interrupted/);
-      const resume = await bulk([csv, ...TEXT, '--config', config, '--concurrency', '4']);
+      assert.match(r.stderr, /interrupted/);
+      const resume = await bulk([csv, ...TEXT, '--concurrency', '4']);
       assert.equal(resume.code, 0, resume.stderr);
       assert.equal(sb.stats().accepted, 1000);
       assert.equal(sb.stats().distinctBodies, 1000);
@@ -347,43 +252,34 @@ describe('interruptions: nothing lost, nothing twice', () => {
   });
 
   test('kill -9 mid-run, then resume: no message twice; in-flight rows are unknown until --retry-unknown', async () => {
-    await withSandbox({ faults: { latencyMs: 3 } }, async (sb) => {
+    await fx.withSandbox({ faults: { latencyMs: 3 } }, async ({ sb, bulk, start }) => {
       const csv = csvOf(1000);
-      const config = configFor(sb);
-      const run = startRun(csv, config);
-      await run.settled(200);
-      run.child.kill('SIGKILL');
-      await run.exited;
-      const resume = await bulk([csv, ...TEXT, '--config', config, '--concurrency', '4', '--json']);
-      const unknown = lines(resume).filter((o) => o.status === 'unknown');
+      await start([csv, ...ARGS]).stopAfter(200, 'SIGKILL');
+      const resume = await bulk([csv, ...TEXT, '--concurrency', '4', '--json']);
+      const unknown = resume.lines.filter((o) => o.status === 'unknown');
       assert.ok(unknown.length <= 4, `at most the requests in flight are unknown, got ${unknown.length}`);
       assert.equal(resume.code, unknown.length ? 3 : 0, resume.stderr);
       assert.equal(sb.stats().accepted, sb.stats().distinctBodies, 'no message twice');
       assert.ok(sb.stats().accepted >= 1000 - unknown.length);
-      const retry = await bulk([csv, ...TEXT, '--config', config, '--retry-unknown']);
+      const retry = await bulk([csv, ...TEXT, '--retry-unknown']);
       assert.equal(retry.code, 0, retry.stderr);
       assert.equal(sb.stats().distinctBodies, 1000, 'every message arrived');
     });
   });
 
   test('Ctrl-C while rows wait for paced slots: they are not sent afterwards; a rerun sends them once', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, bulk, start }) => {
       const csv = csvOf(20);
-      const config = configFor(sb);
-      const run = startRun(csv, config, ['--rate', '60/min']);
-      await run.settled(2);
-      run.child.kill('SIGINT');
-      assert.equal(await run.exited, 130, run.output().err);
+      const r = await start([csv, ...ARGS, '--rate', '60/min']).stopAfter(2, 'SIGINT');
+      assert.equal(r.code, 130, r.stderr);
       // One slot a second: rows still waiting for theirs when it ended were not sent (however slow
       // the machine was to deliver the signal, it was not 10 s).
       const before = sb.stats().accepted;
       assert.ok(before < 10, `accepted ${before}`);
       // Interrupted again while the same rows wait: each must still resume as 'not sent'.
-      const again = startRun(csv, config, ['--rate', '60/min']);
-      await again.settled(before + 1);
-      again.child.kill('SIGINT');
-      assert.equal(await again.exited, 130, again.output().err);
-      const resume = await bulk([csv, ...TEXT, '--config', config, '--rate', '60000/min', '--json']);
+      const r2 = await start([csv, ...ARGS, '--rate', '60/min']).stopAfter(before + 1, 'SIGINT');
+      assert.equal(r2.code, 130, r2.stderr);
+      const resume = await bulk([csv, ...TEXT, '--rate', '60000/min', '--json']);
       assert.equal(resume.code, 0, resume.stderr);
       assert.equal(sb.stats().accepted, 20);
       assert.equal(sb.stats().distinctBodies, 20);
@@ -391,28 +287,14 @@ describe('interruptions: nothing lost, nothing twice', () => {
   });
 
   test('a closed stdout (| head -1) ends quietly and leaves a journal that resumes', async () => {
-    await withSandbox({}, async (sb) => {
+    await fx.withSandbox({}, async ({ sb, config, bulk }) => {
       const csv = csvOf(300);
-      const config = configFor(sb);
-      const r = await new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
-        const child = spawn(
-          'sh',
-          ['-c', `"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`],
-          {
-            env: env(),
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-        child.on('close', (code) => resolve({ code, err, out }));
-      });
+      const r = await fx.shell(`"${process.execPath}" "${bin}" bulk "${csv}" --text 'Oi {{nome}}' --config "${config}" --json | head -1`)
+        .done;
       assert.equal(r.code, 0);
-      assert.equal(r.out.trim().split('\n').length, 1);
-      assert.doesNotMatch(r.err, /EPIPE|Error|at /);
-      const resume = await bulk([csv, '--text', 'Oi {{nome}}', '--config', config, '--retry-unknown']);
+      assert.equal(r.stdout.trim().split('\n').length, 1);
+      assert.doesNotMatch(r.stderr, /EPIPE|Error|at /);
+      const resume = await bulk([csv, '--text', 'Oi {{nome}}', '--retry-unknown']);
       assert.equal(resume.code, 0, resume.stderr);
       assert.equal(sb.stats().distinctBodies, 300);
     });
@@ -421,9 +303,9 @@ describe('interruptions: nothing lost, nothing twice', () => {
 
 describe('pacing', () => {
   test('--rate spreads requests evenly: no 429 from a server enforcing the same rate', async () => {
-    await withSandbox({ faults: { rate: 600 } }, async (sb) => {
+    await fx.withSandbox({ faults: { rate: 600 } }, async ({ sb, bulk }) => {
       const started = Date.now();
-      const r = await bulk([csvOf(20), ...TEXT, '--config', configFor(sb), '--rate', '600/min']);
+      const r = await bulk([csvOf(20), ...TEXT, '--rate', '600/min']);
       const elapsed = Date.now() - started;
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sb.stats().byStatus[429] ?? 0, 0);
@@ -433,12 +315,12 @@ describe('pacing', () => {
   });
 
   test('a per-row refusal (the sandbox refuses one magic number) fails that row, the rest go on', async () => {
-    await withSandbox({}, async (sb) => {
-      const csv = join(dir, 'refuse.csv');
+    await fx.withSandbox({}, async ({ sb, bulk }) => {
+      const csv = join(fx.dir, 'refuse.csv');
       writeFileSync(csv, 'to,nome\n11999990001,Ana\n5511900000422,Bia\n11999990003,Caio\n');
-      const r = await bulk([csv, '--text', 'Oi {{nome}}', '--config', configFor(sb), '--json']);
+      const r = await bulk([csv, '--text', 'Oi {{nome}}', '--json']);
       assert.equal(r.code, 3, r.stderr);
-      const failed = lines(r).filter((o) => o.status === 'failed');
+      const failed = r.lines.filter((o) => o.status === 'failed');
       assert.equal(failed.length, 1);
       assert.equal(failed[0]!.row, 3);
       assert.equal((failed[0]!.error as { status: number }).status, 400);
