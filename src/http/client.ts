@@ -323,7 +323,16 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.client.close().catch(() => undefined);
+    // undici closes a client by destroying its socket with an error, whose stack Node's streams
+    // read at once (node:internal/streams/destroy): formatting it would have V8 build the line
+    // table of the whole app bundle, about 3 % of a one-off send's work, for a stack no one sees.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      await this.client.close().catch(() => undefined);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 
   networkError(err: unknown, rawUrl: string): NetworkError {
@@ -394,15 +403,6 @@ export async function sendOnce(req: HttpRequest, opts: HttpOptions = {}): Promis
   try {
     return await client.send(req);
   } finally {
-    // undici closes a client by destroying its socket with an error, whose stack Node's streams
-    // read at once (node:internal/streams/destroy): formatting it would have V8 build the line
-    // table of the whole app bundle, about 3 % of a one-off send's work, for a stack no one sees.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      await client.close();
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    await client.close();
   }
 }

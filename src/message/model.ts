@@ -76,10 +76,10 @@ const parameterTexts = <T>(text: (item: T) => string | undefined) =>
     });
   });
 
-/** A recipient after normalization: country code + national number, digits only (E.164 without '+'). */
 /** A normalized recipient: digits with the country code (E.164 without +). */
 const RECIPIENT = /^[1-9]\d{6,14}$/;
 
+/** A recipient after normalization: country code + national number, digits only (E.164 without '+'). */
 export const recipientSchema = once(() =>
   z
     .string({ error: 'to must be a phone number' })

@@ -5,14 +5,13 @@
  * them. A copy of bin/ and dist/ keeps this test's caches its own.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import vm from 'node:vm';
-import { cleanEnv, json, startWorld, type RunResult, type World } from './harness.js';
+import { CANARY, cleanEnv, json, runCli, startWorld, type RunResult, type World } from './harness.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const nodeCaches = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
@@ -30,19 +29,11 @@ after(async () => {
   if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
-function send(): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const args = [join(copy, 'bin', 'interflow.js'), 'send', 'text', '5511999999999', 'Olá', '--config', world.config, '--json'];
-    const env = cleanEnv(world.dir, { TEST_KEY: 'if_live_CANARY_9f8e7d6c5b4a', XDG_CACHE_HOME: join(copy, 'xdg-cache') });
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+const send = (): Promise<RunResult> =>
+  runCli(['send', 'text', '5511999999999', 'Olá', '--config', world.config, '--json'], {
+    bin: join(copy, 'bin', 'interflow.js'),
+    env: cleanEnv(world.dir, { TEST_KEY: CANARY, XDG_CACHE_HOME: join(copy, 'xdg-cache') }),
   });
-}
 
 const caches = () => {
   const dir = join(copy, 'dist', '.cache');

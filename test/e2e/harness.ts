@@ -47,6 +47,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   input?: string | Buffer;
   cwd?: string;
+  /** The entry to run: this checkout's bin/interflow.js unless given (a copy of it, elsewhere). */
+  bin?: string;
 }
 
 export interface World {
@@ -74,7 +76,7 @@ export function cleanEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
 
 export function runCli(args: string[], opts: RunOptions & { env: NodeJS.ProcessEnv }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? bin, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
